@@ -1,0 +1,117 @@
+"""Atomic file output and table writers chosen by file extension."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from allyscope.errors import InvalidInputError
+
+TABLE_FORMATS = {
+    ".parquet": "Parquet",
+    ".csv": "CSV",
+    ".json": "JSON (records)",
+    ".dta": "Stata",
+    ".feather": "Feather (Arrow IPC)",
+    ".arrow": "Arrow IPC",
+}
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place only on success.
+
+    If the body raises, the temporary file is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def check_table_path(path: str | os.PathLike[str], formats: dict[str, str] | None = None) -> str:
+    """Return the lower-case extension of ``path`` or raise an actionable error."""
+    formats = formats or TABLE_FORMATS
+    ext = Path(path).suffix.lower()
+    if ext not in formats:
+        known = ", ".join(formats)
+        raise InvalidInputError(
+            f"cannot write {os.fspath(path)!r}: unknown file type {ext or '(no extension)'!r}",
+            f"use one of {known}",
+        )
+    return ext
+
+
+def write_table(
+    df: Any, path: str | os.PathLike[str], formats: dict[str, str] | None = None
+) -> Path:
+    """Write a table (polars, pandas or Arrow) to ``path``, format by extension, atomically."""
+    ext = check_table_path(path, formats)
+    frame = to_polars(df)
+    with atomic_path(path) as tmp:
+        if ext == ".parquet":
+            frame.write_parquet(tmp)
+        elif ext == ".csv":
+            frame.write_csv(tmp)
+        elif ext == ".json":
+            tmp.write_text(_json_records(frame), encoding="utf-8")
+        elif ext in (".feather", ".arrow"):
+            frame.write_ipc(tmp)
+        elif ext == ".dta":
+            _write_stata(frame, tmp)
+    return Path(path)
+
+
+def to_polars(df: Any) -> pl.DataFrame:
+    if isinstance(df, pl.DataFrame):
+        return df
+    if isinstance(df, pl.LazyFrame):
+        return df.collect()
+    return pl.from_dataframe(df) if hasattr(df, "__dataframe__") else pl.DataFrame(df)
+
+
+def _json_records(frame: pl.DataFrame) -> str:
+    import json
+
+    return json.dumps(frame.to_dicts(), default=str, allow_nan=False, indent=None) + "\n"
+
+
+def _write_stata(frame: pl.DataFrame, tmp: Path) -> None:
+    pdf = frame.to_pandas()
+    # Stata variable names: at most 32 characters, letters, digits and underscores.
+    too_long = [c for c in pdf.columns if len(c) > 32]
+    if too_long:
+        raise InvalidInputError(
+            f"Stata allows variable names of at most 32 characters: {too_long}",
+            "write Parquet or CSV instead, or rename the columns",
+        )
+    for col in pdf.columns:
+        if pdf[col].dtype == bool:
+            pdf[col] = pdf[col].astype("int8")
+        elif str(pdf[col].dtype) == "boolean":
+            pdf[col] = pdf[col].astype("Int8")
+    pdf.to_stata(tmp, write_index=False, version=118)

@@ -1,0 +1,297 @@
+"""The warehouse: one DuckDB file holding every source, with provenance.
+
+``build()`` loads every fetched file, validates it against its declaration, writes a new
+DuckDB file beside the old one and swaps it in only when all sources loaded; a failed
+build leaves the existing warehouse byte-for-byte unchanged.
+
+Read access goes through :class:`Warehouse` (``open_warehouse()``), which hands out
+read-only cursors and returns tables as polars, pandas or Arrow. Derived tables that are
+costly to compute (ideal points, affinity, models) are cached as Parquet files keyed by
+the warehouse's data hash (``cached_table``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from allyscope import __version__, config
+from allyscope.errors import (
+    ChecksumError,
+    DataMissingError,
+    InvalidInputError,
+    WarehouseError,
+)
+from allyscope.fetch import raw_path
+from allyscope.sources import SOURCES, Source, get, sha256_file
+
+SCHEMA_VERSION = 1
+Frame = Literal["polars", "pandas", "arrow"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    tables: dict[str, int]
+    data_hash: str
+    seconds: float
+
+
+def data_hash(sources: Iterable[Source] | None = None) -> str:
+    """A hash of the pinned contents of all sources: changes iff any input file changes."""
+    h = hashlib.sha256()
+    for src in sorted(sources or SOURCES.values(), key=lambda s: s.name):
+        h.update(f"{src.name}:{src.sha256}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def build(
+    *,
+    path: str | os.PathLike[str] | None = None,
+    on_source: Callable[[str, str], None] | None = None,
+) -> BuildReport:
+    """Load every fetched source into a new warehouse file and swap it in atomically.
+
+    ``on_source(name, stage)`` is called as each source is verified, loaded and stored.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    target = Path(path) if path else config.warehouse_path()
+    sources = list(SOURCES.values())
+    missing = [s for s in sources if not raw_path(s).is_file()]
+    if missing:
+        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise DataMissingError(
+            f"{len(missing)} of {len(sources)} source files are not fetched into "
+            f"{config.raw_dir()} ({names})",
+            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
+        )
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB wants to create the file itself
+    loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    tables: dict[str, int] = {}
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            prov_rows = []
+            for src in sources:
+                file = raw_path(src)
+                if on_source:
+                    on_source(src.name, "verify")
+                got = sha256_file(file)
+                if got != src.sha256:
+                    raise ChecksumError(
+                        f"{file}: SHA-256 {got[:12]}… differs from the pinned "
+                        f"{src.sha256[:12]}… of source {src.name!r}",
+                        f"run `allyscope data fetch --force {src.name}`",
+                    )
+                if on_source:
+                    on_source(src.name, "load")
+                df = src.load(file)
+                src.validate(df, file)
+                arrow = df.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+                con.execute(f'CREATE TABLE "{src.name}" AS SELECT * FROM arrow')
+                tables[src.name] = df.height
+                prov_rows.append(
+                    {
+                        "source": src.name,
+                        "file": src.file,
+                        "title": src.title,
+                        "version": src.version,
+                        "sha256": src.sha256,
+                        "rows": df.height,
+                        "year_start": src.years[0] if src.years else None,
+                        "year_end": src.years[1] if src.years else None,
+                        "url": src.url,
+                        "citations": ",".join(src.citations),
+                        "license": src.license,
+                        "loaded_at": loaded_at,
+                        "allyscope_version": __version__,
+                    }
+                )
+                if on_source:
+                    on_source(src.name, "done")
+            prov = pl.DataFrame(prov_rows).to_arrow()  # noqa: F841
+            con.execute("CREATE TABLE provenance AS SELECT * FROM prov")
+            meta = {
+                "allyscope_version": __version__,
+                "schema_version": str(SCHEMA_VERSION),
+                "data_hash": data_hash(sources),
+                "built_at": loaded_at.isoformat(),
+            }
+            con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    _WAREHOUSES.clear()
+    return BuildReport(target, tables, data_hash(sources), time.perf_counter() - t0)
+
+
+class Warehouse:
+    """Read-only access to a built warehouse file."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path else config.warehouse_path()
+        if not self.path.is_file():
+            raise WarehouseError(
+                f"no warehouse at {self.path}",
+                "run `allyscope data fetch --mirror DIR` (or `allyscope data fetch`) and "
+                "`allyscope data build` first",
+            )
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                f"{self.path}: cannot open the warehouse ({exc})",
+                "rebuild it with `allyscope data build`",
+            ) from None
+        self._local = threading.local()
+        self.meta: dict[str, str] = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        self.tables: set[str] = {
+            r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if self.meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise WarehouseError(
+                f"{self.path}: warehouse schema {self.meta.get('schema_version')} is not the "
+                f"expected {SCHEMA_VERSION}",
+                "rebuild it with `allyscope data build`",
+            )
+
+    @property
+    def data_hash(self) -> str:
+        return self.meta["data_hash"]
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (DuckDB cursors are not shared across threads)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def require(self, *names: str) -> None:
+        for name in names:
+            if name not in self.tables:
+                get(name)  # unknown names raise with suggestions
+                raise WarehouseError(
+                    f"table {name!r} is not in the warehouse {self.path}",
+                    "run `allyscope data fetch` and `allyscope data build`",
+                )
+
+    def table(self, name: str, as_: Frame = "polars", columns: list[str] | None = None) -> Any:
+        """A whole source table."""
+        self.require(name)
+        cols = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+        return self.sql(f'SELECT {cols} FROM "{name}"', as_=as_)
+
+    def sql(self, query: str, params: list[Any] | None = None, as_: Frame = "polars") -> Any:
+        """Run a read-only query and return the result as polars, pandas or Arrow."""
+        try:
+            arrow = self.cursor().sql(query, params=params or None).to_arrow_table()
+        except duckdb.CatalogException as exc:
+            raise WarehouseError(
+                f"{self.path}: {exc}", "run `allyscope data build` to rebuild the warehouse"
+            ) from None
+        return convert(arrow, as_)
+
+    def provenance(self) -> pl.DataFrame:
+        return self.sql("SELECT * FROM provenance ORDER BY source")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def convert(arrow: Any, as_: Frame) -> Any:
+    if as_ == "arrow":
+        return arrow
+    if as_ == "pandas":
+        return arrow.to_pandas()
+    if as_ == "polars":
+        return pl.from_arrow(arrow)
+    raise InvalidInputError(f"unknown table type {as_!r}", "use 'polars', 'pandas' or 'arrow'")
+
+
+_WAREHOUSES: dict[tuple[Path, float], Warehouse] = {}
+_LOCK = threading.Lock()
+
+
+def open_warehouse(path: str | os.PathLike[str] | None = None) -> Warehouse:
+    """The warehouse at ``path`` (default: ``<home>/warehouse.duckdb``), opened once per build."""
+    p = Path(path) if path else config.warehouse_path()
+    try:
+        key = (p.resolve(), p.stat().st_mtime)
+    except FileNotFoundError:
+        return Warehouse(p)  # raises the actionable error
+    with _LOCK:
+        wh = _WAREHOUSES.get(key)
+        if wh is None:
+            for old in [k for k in _WAREHOUSES if k[0] == key[0]]:
+                _WAREHOUSES.pop(old)
+            wh = _WAREHOUSES[key] = Warehouse(p)
+        return wh
+
+
+def table(name: str, as_: Frame = "polars") -> Any:
+    """Any source as a polars (default), pandas or Arrow table: ``table("atop_alliance")``."""
+    return open_warehouse().table(name, as_=as_)
+
+
+# -- derived-table cache -------------------------------------------------------------------
+
+
+def cache_key(name: str, params: dict[str, Any], wh: Warehouse | None = None) -> str:
+    wh = wh or open_warehouse()
+    blob = json.dumps(
+        {"name": name, "params": params, "data": wh.data_hash, "v": __version__},
+        sort_keys=True,
+        default=str,
+    )
+    return f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
+
+
+def cached_table(
+    name: str,
+    params: dict[str, Any],
+    compute: Callable[[], pl.DataFrame],
+    *,
+    refresh: bool = False,
+) -> pl.DataFrame:
+    """Return ``compute()``, cached as Parquet under ``<home>/cache`` for this data and version."""
+    from allyscope.io import atomic_path
+
+    path = config.cache_dir() / f"{cache_key(name, params)}.parquet"
+    if path.is_file() and not refresh:
+        try:
+            return pl.read_parquet(path)
+        except Exception:  # a damaged cache file is recomputed, never trusted
+            path.unlink(missing_ok=True)
+    df = compute()
+    with atomic_path(path) as tmp:
+        df.write_parquet(tmp)
+    return df
