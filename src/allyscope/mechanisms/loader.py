@@ -15,6 +15,7 @@ across files; ``affects`` pointing to unknown ids; grouping ids and aliases defi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -32,7 +33,6 @@ from allyscope.mechanisms.schema import (
     GROUPING_KINDS,
     ID_RE,
     Grouping,
-    PartialDate,
     Problem,
     Record,
     Source,
@@ -433,10 +433,8 @@ class _Validator:
             else:
                 self.record_lines[rid] = (doc.file, doc.line(*path, "id"))
         year = None
-        try:
+        with contextlib.suppress(ValueError, TypeError):
             year = parse_date(data.get("date")).year
-        except (ValueError, TypeError):
-            pass
         members = (g.members, g.member_codes)
         if "members" in data:
             members = self.states(doc, (*path, "members"), data["members"], year)
