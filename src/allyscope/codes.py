@@ -126,6 +126,13 @@ ALIASES: dict[str, int] = {
     "vatican": 327,
     "papal states": 327,
     "zanzibar": 511,
+    # spellings used by the UN General Assembly voting data (unvotes)
+    "congo - brazzaville": 484,
+    "congo - kinshasa": 490,
+    "côte d’ivoire": 437,
+    "micronesia (federated states of)": 987,
+    "st. vincent and grenadines": 57,
+    "são tomé and príncipe": 403,
 }
 
 
