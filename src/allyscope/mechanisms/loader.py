@@ -46,7 +46,7 @@ from allyscope.mechanisms.schema import (
 Resolver = Callable[[str, int | None], int]
 
 _DATE_FIELDS = {"date", "end_date"}
-_TOP_FIELDS = ("grouping", "records")
+_TOP_FIELDS = ("grouping", "member_sets", "records")
 Path_ = tuple[object, ...]
 
 
@@ -264,6 +264,9 @@ class _Validator:
         self, doc: _Doc, path: Path_, values: object, year: int | None
     ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         fname = str(path[-1])
+        if isinstance(values, list) and any(isinstance(v, list) for v in values):
+            # nested lists (YAML aliases such as [*nato30, JPN]) are flattened
+            values = [x for v in values for x in (v if isinstance(v, list) else [v])]
         if not isinstance(values, list) or not values:
             self.add(doc.file, doc.line(*path), fname, "must be a non-empty list of state codes")
             return None
@@ -513,6 +516,7 @@ def _make_record(
         member_codes=members[1],
         actors=actors,
         affects=tuple(str(a) for a in data.get("affects") or []),
+        series=data.get("series"),
         file=file,
         line=line,
     )
@@ -553,7 +557,12 @@ def validate_texts(
             continue
         for k in doc.data:
             if k not in _TOP_FIELDS:
-                v.add(file, doc.line(k), str(k), f"unknown top-level key {k!r} (grouping, records)")
+                v.add(
+                    file,
+                    doc.line(k),
+                    str(k),
+                    f"unknown top-level key {k!r} (grouping, member_sets, records)",
+                )
         if "grouping" not in doc.data:
             v.add(
                 file,

@@ -160,6 +160,11 @@ RECORD_FIELDS: dict[str, tuple[bool, str]] = {
     "description": (True, "what was agreed or happened, in the curator's own words"),
     "evidence": (False, "a short quoted phrase from the source"),
     "affects": (False, "ids of records this event suspends, downgrades or ends"),
+    "series": (
+        False,
+        "slug naming the mechanism or meeting line the record belongs to "
+        "(default: its type); records of one series count once per year",
+    ),
     "source": (True, "public source: title, publisher, date, url"),
     "further_sources": (False, "more sources, each with title, publisher, date, url"),
 }
@@ -284,6 +289,7 @@ class Record:
     actors: tuple[int, ...] = ()
     evidence: str | None = None
     affects: tuple[str, ...] = ()
+    series: str | None = None
     further_sources: tuple[Source, ...] = ()
     file: str = ""
     line: int = 0
@@ -295,6 +301,11 @@ class Record:
     @property
     def year(self) -> int:
         return self.date.year
+
+    @property
+    def channel(self) -> str:
+        """The series the record belongs to: ``series`` if given, else its type."""
+        return self.series or self.type
 
     @property
     def end_year(self) -> int | None:
@@ -362,9 +373,10 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
         if required and (key not in data or data[key] in (None, "", [])):
             what = "a public source (title, publisher, date, url)" if key == "source" else key
             out.append((key, f"missing {what}"))
-    rid = data.get("id")
-    if rid is not None and not (isinstance(rid, str) and ID_RE.match(rid)):
-        out.append(("id", f"{rid!r} is not a slug (lower-case letters, digits, hyphens)"))
+    for key in ("id", "series"):
+        val = data.get(key)
+        if val is not None and not (isinstance(val, str) and ID_RE.match(val)):
+            out.append((key, f"{val!r} is not a slug (lower-case letters, digits, hyphens)"))
 
     start = _check_date(data, "date", today, out)
     prec = data.get("date_precision")
