@@ -30,8 +30,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-data_app = typer.Typer(help="Fetch the published data files, build the warehouse, inspect it.",
-                       no_args_is_help=True)
+data_app = typer.Typer(
+    help="Fetch the published data files, build the warehouse, inspect it.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 
 #: modules that attach their commands with ``register(app)``
@@ -48,8 +49,11 @@ def _version(value: bool) -> None:
 def _main(
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="Data directory (default: $ALLYSCOPE_HOME or the user data dir).",
-                     envvar="ALLYSCOPE_HOME"),
+        typer.Option(
+            "--home",
+            help="Data directory (default: $ALLYSCOPE_HOME or the user data dir).",
+            envvar="ALLYSCOPE_HOME",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -63,16 +67,24 @@ def _main(
 
 @data_app.command("fetch")
 def data_fetch(
-    sources: Annotated[list[str] | None, typer.Argument(help="Sources to fetch (default: all).")] = None,
+    sources: Annotated[
+        list[str] | None, typer.Argument(help="Sources to fetch (default: all).")
+    ] = None,
     mirror: Annotated[
         Path | None,
-        typer.Option("--mirror", help="Copy from this local folder instead of downloading.",
-                     envvar="ALLYSCOPE_MIRROR"),
+        typer.Option(
+            "--mirror",
+            help="Copy from this local folder instead of downloading.",
+            envvar="ALLYSCOPE_MIRROR",
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="Download the pinned paths from this server instead of "
-                     "raw.githubusercontent.com (a proxy or test server)."),
+        typer.Option(
+            "--base-url",
+            help="Download the pinned paths from this server instead of "
+            "raw.githubusercontent.com (a proxy or test server).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch again even if present.")] = False,
     retries: Annotated[int, typer.Option(min=1, max=10, help="Attempts per file.")] = 3,
@@ -106,13 +118,20 @@ def data_fetch(
             bar.update(tasks[name], completed=done, total=total)
 
         results = fetch(
-            sources, mirror=mirror, base_url=base_url, force=force, retries=retries, progress=progress
+            sources,
+            mirror=mirror,
+            base_url=base_url,
+            force=force,
+            retries=retries,
+            progress=progress,
         )
     counts: dict[str, int] = {}
     for r in results:
         counts[r.action] = counts.get(r.action, 0) + 1
     summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
-    console.print(f"[green]fetched[/green] {len(results)} files into {config.raw_dir()} ({summary})")
+    console.print(
+        f"[green]fetched[/green] {len(results)} files into {config.raw_dir()} ({summary})"
+    )
 
 
 @data_app.command("build")
@@ -179,8 +198,17 @@ def data_status(
             }
         )
     if as_json:
-        print(json.dumps({"home": str(config.home()), "warehouse": str(wh_path),
-                          "built_at": built_at, "sources": records}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "home": str(config.home()),
+                    "warehouse": str(wh_path),
+                    "built_at": built_at,
+                    "sources": records,
+                },
+                indent=2,
+            )
+        )
         return
     t = Table(title=f"allyscope data in {config.home()}", show_lines=False)
     for col in ("source", "fetched", "rows", "years", "unit"):
@@ -201,12 +229,18 @@ def data_status(
 
 @data_app.command("cite")
 def data_cite(
-    source: Annotated[str | None, typer.Argument(help="A source name (default: all sources).")] = None,
+    source: Annotated[
+        str | None, typer.Argument(help="A source name (default: all sources).")
+    ] = None,
 ) -> None:
     """BibTeX citations for one source or all of them."""
     from allyscope.sources import SOURCES, bibtex, get
 
-    keys = list(get(source).citations) if source else [k for s in SOURCES.values() for k in s.citations]
+    keys = (
+        list(get(source).citations)
+        if source
+        else [k for s in SOURCES.values() for k in s.citations]
+    )
     print(bibtex(keys), end="")
 
 
@@ -227,11 +261,17 @@ def codes_cmd(
         print(json.dumps(infos, indent=2, default=str))
         return
     for info in infos:
-        t = Table(show_header=False, title=f"{info['query']}")
-        for k, v in info.items():
-            if k != "query":
-                t.add_row(k, ", ".join(map(str, v)) if isinstance(v, list) else str(v))
-        console.print(t)
+        parts = [
+            f"ccode {info['ccode']}",
+            f"stateabb {info.get('stateabb')}",
+            f"gwcode {info.get('gwcode')}",
+            f"iso3 {info.get('iso3')}",
+            f"iso2 {info.get('iso2')}",
+            "COW member " + (", ".join(info["cow_membership"]) or "never"),
+        ]
+        if info.get("wb_region"):
+            parts.append(str(info["wb_region"]))
+        console.print(f"[bold]{info.get('name')}[/bold]: " + " · ".join(parts), highlight=False)
 
 
 # -- entry point ----------------------------------------------------------------------------

@@ -56,8 +56,14 @@ ISO_OVERRIDES: tuple[tuple[int, int, int, str | None, str | None, str], ...] = (
 )
 
 #: where a historical code has no region of its own, use its successor's
-REGION_PROXY: dict[str, str] = {"DDR": "DEU", "SUN": "RUS", "YUG": "SRB", "SCG": "SRB",
-                                "CSK": "CZE", "YMD": "YEM"}
+REGION_PROXY: dict[str, str] = {
+    "DDR": "DEU",
+    "SUN": "RUS",
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "CSK": "CZE",
+    "YMD": "YEM",
+}
 REGION_PROXY_CCODE: dict[int, str] = {817: "VNM", 511: "TZA", 730: "KOR"}
 
 #: COW codes whose name a user may mean for a *later or earlier* state in the same place:
@@ -163,8 +169,10 @@ def _cc_convert(cc, values: Sequence[object], src: str | None, to: str) -> list[
     if not values:
         return []
     with contextlib.redirect_stdout(io.StringIO()):
-        out = cc.convert(list(values), src=src, to=to, not_found=None) if src else cc.convert(
-            list(values), to=to, not_found=None
+        out = (
+            cc.convert(list(values), src=src, to=to, not_found=None)
+            if src
+            else cc.convert(list(values), to=to, not_found=None)
         )
     if isinstance(out, str):
         out = [out]
@@ -199,19 +207,25 @@ def build_crosswalk(wh=None) -> pl.DataFrame:
     # explicit overrides for historical states
     ov = pl.DataFrame(
         ISO_OVERRIDES,
-        schema={"ccode": pl.Int32, "y0": pl.Int32, "y1": pl.Int32, "iso3_ov": pl.String,
-                "iso2_ov": pl.String, "name_ov": pl.String},
+        schema={
+            "ccode": pl.Int32,
+            "y0": pl.Int32,
+            "y1": pl.Int32,
+            "iso3_ov": pl.String,
+            "iso2_ov": pl.String,
+            "name_ov": pl.String,
+        },
         orient="row",
     )
-    df = (
-        df.join(ov, on="ccode", how="left")
-        .filter(pl.col("y0").is_null() | pl.col("year").is_between(pl.col("y0"), pl.col("y1")))
+    df = df.join(ov, on="ccode", how="left").filter(
+        pl.col("y0").is_null() | pl.col("year").is_between(pl.col("y0"), pl.col("y1"))
     )
     # rows of an overridden state outside every override range keep no override
     df = df.unique(subset=["ccode", "year"], keep="first", maintain_order=True)
     has_ov = pl.col("y0").is_not_null()
-    iso3_all = sorted({*df["iso3"].drop_nulls().to_list(), *REGION_PROXY.values(),
-                       *REGION_PROXY_CCODE.values()})
+    iso3_all = sorted(
+        {*df["iso3"].drop_nulls().to_list(), *REGION_PROXY.values(), *REGION_PROXY_CCODE.values()}
+    )
     iso3_to_iso2 = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "ISO2"), strict=True))
     iso3_to_name = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "name_short"), strict=True))
     iso3_to_unreg = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "UNregion"), strict=True))
@@ -226,7 +240,9 @@ def build_crosswalk(wh=None) -> pl.DataFrame:
         pl.when(has_ov)
         .then(pl.col("name_ov"))
         .otherwise(
-            pl.coalesce(pl.col("iso3").replace_strict(iso3_to_name, default=None), pl.col("cow_statename"))
+            pl.coalesce(
+                pl.col("iso3").replace_strict(iso3_to_name, default=None), pl.col("cow_statename")
+            )
         )
         .alias("name"),
     )
@@ -240,9 +256,7 @@ def build_crosswalk(wh=None) -> pl.DataFrame:
     )
     # World Bank regions as used by the troop data (one per code, most frequent)
     if "us_troops" in wh.tables:
-        wb = wh.sql(
-            "SELECT ccode, mode(region) AS wb_region FROM us_troops GROUP BY ccode"
-        )
+        wb = wh.sql("SELECT ccode, mode(region) AS wb_region FROM us_troops GROUP BY ccode")
         df = df.join(wb, on="ccode", how="left")
     else:
         df = df.with_columns(pl.lit(None, pl.String).alias("wb_region"))
@@ -427,7 +441,9 @@ def lookup(query: str | int, year: int | None = None) -> dict[str, object]:
 def to_gw(ccodes: pl.Series | Sequence[int], years: pl.Series | Sequence[int]) -> pl.Series:
     """Vectorized COW -> GW code for state-years (null where GW has no counterpart)."""
     cw = _index().crosswalk.select("ccode", "year", "gwcode")
-    q = pl.DataFrame({"ccode": pl.Series(ccodes, dtype=pl.Int32), "year": pl.Series(years, dtype=pl.Int32)})
+    q = pl.DataFrame(
+        {"ccode": pl.Series(ccodes, dtype=pl.Int32), "year": pl.Series(years, dtype=pl.Int32)}
+    )
     return q.join(cw, on=["ccode", "year"], how="left", maintain_order="left")["gwcode"]
 
 

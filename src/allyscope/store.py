@@ -81,7 +81,9 @@ def build(
         )
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".building", dir=target.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB wants to create the file itself
@@ -172,9 +174,14 @@ class Warehouse:
                 "rebuild it with `allyscope data build`",
             ) from None
         self._local = threading.local()
-        self.meta: dict[str, str] = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        self.meta: dict[str, str] = dict(
+            self._con.execute("SELECT key, value FROM meta").fetchall()
+        )
         self.tables: set[str] = {
-            r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            r[0]
+            for r in self._con.execute(
+                "SELECT table_name FROM information_schema.tables"
+            ).fetchall()
         }
         if self.meta.get("schema_version") != str(SCHEMA_VERSION):
             raise WarehouseError(

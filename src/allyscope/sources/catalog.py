@@ -41,7 +41,9 @@ def _ps(name: str, **kw: object) -> Source:
     kw.setdefault("license", PS_LICENSE)
     kw.setdefault("object_name", name)
     cites = tuple(kw.pop("citations", ()))  # type: ignore[arg-type]
-    return _src(name, f"peacesciencer/{name}.rda", citations=(*cites, "miller2022peacesciencer"), **kw)
+    return _src(
+        name, f"peacesciencer/{name}.rda", citations=(*cites, "miller2022peacesciencer"), **kw
+    )
 
 
 _CATALOG: tuple[Source, ...] = (
@@ -163,10 +165,12 @@ _CATALOG: tuple[Source, ...] = (
     # -- alliances -------------------------------------------------------------------------
     _ps(
         "atop_alliance",
-        title="ATOP alliance obligations, non-directed dyad-years (v5)",
-        description="Whether two states share an alliance with a defense, offense, neutrality, "
-        "non-aggression or consultation obligation in a year (1 = yes).",
-        unit="non-directed dyad-year (ccode1 < ccode2), only dyads with an obligation",
+        title="ATOP alliance obligations, dyad-years (v5)",
+        description="Whether state ccode1 has a defense, offense, neutrality, non-aggression or "
+        "consultation obligation toward ccode2 in a year (1 = yes). Obligations can be "
+        "asymmetric (the US defends Japan; Japan has no defense obligation to the US).",
+        unit="directed dyad-year (obligations of ccode1 toward ccode2; both orders present), "
+        "only dyads with an obligation",
         keys=("ccode1", "ccode2", "year"),
         years=(1815, 2018),
         citations=("leeds2002atop",),
@@ -177,9 +181,9 @@ _CATALOG: tuple[Source, ...] = (
     ),
     _ps(
         "cow_alliance",
-        title="COW formal alliances, non-directed dyad-years (v4.1)",
+        title="COW formal alliances, dyad-years (v4.1)",
         description="COW alliance types: defense pact, neutrality, non-aggression, entente.",
-        unit="non-directed dyad-year, only dyads with an alliance",
+        unit="directed dyad-year (both orders present), only dyads with an alliance",
         keys=("ccode1", "ccode2", "year"),
         years=(1816, 2012),
         citations=("gibler2009alliances",),
@@ -720,3 +724,18 @@ def bibtex(keys: tuple[str, ...] | list[str]) -> str:
     """BibTeX for ``keys`` (in order, without repeats)."""
     entries = _bib_entries()
     return "\n\n".join(entries[k] for k in dict.fromkeys(keys)) + "\n"
+
+
+def markdown_table() -> str:
+    """The catalog as a Markdown table (used for docs/data.md)."""
+    lines = [
+        "| source | file | unit | years | rows | cite |",
+        "|---|---|---|---|---:|---|",
+    ]
+    for s in SOURCES.values():
+        years = f"{s.years[0]}–{s.years[1]}" if s.years else "—"
+        cites = (
+            ", ".join(k for k in s.citations if k != "miller2022peacesciencer") or "peacesciencer"
+        )
+        lines.append(f"| `{s.name}` | `{s.file}` | {s.unit} | {years} | {s.rows:,} | {cites} |")
+    return "\n".join(lines) + "\n"
