@@ -1,0 +1,535 @@
+"""The :class:`Panel` object and the state-year / dyad-year builders.
+
+Membership rules (the Correlates of War and Gleditsch–Ward lists):
+
+* a state is in the system in a year if it is a member on any day of that year;
+* a dyad-year exists if both states are members that year *and* their membership
+  overlaps on at least one day of it (a state that left in March and one that entered
+  in June do not form a dyad that year — the pairs peacesciencer lists in
+  ``false_cow_dyads`` / ``false_gw_dyads``);
+* non-directed dyads keep ``ccode1 < ccode2`` (``gwcode1 < gwcode2``); a directed panel
+  holds both orders and so exactly twice the rows.
+
+The COW list ends on 2016-12-31 and the Gleditsch–Ward list on 2017-12-31. With
+``mry=True`` the states alive on the last day of the list are assumed to be alive through
+the most recently concluded calendar year (or through ``mry=<year>``). The panel's
+``meta`` says which end year it uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from allyscope.errors import InvalidInputError
+from allyscope.panel import addons as _reg
+from allyscope.panel.addons import PanelContext
+
+#: last day of each state list as distributed
+LIST_END: dict[str, dt.date] = {"cow": dt.date(2016, 12, 31), "gw": dt.date(2017, 12, 31)}
+LIST_START = 1816
+SYSTEM_SOURCES: dict[str, str] = {"cow": "cow_states", "gw": "gw_states"}
+_SYSTEM_NAMES = {"cow": "Correlates of War state system (v2016)", "gw": "Gleditsch–Ward list"}
+
+
+def _check_system(system: str) -> str:
+    s = str(system).strip().lower()
+    if s not in ("cow", "gw"):
+        from allyscope.errors import UnknownNameError
+
+        raise UnknownNameError(
+            "state system",
+            str(system),
+            ["cow", "gw"],
+            "use 'cow' (Correlates of War) or 'gw' (Gleditsch–Ward)",
+        )
+    return s
+
+
+def mry_year(mry: bool | int, system: str) -> int | None:
+    """The last year a ``mry`` panel extends to (``None`` when ``mry`` is off)."""
+    if mry is False or mry is None:
+        return None
+    end = LIST_END[system].year
+    if mry is True:
+        return max(dt.date.today().year - 1, end)
+    year = int(mry)
+    if year < end:
+        raise InvalidInputError(
+            f"mry={year} is before the end of the {system.upper()} list ({end})",
+            "use mry=True (the last concluded year) or a later year",
+        )
+    return year
+
+
+def _check_years(years: Any, system: str, mry: bool | int) -> tuple[int, int]:
+    last = mry_year(mry, system) or LIST_END[system].year
+    if years is None:
+        return (LIST_START, last)
+    if isinstance(years, int):
+        years = (years, years)
+    try:
+        y0, y1 = (int(years[0]), int(years[1]))
+    except (TypeError, ValueError, IndexError):
+        raise InvalidInputError(
+            f"years must be a (first, last) pair of integers, got {years!r}",
+            "for example years=(1946, 2016)",
+        ) from None
+    if y0 > y1:
+        raise InvalidInputError(
+            f"the year range {y0}-{y1} is inverted (first year after last year)",
+            f"did you mean {y1}-{y0}?",
+        )
+    if y1 < LIST_START or y0 > last:
+        extra = "" if mry else "; mry=True (--mry) extends the list to the last concluded year"
+        raise InvalidInputError(
+            f"the years {y0}-{y1} are outside the {system.upper()} state list ({LIST_START}-{last})",
+            f"choose years within {LIST_START}-{last}{extra}",
+        )
+    return (max(y0, LIST_START), min(y1, last))
+
+
+# -- membership spells -------------------------------------------------------------------
+
+
+def membership_spells(system: str, mry: bool | int = False) -> pl.DataFrame:
+    """Membership spells with exact dates: ``code, start, end`` (``code`` is ccode/gwcode)."""
+    from allyscope.store import open_warehouse
+
+    system = _check_system(system)
+    wh = open_warehouse()
+    wh.require(SYSTEM_SOURCES[system])
+    if system == "cow":
+        sp = wh.sql(
+            "SELECT CAST(ccode AS INTEGER) AS code, make_date(styear, stmonth, stday) AS start, "
+            'make_date(endyear, endmonth, endday) AS "end" FROM cow_states'
+        )
+    else:
+        sp = wh.sql(
+            'SELECT CAST(gwcode AS INTEGER) AS code, startdate AS start, enddate AS "end" FROM gw_states'
+        )
+    last = mry_year(mry, system)
+    if last is not None:
+        list_end = LIST_END[system]
+        sp = sp.with_columns(
+            pl.when(pl.col("end") >= pl.lit(list_end))
+            .then(pl.lit(dt.date(last, 12, 31)))
+            .otherwise(pl.col("end"))
+            .alias("end")
+        )
+    return sp.sort("code", "start")
+
+
+def _state_year_spells(spells: pl.DataFrame, y0: int, y1: int) -> pl.DataFrame:
+    """One row per spell-year within [y0, y1], with the spell clipped to the year."""
+    out = (
+        spells.with_columns(
+            pl.int_ranges(
+                pl.max_horizontal(pl.col("start").dt.year(), pl.lit(y0)),
+                pl.min_horizontal(pl.col("end").dt.year(), pl.lit(y1)) + 1,
+                dtype=pl.Int32,
+            ).alias("year")
+        )
+        .explode("year")
+        .drop_nulls("year")
+    )
+    jan1 = pl.date(pl.col("year"), 1, 1)
+    dec31 = pl.date(pl.col("year"), 12, 31)
+    return out.with_columns(
+        pl.max_horizontal("start", jan1).alias("s"),
+        pl.min_horizontal("end", dec31).alias("e"),
+    ).with_columns(((pl.col("s") == jan1) & (pl.col("e") == dec31)).alias("full"))
+
+
+# -- base frames (cached per process) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BaseKey:
+    data_hash: str
+    unit: str
+    system: str
+    years: tuple[int, int]
+    mry: int | None
+    directed: bool
+
+
+_BASE_CACHE: dict[_BaseKey, pl.DataFrame] = {}
+_BASE_LOCK = threading.Lock()
+
+
+def _state_year_frame(system: str, years: tuple[int, int], mry: bool | int) -> pl.DataFrame:
+    spells = membership_spells(system, mry)
+    sy = _state_year_spells(spells, *years)
+    code = "ccode" if system == "cow" else "gwcode"
+    return sy.select(pl.col("code").alias(code), pl.col("year")).unique().sort(code, "year")
+
+
+def _dyad_year_frame(
+    system: str, years: tuple[int, int], mry: bool | int, directed: bool
+) -> pl.DataFrame:
+    spells = membership_spells(system, mry)
+    sy = _state_year_spells(spells, *years)
+    code = "ccode" if system == "cow" else "gwcode"
+    c1, c2 = code + "1", code + "2"
+    members = sy.group_by("code", "year").agg(pl.col("full").any()).sort("year", "code")
+    # all pairs of members of the same year (a, b) with a < b
+    left = members.select(pl.col("code").alias("a"), "year", pl.col("full").alias("fa"))
+    right = members.select(pl.col("code").alias("b"), "year", pl.col("full").alias("fb"))
+    pairs = left.join(right, on="year", how="inner").filter(pl.col("a") < pl.col("b"))
+    # pairs whose members never share a day that year: only possible when neither is a
+    # member all year; compare their clipped spells
+    part = sy.filter(~pl.col("full").any().over("code", "year")).select("code", "year", "s", "e")
+    if part.height:
+        pa = part.rename({"code": "a", "s": "sa", "e": "ea"})
+        pb = part.rename({"code": "b", "s": "sb", "e": "eb"})
+        false_pairs = (
+            pa.join(pb, on="year")
+            .filter(pl.col("a") < pl.col("b"))
+            .group_by("a", "b", "year")
+            .agg(
+                ((pl.col("sa") <= pl.col("eb")) & (pl.col("sb") <= pl.col("ea"))).any().alias("ok")
+            )
+            .filter(~pl.col("ok"))
+            .select("a", "b", "year")
+        )
+        pairs = pairs.join(false_pairs, on=["a", "b", "year"], how="anti")
+    nd = pairs.select(pl.col("a").alias(c1), pl.col("b").alias(c2), "year")
+    if directed:
+        nd = pl.concat([nd, nd.select(pl.col(c2).alias(c1), pl.col(c1).alias(c2), "year")])
+    return nd.sort("year", c1, c2)
+
+
+def _base(key: _BaseKey, mry: bool | int) -> pl.DataFrame:
+    with _BASE_LOCK:
+        df = _BASE_CACHE.get(key)
+    if df is None:
+        if key.unit == "state-year":
+            df = _state_year_frame(key.system, key.years, mry)
+        else:
+            df = _dyad_year_frame(key.system, key.years, mry, key.directed)
+        with _BASE_LOCK:
+            if len(_BASE_CACHE) > 16:
+                _BASE_CACHE.clear()
+            _BASE_CACHE[key] = df
+    return df.clone()
+
+
+def base_frame(
+    unit: str, system: str, years: tuple[int, int], mry: int | None = None, directed: bool = False
+) -> pl.DataFrame:
+    """The bare state-year or dyad-year frame (cached per process), for add-ons that need
+    every state or dyad of the panel's system and years."""
+    from allyscope.store import open_warehouse
+
+    key = _BaseKey(open_warehouse().data_hash, unit, system, tuple(years), mry, bool(directed))
+    return _base(key, mry if mry is not None else False)
+
+
+def clear_cache() -> None:
+    """Forget the in-process base frames (they are rebuilt on the next call)."""
+    with _BASE_LOCK:
+        _BASE_CACHE.clear()
+
+
+# -- the Panel -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A state-year or dyad-year table (polars) plus what it was built from.
+
+    Panels are immutable: every ``add_*`` verb returns a new panel. ``df`` is the table,
+    ``sources`` the warehouse tables used, ``addons`` the add-ons applied in order and
+    ``meta`` the unit, system, years, direction and list end.
+    """
+
+    df: pl.DataFrame
+    unit: str
+    system: str
+    directed: bool
+    years: tuple[int, int]
+    mry: int | None = None
+    sources: tuple[str, ...] = ()
+    addons: tuple[str, ...] = ()
+    politically_relevant: bool = False
+    extra_citations: tuple[str, ...] = field(default=())
+
+    # -- description -------------------------------------------------------------------
+
+    @property
+    def context(self) -> PanelContext:
+        return PanelContext(self.unit, self.system, self.directed, self.years, self.mry)
+
+    @property
+    def keys(self) -> list[str]:
+        return self.context.keys
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        end = LIST_END[self.system]
+        m: dict[str, Any] = {
+            "unit": self.unit,
+            "system": self.system,
+            "state_list": _SYSTEM_NAMES[self.system],
+            "state_list_end": end.isoformat(),
+            "years": list(self.years),
+            "mry": self.mry,
+            "rows": self.df.height,
+            "addons": list(self.addons),
+            "sources": list(self.sources),
+        }
+        if self.unit == "dyad-year":
+            m["directed"] = self.directed
+            m["politically_relevant"] = self.politically_relevant
+        if self.mry is not None:
+            m["mry_note"] = (
+                f"states alive on {end.isoformat()} are assumed alive through {self.mry}; "
+                f"years after {end.year} are an extension, not part of the published list"
+            )
+        return m
+
+    def __len__(self) -> int:
+        return self.df.height
+
+    @property
+    def height(self) -> int:
+        return self.df.height
+
+    @property
+    def columns(self) -> list[str]:
+        return self.df.columns
+
+    def __repr__(self) -> str:
+        kind = (
+            self.unit
+            if self.unit == "state-year"
+            else (("directed " if self.directed else "non-directed ") + self.unit)
+        )
+        ext = f", mry to {self.mry}" if self.mry is not None else ""
+        adds = f", add-ons: {', '.join(self.addons)}" if self.addons else ""
+        return (
+            f"<Panel {kind} {self.system.upper()} {self.years[0]}-{self.years[1]}{ext}: "
+            f"{self.df.height:,} rows × {self.df.width} columns{adds}>"
+        )
+
+    # -- outputs -------------------------------------------------------------------------
+
+    def to_polars(self) -> pl.DataFrame:
+        return self.df
+
+    def to_pandas(self) -> Any:
+        return self.df.to_pandas()
+
+    def to_arrow(self) -> Any:
+        """An Arrow table whose schema metadata carries the panel's ``meta`` as JSON."""
+        import json
+
+        tab = self.df.to_arrow()
+        return tab.replace_schema_metadata({b"allyscope": json.dumps(self.meta).encode()})
+
+    def citation_keys(self) -> list[str]:
+        from allyscope.sources import get
+
+        keys: list[str] = []
+        for s in self.sources:
+            keys.extend(get(s).citations)
+        keys.extend(self.extra_citations)
+        return list(dict.fromkeys(keys))
+
+    def citations(self) -> str:
+        """BibTeX entries for every source this panel uses."""
+        from allyscope.sources import bibtex
+
+        return bibtex(self.citation_keys())
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        """Write the table by extension (Parquet, CSV, JSON, Stata .dta, Feather), atomically."""
+        from allyscope.io import write_table
+
+        return write_table(self.df, path)
+
+    # -- add-ons -------------------------------------------------------------------------
+
+    def add(self, name: str, **options: Any) -> Panel:
+        """Apply the registered add-on ``name`` (or alias) and return the extended panel."""
+        a = _reg.get(name)
+        if a.name in self.addons:
+            raise InvalidInputError(
+                f"the panel already has the {a.name!r} add-on", "add each add-on once"
+            )
+        df = _reg.apply(a, self.df, self.context, **options)
+        return replace(
+            self,
+            df=df,
+            sources=tuple(dict.fromkeys([*self.sources, *a.sources])),
+            addons=(*self.addons, a.name),
+            extra_citations=tuple(dict.fromkeys([*self.extra_citations, *a.citations])),
+        )
+
+    def add_many(self, names: str | Iterable[str]) -> Panel:
+        """Apply several add-ons in order: ``add_many("atop,nmc,contiguity")``."""
+        p = self
+        for a in _reg.parse_names(names):
+            p = p.add(a.name)
+        return p
+
+    def __getattr__(self, attr: str) -> Any:
+        # add-ons registered by other modules become methods: panel.add_un_affinity()
+        if attr.startswith("add_") and not attr.startswith("__"):
+            try:
+                a = _reg.get(attr[4:])
+            except Exception:
+                raise AttributeError(attr) from None
+            return lambda **options: self.add(a.name, **options)
+        raise AttributeError(attr)
+
+    # built-in verbs, one per source (see allyscope.panel.builtin for definitions)
+    def add_atop_alliance(self) -> Panel:
+        return self.add("atop")
+
+    def add_cow_alliance(self) -> Panel:
+        return self.add("cow_alliance")
+
+    def add_nmc(self) -> Panel:
+        return self.add("nmc")
+
+    def add_contiguity(self) -> Panel:
+        return self.add("contiguity")
+
+    def add_minimum_distance(self) -> Panel:
+        return self.add("mindist")
+
+    def add_capital_distance(self) -> Panel:
+        return self.add("capdist")
+
+    def add_igos(self) -> Panel:
+        return self.add("igo")
+
+    def add_strategic_rivalries(self) -> Panel:
+        return self.add("td_rivalries")
+
+    def add_tss_rivalries(self) -> Panel:
+        return self.add("tss_rivalries")
+
+    def add_gml_mids(self) -> Panel:
+        return self.add("gml_mids")
+
+    def add_cow_mids(self) -> Panel:
+        return self.add("cow_mids")
+
+    def add_cow_majors(self) -> Panel:
+        return self.add("majors")
+
+    def add_democracy(self) -> Panel:
+        return self.add("democracy")
+
+    def add_sdp_gdp(self) -> Panel:
+        return self.add("sdp_gdp")
+
+    def add_archigos(self) -> Panel:
+        return self.add("leaders")
+
+    def add_cow_trade(self) -> Panel:
+        return self.add("trade")
+
+    def add_us_troops(self) -> Panel:
+        return self.add("us_troops")
+
+    def add_us_bases(self) -> Panel:
+        return self.add("us_bases")
+
+    def add_mme_exercises(self, names: bool = False) -> Panel:
+        return self.add("mme", names=names)
+
+
+# -- builders ----------------------------------------------------------------------------
+
+
+def state_years(
+    system: str = "cow",
+    years: tuple[int, int] | Sequence[int] | int | None = None,
+    mry: bool | int = False,
+) -> Panel:
+    """One row per state and year of system membership (any day of the year counts).
+
+    ``years=(first, last)`` limits the range (default: the whole list); ``mry=True``
+    extends states alive at the end of the list (COW: 2016, GW: 2017) to the most recently
+    concluded year.
+    """
+    from allyscope.store import open_warehouse
+
+    system = _check_system(system)
+    yrs = _check_years(years, system, mry)
+    last = mry_year(mry, system)
+    wh = open_warehouse()
+    key = _BaseKey(wh.data_hash, "state-year", system, yrs, last, False)
+    df = _base(key, mry)
+    return Panel(df, "state-year", system, False, yrs, last, sources=(SYSTEM_SOURCES[system],))
+
+
+def dyad_years(
+    system: str = "cow",
+    directed: bool = False,
+    years: tuple[int, int] | Sequence[int] | int | None = None,
+    politically_relevant: bool = False,
+    mry: bool | int = False,
+) -> Panel:
+    """Dyad-years of states that are both members of the system on a common day.
+
+    Non-directed (default): one row per pair with ``ccode1 < ccode2`` (``gwcode1 <
+    gwcode2`` for ``system="gw"``); directed: both orders. ``politically_relevant=True``
+    keeps contiguous dyads (any COW direct-contiguity type, land or up to 400 miles of
+    water) and dyads with a COW major power on either side; it uses the ``contiguity``
+    and ``majors`` add-ons and keeps their columns.
+    """
+    from allyscope.store import open_warehouse
+
+    system = _check_system(system)
+    yrs = _check_years(years, system, mry)
+    last = mry_year(mry, system)
+    wh = open_warehouse()
+    key = _BaseKey(wh.data_hash, "dyad-year", system, yrs, last, bool(directed))
+    df = _base(key, mry)
+    p = Panel(df, "dyad-year", system, bool(directed), yrs, last, sources=(SYSTEM_SOURCES[system],))
+    if politically_relevant:
+        p = filter_politically_relevant(p)
+    return p
+
+
+def filter_politically_relevant(panel: Panel) -> Panel:
+    """Keep politically relevant dyad-years: directly contiguous (COW types 1-5) or with a
+    COW major power on either side (Weede 1976; Lemke and Reed 2001). Years outside the
+    contiguity and major-power data (after 2016) cannot be classified: requesting them
+    raises an error rather than guessing."""
+    if panel.unit != "dyad-year":
+        raise InvalidInputError(
+            "political relevance is defined for dyad-years only",
+            "use dyad_years(..., politically_relevant=True)",
+        )
+    if panel.years[1] > 2016:
+        raise InvalidInputError(
+            f"political relevance needs COW contiguity and major-power data, which end in 2016; "
+            f"the panel runs to {panel.years[1]}",
+            "limit the years to 2016 or earlier",
+        )
+    p = panel
+    if "contiguity" not in p.addons:
+        p = p.add("contiguity")
+    if "majors" not in p.addons:
+        p = p.add("majors")
+    from allyscope.panel.addons import suffixed
+
+    prd = (
+        (pl.col("cow_conttype") >= 1)
+        | (pl.col(suffixed("cow_majpow", 1)) == 1)
+        | (pl.col(suffixed("cow_majpow", 2)) == 1)
+    )
+    return replace(p, df=p.df.filter(prd), politically_relevant=True)
