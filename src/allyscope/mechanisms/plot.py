@@ -1,0 +1,52 @@
+"""Plot the institutionalization index with the records behind each change (plotly)."""
+
+from __future__ import annotations
+
+import os
+from html import escape
+
+import polars as pl
+
+
+def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
+    """A line chart of the index per grouping; hovering a year lists its new records."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for (gname,), grp in idx.sort("year").group_by(["grouping"], maintain_order=True):
+        gid = grp["grouping_id"][0]
+        notes: dict[int, str] = {}
+        if changes is not None and changes.height:
+            sub = changes.filter(pl.col("grouping_id") == gid)
+            for (year,), rows in sub.group_by(["year"], maintain_order=True):
+                notes[int(year)] = "<br>".join(
+                    f"{escape(r['date'])} {escape(r['title'])}" for r in rows.iter_rows(named=True)
+                )
+        fig.add_trace(
+            go.Scatter(
+                x=grp["year"].to_list(),
+                y=grp["institutionalization"].to_list(),
+                mode="lines+markers",
+                name=str(gname),
+                customdata=[notes.get(int(y), "") for y in grp["year"].to_list()],
+                hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra>"
+                + escape(str(gname))
+                + "</extra>",
+            )
+        )
+    fig.update_layout(
+        title="Institutionalization index (0-100, net of penalties)",
+        xaxis_title="year",
+        yaxis_title="index",
+        template="plotly_white",
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def write_html(fig, path: str | os.PathLike[str]) -> None:
+    """Write a self-contained HTML file (plotly.js embedded, no CDN), atomically."""
+    from allyscope.io import atomic_write_text
+
+    atomic_write_text(path, fig.to_html(include_plotlyjs=True, full_html=True))
