@@ -311,7 +311,7 @@ def _index() -> _Index:
                     idx.by_name.setdefault(_norm(row[key]), c)
             if row["iso3"]:
                 idx.iso3_any.setdefault(row["iso3"], set()).add(c)
-        for row in last.iter_rows(named=True):  # modern codes point to the latest state
+        for row in last.sort("year").iter_rows(named=True):  # modern codes: latest state wins
             if row["iso3"]:
                 idx.by_iso3[row["iso3"]] = row["ccode"]
             if row["iso2"]:
