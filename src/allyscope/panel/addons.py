@@ -21,7 +21,8 @@ Register an :class:`AddOn` with :func:`register` (or decorate the function with
 ``sources``
     warehouse tables it reads (names from :mod:`allyscope.sources`). The panel checks
     they are built before calling the function, cites them in ``panel.citations()`` and
-    lists them in ``panel.sources``.
+    lists them in ``panel.sources``. If it reads only some of them depending on the panel
+    (unit or system), ``pick_sources(ctx)`` returns that subset.
 ``citations``
     extra BibTeX keys (from ``allyscope/sources/citations.bib``) beyond the sources' own.
 ``coverage``
@@ -77,6 +78,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import polars as pl
 
 from allyscope.errors import AllyscopeError, InvalidInputError, UnknownNameError
@@ -108,6 +110,8 @@ class PanelContext:
     years: tuple[int, int]
     #: the last year of a panel extended beyond the end of the state list, else None
     mry: int | None = None
+    #: scratch space shared by add-ons while the panel's keys stay the same
+    cache: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def code(self) -> str:
@@ -160,6 +164,9 @@ class AddOn:
     options: Mapping[str, str] = field(default_factory=dict)
     notes: str = ""
     module: str = ""
+    #: optional: the subset of ``sources`` a given panel reads (e.g. only the GW table
+    #: on a GW panel); default: all of ``sources``
+    pick_sources: Callable[[PanelContext], Sequence[str]] | None = None
 
     def __post_init__(self) -> None:
         if not self.name or _norm(self.name) != self.name:
@@ -181,6 +188,12 @@ class AddOn:
         if isinstance(cov, Mapping):
             return cov.get(system)
         return (int(cov[0]), int(cov[1]))
+
+    def sources_used(self, ctx: PanelContext) -> tuple[str, ...]:
+        """The warehouse tables this add-on reads for the panel described by ``ctx``."""
+        if self.pick_sources is None:
+            return self.sources
+        return tuple(self.pick_sources(ctx))
 
     @cached_property
     def all_citations(self) -> tuple[str, ...]:
@@ -406,8 +419,9 @@ def apply(a: AddOn, df: pl.DataFrame, ctx: PanelContext, **options: Any) -> pl.D
             f"add-on {a.name!r} covers {cov[0]}-{cov[1]}, none of the panel's years {y0}-{y1}",
             f"choose years within {cov[0]}-{cov[1]} or leave out {a.name!r}",
         )
-    if a.sources:
-        ctx.warehouse.require(*a.sources)
+    used = a.sources_used(ctx)
+    if used:
+        ctx.warehouse.require(*used)
     out = a.func(df, ctx, **options)
     _check(a, df, out, ctx)
     new = [c for c in out.columns if c not in df.columns]
@@ -447,7 +461,8 @@ def suffixed(name: str, side: int) -> str:
 def codes_in_system(table: pl.DataFrame, code: str, target_system: str) -> pl.DataFrame:
     """Translate a state-year table keyed by ``code`` (``"ccode"`` or ``"gwcode"``) and
     ``year`` into the codes of ``target_system``, year by year, through peacesciencer's
-    COW/GW state-year crosswalks. Rows without a counterpart that year are dropped."""
+    COW/GW state-year crosswalks. Rows without a counterpart that year are dropped; where
+    two states map to one state that year, numeric columns keep their maximum."""
     if code not in ("ccode", "gwcode"):
         raise InvalidInputError(
             f"codes_in_system: unknown code column {code!r}", "use ccode or gwcode"
@@ -461,13 +476,32 @@ def codes_in_system(table: pl.DataFrame, code: str, target_system: str) -> pl.Da
         cw, on=[code, "year"], how="inner"
     )
     out = out.drop(code)
-    return out.unique(subset=[dst, "year"], keep="first", maintain_order=True)
+    return _collapse(out, [dst, "year"])
+
+
+def _collapse(df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """One row per key: where two states of one system map to the same state of the other
+    in a year, numeric columns keep their maximum (an event in either counts) and other
+    columns the first value."""
+    if df.select(keys).is_unique().all():
+        return df
+    aggs = [
+        (
+            pl.col(c).max()
+            if df.schema[c].is_numeric() or df.schema[c] == pl.Boolean
+            else pl.col(c).first()
+        )
+        for c in df.columns
+        if c not in keys
+    ]
+    return df.group_by(keys, maintain_order=True).agg(aggs).select(df.columns)
 
 
 def dyad_codes_in_system(table: pl.DataFrame, code: str, target_system: str) -> pl.DataFrame:
-    """Translate a dyad-year table keyed by ``<code>1``, ``<code>2`` and ``year`` into the
-    codes of ``target_system`` (each side year by year; rows either side of which has no
-    counterpart are dropped)."""
+    """Translate a non-directed dyad-year table keyed by ``<code>1``, ``<code>2`` and
+    ``year`` into the codes of ``target_system``, side by side and year by year. The result
+    keeps the smaller code first; rows either side of which has no counterpart are dropped,
+    and rows that fall together are collapsed (numeric maximum)."""
     source_system = "cow" if code == "ccode" else "gw"
     if source_system == target_system:
         return table
@@ -480,7 +514,11 @@ def dyad_codes_in_system(table: pl.DataFrame, code: str, target_system: str) -> 
             on=[f"{code}{side}", "year"],
             how="inner",
         ).drop(f"{code}{side}")
-    return out
+    d1, d2 = f"{dst}1", f"{dst}2"
+    out = out.with_columns(
+        pl.min_horizontal(d1, d2).alias(d1), pl.max_horizontal(d1, d2).alias(d2)
+    ).filter(pl.col(d1) != pl.col(d2))
+    return _collapse(out, [d1, d2, "year"])
 
 
 _CW_CACHE: dict[tuple[str, str], pl.DataFrame] = {}
@@ -508,6 +546,104 @@ def _crosswalk(source_system: str) -> pl.DataFrame:
     return cw
 
 
+# -- fast key lookup ---------------------------------------------------------------------
+#
+# Add-ons attach source columns to a panel of up to a few million rows. Instead of hash
+# joins, the panel's keys are mapped once to positions in a dense (year, state[, state])
+# grid; a source table is scattered into that grid and the panel gathers from it. Both
+# steps are plain numpy indexing, linear in the number of rows.
+
+
+class _Grid:
+    """Dense positions of a panel's keys: ``flat`` holds each row's cell number."""
+
+    def __init__(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> None:
+        self.y0 = int(years.min()) if len(years) else 0
+        self.ny = int(years.max()) - self.y0 + 1 if len(years) else 1
+        top = int(max(a.max(), b.max() if b is not None else 0)) + 1 if len(a) else 1
+        self.top = top
+        present = np.zeros(top, dtype=bool)
+        present[a] = True
+        if b is not None:
+            present[b] = True
+        states = np.flatnonzero(present)
+        self.k = max(len(states), 1)
+        self.cidx = np.full(top, -1, dtype=np.int64)
+        self.cidx[states] = np.arange(len(states))
+        yi = years.astype(np.int64) - self.y0
+        if b is None:
+            self.flat = yi * self.k + self.cidx[a]
+            self.size = self.ny * self.k
+        else:
+            self.flat = (yi * self.k + self.cidx[a]) * self.k + self.cidx[b]
+            self.size = self.ny * self.k * self.k
+
+    def cells(
+        self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cell numbers of table keys that fall in the grid, and their row numbers."""
+        ok = (years >= self.y0) & (years < self.y0 + self.ny) & (a >= 0) & (a < self.top)
+        if b is not None:
+            ok &= (b >= 0) & (b < self.top)
+        ia = np.where(ok, self.cidx[np.clip(a, 0, self.top - 1)], -1)
+        ok &= ia >= 0
+        if b is not None:
+            ib = np.where(ok, self.cidx[np.clip(b, 0, self.top - 1)], -1)
+            ok &= ib >= 0
+        rows = np.flatnonzero(ok)
+        yi = years[rows].astype(np.int64) - self.y0
+        if b is None:
+            return yi * self.k + ia[rows], rows
+        return (yi * self.k + ia[rows]) * self.k + ib[rows], rows
+
+    def lookup(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        """For each panel row, the table row with the same key, or -1."""
+        cells, rows = self.cells(years, a, b)
+        pos = np.full(self.size, -1, dtype=np.int32)
+        pos[cells] = rows
+        if len(rows) and (pos[cells] != rows).any():
+            what = "state-year" if b is None else "dyad-year"
+            raise AddOnError(f"the add-on's table lists some {what} more than once")
+        return pos[self.flat]
+
+
+def _np(s: pl.Series) -> np.ndarray:
+    return s.cast(pl.Int64).fill_null(-1).to_numpy()
+
+
+def _grid(df: pl.DataFrame, ctx: PanelContext, kind: str) -> _Grid:
+    """The grid for the panel's dyads (``kind="dyad"``) or one side's states
+    (``"state"``, ``"state1"``, ``"state2"``), cached on the panel while its keys stay."""
+    cache = ctx.cache if ctx.cache is not None else {}
+    g = cache.get(kind)
+    if g is None:
+        years = _np(df["year"])
+        if kind == "dyad":
+            p1, p2 = _np(df[ctx.code1]), _np(df[ctx.code2])
+            g = _Grid(years, np.minimum(p1, p2), np.maximum(p1, p2))
+        else:
+            col = ctx.code if kind == "state" else ctx.code + kind[-1]
+            g = _Grid(years, _np(df[col]), None)
+        cache[kind] = g
+    return g
+
+
+def _attach(
+    df: pl.DataFrame,
+    tab: pl.DataFrame,
+    rows: np.ndarray,
+    names: Mapping[str, str],
+    fill: Mapping[str, Any],
+) -> pl.DataFrame:
+    """Add ``tab``'s columns (renamed by ``names``) taken at ``rows``; rows of -1 (no match)
+    get ``fill`` values or null. Done by gathering from ``tab`` plus one filler row."""
+    sub = tab.select(pl.col(src).alias(dst) for src, dst in names.items())
+    filler = pl.DataFrame([pl.Series(c, [fill.get(c)], dtype=sub.schema[c]) for c in sub.columns])
+    ext = pl.concat([sub, filler], how="vertical")
+    idx = np.where(rows < 0, sub.height, rows).astype(np.uint32)
+    return df.hstack(ext[pl.Series(idx)])
+
+
 def join_state_vars(
     df: pl.DataFrame,
     ctx: PanelContext,
@@ -521,34 +657,30 @@ def join_state_vars(
     """Join state-year variables onto a panel.
 
     ``table`` has a state code column (``code``: ``ccode`` or ``gwcode``; default the
-    panel's), ``year`` and ``columns``. On a state-year panel each column is added as
-    ``rename.get(col, col)``; on a dyad-year panel as ``suffixed(name, 1)`` and
-    ``suffixed(name, 2)``. ``fill`` gives values for panel rows the table lacks (e.g. 0
-    for event counts); otherwise they stay null. Codes of the other system are
-    translated year by year.
+    panel's), ``year`` and ``columns``, one row per state-year. On a state-year panel each
+    column is added as ``rename.get(col, col)``; on a dyad-year panel as
+    ``suffixed(name, 1)`` and ``suffixed(name, 2)``. ``fill`` (keyed by the original column
+    names) gives values for panel rows the table does not list (e.g. 0 for event counts);
+    otherwise they stay null. Codes of the other system are translated year by year.
     """
     code = code or ctx.code
     rename = dict(rename or {})
     tab = table.select(pl.col(code).cast(pl.Int32), pl.col("year").cast(pl.Int32), *columns)
     if code != ctx.code:
         tab = codes_in_system(tab, code, ctx.system)
-    tab = tab.rename({c: rename.get(c, c) for c in columns})
-    names = [rename.get(c, c) for c in columns]
-    fill = {rename.get(k, k): v for k, v in (fill or {}).items()}
-    if ctx.unit == "state-year":
-        out = df.join(tab, on=[ctx.code, "year"], how="left", maintain_order="left")
-        return out.with_columns(pl.col(n).fill_null(v) for n, v in fill.items())
+    tab = tab.drop_nulls([ctx.code, "year"])
+    tc, ty = _np(tab[ctx.code]), _np(tab["year"])
     out = df
-    for side in (1, 2):
-        side_tab = tab.rename(
-            {ctx.code: f"{ctx.code}{side}", **{n: suffixed(n, side) for n in names}}
-        )
-        out = out.join(
-            side_tab, on=[f"{ctx.code}{side}", "year"], how="left", maintain_order="left"
-        )
-    return out.with_columns(
-        pl.col(suffixed(n, s)).fill_null(v) for n, v in fill.items() for s in (1, 2)
-    )
+    sides = [""] if ctx.unit == "state-year" else ["1", "2"]
+    for side in sides:
+        rows = _grid(df, ctx, "state" + side).lookup(ty, tc, None)
+        if side:
+            names = {c: suffixed(rename.get(c, c), int(side)) for c in columns}
+        else:
+            names = {c: rename.get(c, c) for c in columns}
+        side_fill = {names[c]: v for c, v in (fill or {}).items()}
+        out = _attach(out, tab, rows, names, side_fill)
+    return out
 
 
 def join_dyad_vars(
@@ -559,55 +691,30 @@ def join_dyad_vars(
     *,
     code: str | None = None,
     fill: Mapping[str, Any] | None = None,
-    symmetric: bool = True,
 ) -> pl.DataFrame:
-    """Join non-directed dyad-year variables (``<code>1 < <code>2``, ``year``) onto a
-    dyad-year panel, directed or not.
+    """Join non-directed dyad-year variables onto a dyad-year panel, directed or not.
 
-    With ``symmetric`` (default) a directed panel gets the same value for (a, b) and
-    (b, a); the table may list either order and is normalized first (duplicates after
-    normalizing must not occur). ``fill`` gives values for dyad-years the table does
-    not list (0 for event data inside its coverage).
+    ``table`` has ``<code>1``, ``<code>2``, ``year`` and ``columns``; either order of the
+    two codes is accepted (it is normalized), but each non-directed dyad-year may appear
+    only once. A directed panel gets the same value for (a, b) and (b, a). ``fill`` gives
+    values for dyad-years the table does not list (0 for event data inside its coverage).
+    Tables in the other system's codes are translated side by side, year by year.
     """
     code = code or ctx.code
     c1, c2 = f"{code}1", f"{code}2"
     tab = table.select(
-        pl.min_horizontal(c1, c2).cast(pl.Int32).alias("__a"),
-        pl.max_horizontal(c1, c2).cast(pl.Int32).alias("__b"),
+        pl.col(c1).cast(pl.Int32),
+        pl.col(c2).cast(pl.Int32),
         pl.col("year").cast(pl.Int32),
         *columns,
     )
     if code != ctx.code:
-        tab = (
-            dyad_codes_in_system(tab.rename({"__a": c1, "__b": c2}), code, ctx.system)
-            .select(
-                pl.min_horizontal(ctx.code1, ctx.code2).alias("__a"),
-                pl.max_horizontal(ctx.code1, ctx.code2).alias("__b"),
-                "year",
-                *columns,
-            )
-            .unique(subset=["__a", "__b", "year"], keep="first", maintain_order=True)
-        )
-    if not symmetric:
-        raise NotImplementedError("directional dyad variables: join on the panel's keys directly")
+        tab = dyad_codes_in_system(tab, code, ctx.system)
     k1, k2 = ctx.code1, ctx.code2
-    if ctx.directed:
-        keyed = df.with_columns(
-            pl.min_horizontal(k1, k2).alias("__a"), pl.max_horizontal(k1, k2).alias("__b")
-        )
-        out = keyed.join(tab, on=["__a", "__b", "year"], how="left", maintain_order="left").drop(
-            "__a", "__b"
-        )
-    else:
-        out = df.join(
-            tab.rename({"__a": k1, "__b": k2}),
-            on=[k1, k2, "year"],
-            how="left",
-            maintain_order="left",
-        )
-    if fill:
-        out = out.with_columns(pl.col(n).fill_null(v) for n, v in fill.items())
-    return out
+    tab = tab.drop_nulls([k1, k2, "year"])
+    t1, t2 = _np(tab[k1]), _np(tab[k2])
+    rows = _grid(df, ctx, "dyad").lookup(_np(tab["year"]), np.minimum(t1, t2), np.maximum(t1, t2))
+    return _attach(df, tab, rows, {c: c for c in columns}, dict(fill or {}))
 
 
 __all__ = [

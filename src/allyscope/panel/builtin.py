@@ -10,6 +10,7 @@ event table does not list is 0.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import polars as pl
@@ -27,8 +28,30 @@ from allyscope.panel.addons import (
 # -- small shared pieces -------------------------------------------------------------------
 
 
+_TABLE_CACHE: dict[tuple[str, str], pl.DataFrame] = {}
+_CACHE_LOCK = threading.Lock()
+
+
 def _sql(ctx: PanelContext, query: str) -> pl.DataFrame:
-    return ctx.warehouse.sql(query)
+    """Run a read-only warehouse query; results are kept in memory per data version (they
+    are small source-shaped tables, at most about a million rows)."""
+    wh = ctx.warehouse
+    key = (wh.data_hash, " ".join(query.split()))
+    with _CACHE_LOCK:
+        hit = _TABLE_CACHE.get(key)
+    if hit is None:
+        hit = wh.sql(query)
+        with _CACHE_LOCK:
+            if len(_TABLE_CACHE) > 64:
+                _TABLE_CACHE.clear()
+            _TABLE_CACHE[key] = hit
+    return hit
+
+
+def clear_cache() -> None:
+    """Forget the source tables kept in memory."""
+    with _CACHE_LOCK:
+        _TABLE_CACHE.clear()
 
 
 def _reg(
@@ -45,7 +68,16 @@ def _reg(
     systems: tuple[str, ...] = ("cow", "gw"),
     options: dict[str, str] | None = None,
     notes: str = "",
+    pick_sources: Any = None,
+    cow_coded: bool = True,
 ) -> None:
+    """Register a built-in add-on. ``cow_coded`` sources are read through the COW-to-GW
+    state-year crosswalk on GW panels, which is then cited too."""
+    if pick_sources is None and cow_coded:
+
+        def pick_sources(c: PanelContext, _s: tuple[str, ...] = sources) -> tuple[str, ...]:
+            return (*_s, "cow_gw_years") if c.system == "gw" else _s
+
     register(
         AddOn(
             name=name,
@@ -61,6 +93,7 @@ def _reg(
             options=options or {},
             notes=notes.strip(),
             module=__name__,
+            pick_sources=pick_sources,
         ),
         replace=True,
     )
@@ -218,8 +251,7 @@ def _mindist(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
     table = "cow_mindist" if ctx.system == "cow" else "gw_mindist"
     tab = _sql(
         ctx,
-        f"SELECT least({code}1, {code}2) AS {code}1, greatest({code}1, {code}2) AS {code}2, year, "
-        f"min(mindist) AS cshapes_mindist FROM {table} GROUP BY ALL",
+        f"SELECT {code}1, {code}2, year, mindist AS cshapes_mindist FROM {table}",
     )
     return join_dyad_vars(df, ctx, tab, ["cshapes_mindist"], code=code)
 
@@ -228,6 +260,7 @@ _reg(
     "mindist",
     _mindist,
     aliases=("minimum_distance", "min_distance", "cshapes_mindist"),
+    pick_sources=lambda c: (f"{c.system}_mindist",),
     units=("dyad-year",),
     sources=("cow_mindist", "gw_mindist"),
     coverage=(1886, 2019),
@@ -300,6 +333,7 @@ _reg(
     "capdist",
     _capdist,
     aliases=("capital_distance", "capitals"),
+    pick_sources=lambda c: (f"{c.system}_capitals",),
     units=("dyad-year", "state-year"),
     sources=("cow_capitals", "gw_capitals"),
     coverage=(1816, 2024),
@@ -322,8 +356,7 @@ def _igo(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
     if ctx.is_dyadic:
         tab = _sql(
             ctx,
-            "SELECT least(ccode1, ccode2) AS ccode1, greatest(ccode1, ccode2) AS ccode2, year, "
-            "max(dyadigos)::SMALLINT AS cow_igo_joint FROM cow_igo_ndy GROUP BY ALL",
+            "SELECT ccode1, ccode2, year, dyadigos::SMALLINT AS cow_igo_joint FROM cow_igo_ndy",
         )
         return join_dyad_vars(df, ctx, tab, ["cow_igo_joint"], code="ccode")
     cols = ("sum_igo_full", "sum_igo_associate", "sum_igo_observer", "sum_igo_anytype")
@@ -336,6 +369,10 @@ _reg(
     "igo",
     _igo,
     aliases=("igos", "cow_igo", "joint_igos"),
+    pick_sources=lambda c: (
+        (("cow_igo_ndy",) if c.is_dyadic else ("cow_igo_sy",))
+        + (("cow_gw_years",) if c.system == "gw" else ())
+    ),
     units=("dyad-year", "state-year"),
     sources=("cow_igo_ndy", "cow_igo_sy"),
     coverage=(1816, 2014),
@@ -372,8 +409,8 @@ def _rivalry_years(ctx: PanelContext, which: str) -> pl.DataFrame:
     else:
         raw = _sql(
             ctx,
-            'SELECT tssr_id AS rid, ccode1, ccode2, start AS y0, "end" AS y1, positional, '
-            "spatial, ideological, interventionary, principal, aprin FROM tss_rivalries",
+            'SELECT tssr_id AS rid, ccode1, ccode2, "start" AS y0, "end" AS y1, "positional", '
+            '"spatial", "ideological", "interventionary", "principal", "aprin" FROM tss_rivalries',
         )
         types = {
             t: pl.col(t).fill_null(0).cast(pl.Int8)
@@ -695,6 +732,7 @@ _reg(
     "democracy",
     _democracy,
     aliases=("dem", "polity", "vdem", "uds", "regime"),
+    pick_sources=lambda c: ("ccode_democracy",) if c.system == "cow" else ("gwcode_democracy",),
     units=("dyad-year", "state-year"),
     sources=("ccode_democracy", "gwcode_democracy"),
     coverage=(1816, 2020),
@@ -724,6 +762,7 @@ _reg(
     "sdp_gdp",
     _sdp_gdp,
     aliases=("gdp", "sdp", "population", "gdp_population"),
+    pick_sources=lambda c: (f"{c.system}_sdp_gdp",),
     units=("dyad-year", "state-year"),
     sources=("cow_sdp_gdp", "gw_sdp_gdp"),
     coverage={"cow": (1816, 2016), "gw": (1816, 2015)},
@@ -752,8 +791,11 @@ _reg(
     "leaders",
     _leaders,
     aliases=("archigos", "leader_transitions", "archigossums"),
+    pick_sources=lambda c: (
+        ("archigossums", "cow_gw_years") if c.system == "cow" else ("archigossums",)
+    ),
     units=("dyad-year", "state-year"),
-    sources=("archigossums", "cow_gw_years", "gw_cow_years"),
+    sources=("archigossums", "gw_cow_years"),
     coverage=(1870, 2015),
     title="Leader transitions (Archigos 4.1)",
     definition="""

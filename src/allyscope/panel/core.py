@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError
@@ -87,13 +88,24 @@ def _check_years(years: Any, system: str, mry: bool | int) -> tuple[int, int]:
             f"the year range {y0}-{y1} is inverted (first year after last year)",
             f"did you mean {y1}-{y0}?",
         )
+    name = system.upper()
+    extend = "" if mry else "; or extend the list with mry=True (--mry)"
     if y1 < LIST_START or y0 > last:
-        extra = "" if mry else "; mry=True (--mry) extends the list to the last concluded year"
         raise InvalidInputError(
-            f"the years {y0}-{y1} are outside the {system.upper()} state list ({LIST_START}-{last})",
-            f"choose years within {LIST_START}-{last}{extra}",
+            f"the years {y0}-{y1} are outside the {name} state list ({LIST_START}-{last})",
+            f"choose years within {LIST_START}-{last}{extend}",
         )
-    return (max(y0, LIST_START), min(y1, last))
+    if y0 < LIST_START:
+        raise InvalidInputError(
+            f"the {name} state list starts in {LIST_START}; the panel cannot start in {y0}",
+            f"start in {LIST_START} or later",
+        )
+    if y1 > last:
+        raise InvalidInputError(
+            f"the {name} state list ends in {last}; the panel cannot run to {y1}",
+            f"end in {last} or earlier{extend}",
+        )
+    return (y0, y1)
 
 
 # -- membership spells -------------------------------------------------------------------
@@ -161,7 +173,7 @@ class _BaseKey:
     directed: bool
 
 
-_BASE_CACHE: dict[_BaseKey, pl.DataFrame] = {}
+_BASE_CACHE: dict[_BaseKey, tuple[pl.DataFrame, dict[str, Any]]] = {}
 _BASE_LOCK = threading.Lock()
 
 
@@ -172,6 +184,35 @@ def _state_year_frame(system: str, years: tuple[int, int], mry: bool | int) -> p
     return sy.select(pl.col("code").alias(code), pl.col("year")).unique().sort(code, "year")
 
 
+def _pairs_within_years(
+    codes: np.ndarray, years: np.ndarray, directed: bool
+) -> tuple[np.ndarray, ...]:
+    """All pairs of members of the same year, from members sorted by (year, code).
+
+    Returns (first, second, year) arrays ordered by year, first and second code: a < b
+    for non-directed pairs, both orders for directed ones. Pure index arithmetic."""
+    n = len(codes)
+    if n == 0:
+        e = np.empty(0, dtype=np.int32)
+        return e, e, e
+    starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    group_start = np.repeat(starts, sizes)  # first member of each member's year
+    group_size = np.repeat(sizes, sizes)
+    pos = np.arange(n) - group_start  # position of each member within its year
+    # non-directed: partners after the member; directed: every other member of the year
+    count = group_size - pos - 1 if not directed else group_size - 1
+    total = int(count.sum())
+    owner = np.repeat(np.arange(n), count)
+    offsets = np.cumsum(count) - count
+    within = np.arange(total) - np.repeat(offsets, count)
+    if directed:
+        partner = group_start[owner] + within + (within >= pos[owner])
+    else:
+        partner = owner + 1 + within
+    return codes[owner], codes[partner], years[owner]
+
+
 def _dyad_year_frame(
     system: str, years: tuple[int, int], mry: bool | int, directed: bool
 ) -> pl.DataFrame:
@@ -180,10 +221,8 @@ def _dyad_year_frame(
     code = "ccode" if system == "cow" else "gwcode"
     c1, c2 = code + "1", code + "2"
     members = sy.group_by("code", "year").agg(pl.col("full").any()).sort("year", "code")
-    # all pairs of members of the same year (a, b) with a < b
-    left = members.select(pl.col("code").alias("a"), "year", pl.col("full").alias("fa"))
-    right = members.select(pl.col("code").alias("b"), "year", pl.col("full").alias("fb"))
-    pairs = left.join(right, on="year", how="inner").filter(pl.col("a") < pl.col("b"))
+    a, b, y = _pairs_within_years(members["code"].to_numpy(), members["year"].to_numpy(), directed)
+    df = pl.DataFrame({c1: a.astype(np.int32), c2: b.astype(np.int32), "year": y.astype(np.int32)})
     # pairs whose members never share a day that year: only possible when neither is a
     # member all year; compare their clipped spells
     part = sy.filter(~pl.col("full").any().over("code", "year")).select("code", "year", "s", "e")
@@ -192,34 +231,41 @@ def _dyad_year_frame(
         pb = part.rename({"code": "b", "s": "sb", "e": "eb"})
         false_pairs = (
             pa.join(pb, on="year")
-            .filter(pl.col("a") < pl.col("b"))
+            .filter(pl.col("a") != pl.col("b"))
             .group_by("a", "b", "year")
             .agg(
                 ((pl.col("sa") <= pl.col("eb")) & (pl.col("sb") <= pl.col("ea"))).any().alias("ok")
             )
             .filter(~pl.col("ok"))
-            .select("a", "b", "year")
         )
-        pairs = pairs.join(false_pairs, on=["a", "b", "year"], how="anti")
-    nd = pairs.select(pl.col("a").alias(c1), pl.col("b").alias(c2), "year")
-    if directed:
-        nd = pl.concat([nd, nd.select(pl.col(c2).alias(c1), pl.col(c1).alias(c2), "year")])
-    return nd.sort("year", c1, c2)
+        if false_pairs.height:
+            key = (pl.col("year").cast(pl.Int64) * 1000 + pl.col(c1)) * 1000 + pl.col(c2)
+            bad = false_pairs.select(
+                (pl.col("year").cast(pl.Int64) * 1000 + pl.col("a")) * 1000 + pl.col("b")
+            ).to_series()
+            df = df.filter(~key.is_in(bad.implode()))
+    return df
 
 
-def _base(key: _BaseKey, mry: bool | int) -> pl.DataFrame:
+def _base_with_cache(key: _BaseKey, mry: bool | int) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The base frame for ``key`` and the scratch cache shared by panels with its keys."""
     with _BASE_LOCK:
-        df = _BASE_CACHE.get(key)
-    if df is None:
+        hit = _BASE_CACHE.get(key)
+    if hit is None:
         if key.unit == "state-year":
             df = _state_year_frame(key.system, key.years, mry)
         else:
             df = _dyad_year_frame(key.system, key.years, mry, key.directed)
+        hit = (df, {})
         with _BASE_LOCK:
             if len(_BASE_CACHE) > 16:
                 _BASE_CACHE.clear()
-            _BASE_CACHE[key] = df
-    return df.clone()
+            _BASE_CACHE[key] = hit
+    return hit[0].clone(), hit[1]
+
+
+def _base(key: _BaseKey, mry: bool | int) -> pl.DataFrame:
+    return _base_with_cache(key, mry)[0]
 
 
 def base_frame(
@@ -234,9 +280,12 @@ def base_frame(
 
 
 def clear_cache() -> None:
-    """Forget the in-process base frames (they are rebuilt on the next call)."""
+    """Forget the in-process base frames and source tables (rebuilt on the next call)."""
+    from allyscope.panel import builtin
+
     with _BASE_LOCK:
         _BASE_CACHE.clear()
+    builtin.clear_cache()
 
 
 # -- the Panel -------------------------------------------------------------------------
@@ -261,12 +310,15 @@ class Panel:
     addons: tuple[str, ...] = ()
     politically_relevant: bool = False
     extra_citations: tuple[str, ...] = field(default=())
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- description -------------------------------------------------------------------
 
     @property
     def context(self) -> PanelContext:
-        return PanelContext(self.unit, self.system, self.directed, self.years, self.mry)
+        return PanelContext(
+            self.unit, self.system, self.directed, self.years, self.mry, cache=self._cache
+        )
 
     @property
     def keys(self) -> list[str]:
@@ -365,11 +417,12 @@ class Panel:
             raise InvalidInputError(
                 f"the panel already has the {a.name!r} add-on", "add each add-on once"
             )
-        df = _reg.apply(a, self.df, self.context, **options)
+        ctx = self.context
+        df = _reg.apply(a, self.df, ctx, **options)
         return replace(
             self,
             df=df,
-            sources=tuple(dict.fromkeys([*self.sources, *a.sources])),
+            sources=tuple(dict.fromkeys([*self.sources, *a.sources_used(ctx)])),
             addons=(*self.addons, a.name),
             extra_citations=tuple(dict.fromkeys([*self.extra_citations, *a.citations])),
         )
@@ -471,8 +524,10 @@ def state_years(
     last = mry_year(mry, system)
     wh = open_warehouse()
     key = _BaseKey(wh.data_hash, "state-year", system, yrs, last, False)
-    df = _base(key, mry)
-    return Panel(df, "state-year", system, False, yrs, last, sources=(SYSTEM_SOURCES[system],))
+    df, cache = _base_with_cache(key, mry)
+    return Panel(
+        df, "state-year", system, False, yrs, last, sources=(SYSTEM_SOURCES[system],), _cache=cache
+    )
 
 
 def dyad_years(
@@ -497,8 +552,17 @@ def dyad_years(
     last = mry_year(mry, system)
     wh = open_warehouse()
     key = _BaseKey(wh.data_hash, "dyad-year", system, yrs, last, bool(directed))
-    df = _base(key, mry)
-    p = Panel(df, "dyad-year", system, bool(directed), yrs, last, sources=(SYSTEM_SOURCES[system],))
+    df, cache = _base_with_cache(key, mry)
+    p = Panel(
+        df,
+        "dyad-year",
+        system,
+        bool(directed),
+        yrs,
+        last,
+        sources=(SYSTEM_SOURCES[system],),
+        _cache=cache,
+    )
     if politically_relevant:
         p = filter_politically_relevant(p)
     return p
@@ -532,4 +596,4 @@ def filter_politically_relevant(panel: Panel) -> Panel:
         | (pl.col(suffixed("cow_majpow", 1)) == 1)
         | (pl.col(suffixed("cow_majpow", 2)) == 1)
     )
-    return replace(p, df=p.df.filter(prd), politically_relevant=True)
+    return replace(p, df=p.df.filter(prd), politically_relevant=True, _cache={})
