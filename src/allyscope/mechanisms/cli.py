@@ -60,7 +60,6 @@ def institutions(
 
     Example: allyscope institutions "US-Japan-ROK" --from 1999 --plot trilateral.html
     """
-    import polars as pl
     from rich.table import Table
 
     from allyscope import mechanisms as m
@@ -124,7 +123,8 @@ def institutions(
             if start is not None
             else min((r.year for g in selected for r in rs.of(g)), default=1990)
         )
-        last = end if end is not None else dt.date.today().year
+        ends = [g.coverage_end.year for g in selected if g.coverage_end]
+        last = end if end is not None else (max(ends) if ends else dt.date.today().year)
         if last < first:
             raise InvalidInputError(f"--to {last} is before --from {first}")
         years = range(first, last + 1)
@@ -148,7 +148,6 @@ def institutions(
 
         write_html(index_figure(idx, m.changes(ids, years, record_set=rs)), plot)
         err_console.print(f"wrote {plot}")
-    del pl
 
 
 def _fmt(v: float | None) -> str:
@@ -156,7 +155,6 @@ def _fmt(v: float | None) -> str:
 
 
 def _print_index(console, idx, n_groupings: int) -> None:
-    import polars as pl
     from rich.table import Table
 
     if n_groupings > 1:  # comparison: one column per grouping
@@ -185,7 +183,6 @@ def _print_index(console, idx, n_groupings: int) -> None:
     for r in idx.sort("year").iter_rows(named=True):
         t.add_row(str(r["year"]), _fmt(r["institutionalization"]), *(_fmt(r[d]) for d in dims))
     console.print(t)
-    del pl
 
 
 def _print_components(console, comp) -> None:
