@@ -1,0 +1,300 @@
+"""The one place where the report and the web app reach the analysis modules.
+
+Every function here calls a public API of an analysis module (panels, UN voting,
+mechanisms, networks, forecasts) and hands back its result, narrowed to the states and
+years asked for. Nothing here estimates, scores or models anything: the numbers come
+from the modules, and the report only arranges and draws them.
+
+A module that is not installed in this build of allyscope raises :class:`Unavailable`;
+the report then shows a notice in place of the section instead of guessing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+
+
+class Unavailable(Exception):
+    """An analysis API that this installation does not provide (yet)."""
+
+    def __init__(self, what: str, module: str) -> None:
+        super().__init__(f"{what} needs `{module}`, which is not available in this installation")
+        self.what = what
+        self.module = module
+
+
+def _module(name: str, what: str, *attrs: str) -> ModuleType:
+    try:
+        mod = importlib.import_module(name)
+    except ImportError:
+        raise Unavailable(what, name) from None
+    for a in attrs:
+        if not hasattr(mod, a):
+            raise Unavailable(what, f"{name}.{a}")
+    return mod
+
+
+def _pairs(df: pl.DataFrame, ccodes: Sequence[int]) -> pl.DataFrame:
+    cs = list(ccodes)
+    return df.filter(pl.col("ccode1").is_in(cs) & pl.col("ccode2").is_in(cs))
+
+
+def _window(df: pl.DataFrame, years: tuple[int, int], col: str = "year") -> pl.DataFrame:
+    return df.filter(pl.col(col).is_between(years[0], years[1]))
+
+
+# -- data provenance ---------------------------------------------------------------------
+
+
+def warehouse_info() -> dict[str, Any]:
+    """Data hash, build time and allyscope version of the warehouse in use."""
+    from allyscope import __version__
+    from allyscope.store import open_warehouse
+
+    wh = open_warehouse()
+    return {
+        "allyscope_version": __version__,
+        "data_hash": wh.data_hash,
+        "built_at": wh.meta.get("built_at"),
+        "built_with": wh.meta.get("allyscope_version"),
+        "warehouse": str(wh.path),
+    }
+
+
+def provenance() -> pl.DataFrame:
+    """One row per source table: title, version, rows, years, licence, URL, SHA-256."""
+    from allyscope.store import open_warehouse
+
+    return open_warehouse().provenance()
+
+
+def bibtex(keys: Sequence[str]) -> str:
+    """BibTeX entries for citation keys (unknown keys are skipped by the catalog)."""
+    from allyscope.sources import bibtex as _bibtex
+
+    return _bibtex(list(dict.fromkeys(keys)))
+
+
+def source_citations(sources: Sequence[str]) -> list[str]:
+    """Citation keys of warehouse sources."""
+    from allyscope.sources import get
+
+    keys: list[str] = []
+    for s in sources:
+        keys.extend(get(s).citations)
+    return list(dict.fromkeys(keys))
+
+
+# -- UN voting -----------------------------------------------------------------------------
+
+#: UN voting data coverage (General Assembly roll calls)
+UN_YEARS = (1946, 2019)
+
+
+def _un_affinity_module() -> ModuleType:
+    return _module("allyscope.un.affinity", "UN voting affinity", "compute")
+
+
+def un_affinity(
+    ccodes: Sequence[int] | None, years: tuple[int, int], *, issue: str = "all"
+) -> pl.DataFrame:
+    """Dyad-year UN affinity (agreement, S-score, kappa, ...) among ``ccodes``.
+
+    ``ccodes=None`` returns every dyad. Years outside the voting data are absent.
+    """
+    aff = _un_affinity_module()
+    data = _module("allyscope.un.data", "UN voting affinity", "load").load()
+    lo, hi = max(years[0], UN_YEARS[0]), min(years[1], UN_YEARS[1])
+    if lo > hi:
+        return aff.compute(data, periods=[], ccodes=ccodes).filter(pl.lit(False))
+    df = aff.compute(data, periods=range(lo, hi + 1), ccodes=ccodes, issues=(issue,))
+    return df.filter(pl.col("issue") == issue).drop("issue")
+
+
+def least_aligned(ccodes: Sequence[int], years: tuple[int, int], n: int = 3) -> list[int]:
+    """The ``n`` states whose mean S-score with the group's members was lowest in the
+    last five voting years of the window (ties broken by COW code)."""
+    try:
+        hi = min(years[1], UN_YEARS[1])
+        lo = max(years[0], hi - 4)
+        if lo > hi:
+            return []
+        df = un_affinity(None, (lo, hi))
+    except Unavailable:
+        return []
+    group = list(ccodes)
+    sides = pl.concat(
+        [
+            df.filter(pl.col("ccode1").is_in(group)).select(
+                pl.col("ccode2").alias("other"), "s_score", "n_votes"
+            ),
+            df.filter(pl.col("ccode2").is_in(group)).select(
+                pl.col("ccode1").alias("other"), "s_score", "n_votes"
+            ),
+        ]
+    ).filter(~pl.col("other").is_in(group) & (pl.col("n_votes") >= 10))
+    ranked = (
+        sides.group_by("other")
+        .agg(pl.col("s_score").mean().alias("s"), pl.len().alias("k"))
+        .filter(pl.col("k") >= len(group))
+        .sort(["s", "other"])
+    )
+    return [int(c) for c in ranked["other"].head(n).to_list()]
+
+
+def ideal_points(ccodes: Sequence[int] | None, years: tuple[int, int]) -> pl.DataFrame:
+    """State-year dynamic ideal points (with their uncertainty) for ``ccodes``."""
+    mod = _module("allyscope.un", "UN ideal points", "ideal_points")
+    df = mod.ideal_points()
+    df = _window(df, years)
+    if ccodes is not None:
+        df = df.filter(pl.col("ccode").is_in(list(ccodes)))
+    return df
+
+
+# -- panels --------------------------------------------------------------------------------
+
+
+def _panel_module() -> ModuleType:
+    return _module("allyscope.panel.core", "state-year and dyad-year panels", "dyad_years")
+
+
+def _registered(name: str) -> bool:
+    try:
+        from allyscope.panel import addons
+
+        addons.get(name)
+        return True
+    except Exception:
+        return False
+
+
+def dyad_panel(
+    ccodes: Sequence[int], years: tuple[int, int], addon_names: Sequence[str]
+) -> pl.DataFrame:
+    """The non-directed COW dyad-years of the group's pairs with the named add-ons."""
+    from dataclasses import replace
+
+    core = _panel_module()
+    missing = [a for a in addon_names if not _registered(a)]
+    if missing:
+        raise Unavailable("panel add-ons " + ", ".join(missing), "allyscope.panel")
+    hi = min(years[1], core.LIST_END["cow"].year)
+    if years[0] > hi:
+        hi = years[0]
+    p = core.dyad_years(years=(years[0], hi), mry=hi > core.LIST_END["cow"].year)
+    cs = list(ccodes)
+    p = replace(p, df=p.df.filter(pl.col("ccode1").is_in(cs) & pl.col("ccode2").is_in(cs)))
+    for a in addon_names:
+        p = p.add(a)
+    return p.df
+
+
+def state_panel(
+    ccodes: Sequence[int], years: tuple[int, int], addon_names: Sequence[str]
+) -> pl.DataFrame:
+    """COW state-years of ``ccodes`` with the named add-ons."""
+    from dataclasses import replace
+
+    core = _panel_module()
+    missing = [a for a in addon_names if not _registered(a)]
+    if missing:
+        raise Unavailable("panel add-ons " + ", ".join(missing), "allyscope.panel")
+    p = core.state_years(years=years, mry=years[1])
+    p = replace(p, df=p.df.filter(pl.col("ccode").is_in(list(ccodes))))
+    for a in addon_names:
+        p = p.add(a)
+    return p.df
+
+
+# -- mechanisms and institutionalization ------------------------------------------------
+
+
+def groupings_of(ccodes: Sequence[int]) -> pl.DataFrame:
+    """The curated groupings related to a group: the one with exactly its members
+    (``relation = "same"``), those made of some of its members (``"within"``) and those
+    that include all of them (``"includes"``)."""
+    mod = _module("allyscope.mechanisms", "cooperation-mechanism records", "groupings")
+    g = mod.groupings()
+    want = set(int(c) for c in ccodes)
+    rel = []
+    for members in g["ccodes"].to_list():
+        ms = set(members or [])
+        if ms == want:
+            rel.append("same")
+        elif len(ms) >= 2 and ms < want:
+            rel.append("within")
+        elif ms > want:
+            rel.append("includes")
+        else:
+            rel.append(None)
+    order = {"same": 0, "within": 1, "includes": 2}
+    return (
+        g.with_columns(pl.Series("relation", rel, dtype=pl.String))
+        .filter(pl.col("relation").is_not_null())
+        .with_columns(pl.col("relation").replace_strict(order, return_dtype=pl.Int8).alias("_o"))
+        .sort("_o", "grouping_id")
+        .drop("_o")
+    )
+
+
+def institutionalization(
+    grouping_ids: Sequence[str], years: tuple[int, int], *, components: bool = False
+) -> pl.DataFrame:
+    """The institutionalization index per grouping-year (or its decomposition)."""
+    mod = _module("allyscope.mechanisms", "the institutionalization index", "institutionalization")
+    return mod.institutionalization(
+        list(grouping_ids), years=range(years[0], years[1] + 1), components=components
+    )
+
+
+def institution_changes(grouping_ids: Sequence[str], years: tuple[int, int]) -> pl.DataFrame:
+    """The records behind each change of the index."""
+    mod = _module("allyscope.mechanisms", "the institutionalization index", "changes")
+    return mod.changes(list(grouping_ids), years=range(years[0], years[1] + 1))
+
+
+def mechanism_record_table(grouping_ids: Sequence[str]) -> pl.DataFrame:
+    mod = _module("allyscope.mechanisms", "cooperation-mechanism records", "records")
+    return mod.records(list(grouping_ids))
+
+
+# -- networks ------------------------------------------------------------------------------
+
+
+def defacto(ccodes: Sequence[int], years: tuple[int, int]) -> pl.DataFrame:
+    mod = _module("allyscope.network", "the de facto alliance score", "defacto")
+    return mod.defacto(list(ccodes), years=years)
+
+
+def hub_spoke(hub: int, region: str, years: tuple[int, int]) -> pl.DataFrame:
+    mod = _module("allyscope.network", "hub-and-spoke metrics", "hub_spoke")
+    return mod.hub_spoke(hub, region=region, years=years)
+
+
+def blocs(years: tuple[int, int]) -> Any:
+    mod = _module("allyscope.network", "UN voting blocs", "blocs")
+    return mod.blocs(years=years)
+
+
+def network(year: int, layer: str, region: str | None = None) -> Any:
+    mod = _module("allyscope.network", "the alliance network", "network")
+    return mod.network(year, layer=layer, region=region)
+
+
+# -- forecasts -----------------------------------------------------------------------------
+
+
+def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
+    mod = _module("allyscope.forecast", "the alliance forecast", "forecast")
+    return mod.forecast(list(ccodes), horizon=horizon)
+
+
+def scenario(ccodes: Sequence[int], spec: Any, horizon: int = 5) -> Any:
+    mod = _module("allyscope.forecast", "forecast scenarios", "scenario")
+    return mod.scenario(list(ccodes), spec, horizon=horizon)

@@ -1,0 +1,125 @@
+"""``allyscope report``: write the alliance report for a group of states."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperCommand
+
+
+def report_cmd(
+    states: Annotated[
+        list[str], typer.Argument(help="Two or more states (ISO3 codes, names or COW codes).")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output file (.html, or .pdf).")
+    ] = Path("report.html"),
+    year_from: Annotated[
+        int | None, typer.Option("--from", help="First year (default 1990).")
+    ] = None,
+    year_to: Annotated[
+        int | None, typer.Option("--to", help="Last year (default: the current year).")
+    ] = None,
+    counter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--counter",
+            help="Counter-group states (repeat or list after the option, e.g. --counter CHN "
+            "--counter RUS). Default: CHN RUS PRK for East Asian groups, otherwise the "
+            "states least aligned with the group in UN votes.",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print a PDF next to the HTML (headless Chromium).")
+    ] = False,
+) -> None:
+    """Write one self-contained, offline HTML report on a group: `allyscope report USA JPN KOR`.
+
+    It answers five questions — institutionalization, alignment over time, the de facto
+    alliance score, hub-and-spoke vs lattice and blocs, forecast and scenarios — and lists
+    data sources, versions and citations.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from allyscope.cli import console, err_console
+    from allyscope.errors import InvalidInputError
+    from allyscope.report import build_report, resolve_group, write_report
+
+    suffix = output.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise InvalidInputError(
+            f"cannot write the report to {str(output)!r}: use a .html or .pdf file name",
+            "for example -o report.html",
+        )
+    group = resolve_group(states, year_from, year_to, _split(counter))
+    command = "allyscope report " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else states)
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("building report", total=6)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"report: {name}")
+
+        report = build_report(group, progress=progress, command=command)
+        bar.update(task, description="report: writing")
+        written = [write_report(report, output)]
+        if pdf and suffix != ".pdf":
+            bar.update(task, description="report: printing PDF")
+            written.append(write_report(report, output.with_suffix(".pdf"), pdf=True))
+    missing = sum(len(s.unavailable) for s in report.sections)
+    n_fig = sum(len(s.figures) for s in report.sections)
+    for path in written:
+        console.print(
+            f"[green]wrote[/green] {path} — {group.label}, {group.years[0]}–{group.years[1]}, "
+            f"{n_fig} figures" + (f", {missing} parts not available" if missing else ""),
+            highlight=False,
+        )
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Accept `--counter CHN,RUS` as well as repeated options."""
+    out: list[str] = []
+    for v in values or []:
+        out.extend(p for p in v.replace(",", " ").split() if p)
+    return out
+
+
+def greedy_args(args: list[str], options: tuple[str, ...] = ("--counter",)) -> list[str]:
+    """Let a list option take several values: `--counter CHN RUS PRK` becomes
+    `--counter CHN --counter RUS --counter PRK` (values run to the next option)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        out.append(a)
+        i += 1
+        if a in options:
+            first = True
+            while i < len(args) and (first or not args[i].startswith("-")):
+                if args[i] == "--":
+                    break
+                if not first:
+                    out.append(a)
+                out.append(args[i])
+                first = False
+                i += 1
+    return out
+
+
+class _ReportCommand(TyperCommand):
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        return super().parse_args(ctx, greedy_args(list(args)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", cls=_ReportCommand)(report_cmd)

@@ -1,0 +1,568 @@
+"""The report's sections: one per question, each a set of figures, tables and findings.
+
+1. How institutionalized is the group, and what records stand behind each change?
+2. How aligned are its members over time (UN votes, ideal points, exercises, US troops)?
+3. How does their de facto alliance score compare with formal allies?
+4. Is the US hub-and-spoke system becoming a lattice, and where do the blocs run,
+   counter-group included?
+5. Will the group become a formal alliance: forecast, drivers and two scenarios?
+
+Every builder takes a :class:`~allyscope.report.group.Group` and returns a
+:class:`Section`. A part that needs an analysis module this installation lacks becomes a
+notice in the section (``unavailable``), never a silent gap; years outside a source's
+coverage are said in ``notes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from allyscope.report import analysis
+from allyscope.report.analysis import Unavailable
+from allyscope.report.figures import (
+    Figure,
+    Table,
+    bar_traces,
+    empty_note,
+    figure,
+    fmt,
+    layout,
+    line_traces,
+)
+from allyscope.report.group import Group
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    question: str
+    findings: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "question": self.question,
+            "findings": self.findings,
+            "figures": [f.to_dict() for f in self.figures],
+            "tables": [t.to_dict() for t in self.tables],
+            "notes": self.notes,
+            "unavailable": self.unavailable,
+            "citations": self.citations,
+        }
+
+
+def _guard(section: Section, part: Callable[[], None]) -> None:
+    """Run one part of a section; a missing module becomes a notice."""
+    try:
+        part()
+    except Unavailable as exc:
+        section.unavailable.append(str(exc))
+
+
+def dyad_labels(group: Group, pairs: list[tuple[int, int]] | None = None) -> dict[str, str]:
+    pairs = pairs if pairs is not None else group.dyads
+    return {f"{a}-{b}": f"{group.short(a)}–{group.short(b)}" for a, b in pairs}
+
+
+def _dyad_key(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        (pl.col("ccode1").cast(pl.String) + "-" + pl.col("ccode2").cast(pl.String)).alias("dyad")
+    )
+
+
+def _clip_note(name: str, cover: tuple[int, int], years: tuple[int, int]) -> str | None:
+    if years[0] < cover[0] or years[1] > cover[1]:
+        return (
+            f"{name} cover {cover[0]}–{cover[1]}; years of the window outside that range are "
+            "missing (not zero)."
+        )
+    return None
+
+
+# -- 2. alignment over time ------------------------------------------------------------------
+
+
+def un_affinity_figure(group: Group, aff: pl.DataFrame, *, fig_id: str = "un-affinity") -> Figure:
+    """S-score of every member pair by year."""
+    labels = dyad_labels(group)
+    df = _dyad_key(aff).sort("year")
+    lay = layout(
+        "UN General Assembly voting affinity (S-score)",
+        y_title="S-score (−1 opposite … 1 identical votes)",
+        y_range=[-1.05, 1.05],
+        legend_title="Pair",
+    )
+    if df.is_empty():
+        fig = empty_note(lay, "No UN votes recorded for these pairs in the window")
+    else:
+        fig = figure(line_traces(df, x="year", y="s_score", series="dyad", labels=labels), lay)
+    last = df.group_by("dyad").agg(
+        pl.col("year").min().alias("first_year"),
+        pl.col("s_score").sort_by("year").first().alias("first"),
+        pl.col("year").max().alias("last_year"),
+        pl.col("s_score").sort_by("year").last().alias("last"),
+        pl.col("n_votes").sort_by("year").last().alias("votes"),
+    )
+    last = last.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
+    table = Table.from_frame(
+        last.sort("pair"),
+        columns={
+            "pair": "Pair",
+            "first_year": "First year",
+            "first": "S-score",
+            "last_year": "Last year",
+            "last": "S-score ",
+            "votes": "Votes (last year)",
+        },
+    )
+    return Figure(
+        fig_id,
+        "UN voting affinity between the members",
+        "Signorino–Ritter S-score of the pair's UN General Assembly roll-call votes in each "
+        "calendar year (yes, abstain and no on a three-point scale; absences left out). "
+        "1 means identical votes, −1 opposite votes.",
+        fig,
+        table,
+        sources=["un_votes"],
+    )
+
+
+def ideal_point_figure(group: Group, ip: pl.DataFrame) -> Figure:
+    states = [*group.ccodes, *group.counter]
+    labels = {c: group.name(c) for c in states}
+    value = "idealpoint" if "idealpoint" in ip.columns else ip.columns[2]
+    lay = layout(
+        "UN ideal points (one dimension, US positive)",
+        y_title="Ideal point (latent scale)",
+        legend_title="State",
+    )
+    fig = figure(line_traces(ip, x="year", y=value, series="ccode", labels=labels), lay)
+    last = ip.sort("year").group_by("ccode", maintain_order=True).last()
+    last = last.with_columns(pl.col("ccode").replace_strict(labels, default=None).alias("state"))
+    return Figure(
+        "un-ideal-points",
+        "UN ideal points of the members and the counter-group",
+        "Dynamic one-dimensional ideal points from all UN General Assembly roll calls, "
+        "identified so that the United States is positive. Members and counter-group drawn "
+        "together show how far apart the two sides vote.",
+        fig,
+        Table.from_frame(
+            last.select("state", "year", value),
+            columns={"state": "State", "year": "Year", value: "Ideal point"},
+        ),
+        sources=["un_votes"],
+    )
+
+
+def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
+    labels = dyad_labels(group)
+    d = _dyad_key(df).filter(pl.col(col).is_not_null())
+    lay = layout(
+        "Joint multinational military exercises",
+        y_title="Exercises per year (count)",
+        legend_title="Pair",
+        hovermode="x",
+    )
+    lay["barmode"] = "group"
+    if d.is_empty():
+        fig = empty_note(lay, "No exercise data for these pairs in the window (MME: 1980–2010)")
+    else:
+        fig = figure(bar_traces(d, x="year", y=col, series="dyad", labels=labels), lay)
+    tot = d.group_by("dyad").agg(pl.col(col).sum().alias("total"), pl.len().alias("years"))
+    tot = tot.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
+    return Figure(
+        "exercises",
+        "Joint military exercises of the member pairs",
+        "Number of multinational military exercises in which both states took part, per "
+        "year, from the Multinational Military Exercises data (1980–2010).",
+        fig,
+        Table.from_frame(
+            tot.sort("pair").select("pair", "total", "years"),
+            columns={"pair": "Pair", "total": "Exercises", "years": "Years covered"},
+        ),
+        sources=["mme"],
+    )
+
+
+def troops_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
+    hosts = [c for c in group.ccodes if c != 2]
+    labels = {c: group.name(c) for c in hosts}
+    d = df.filter(pl.col("ccode").is_in(hosts))
+    lay = layout(
+        "US troops stationed in the members",
+        y_title="US military personnel (persons)",
+        legend_title="Host state",
+    )
+    fig = figure(line_traces(d, x="year", y=col, series="ccode", labels=labels, digits=0), lay)
+    last = (
+        d.filter(pl.col(col).is_not_null())
+        .sort("year")
+        .group_by("ccode", maintain_order=True)
+        .last()
+    )
+    last = last.with_columns(pl.col("ccode").replace_strict(labels, default=None).alias("host"))
+    return Figure(
+        "us-troops",
+        "US troop presence in the members",
+        "Active-duty US military personnel stationed in each member state, by year "
+        "(US troop deployment data).",
+        fig,
+        Table.from_frame(
+            last.select("host", "year", col),
+            columns={"host": "Host", "year": "Year", col: "US troops"},
+            digits=0,
+        ),
+        sources=["us_troops"],
+    )
+
+
+def build_alignment(group: Group) -> Section:
+    s = Section(
+        "alignment",
+        "Alignment over time",
+        "How closely have the members' foreign policies moved together?",
+    )
+
+    def un_part() -> None:
+        aff = analysis.un_affinity(list(group.ccodes), group.years)
+        fig = un_affinity_figure(group, aff)
+        s.figures.append(fig)
+        s.citations.extend(analysis.source_citations(["un_votes"]))
+        note = _clip_note("The UN voting data", analysis.UN_YEARS, group.years)
+        if note:
+            s.notes.append(note)
+        d = _dyad_key(aff)
+        for key, label in dyad_labels(group).items():
+            part = d.filter(pl.col("dyad") == key).sort("year")
+            if part.height >= 2:
+                a, b = part.row(0, named=True), part.row(-1, named=True)
+                s.findings.append(
+                    f"{label}: UN voting S-score {fmt(b['s_score'])} in {b['year']} "
+                    f"(from {fmt(a['s_score'])} in {a['year']})."
+                )
+
+    def ideal_part() -> None:
+        ip = analysis.ideal_points([*group.ccodes, *group.counter], group.years)
+        s.figures.append(ideal_point_figure(group, ip))
+
+    def exercise_part() -> None:
+        df = analysis.dyad_panel(group.ccodes, group.years, ["mme"])
+        col = next(c for c in df.columns if c.startswith("mme") and "name" not in c)
+        s.figures.append(exercises_figure(group, df, col))
+        note = _clip_note("The Multinational Military Exercises data", (1980, 2010), group.years)
+        if note:
+            s.notes.append(note)
+
+    def troop_part() -> None:
+        df = analysis.state_panel(group.ccodes, group.years, ["us_troops"])
+        col = next(c for c in df.columns if "troops" in c)
+        s.figures.append(troops_figure(group, df, col))
+
+    for part in (un_part, ideal_part, exercise_part, troop_part):
+        _guard(s, part)
+    return s
+
+
+# -- 1. institutionalization ----------------------------------------------------------------
+
+
+#: dimensions of the institutionalization index, in the order the docs list them
+INDEX_DIMENSIONS = (
+    ("leaders", "Leaders"),
+    ("ministerial", "Ministerial"),
+    ("working_level", "Working level"),
+    ("standing", "Standing mechanisms"),
+    ("military", "Military integration"),
+    ("legal", "Legal bindingness"),
+    ("breadth", "Issue breadth"),
+    ("penalties", "Setbacks (negative)"),
+)
+
+
+def institution_figures(
+    group: Group, index: pl.DataFrame, main_id: str, main_name: str
+) -> list[Figure]:
+    """The index per grouping, and the main grouping's index split into its dimensions."""
+    idx = index.filter(pl.col("institutionalization").is_not_null())
+    lay = layout(
+        "Institutionalization index by grouping",
+        y_title="Index points (0–100)",
+        legend_title="Grouping",
+    )
+    fig1 = figure(
+        line_traces(idx, x="year", y="institutionalization", series="grouping", digits=1), lay
+    )
+    summary = (
+        idx.sort("year")
+        .group_by("grouping", maintain_order=True)
+        .agg(
+            pl.col("year").min().alias("first"),
+            pl.col("institutionalization").max().alias("peak"),
+            pl.col("year").sort_by("institutionalization").last().alias("peak_year"),
+            pl.col("year").max().alias("last"),
+            pl.col("institutionalization").last().alias("latest"),
+        )
+    )
+    out = [
+        Figure(
+            "institutionalization",
+            "Institutionalization of cooperation among the members",
+            "Institutionalization index per grouping and year (0–100), computed from the "
+            "curated cooperation-mechanism records: regular leader and ministerial meetings, "
+            "standing mechanisms, military integration, legal bindingness and issue breadth, "
+            "with decay when mechanisms lapse and penalties for setbacks. Blank years: no "
+            "recorded grouping yet.",
+            fig1,
+            Table.from_frame(
+                summary,
+                columns={
+                    "grouping": "Grouping",
+                    "first": "First year",
+                    "peak": "Peak",
+                    "peak_year": "Peak year",
+                    "last": "Last year",
+                    "latest": "Latest",
+                },
+                digits=1,
+            ),
+            sources=["mechanisms"],
+        )
+    ]
+    main = idx.filter(pl.col("grouping_id") == main_id).sort("year")
+    if main.height:
+        cols = [(c, label) for c, label in INDEX_DIMENSIONS if c in main.columns]
+        long = main.select(
+            "year",
+            *[
+                (-pl.col(c).abs() if c == "penalties" else pl.col(c)).alias(label)
+                for c, label in cols
+            ],
+        ).unpivot(index="year", variable_name="dimension", value_name="points")
+        lay2 = layout(
+            f"{main_name}: what the index is made of",
+            y_title="Index points",
+            legend_title="Dimension",
+            hovermode="x unified",
+        )
+        lay2["barmode"] = "relative"
+        fig2 = figure(
+            bar_traces(long, x="year", y="points", series="dimension", patterns=False), lay2
+        )
+        last = main.row(-1, named=True)
+        out.append(
+            Figure(
+                "institutionalization-components",
+                f"Components of the {main_name} index",
+                "Contribution of each dimension to the index, by year; setbacks (suspensions, "
+                "downgrades, withdrawals, trade restrictions) count below zero. The bars of "
+                "a year add up to its index.",
+                fig2,
+                Table.from_frame(
+                    main.tail(6).select("year", "institutionalization", *[c for c, _ in cols]),
+                    columns={
+                        "year": "Year",
+                        "institutionalization": "Index",
+                        **{c: label for c, label in cols},
+                    },
+                    digits=1,
+                ),
+                key_numbers=[
+                    (f"Index {last['year']}", fmt(last["institutionalization"], 1)),
+                    ("Active mechanisms", str(last.get("n_active", "–"))),
+                ],
+                sources=["mechanisms"],
+            )
+        )
+    return out
+
+
+def build_institutions(group: Group) -> Section:
+    s = Section(
+        "institutions",
+        "Institutionalization",
+        "How institutionalized is the cooperation among the members, and what records stand "
+        "behind each change?",
+    )
+
+    def part() -> None:
+        rel = analysis.groupings_of(group.ccodes)
+        if rel.is_empty():
+            s.notes.append(
+                "No curated cooperation-mechanism records cover a grouping of these states. "
+                "Records can be added as YAML files (see the mechanisms documentation)."
+            )
+            return
+        chosen = pl.concat(
+            [
+                rel.filter(pl.col("relation") != "includes"),
+                rel.filter(pl.col("relation") == "includes").head(3),
+            ]
+        )
+        ids = chosen["grouping_id"].to_list()
+        index = analysis.institutionalization(ids, group.years)
+        main = chosen.row(0, named=True)
+        s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
+        if main["relation"] != "same":
+            s.notes.append(
+                f"No grouping with exactly these members is recorded; the main grouping shown "
+                f"is {main['grouping']} ({main['members']})."
+            )
+        ch = analysis.institution_changes([main["grouping_id"]], group.years)
+        if ch.height:
+            t = (
+                ch.sort("date")
+                .select(
+                    "year", "institutionalization", "change", "date", "title", "type", "source_url"
+                )
+                .with_columns(pl.col("type").str.replace_all("_", " "))
+            )
+            s.tables.append(
+                Table.from_frame(
+                    t,
+                    columns={
+                        "year": "Year",
+                        "institutionalization": "Index",
+                        "change": "Change",
+                        "date": "Date",
+                        "title": "Record (links to its public source)",
+                        "type": "Mechanism",
+                    },
+                    digits=1,
+                    caption=f"Records behind each change of the {main['grouping']} index",
+                    links={"title": "source_url"},
+                )
+            )
+        m = index.filter(
+            (pl.col("grouping_id") == main["grouping_id"])
+            & pl.col("institutionalization").is_not_null()
+        ).sort("year")
+        if m.height:
+            peak = m.sort("institutionalization").row(-1, named=True)
+            first = m.row(0, named=True)
+            last = m.row(-1, named=True)
+            s.findings.append(
+                f"{main['grouping']}: index {fmt(last['institutionalization'], 1)} in "
+                f"{last['year']} (first recorded {first['year']}: "
+                f"{fmt(first['institutionalization'], 1)}; peak "
+                f"{fmt(peak['institutionalization'], 1)} in {peak['year']})."
+            )
+            d = m.with_columns(pl.col("institutionalization").diff().alias("d")).drop_nulls("d")
+            if d.height:
+                up = d.sort("d").row(-1, named=True)
+                down = d.sort("d").row(0, named=True)
+                if up["d"] > 0:
+                    s.findings.append(f"Largest rise: {up['year']} (+{fmt(up['d'], 1)} points).")
+                if down["d"] < 0:
+                    s.findings.append(f"Largest fall: {down['year']} ({fmt(down['d'], 1)} points).")
+        for g in chosen.filter(pl.col("relation") == "within").iter_rows(named=True):
+            gi = (
+                index.filter(
+                    (pl.col("grouping_id") == g["grouping_id"])
+                    & pl.col("institutionalization").is_not_null()
+                )
+                .with_columns(pl.col("institutionalization").diff().alias("d"))
+                .drop_nulls("d")
+            )
+            if gi.height:
+                dip = gi.sort("d").row(0, named=True)
+                if dip["d"] < 0:
+                    s.findings.append(
+                        f"{g['grouping']}: sharpest drop in {dip['year']} "
+                        f"({fmt(dip['d'], 1)} points)."
+                    )
+
+    _guard(s, part)
+    return s
+
+
+# -- 3. de facto alliance score ---------------------------------------------------------
+
+
+def build_defacto(group: Group) -> Section:
+    s = Section(
+        "defacto",
+        "De facto alliance score",
+        "How does the members' de facto alignment compare with formal allies of the same era?",
+    )
+
+    def part() -> None:
+        df = analysis.defacto(group.ccodes, group.years)
+        s.tables.append(Table.from_frame(df.tail(20)))
+
+    _guard(s, part)
+    return s
+
+
+# -- 4. network structure and blocs ---------------------------------------------------
+
+
+def build_structure(group: Group) -> Section:
+    s = Section(
+        "structure",
+        "Hub and spokes, lattice and blocs",
+        "Are the US's ties in the region turning from a hub and spokes into a lattice, and "
+        "where do the blocs run — counter-group included?",
+    )
+
+    def hub_part() -> None:
+        df = analysis.hub_spoke(2, "East Asia", group.years)
+        s.tables.append(Table.from_frame(df.tail(20)))
+
+    def bloc_part() -> None:
+        res = analysis.blocs(group.years)
+        s.notes.append(str(type(res)))
+
+    for p in (hub_part, bloc_part):
+        _guard(s, p)
+    return s
+
+
+# -- 5. forecast and scenarios ------------------------------------------------------------
+
+
+def build_forecast(group: Group) -> Section:
+    s = Section(
+        "forecast",
+        "Forecast and scenarios",
+        "Will the group become a formal alliance? Probability, drivers and two scenarios.",
+    )
+
+    def part() -> None:
+        res = analysis.forecast(group.ccodes, horizon=5)
+        s.notes.append(str(res))
+
+    _guard(s, part)
+    return s
+
+
+#: the five questions, in the order the report answers them
+BUILDERS: tuple[tuple[str, Callable[[Group], Section]], ...] = (
+    ("institutions", build_institutions),
+    ("alignment", build_alignment),
+    ("defacto", build_defacto),
+    ("structure", build_structure),
+    ("forecast", build_forecast),
+)
+
+
+__all__ = [
+    "BUILDERS",
+    "Section",
+    "build_alignment",
+    "build_defacto",
+    "build_forecast",
+    "build_institutions",
+    "build_structure",
+    "un_affinity_figure",
+]
