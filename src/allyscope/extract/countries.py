@@ -27,6 +27,7 @@ COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] =
     "CHN": (("People's Republic of China", "China", "PRC"), ("Chinese",), ("Beijing",)),
     "TWN": (("Taiwan", "Republic of China"), ("Taiwanese",), ("Taipei",)),
     "RUS": (("Russian Federation", "Russia"), ("Russian",), ("Moscow", "Kremlin")),
+    "SUN": (("Soviet Union", "USSR", "U.S.S.R."), ("Soviet",), ()),
     "AUS": (("Australia",), ("Australian",), ("Canberra",)),
     "IND": (("India",), ("Indian",), ("New Delhi",)),
     "PHL": (("Philippines", "the Philippines"), ("Philippine", "Filipino"), ("Manila",)),
@@ -194,16 +195,23 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         esc = re.escape(k)
         # "US"/"UK" only as capitalised tokens; abbreviations with dots may end a sentence
         left = r"(?<![\w.])"
-        right = r"(?![\w-])" if not k.endswith(".") else r"(?!\w)"
+        right = r"(?!\w)"
         alts.append(left + esc + right)
     return re.compile("|".join(alts)), table
 
 
+_BOTH_KOREAS = re.compile(r"\bNorth\s+and\s+South\s+Korea\b|\bSouth\s+and\s+North\s+Korea\b")
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every state mention in ``text``, longest match first, places masked."""
-    masked = _PLACES.sub(lambda m: "\0" * len(m.group(0)), text)
-    pat, table = _lexicon()
     out: list[Mention] = []
+    for m in _BOTH_KOREAS.finditer(text):
+        out.append(Mention("PRK", m.start(), m.end(), m.group(0), "name"))
+        out.append(Mention("KOR", m.start(), m.end(), m.group(0), "name"))
+    masked = _BOTH_KOREAS.sub(lambda m: "\0" * len(m.group(0)), text)
+    masked = _PLACES.sub(lambda m: "\0" * len(m.group(0)), masked)
+    pat, table = _lexicon()
     for m in pat.finditer(masked):
         s = m.group(0)
         iso, kind = table[s]
@@ -214,7 +222,17 @@ def find_mentions(text: str) -> list[Mention]:
         if kind == "capital" and s == "Washington" and re.match(r"\s+(?:state|State)\b", masked[m.end() :]):
             continue
         out.append(Mention(iso, m.start(), m.end(), s, kind))
+    out.sort(key=lambda x: x.start)
     return out
+
+
+def in_year(iso3: str, year: int | None) -> str:
+    """The code a state had in ``year``: Russia before 1992 is the Soviet Union."""
+    if year is not None and iso3 == "RUS" and 1922 <= year <= 1991:
+        return "SUN"
+    if year is not None and iso3 == "SUN" and year >= 1992:
+        return "RUS"
+    return iso3
 
 
 def _looks_like_pronoun(text: str, i: int) -> bool:
@@ -268,6 +286,7 @@ __all__ = [
     "find_groups",
     "find_mentions",
     "group_members",
+    "in_year",
     "nato_members",
     "validate_iso3",
 ]

@@ -28,11 +28,14 @@ _YEAR = r"(?P<year>(?:19[4-9]\d|20\d\d|2100))"
 #: (name, compiled pattern); tried in this order, earlier matches win over overlapping later ones
 _EXPLICIT: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>[01]\d)-(?P<day>[0-3]\d)\b")),
+    ("md_rel", re.compile(rf"\b{_MON}\s+{_DAY}\s+(?:of\s+)?(?P<rel>last|next|this)\s+year\b")),
+    ("my_rel", re.compile(rf"\b{_MON}\s+(?:of\s+)?(?P<rel>last|next|this)\s+year\b")),
     ("mdy", re.compile(rf"\b{_MON}\s+{_DAY},?\s+{_YEAR}\b")),
     ("dmy", re.compile(rf"\b{_DAY}\s+{_MON},?\s+{_YEAR}\b")),
     ("my", re.compile(rf"\b{_MON},?\s+(?:of\s+)?{_YEAR}\b")),
     ("md", re.compile(rf"\b{_MON}\s+{_DAY}\b(?!\s*(?:,\s*)?\d)")),
     ("dm", re.compile(rf"\b{_DAY}\s+{_MON}\b(?!\s*(?:,\s*)?\d)")),
+    ("mon", re.compile(rf"(?:(?<=\bin\s)|(?<=\bsince\s)|(?<=\bfrom\s)|(?<=\buntil\s)|(?<=\bby\s)|(?<=\blast\s)|(?<=\bnext\s)|(?<=\bthis\s)|(?<=\bearly\s)|(?<=\blate\s)|(?<=\bmid-)){_MON}(?![\w-]|\s+\d)")),
     ("season_y", re.compile(rf"\b(?:early|mid|late|spring|summer|autumn|fall|winter|end)(?:\s+of)?\s*-?\s*{_YEAR}\b", re.I)),
     ("year", re.compile(rf"(?<![\d-]){_YEAR}(?![\d-]|\s*(?:km|kilomet|troops|people|nautical|soldiers|ships|aircraft|personnel))")),
 ]  # fmt: skip
@@ -160,6 +163,7 @@ def find_dates(text: str, doc_date: dt.date | None = None) -> list[FoundDate]:
     """Every date expression in ``text`` (explicit first, then relative), in text order."""
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
+    future = bool(_FUTURE.search(text))
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
@@ -181,6 +185,37 @@ def find_dates(text: str, doc_date: dt.date | None = None) -> list[FoundDate]:
                 if d is None:
                     continue
                 value, prec = d.isoformat(), "day"
+            elif name in ("md_rel", "my_rel"):
+                if doc_date is None:
+                    found.append(FoundDate(None, "day" if name == "md_rel" else "month", m.group(0), a, b, True))
+                    taken.append((a, b))
+                    continue
+                y = doc_date.year + {"last": -1, "next": 1, "this": 0}[g["rel"].lower()]
+                if name == "md_rel":
+                    d = _safe_date(y, _month(g["mon"]), int(g["day"]))
+                    if d is None:
+                        continue
+                    value, prec = d.isoformat(), "day"
+                else:
+                    value, prec = f"{y:04d}-{_month(g['mon']):02d}", "month"
+                found.append(FoundDate(value, prec, m.group(0), a, b, True))
+                taken.append((a, b))
+                continue
+            elif name == "mon":
+                mon = _month(g["mon"])
+                if doc_date is None:
+                    found.append(FoundDate(None, "month", m.group(0), a, b, True))
+                    taken.append((a, b))
+                    continue
+                before = text[max(0, a - 6) : a].lower()
+                y = doc_date.year
+                if "next" in before or (future and mon > doc_date.month):
+                    y = y if mon > doc_date.month else y + 1
+                elif mon > doc_date.month:
+                    y -= 1
+                found.append(FoundDate(f"{y:04d}-{mon:02d}", "month", m.group(0), a, b, True))
+                taken.append((a, b))
+                continue
             elif name == "my":
                 value, prec = f"{int(g['year']):04d}-{_month(g['mon']):02d}", "month"
             elif name in ("md", "dm"):
@@ -195,12 +230,14 @@ def find_dates(text: str, doc_date: dt.date | None = None) -> list[FoundDate]:
                     taken.append((a, b))
                     continue
             elif name == "season_y":
-                value, prec = g["year"], "year"
+                if m.group(0).lower().startswith("end"):
+                    value, prec = f"{g['year']}-12", "month"
+                else:
+                    value, prec = g["year"], "year"
             else:
                 value, prec = g["year"], "year"
             found.append(FoundDate(value, prec, m.group(0), a, b, False))
             taken.append((a, b))
-    future = bool(_FUTURE.search(text))
     for m in _RELATIVE.finditer(text):
         a, b = m.span()
         if not free(a, b):

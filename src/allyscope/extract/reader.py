@@ -632,9 +632,6 @@ def parse_text(
             doc_date = dateline_date(clean)
             source = "dateline" if doc_date else None
     title = meta.get("title")
-    if title is None:
-        first = next((ln.strip() for ln in clean.splitlines() if ln.strip()), None)
-        title = first[:200] if first else None
     return Document(
         text=clean,
         original=text,
