@@ -31,9 +31,9 @@ Layers (see ``docs/network.md`` for the full definitions):
 ``us_troops``
     the United States and each state hosting US active-duty troops; weight = troops.
 ``mechanisms``
-    the members of a curated cooperation grouping with a positive institutionalization
-    index that year, tied pairwise; weight = the index (0-100; the highest over groupings
-    that contain the pair).
+    the two states share at least one curated cooperation grouping (the ``mechanisms``
+    panel add-on) with a positive institutionalization index that year; weight = the
+    highest index among the shared groupings (0-100).
 
 A layer is *covered* in a year if its source has data for that year; outside coverage a
 layer's graph has no ties and is marked ``covered = False`` and its metrics are null:
@@ -278,56 +278,49 @@ def un_years() -> list[int]:
     return sorted(un_affinity_table()["year"].unique().to_list())
 
 
-def mechanisms_table() -> pl.DataFrame:
-    """Pairs of members of the curated groupings: ``ccode1, ccode2, year,
-    mech_institutionalization`` (the highest index over shared groupings) and
-    ``mech_groupings`` (their ids, comma-separated). Grouping-years outside a grouping's
-    curated span are left out."""
-    from allyscope import mechanisms
-    from allyscope.mechanisms.index import index_table
+def mechanisms_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
+    """Dyad-years of states that share curated cooperation groupings, from the
+    ``mechanisms`` panel add-on's table: ``ccode1, ccode2, year, mech_groupings`` (number
+    of shared groupings) and ``mech_max_index`` (the highest institutionalization index
+    among them, 0-100), for dyad-years with at least one shared grouping."""
+    from allyscope.mechanisms.panel_addons import dyad_table as mech_dyads
 
-    rs = mechanisms.load()
-    idx = index_table(rs).drop_nulls("institutionalization")
-    schema = {
-        "ccode1": pl.Int32,
-        "ccode2": pl.Int32,
-        "year": pl.Int32,
-        "mech_institutionalization": pl.Float64,
-        "mech_groupings": pl.String,
-    }
-    if idx.height == 0:
-        return pl.DataFrame(schema=schema)
-    members = pl.DataFrame(
-        [(g.id, int(c)) for g in rs.groupings.values() for c in g.members],
-        schema={"grouping_id": pl.String, "ccode": pl.Int32},
-        orient="row",
-    )
-    pairs = (
-        members.join(members, on="grouping_id", suffix="_b")
-        .filter(pl.col("ccode") < pl.col("ccode_b"))
-        .rename({"ccode": "ccode1", "ccode_b": "ccode2"})
-    )
+    y0, y1 = check_years(years)
     return (
-        pairs.join(idx.select("grouping_id", "year", "institutionalization"), on="grouping_id")
-        .sort("grouping_id")
-        .group_by("ccode1", "ccode2", "year")
-        .agg(
-            pl.col("institutionalization").max().alias("mech_institutionalization"),
-            pl.col("grouping_id").str.join(",").alias("mech_groupings"),
+        mech_dyads()
+        .filter(pl.col("year").is_between(y0, y1) & (pl.col("mech_groupings") > 0))
+        .select(
+            pl.col("ccode1").cast(pl.Int32),
+            pl.col("ccode2").cast(pl.Int32),
+            pl.col("year").cast(pl.Int32),
+            pl.col("mech_groupings").cast(pl.Int32),
+            pl.col("mech_max_index").cast(pl.Float64),
         )
-        .select(list(schema))
-        .cast(schema)
         .sort("year", "ccode1", "ccode2")
     )
 
 
 def mechanisms_years() -> list[int]:
-    """Years in which at least one curated grouping has an index."""
-    from allyscope import mechanisms
-    from allyscope.mechanisms.index import index_table
+    """Years covered by the curated mechanism records."""
+    from allyscope.mechanisms.panel_addons import COVERAGE
+    from allyscope.mechanisms.panel_addons import dyad_table as mech_dyads
 
-    idx = index_table(mechanisms.load()).drop_nulls("institutionalization")
-    return sorted(set(idx["year"].to_list()))
+    last = mech_dyads()["year"].max()
+    end = min(COVERAGE[1], int(last)) if last is not None else COVERAGE[1]
+    return list(range(COVERAGE[0], end + 1))
+
+
+def with_mechanisms(df: pl.DataFrame) -> pl.DataFrame:
+    """Add ``mech_groupings`` and ``mech_max_index`` to a dyad table: 0 for dyads without a
+    shared curated grouping inside the records' coverage, null outside it."""
+    covered = mechanisms_years()
+    m = mechanisms_table()
+    out = df.join(m, on=["ccode1", "ccode2", "year"], how="left")
+    inside = pl.col("year").is_in(covered)
+    return out.with_columns(
+        pl.when(inside).then(pl.col("mech_groupings").fill_null(0)).alias("mech_groupings"),
+        pl.when(inside).then(pl.col("mech_max_index").fill_null(0.0)).alias("mech_max_index"),
+    )
 
 
 def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
@@ -338,8 +331,8 @@ def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     ``atop_defense_mutual``), ``cow_igo_joint``, ``mme_joint_exercises``, ``us_troops1``,
     ``us_troops2``, ``us_troops_partner``, UN affinity (``un_kappa``, ``un_agree``,
     ``un_n_votes`` ...). Variables are null in years outside their source's coverage.
-    The curated mechanisms are not included (see :func:`mechanisms_table`): they are small
-    and change with the record files, not with the warehouse.
+    The curated mechanisms are not included (see :func:`with_mechanisms`): they change
+    with the record files, not with the warehouse, so they are joined when needed.
     """
     from allyscope.store import cached_table
 
@@ -461,8 +454,7 @@ def layer_edges(
             f"un_quantile must be between 0 and 1, got {un_quantile}", "e.g. 0.9"
         )
     if name == "mechanisms":
-        m = mechanisms_table().filter(pl.col("year").is_between(y0, y1))
-        m = m.filter(pl.col("mech_institutionalization") > 0)
+        m = mechanisms_table((y0, y1)).filter(pl.col("mech_max_index") > 0)
         # keep pairs of states in the system that year
         nodes = node_table((y0, y1)).select("year", "ccode")
         for side in ("ccode1", "ccode2"):
@@ -471,8 +463,8 @@ def layer_edges(
             "ccode1",
             "ccode2",
             "year",
-            pl.col("mech_institutionalization").alias("weight"),
-            "mech_institutionalization",
+            pl.col("mech_max_index").alias("weight"),
+            "mech_max_index",
             "mech_groupings",
         ).sort("year", "ccode1", "ccode2")
     df = table if table is not None else dyad_table((y0, y1))
