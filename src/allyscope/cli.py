@@ -36,7 +36,8 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 
 #: modules that attach their commands with ``register(app)``
-COMMAND_MODULES: list[str] = ["allyscope.mechanisms.cli", "allyscope.panel.cli", "allyscope.report.cli"]
+COMMAND_MODULES: list[str] = ["allyscope.mechanisms.cli", "allyscope.panel.cli", "allyscope.report.cli",
+                              "allyscope.extract.cli"]
 
 
 def _version(value: bool) -> None:

@@ -93,6 +93,8 @@ class Document:
     date: dt.date | None = None
     date_source: str | None = None  # "option", "metadata", "dateline" or None
     title: str | None = None
+    url: str | None = None
+    publisher: str | None = None
     _map: OffsetMap | None = field(default=None, repr=False)
 
     def to_original(self, start: int, end: int) -> tuple[int | None, int | None]:
@@ -253,6 +255,8 @@ class _HTMLCleaner(HTMLParser):
         self.in_h1 = False
         self.in_ldjson = False
         self.ldjson: list[str] = []
+        self.url: str | None = None
+        self.publisher: str | None = None
 
     # position of the current event in the source
     def _pos(self) -> int:
@@ -274,6 +278,13 @@ class _HTMLCleaner(HTMLParser):
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key in _META_DATE_KEYS and a.get("content"):
                 self.meta_dates.append(a["content"])
+            elif key in ("og:url",) and a.get("content"):
+                self.url = self.url or a["content"]
+            elif key in ("og:site_name", "publisher", "dc.publisher", "citation_publisher") and a.get("content"):
+                self.publisher = self.publisher or a["content"]
+            return
+        if tag == "link" and "canonical" in a.get("rel", "").lower() and a.get("href"):
+            self.url = a["href"]
             return
         if tag == "title":
             self.in_title = True
@@ -428,6 +439,8 @@ def clean_html(text: str) -> tuple[OffsetMap, dict[str, object]]:
     meta: dict[str, object] = {
         "title": (" ".join("".join(p.h1_parts).split()) or " ".join("".join(p.title_parts).split())) or None,
         "dates": list(p.meta_dates),
+        "url": p.url,
+        "publisher": p.publisher,
     }
     for blob in p.ldjson:
         for m in re.finditer(r'"datePublished"\s*:\s*"([^"]+)"', blob):
@@ -524,6 +537,14 @@ def _read_front_matter(front: str, meta: dict[str, object]) -> None:
         return
     if data.get("title"):
         meta["title"] = str(data["title"])
+    for key in ("url", "source_url", "link"):
+        if data.get(key):
+            meta["url"] = str(data[key])
+            break
+    for key in ("publisher", "source", "site"):
+        if data.get(key):
+            meta["publisher"] = str(data[key])
+            break
     for key in ("date", "published", "pubdate", "date_published"):
         if data.get(key):
             meta["dates"].append(str(data[key]))  # type: ignore[union-attr]
@@ -640,6 +661,8 @@ def parse_text(
         date=doc_date,
         date_source=source,
         title=str(title) if title else None,
+        url=str(meta["url"]) if meta.get("url") else None,
+        publisher=str(meta["publisher"]) if meta.get("publisher") else None,
         _map=omap,
     )
 
