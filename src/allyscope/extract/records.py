@@ -163,11 +163,17 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
 
+def _list_presenter(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(isinstance(x, str | int | float) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
 _Dumper.add_representer(str, _str_presenter)
+_Dumper.add_representer(list, _list_presenter)
 
 
 def _dump(obj: Any) -> str:
-    return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+    return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
 def to_yaml(items: list[tuple[Candidate, dict[str, Any]]], *, header: str | None = None) -> str:
@@ -192,6 +198,7 @@ def to_yaml(items: list[tuple[Candidate, dict[str, Any]]], *, header: str | None
             for k, ln in enumerate(textwrap.wrap(" ".join(ev.sentence.split()), 92)):
                 lines.append(("  # > " if k == 0 else "  #   ") + ln)
         body = _dump([rec]).rstrip().splitlines()
+        body = [ln.replace("- ", "- ", 1) for ln in body]
         lines += ["  " + ln for ln in body]
     return "\n".join(lines) + "\n"
 
