@@ -1,0 +1,56 @@
+"""Timings for the mechanism records: load + validate, the index, the dyad add-on.
+
+Run: ALLYSCOPE_HOME=... python bench/mechanisms.py
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def timed(label: str, fn, repeat: int = 1):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    print(f"{label:<48} {best * 1000:9.1f} ms")
+    return out
+
+
+def main() -> None:
+    from allyscope import codes
+    from allyscope.mechanisms import index, loader
+    from allyscope.mechanisms.panel_addons import _CACHE, dyad_table
+
+    print(f"cores: {os.cpu_count()}")
+    timed("country index (first resolve, warm cache files)", lambda: codes.resolve("JPN"))
+    rs = timed("load + validate shipped records (best of 5)", loader.load, repeat=5)
+    print(f"  {len(rs.records)} records, {len(rs.groupings)} groupings")
+    t = timed(
+        "index table, all groupings and years (best of 5)", lambda: index.index_table(rs), repeat=5
+    )
+    print(f"  {t.height} grouping-years")
+    c = timed("components, all groupings (best of 5)", lambda: index.components(rs), repeat=5)
+    print(f"  {c.height} component rows")
+
+    def fresh_dyads():
+        _CACHE.clear()
+        return dyad_table(rs)
+
+    d = timed("dyad-year table for the add-on (best of 3)", fresh_dyads, repeat=3)
+    print(f"  {d.height} dyad-years with a shared grouping")
+
+    from allyscope.panel import dyad_years
+
+    p = timed(
+        "dyad_years(1998-2016).add('mechanisms') (cached table)",
+        lambda: dyad_years(years=(1998, 2016)).add("mechanisms"),
+    )
+    print(f"  {p.df.height} dyad-years in the panel")
+
+
+if __name__ == "__main__":
+    main()
