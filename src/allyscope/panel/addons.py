@@ -345,9 +345,18 @@ def _provider_modules() -> list[str]:
 
 
 def get(name: str) -> AddOn:
-    """The add-on called ``name`` (or one of its aliases); unknown names raise with suggestions."""
-    discover()
+    """The add-on called ``name`` (or one of its aliases); unknown names raise with suggestions.
+
+    Built-in names resolve without importing other providers; any other name triggers
+    :func:`discover` first."""
     key = _norm(str(name))
+    if not _discovered:
+        importlib.import_module("allyscope.panel.builtin")
+        with _LOCK:
+            canonical = _ALIASES.get(key)
+        if canonical is not None:
+            return _REGISTRY[canonical]
+        discover()
     with _LOCK:
         canonical = _ALIASES.get(key)
         if canonical is not None:
@@ -558,6 +567,8 @@ class _Grid:
     """Dense positions of a panel's keys: ``flat`` holds each row's cell number."""
 
     def __init__(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> None:
+        self._lock = threading.Lock()
+        self._pos: np.ndarray | None = None
         self.y0 = int(years.min()) if len(years) else 0
         self.ny = int(years.max()) - self.y0 + 1 if len(years) else 1
         top = int(max(a.max(), b.max() if b is not None else 0)) + 1 if len(a) else 1
@@ -599,15 +610,26 @@ class _Grid:
     def lookup(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         """For each panel row, the table row with the same key, or -1."""
         cells, rows = self.cells(years, a, b)
-        pos = np.full(self.size, -1, dtype=np.int32)
-        pos[cells] = rows
-        if len(rows) and (pos[cells] != rows).any():
-            what = "state-year" if b is None else "dyad-year"
-            raise AddOnError(f"the add-on's table lists some {what} more than once")
-        return pos[self.flat]
+        with self._lock:
+            # one scratch array per grid, reset after use (allocating it anew for every
+            # add-on costs more than the lookup itself)
+            if self._pos is None:
+                self._pos = np.full(self.size, -1, dtype=np.int32)
+            pos = self._pos
+            try:
+                pos[cells] = rows
+                if len(rows) and (pos[cells] != rows).any():
+                    what = "state-year" if b is None else "dyad-year"
+                    raise AddOnError(f"the add-on's table lists some {what} more than once")
+                return pos[self.flat]
+            finally:
+                pos[cells] = -1
 
 
 def _np(s: pl.Series) -> np.ndarray:
+    """Integer codes or years as numpy (nulls as -1; no copy when there is nothing to do)."""
+    if s.dtype.is_integer() and s.null_count() == 0:
+        return s.to_numpy()
     return s.cast(pl.Int64).fill_null(-1).to_numpy()
 
 

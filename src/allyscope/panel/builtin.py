@@ -13,11 +13,15 @@ import math
 import threading
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from allyscope.panel.addons import (
     AddOn,
     PanelContext,
+    _grid,
+    _np,
+    codes_in_system,
     dyad_codes_in_system,
     join_dyad_vars,
     join_state_vars,
@@ -545,25 +549,48 @@ def _first_coexistence(ctx: PanelContext) -> pl.DataFrame:
 
 
 def _years_since(
-    df: pl.DataFrame, keys: list[str], events: pl.DataFrame, first: pl.DataFrame, name: str
+    df: pl.DataFrame,
+    ctx: PanelContext,
+    events: pl.DataFrame,
+    first: pl.DataFrame,
+    name: str,
 ) -> pl.DataFrame:
-    """``name`` = year minus the latest event year at or before it, or minus the unit's first
-    year when there was none. ``events`` holds ``keys`` + ``year``; ``first`` ``keys`` + ``__first``."""
-    ev = (
-        events.select(*keys, "year")
-        .unique()
-        .with_columns(pl.col("year").alias("__last"))
-        .sort("year")
-    )
-    work = df.select(*keys, "year")
-    if not work["year"].is_sorted():
-        work = work.with_row_index("__row").sort("year")
-    out = work.join_asof(ev, on="year", by=keys, strategy="backward", check_sortedness=False)
-    out = out.join(first, on=keys, how="left", maintain_order="left")
-    if "__row" in out.columns:
-        out = out.sort("__row")
-    since = (pl.col("year") - pl.coalesce("__last", "__first")).cast(pl.Int16)
-    return df.with_columns(out.select(since.alias(name)).to_series())
+    """Add ``name`` = year minus the latest event year at or before it (events before the
+    panel's first year count), or minus the unit's first year in the system if there was
+    none. ``events`` and ``first`` are keyed like the panel: ``__a``, ``__b`` (the smaller
+    and larger code) for dyads, ``__a`` for states; ``first`` has ``__first``.
+
+    Vectorized on the panel's dense grid: event years are written into their cells and
+    carried forward along the year axis with a running maximum."""
+    dyadic = ctx.is_dyadic
+    g = _grid(df, ctx, "dyad" if dyadic else "state")
+    per_year = g.k * g.k if dyadic else g.k
+    ev = events.sort("year")
+    ey = _np(ev["year"])
+    ea = _np(ev["__a"])
+    eb = _np(ev["__b"]) if dyadic else None
+    # events before the grid's first year go to its first row (the running max keeps them)
+    ey_in = np.maximum(ey, g.y0)
+    cells, rows = g.cells(ey_in, ea, eb)
+    last = np.full(g.size, np.iinfo(np.int32).min, dtype=np.int32)
+    last[cells] = ey[rows]  # sorted by year: the latest event of a cell is written last
+    last = last.reshape(g.ny, per_year)
+    np.maximum.accumulate(last, axis=0, out=last)
+    fa = _np(first["__a"])
+    fb = _np(first["__b"]) if dyadic else None
+    fy = _np(first["__first"])
+    fcells, frows = g.cells(np.full(len(fa), g.y0), fa, fb)  # row 0: cell = pair index
+    firsts = np.full(per_year, np.iinfo(np.int32).min, dtype=np.int32)
+    firsts[fcells] = fy[frows]
+    flat = g.flat
+    ref = np.maximum(last.ravel()[flat], firsts[flat % per_year])
+    years = _np(df["year"]).astype(np.int64)
+    since = years - ref
+    valid = ref > np.iinfo(np.int32).min
+    out = pl.Series(name, np.where(valid, since, 0), dtype=pl.Int16)
+    if not valid.all():
+        out = pl.select(pl.when(pl.Series(valid)).then(out)).to_series().alias(name)
+    return df.with_columns(out)
 
 
 def _mids(kind: str):
@@ -602,14 +629,7 @@ def _mids(kind: str):
             ev = tab.filter(pl.col(flag) == 1).select(
                 pl.col(ctx.code1).alias("__a"), pl.col(ctx.code2).alias("__b"), "year"
             )
-            work = out.with_columns(
-                pl.min_horizontal(ctx.code1, ctx.code2).alias("__a"),
-                pl.max_horizontal(ctx.code1, ctx.code2).alias("__b"),
-            )
-            res = _years_since(
-                work, ["__a", "__b"], ev, _first_coexistence(ctx), f"{out_p}_peaceyears"
-            )
-            return res.drop("__a", "__b")
+            return _years_since(out, ctx, ev, _first_coexistence(ctx), f"{out_p}_peaceyears")
         tab = _sql(
             ctx,
             f"""
@@ -624,14 +644,15 @@ def _mids(kind: str):
         cols = [f"{out_p}_onset", f"{out_p}_ongoing", f"{out_p}_onsets", f"{out_p}_hostlev"]
         out = join_state_vars(df, ctx, tab, cols, code="ccode", fill=dict.fromkeys(cols, 0))
         flag = cols[0] if spells == "onset" else cols[1]
-        ev = out.filter(pl.col(flag) == 1).select(ctx.code, "year")
+        st = tab if ctx.system == "cow" else codes_in_system(tab, "ccode", ctx.system)
+        ev = st.filter(pl.col(flag) == 1).select(pl.col(ctx.code).alias("__a"), "year")
         from allyscope.panel.core import membership_spells
 
         sp = membership_spells(ctx.system, ctx.mry or False)
-        first = sp.group_by(pl.col("code").alias(ctx.code)).agg(
+        first = sp.group_by(pl.col("code").alias("__a")).agg(
             pl.col("start").min().dt.year().cast(pl.Int32).alias("__first")
         )
-        return _years_since(out, [ctx.code], ev, first, f"{out_p}_peaceyears")
+        return _years_since(out, ctx, ev, first, f"{out_p}_peaceyears")
 
     return func
 
@@ -792,7 +813,7 @@ _reg(
     _leaders,
     aliases=("archigos", "leader_transitions", "archigossums"),
     pick_sources=lambda c: (
-        ("archigossums", "cow_gw_years") if c.system == "cow" else ("archigossums",)
+        ("archigossums", "gw_cow_years") if c.system == "cow" else ("archigossums",)
     ),
     units=("dyad-year", "state-year"),
     sources=("archigossums", "gw_cow_years"),

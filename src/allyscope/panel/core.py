@@ -255,7 +255,22 @@ def _base_with_cache(key: _BaseKey, mry: bool | int) -> tuple[pl.DataFrame, dict
         if key.unit == "state-year":
             df = _state_year_frame(key.system, key.years, mry)
         else:
-            df = _dyad_year_frame(key.system, key.years, mry, key.directed)
+            # dyad frames are also kept on disk (Parquet under <home>/cache, keyed by the
+            # data version), so a new process — every CLI call — reads instead of rebuilding
+            from allyscope.store import cached_table
+
+            params = {
+                "system": key.system,
+                "years": list(key.years),
+                "mry": key.mry,
+                "directed": key.directed,
+                "v": 1,
+            }
+            df = cached_table(
+                "dyad_years",
+                params,
+                lambda: _dyad_year_frame(key.system, key.years, mry, key.directed),
+            )
         hit = (df, {})
         with _BASE_LOCK:
             if len(_BASE_CACHE) > 16:
