@@ -76,7 +76,7 @@ _add("leaders_summit", r"\b(?:Prime\s+Minister|President|Chancellor)\b[^.;]{0,60
      needs=_re(r"\b(?:meeting|met|talks|summit|signed|visit\w*)\b"))
 
 # -- ministerials
-_FM = r"(?:foreign(?:\s+affairs)?\s+minist(?:ers?|ry|erial)|secretar(?:y|ies)\s+of\s+state|foreign\s+and\s+defen[cs]e\s+ministers?|2\s*\+\s*2)"
+_FM = r"(?:(?<!vice\s)(?<!vice-)(?<!deputy\s)foreign(?:\s+affairs)?\s+minist(?:ers?|ry|erial)|secretar(?:y|ies)\s+of\s+state|foreign\s+and\s+defen[cs]e\s+ministers?|2\s*\+\s*2)"
 _DM = r"(?:defen[cs]e\s+(?:ministers?|ministerial|chiefs|secretar(?:y|ies))|secretar(?:y|ies)\s+of\s+defen[cs]e|foreign\s+and\s+defen[cs]e\s+ministers?|national\s+defen[cs]e\s+minister|defen[cs]e\s+ministers(?:'|’)\s+meeting|TDMM|2\s*\+\s*2)"
 _add("foreign_ministerial", rf"\b{_FM}", 0.75, needs=MEETING, unless=r"\bforeign\s+ministry\s+said\b")
 _add("defense_ministerial", rf"\b{_DM}", 0.75, needs=MEETING)
@@ -85,7 +85,7 @@ _add("other_ministerial", r"\b(?:industry|commerce|trade|finance|economic|energy
 _add("nsa_meeting", r"\bnational\s+security\s+(?:advis[eo]rs?|council\s+chiefs|secretar(?:y|ies))\b", 0.8, needs=MEETING)
 
 # -- working level
-_add("working_level_dialogue", r"\b(?:working[- ]level|vice[- ]ministerial|vice[- ]ministers?|expert[- ]level|director[- ]general[- ]level)\b", 0.7, needs=MEETING)
+_add("working_level_dialogue", r"\b(?:working[- ]level|vice[- ](?:foreign\s+|defen[cs]e\s+)?minist(?:ers?|erial)|deputy\s+(?:foreign\s+|defen[cs]e\s+)?ministers?|expert[- ]level|director[- ]general[- ]level)\b", 0.7, needs=MEETING)
 _add("working_level_dialogue", r"\b(?:senior|defen[cs]e|ministry)\s+officials?\b[^.;]{0,60}\b(?:meetings?|gatherings?|talks|dialogue|consultations)\b", 0.7)
 _add("working_level_dialogue", r"\bsenior\s+officials?\s+(?:and\s+expert-level\s+)?meetings?\b", 0.75)
 _add("working_level_dialogue", r"\b(?:security|strategic|policy|maritime|defen[cs]e)\s+(?:talks|dialogues?)\b", 0.7, unless=r"Shangri-La\s+Dialogue")
@@ -223,7 +223,7 @@ def regularity_hits(sentence: str) -> list[Hit]:
 
 _LEVEL_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("nsa", _re(r"\bnational\s+security\s+(?:advis[eo]rs?|council)\b")),
-    ("senior_officials", _re(r"\b(?:vice[- ]ministers?|vice[- ]ministerial|deputy\s+(?:foreign\s+)?ministers?|deputy\s+secretar(?:y|ies)|assistant\s+secretar(?:y|ies)|director[- ]generals?|senior\s+(?:\w+\s+)?officials?|deputy\s+director[- ]general)\b")),
+    ("senior_officials", _re(r"\b(?:vice[- ](?:foreign\s+|defen[cs]e\s+)?ministers?|vice[- ]ministerial|deputy\s+(?:foreign\s+)?ministers?|deputy\s+secretar(?:y|ies)|assistant\s+secretar(?:y|ies)|director[- ]generals?|senior\s+(?:\w+\s+)?officials?|deputy\s+director[- ]general)\b")),
     ("working_level", _re(r"\b(?:working[- ]level|expert[- ]level|working\s+groups?|experts?)\b")),
     ("military", _re(r"\b(?:militar(?:y|ies)|armed\s+forces|chiefs\s+of\s+(?:defen[cs]e|staff)|joint\s+chiefs|navies|navy|air\s+forces?|DGMOs?|DGsMO|Director\s+Generals\s+of\s+Military\s+Operations|command|Tri-?CHOD|pilots|warships|ships)\b")),
     ("agency", _re(r"\b(?:coast\s+guards?|police|law\s+enforcement|regulators?)\b")),
