@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -174,42 +175,45 @@ def _registered(name: str) -> bool:
         return False
 
 
-def dyad_panel(
-    ccodes: Sequence[int], years: tuple[int, int], addon_names: Sequence[str]
+@lru_cache(maxsize=16)
+def _panel(
+    unit: str, years: tuple[int, int], addon_names: tuple[str, ...], data_hash: str
 ) -> pl.DataFrame:
-    """The non-directed COW dyad-years of the group's pairs with the named add-ons."""
-    from dataclasses import replace
-
     core = _panel_module()
     missing = [a for a in addon_names if not _registered(a)]
     if missing:
         raise Unavailable("panel add-ons " + ", ".join(missing), "allyscope.panel")
-    hi = min(years[1], core.LIST_END["cow"].year)
-    if years[0] > hi:
-        hi = years[0]
-    p = core.dyad_years(years=(years[0], hi), mry=hi > core.LIST_END["cow"].year)
-    cs = list(ccodes)
-    p = replace(p, df=p.df.filter(pl.col("ccode1").is_in(cs) & pl.col("ccode2").is_in(cs)))
+    end = core.LIST_END["cow"].year
+    mry = years[1] if years[1] > end else False
+    if unit == "dyad":
+        p = core.dyad_years(years=years, mry=mry)
+    else:
+        p = core.state_years(years=years, mry=mry)
     for a in addon_names:
         p = p.add(a)
     return p.df
+
+
+def _hash() -> str:
+    from allyscope.store import open_warehouse
+
+    return open_warehouse().data_hash
+
+
+def dyad_panel(
+    ccodes: Sequence[int], years: tuple[int, int], addon_names: Sequence[str]
+) -> pl.DataFrame:
+    """The non-directed COW dyad-years of the group's pairs with the named add-ons."""
+    df = _panel("dyad", tuple(years), tuple(addon_names), _hash())
+    return _pairs(df, ccodes)
 
 
 def state_panel(
     ccodes: Sequence[int], years: tuple[int, int], addon_names: Sequence[str]
 ) -> pl.DataFrame:
     """COW state-years of ``ccodes`` with the named add-ons."""
-    from dataclasses import replace
-
-    core = _panel_module()
-    missing = [a for a in addon_names if not _registered(a)]
-    if missing:
-        raise Unavailable("panel add-ons " + ", ".join(missing), "allyscope.panel")
-    p = core.state_years(years=years, mry=years[1])
-    p = replace(p, df=p.df.filter(pl.col("ccode").is_in(list(ccodes))))
-    for a in addon_names:
-        p = p.add(a)
-    return p.df
+    df = _panel("state", tuple(years), tuple(addon_names), _hash())
+    return df.filter(pl.col("ccode").is_in(list(ccodes)))
 
 
 # -- mechanisms and institutionalization ------------------------------------------------
@@ -282,9 +286,67 @@ def blocs(years: tuple[int, int]) -> Any:
     return mod.blocs(years=years)
 
 
-def network(year: int, layer: str, region: str | None = None) -> Any:
-    mod = _module("allyscope.network", "the alliance network", "network")
-    return mod.network(year, layer=layer, region=region)
+def network_layers() -> list[dict[str, str]]:
+    """Name, title and definition of every layer of the alliance network."""
+    layers = _module("allyscope.network.layers", "the alliance network", "layer_names", "get_layer")
+    out = []
+    for n in layers.layer_names():
+        lay = layers.get_layer(n)
+        out.append({"name": lay.name, "title": lay.title, "definition": lay.definition})
+    return out
+
+
+def capitals() -> pl.DataFrame:
+    """Capital coordinates per COW state (latest capital), to place states on a map."""
+    from allyscope.store import open_warehouse
+
+    return open_warehouse().sql(
+        "SELECT ccode, arg_max(lat, enddate) AS lat, arg_max(lng, enddate) AS lng "
+        "FROM cow_capitals GROUP BY ccode"
+    )
+
+
+def network(year: int, layer: str, region: str | None = None) -> dict[str, Any]:
+    """One layer of the yearly alliance network: ``nodes`` (states with capital
+    coordinates and degree), ``edges`` and whether the layer's data cover the year."""
+    graphs = _module(
+        "allyscope.network.graphs", "the alliance network", "yearly_network", "edge_table"
+    )
+    g = graphs.yearly_network(year, layer)
+    members = None
+    if region:
+        from allyscope import codes
+
+        members = codes.region_members(region, min(year, 2016) if year > 2016 else year)
+    edges = graphs.edge_table(g, region=members)
+    keep = set(members) if members is not None else set(g.nodes)
+    deg = dict(g.degree())
+    rows = [
+        {
+            "ccode": int(n),
+            "iso3": g.nodes[n].get("iso3"),
+            "name": g.nodes[n].get("name"),
+            "degree": int(deg.get(n, 0)),
+        }
+        for n in g.nodes
+        if n in keep
+    ]
+    nodes = pl.DataFrame(
+        rows,
+        schema={"ccode": pl.Int32, "iso3": pl.String, "name": pl.String, "degree": pl.Int32},
+    )
+    caps = capitals().with_columns(pl.col("ccode").cast(pl.Int32))
+    nodes = nodes.join(caps, on="ccode", how="left").sort("ccode")
+    cols = [
+        c
+        for c in ("ccode1", "ccode2", "iso3_1", "iso3_2", "name1", "name2", "weight")
+        if c in edges.columns
+    ]
+    return {
+        "nodes": nodes,
+        "edges": edges.select(cols),
+        "covered": bool(g.graph.get("covered", True)),
+    }
 
 
 # -- forecasts -----------------------------------------------------------------------------

@@ -566,3 +566,93 @@ __all__ = [
     "build_structure",
     "un_affinity_figure",
 ]
+
+
+# -- the network view (web) ---------------------------------------------------------------
+
+
+def geo_layout(title: str, *, height: int = 460, fit: bool = False) -> dict[str, Any]:
+    lay = layout(title, x_title="", height=height, hovermode="closest")
+    lay.pop("xaxis")
+    lay.pop("yaxis")
+    lay["margin"] = {"l": 8, "r": 8, "t": 48, "b": 8}
+    lay["geo"] = {
+        "projection": {"type": "natural earth"},
+        "showframe": False,
+        "showcoastlines": True,
+        "coastlinecolor": "#999",
+        "showcountries": True,
+        "countrycolor": "#ccc",
+        "showland": True,
+        "landcolor": "#f2f2f2",
+        "resolution": 50,
+    }
+    if fit:
+        lay["geo"]["fitbounds"] = "locations"
+    return lay
+
+
+def network_figure(res: dict[str, Any], year: int, layer: str, region: str | None) -> Figure:
+    """Ties of one layer drawn between capitals on a world (or regional) map."""
+    nodes: pl.DataFrame = res["nodes"].filter(pl.col("lat").is_not_null())
+    edges: pl.DataFrame = res["edges"]
+    where = f" in {region}" if region else ""
+    title = f"{layer.replace('_', ' ').capitalize()} ties{where}, {year}"
+    lay = geo_layout(title, fit=bool(region))
+    pos = {r["ccode"]: (r["lat"], r["lng"]) for r in nodes.iter_rows(named=True)}
+    lat: list[float | None] = []
+    lon: list[float | None] = []
+    for a, b in edges.select("ccode1", "ccode2").iter_rows():
+        if a in pos and b in pos:
+            lat += [pos[a][0], pos[b][0], None]
+            lon += [pos[a][1], pos[b][1], None]
+    tied = nodes.filter(pl.col("degree") > 0) if edges.height else nodes
+    traces = [
+        {
+            "type": "scattergeo",
+            "mode": "lines",
+            "lat": lat,
+            "lon": lon,
+            "line": {"width": 1, "color": "rgba(0,114,178,0.45)"},
+            "hoverinfo": "skip",
+            "name": "ties",
+            "showlegend": False,
+        },
+        {
+            "type": "scattergeo",
+            "mode": "markers",
+            "lat": tied["lat"].to_list(),
+            "lon": tied["lng"].to_list(),
+            "text": [
+                f"{n} ({i})"
+                for n, i in zip(tied["name"].to_list(), tied["iso3"].to_list(), strict=True)
+            ],
+            "customdata": tied["degree"].to_list(),
+            "marker": {
+                "size": [4 + min(d, 40) ** 0.5 * 3 for d in tied["degree"].to_list()],
+                "color": "#D55E00",
+                "line": {"width": 0.5, "color": "#333"},
+            },
+            "hovertemplate": "%{text}: %{customdata} ties<extra></extra>",
+            "name": "states",
+            "showlegend": False,
+        },
+    ]
+    if not res.get("covered", True):
+        fig = empty_note(lay, f"The {layer} layer's data do not cover {year}")
+    else:
+        fig = figure(traces, lay)
+    top = tied.sort("degree", descending=True).head(10)
+    return Figure(
+        "network",
+        title,
+        f"Ties of the {layer.replace('_', ' ')} layer in {year}{where}, drawn between capitals; "
+        "marker size grows with the number of ties.",
+        fig,
+        Table.from_frame(
+            top.select("name", "iso3", "degree"),
+            columns={"name": "State", "iso3": "ISO3", "degree": "Ties"},
+            caption="Most connected states",
+        ),
+        key_numbers=[("States", str(nodes.height)), ("Ties", str(edges.height))],
+    )

@@ -1,0 +1,474 @@
+"""What the web app serves: payloads (data + figures) built from the analysis modules,
+cached in memory per data hash.
+
+Every page and every ``/api/`` endpoint is backed by one payload function here. A payload
+is a JSON-able dict ``{"query": ..., "data": ..., "figures": [...], "unavailable": [...]}``;
+pages render the same figures that the API returns. Payloads are cached as serialized
+JSON bytes keyed by the endpoint, its normalized parameters and the warehouse's data hash,
+so a repeated request costs a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+from allyscope.report import analysis
+from allyscope.report.analysis import Unavailable
+from allyscope.report.figures import Figure, Table, empty_note, figure, fmt, layout, line_traces
+from allyscope.report.group import Group, resolve_group
+from allyscope.report.sections import (
+    Section,
+    build_alignment,
+    build_defacto,
+    build_forecast,
+    build_institutions,
+    build_structure,
+)
+
+#: payloads kept in memory per process
+CACHE_SIZE = 2048
+
+
+class PayloadCache:
+    """A thread-safe LRU of serialized payloads; one computation per key at a time."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, compute: Callable[[], dict[str, Any]]) -> bytes:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+                return hit
+            klock = self._key_locks.setdefault(key, threading.Lock())
+        with klock:
+            with self._lock:
+                hit = self._data.get(key)
+            if hit is not None:
+                return hit
+            body = dumps(compute())
+            with self._lock:
+                self._data[key] = body
+                self._data.move_to_end(key)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def dumps(obj: Any) -> bytes:
+    from allyscope.report.build import _json_default
+
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_json_default).encode()
+
+
+_CACHE = PayloadCache()
+
+
+def data_hash() -> str:
+    from allyscope.store import open_warehouse
+
+    return open_warehouse().data_hash
+
+
+def cached(name: str, params: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> bytes:
+    key = (name, data_hash(), tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+    return _CACHE.get(key, compute)
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, list | tuple):
+        return tuple(_freeze(x) for x in v)
+    return v
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+# -- payload helpers ----------------------------------------------------------------------
+
+
+def _sections_payload(group: Group, sections: Sequence[Section]) -> dict[str, Any]:
+    return {
+        "query": group.to_dict(),
+        "sections": [s.to_dict() for s in sections],
+        "figures": [f.to_dict() for s in sections for f in s.figures],
+        "unavailable": [u for s in sections for u in s.unavailable],
+    }
+
+
+def group_payload(
+    states: Sequence[str], years: tuple[int | None, int | None], counter: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Everything about a group (or dyad): institutionalization, alignment, de facto score,
+    structure and blocs."""
+    group = resolve_group(states, years[0], years[1], counter or None)
+    sections = [
+        build_institutions(group),
+        build_alignment(group),
+        build_defacto(group),
+        build_structure(group),
+    ]
+    return _sections_payload(group, sections)
+
+
+def forecast_payload(states: Sequence[str], horizon: int) -> dict[str, Any]:
+    group = resolve_group(states, None, None)
+    s = build_forecast(group)
+    out = _sections_payload(group, [s])
+    out["query"]["horizon"] = horizon
+    return out
+
+
+def state_payload(code: str, years: tuple[int | None, int | None]) -> dict[str, Any]:
+    """One state: codes, UN ideal point, closest and farthest UN partners, US troops,
+    groupings it belongs to."""
+    from allyscope import codes
+    from allyscope.report.group import check_years
+
+    y0, y1 = check_years(years[0], years[1])
+    ccode = codes.resolve(code)
+    info = codes.lookup(ccode)
+    figures: list[Figure] = []
+    unavailable: list[str] = []
+    tables: list[Table] = []
+    name = str(info.get("name") or ccode)
+
+    def partners() -> None:
+        aff = analysis.un_affinity(None, (y0, y1))
+        mine = pl.concat(
+            [
+                aff.filter(pl.col("ccode1") == ccode).select(
+                    pl.col("ccode2").alias("other"), "year", "s_score", "n_votes"
+                ),
+                aff.filter(pl.col("ccode2") == ccode).select(
+                    pl.col("ccode1").alias("other"), "year", "s_score", "n_votes"
+                ),
+            ]
+        )
+        if mine.is_empty():
+            return
+        last = int(mine["year"].max())
+        recent = mine.filter(pl.col("year") >= last - 4)
+        rank = (
+            recent.group_by("other")
+            .agg(pl.col("s_score").mean().alias("s"), pl.col("n_votes").sum().alias("votes"))
+            .filter(pl.col("votes") >= 20)
+            .sort("s", descending=True)
+        )
+        names = {c: codes.name(c) for c in rank["other"].to_list()}
+        rank = rank.with_columns(pl.col("other").replace_strict(names).alias("state"))
+        top = rank.head(8)
+        bottom = rank.tail(8).reverse()
+        partners_cut = pl.concat([top, bottom]).unique("other", maintain_order=True)
+        lines = mine.filter(
+            pl.col("other").is_in(
+                top.head(4)["other"].to_list() + bottom.head(2)["other"].to_list()
+            )
+        )
+        labels = {c: codes.name(c) for c in lines["other"].unique().to_list()}
+        lay = layout(
+            f"{name}: UN voting affinity with its closest and most distant partners",
+            y_title="S-score (−1 … 1)",
+            y_range=[-1.05, 1.05],
+            legend_title="Partner",
+        )
+        figures.append(
+            Figure(
+                "state-un-partners",
+                f"UN voting affinity of {name}",
+                f"S-score of {name}'s UN General Assembly votes with the four states that "
+                f"agreed with it most and the two that agreed least over {last - 4}–{last}.",
+                figure(
+                    line_traces(
+                        lines.sort("year"), x="year", y="s_score", series="other", labels=labels
+                    ),
+                    lay,
+                ),
+                Table.from_frame(
+                    partners_cut.select("state", "s", "votes"),
+                    columns={
+                        "state": "State",
+                        "s": f"Mean S-score {last - 4}–{last}",
+                        "votes": "Shared votes",
+                    },
+                ),
+                sources=["un_votes"],
+            )
+        )
+
+    def ideal() -> None:
+        ip = analysis.ideal_points([ccode, 2, 710, 365], (y0, y1))
+        labels = {c: codes.name(c) for c in ip["ccode"].unique().to_list()}
+        value = "idealpoint" if "idealpoint" in ip.columns else ip.columns[2]
+        lay = layout(
+            f"{name}: UN ideal point", y_title="Ideal point (latent scale)", legend_title="State"
+        )
+        figures.append(
+            Figure(
+                "state-ideal-point",
+                f"UN ideal point of {name}",
+                "Dynamic one-dimensional ideal point, with the United States, China and "
+                "Russia for reference (United States positive).",
+                figure(line_traces(ip, x="year", y=value, series="ccode", labels=labels), lay),
+                sources=["un_votes"],
+            )
+        )
+
+    def troops() -> None:
+        if ccode == 2:
+            return
+        df = analysis.state_panel([ccode], (y0, y1), ["us_troops"])
+        col = next(c for c in df.columns if "troops" in c)
+        lay = layout(
+            f"US troops in {name}", y_title="US military personnel (persons)", legend_title=""
+        )
+        fig = figure(
+            line_traces(df, x="year", y=col, series="ccode", labels={ccode: name}, digits=0), lay
+        )
+        figures.append(
+            Figure(
+                "state-us-troops",
+                f"US troops in {name}",
+                "Active-duty US military personnel stationed in the state.",
+                fig,
+                sources=["us_troops"],
+            )
+        )
+
+    def groupings() -> None:
+        g = analysis.groupings_of([ccode])
+        g = g.filter(pl.col("relation") == "includes")
+        if g.height:
+            tables.append(
+                Table.from_frame(
+                    g.select("grouping", "members", "n_records", "first_year"),
+                    columns={
+                        "grouping": "Grouping",
+                        "members": "Members",
+                        "n_records": "Records",
+                        "first_year": "First record",
+                    },
+                    caption=f"Curated cooperation groupings that include {name}",
+                )
+            )
+
+    for part in (partners, ideal, troops, groupings):
+        try:
+            part()
+        except Unavailable as exc:
+            unavailable.append(str(exc))
+    return {
+        "query": {"state": code, "years": [y0, y1]},
+        "data": {"state": {k: v for k, v in info.items()}},
+        "figures": [f.to_dict() for f in figures],
+        "tables": [t.to_dict() for t in tables],
+        "unavailable": unavailable,
+    }
+
+
+#: alignment measures offered on the world map (columns of the UN affinity table)
+MAP_MEASURES = {
+    "s_score": "S-score",
+    "kappa": "Cohen's kappa",
+    "agree": "share of identical votes",
+    "coincidence": "voting coincidence",
+}
+
+
+def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]:
+    """UN voting affinity of every state with one state in one year, as a world map."""
+    from allyscope import codes
+
+    ccode = codes.resolve(state)
+    name = codes.name(ccode)
+    lo, hi = analysis.UN_YEARS
+    if not lo <= year <= hi:
+        from allyscope.errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"no UN votes in {year}: the UN voting data cover {lo}–{hi}",
+            f"choose a year between {lo} and {hi}",
+        )
+    aff = analysis.un_affinity(None, (year, year))
+    mine = pl.concat(
+        [
+            aff.filter(pl.col("ccode1") == ccode).select(
+                pl.col("ccode2").alias("ccode"), measure, "n_votes"
+            ),
+            aff.filter(pl.col("ccode2") == ccode).select(
+                pl.col("ccode1").alias("ccode"), measure, "n_votes"
+            ),
+        ]
+    ).filter(pl.col(measure).is_not_null())
+    cw = codes.crosswalk().filter(pl.col("year") == min(year, int(codes.crosswalk()["year"].max())))
+    iso = dict(zip(cw["ccode"].to_list(), cw["iso3"].to_list(), strict=True))
+    nm = {c: codes.name(c) for c in mine["ccode"].to_list()}
+    mine = mine.with_columns(
+        pl.col("ccode").replace_strict(iso, default=None, return_dtype=pl.String).alias("iso3"),
+        pl.col("ccode").replace_strict(nm, default=None, return_dtype=pl.String).alias("name"),
+    ).sort(measure, descending=True)
+    label = MAP_MEASURES[measure]
+    lay = layout(
+        f"UN voting alignment with {name}, {year} ({label})",
+        x_title="",
+        height=460,
+        hovermode="closest",
+    )
+    lay["margin"] = {"l": 8, "r": 8, "t": 48, "b": 8}
+    lay["geo"] = {
+        "projection": {"type": "natural earth"},
+        "showframe": False,
+        "showcoastlines": True,
+        "coastlinecolor": "#999",
+        "showcountries": True,
+        "countrycolor": "#bbb",
+        "showland": True,
+        "landcolor": "#eeeeee",
+        "resolution": 50,
+    }
+    lay.pop("xaxis")
+    lay.pop("yaxis")
+    fig: dict[str, Any]
+    if mine.is_empty():
+        fig = empty_note(lay, f"{name} cast no recorded UN vote in {year}")
+    else:
+        m = mine.filter(pl.col("iso3").is_not_null())
+        fig = figure(
+            [
+                {
+                    "type": "choropleth",
+                    "locationmode": "ISO-3",
+                    "locations": m["iso3"].to_list(),
+                    "z": m[measure].to_list(),
+                    "text": m["name"].to_list(),
+                    "zmin": -1 if measure in ("s_score", "kappa") else 0,
+                    "zmax": 1,
+                    "colorscale": "RdBu",
+                    "reversescale": False,
+                    "marker": {"line": {"color": "#666", "width": 0.3}},
+                    "colorbar": {"title": {"text": label}, "thickness": 12, "len": 0.7},
+                    "hovertemplate": "%{text}: %{z:.2f}<extra></extra>",
+                },
+                {
+                    "type": "scattergeo",
+                    "locationmode": "ISO-3",
+                    "locations": [codes.iso3(ccode) or ""],
+                    "text": [name],
+                    "mode": "markers",
+                    "marker": {"symbol": "star", "size": 14, "color": "#000"},
+                    "name": name,
+                    "hovertemplate": "%{text} (reference)<extra></extra>",
+                    "showlegend": False,
+                },
+            ],
+            lay,
+        )
+    table = Table.from_frame(
+        pl.concat([mine.head(10), mine.tail(10)])
+        .unique("ccode", maintain_order=True)
+        .select("name", "iso3", measure, "n_votes"),
+        columns={"name": "State", "iso3": "ISO3", measure: label, "n_votes": "Shared votes"},
+        caption="Most and least aligned states",
+    )
+    f = Figure(
+        "alignment-map",
+        f"Alignment with {name}, {year}",
+        f"UN General Assembly voting affinity ({label}) of every state with {name} in {year}; "
+        "blue agrees, red disagrees. Grey: no shared recorded votes or no UN seat. Small "
+        "states may be too small to see on the map: the table lists them.",
+        fig,
+        table,
+        sources=["un_votes"],
+    )
+    return {
+        "query": {"state": state, "ccode": ccode, "year": year, "measure": measure},
+        "data": {
+            "rows": [
+                {"ccode": r[0], "iso3": r[3], "name": r[4], "value": r[1], "n_votes": r[2]}
+                for r in mine.select("ccode", measure, "n_votes", "iso3", "name").iter_rows()
+            ]
+        },
+        "figures": [f.to_dict()],
+        "unavailable": [],
+    }
+
+
+def states_payload() -> dict[str, Any]:
+    """Every state of the COW list with its codes (for pickers and clients)."""
+    from allyscope import codes
+
+    cw = codes.crosswalk().sort("year").group_by("ccode", maintain_order=True).last()
+    cw = cw.sort("name")
+    return {
+        "states": [
+            {"ccode": r["ccode"], "iso3": r["iso3"], "name": r["name"], "last_year": r["year"]}
+            for r in cw.iter_rows(named=True)
+        ]
+    }
+
+
+def meta_payload() -> dict[str, Any]:
+    from allyscope.report.build import sources_table
+
+    info = analysis.warehouse_info()
+    info.pop("warehouse", None)
+    table, keys = sources_table()
+    return {"info": info, "sources": table.to_dict(), "citations": analysis.bibtex(keys)}
+
+
+def fmt_number(v: Any) -> str:
+    return str(fmt(v))
+
+
+# -- network, forecasts (integrated from their modules) ----------------------------------
+
+
+def layers_payload() -> dict[str, Any]:
+    return {"layers": analysis.network_layers()}
+
+
+def network_payload(year: int, layer: str, region: str | None) -> dict[str, Any]:
+    from allyscope.report.sections import network_figure
+
+    res = analysis.network(year, layer, region)
+    fig = network_figure(res, year, layer, region)
+    return {
+        "query": {"year": year, "layer": layer, "region": region},
+        "data": {
+            "nodes": res["nodes"].to_dicts(),
+            "edges": res["edges"].to_dicts(),
+            "covered": res["covered"],
+        },
+        "figures": [fig.to_dict()],
+        "unavailable": [],
+    }
+
+
+def scenario_payload(states: Sequence[str], scenario: str, horizon: int) -> dict[str, Any]:
+    group = resolve_group(states, None, None)
+    res = analysis.scenario(group.ccodes, scenario, horizon=horizon)
+    return {
+        "query": {**group.to_dict(), "scenario": scenario, "horizon": horizon},
+        "data": res,
+        "figures": [],
+        "unavailable": [],
+    }
