@@ -43,7 +43,9 @@ def scores():
 def test_heldout_meets_targets(scores):
     """On documents never used to tune the rules: precision >= 0.8, recall >= 0.7 for
     leaders' summits, hotlines, information/data sharing, exercises and commitments to consult."""
-    rows = {r["type"]: r for r in scores["rows"] if r["split"] == "heldout" and r["kind"] == "target"}
+    rows = {
+        r["type"]: r for r in scores["rows"] if r["split"] == "heldout" and r["kind"] == "target"
+    }
     assert set(rows) == set(TARGET_GROUPS)
     for name, r in rows.items():
         assert r["gold"] >= 4, f"{name}: too few held-out examples to score"
@@ -71,7 +73,9 @@ def test_every_target_type_has_negatives(scores):
     # documents without any gold record of a type still count against its precision:
     # the set includes statements that name countries and meetings but hold no mechanism
     root = shipped_set()
-    empty = [g for g in root.rglob("*.gold.yaml") if len(yaml.safe_load(g.read_text())["records"]) <= 2]
+    empty = [
+        g for g in root.rglob("*.gold.yaml") if len(yaml.safe_load(g.read_text())["records"]) <= 2
+    ]
     assert empty
 
 
@@ -79,11 +83,22 @@ def test_every_target_type_has_negatives(scores):
 
 
 def test_names_adjectives_capitals_resolve():
-    ms = {m.iso3 for m in find_mentions("Seoul, Tokyo and Washington; the ROK; Japanese; U.S.-Japan; Beijing")}
+    ms = {
+        m.iso3
+        for m in find_mentions(
+            "Seoul, Tokyo and Washington; the ROK; Japanese; U.S.-Japan; Beijing"
+        )
+    }
     assert ms == {"KOR", "JPN", "USA", "CHN"}
-    c = one("Seoul, Tokyo and Washington agreed to hold trilateral exercises every year.", "joint_exercise")
+    c = one(
+        "Seoul, Tokyo and Washington agreed to hold trilateral exercises every year.",
+        "joint_exercise",
+    )
     assert c.members == ["JPN", "KOR", "USA"]
-    c = one("South Korean and Japanese defense ministers met in Singapore on Tuesday.", "defense_ministerial")
+    c = one(
+        "South Korean and Japanese defense ministers met in Singapore on Tuesday.",
+        "defense_ministerial",
+    )
     assert c.members == ["JPN", "KOR"]  # Singapore is the venue, not a member
 
 
@@ -115,7 +130,11 @@ def test_soviet_union_before_1992():
 
 
 def test_groupings_expand():
-    c = one("The Quad leaders agreed to hold a summit every year.", "leaders_summit", date=dt.date(2021, 9, 24))
+    c = one(
+        "The Quad leaders agreed to hold a summit every year.",
+        "leaders_summit",
+        date=dt.date(2021, 9, 24),
+    )
     assert c.members == ["AUS", "IND", "JPN", "USA"] and c.regularity == "annual"
 
 
@@ -151,7 +170,10 @@ def test_relative_date_without_document_date_is_unresolved():
 
 
 def test_candidate_takes_the_date_nearest_its_trigger():
-    c = one("The Japanese and Korean ministers met on Monday and agreed to hold a joint exercise next year.", "joint_exercise")
+    c = one(
+        "The Japanese and Korean ministers met on Monday and agreed to hold a joint exercise next year.",
+        "joint_exercise",
+    )
     assert c.date == "2024" and c.date_text == "next year"
     c = one("Japan and China opened a defense hotline.", "crisis_hotline")
     assert c.date == "2023-12-19" and c.date_text is None  # the document date
@@ -163,7 +185,10 @@ def test_candidate_takes_the_date_nearest_its_trigger():
         ("Japan and Australia will hold leaders' meetings annually.", "annual"),
         ("Japan and Australia will hold a leaders' summit every year.", "annual"),
         ("Japan and Australia will hold leaders' meetings twice a year.", "twice_yearly"),
-        ("Japan and Australia will host the leaders' meetings on a rotational basis.", "rotational"),
+        (
+            "Japan and Australia will host the leaders' meetings on a rotational basis.",
+            "rotational",
+        ),
         ("Japan and Australia will regularly hold leaders' meetings.", "irregular"),
         ("Japan and Australia held a leaders' meeting.", "one_off"),
     ],
@@ -177,7 +202,10 @@ def test_regularity(sentence, regularity):
 def test_levels():
     text = "The vice foreign ministers of Japan and the United States held talks."
     assert one(text, "working_level_dialogue").level == "senior_officials"
-    assert one("Japan and India held a 2+2 ministerial dialogue.", "defense_ministerial").level == "ministers"
+    assert (
+        one("Japan and India held a 2+2 ministerial dialogue.", "defense_ministerial").level
+        == "ministers"
+    )
 
 
 # -- reading documents ----------------------------------------------------------------------------
@@ -211,7 +239,7 @@ def test_html_boilerplate_is_stripped(tmp_path: Path):
     i = doc.text.index("Freedom Edge")
     a, b = doc.to_original(i, i + len("Freedom Edge"))
     assert doc.original[a:b] == "Freedom Edge"
-    c = [c for c in extract_text(PAGE, format="html") if c.type == "defense_ministerial"][0]
+    c = next(c for c in extract_text(PAGE, format="html") if c.type == "defense_ministerial")
     assert c.date == "2024-06-02"  # "on Sunday" before the 2 June 2024 dateline is that day
 
 
@@ -224,7 +252,11 @@ def test_markdown_front_matter_and_markup(tmp_path: Path):
     )
     doc = read_document(f)
     assert "[" not in doc.text and "*" not in doc.text and doc.date == dt.date(2022, 10, 22)
-    c = [c for c in extract_text(f.read_text(), format="markdown") if c.type == "commitment_to_consult"][0]
+    c = next(
+        c
+        for c in extract_text(f.read_text(), format="markdown")
+        if c.type == "commitment_to_consult"
+    )
     assert c.members == ["AUS", "JPN"]
     i = doc.text.index("consult each other")
     a, b = doc.to_original(i, i + 18)
@@ -233,7 +265,9 @@ def test_markdown_front_matter_and_markup(tmp_path: Path):
 
 def test_dateline_date(tmp_path: Path):
     f = tmp_path / "wire.txt"
-    f.write_text("SEOUL, Dec. 19, 2023 (Yonhap) -- South Korea and Japan agreed today to open a hotline.\n")
+    f.write_text(
+        "SEOUL, Dec. 19, 2023 (Yonhap) -- South Korea and Japan agreed today to open a hotline.\n"
+    )
     c = one(f.read_text(), "crisis_hotline", date=None)
     assert c.date == "2023-12-19"
 
@@ -268,10 +302,15 @@ def test_huge_input(tmp_path: Path):
 
 
 def test_non_english_input(tmp_path: Path):
-    (tmp_path / "ko.txt").write_text("한국과 일본은 군사정보보호협정을 체결했다. " * 5, encoding="utf-8")
+    (tmp_path / "ko.txt").write_text(
+        "한국과 일본은 군사정보보호협정을 체결했다. " * 5, encoding="utf-8"
+    )
     with pytest.raises(NotEnglishError, match="Latin"):
         read_document(tmp_path / "ko.txt")
-    tl = "Nagkaisa ang Pilipinas, Amerika at Japan na protektahan ang rehiyon sa pamamagitan ng alyansa. " * 4
+    tl = (
+        "Nagkaisa ang Pilipinas, Amerika at Japan na protektahan ang rehiyon sa pamamagitan ng alyansa. "
+        * 4
+    )
     (tmp_path / "tl.txt").write_text(tl, encoding="utf-8")
     with pytest.raises(NotEnglishError, match="English"):
         read_document(tmp_path / "tl.txt")
@@ -379,7 +418,9 @@ def _review(statement: Path, answers: str):
 
     _register_modules()
     out = statement.parent / "reviewed.yaml"
-    res = CliRunner().invoke(app, ["extract", str(statement), "--review", "-o", str(out)], input=answers)
+    res = CliRunner().invoke(
+        app, ["extract", str(statement), "--review", "-o", str(out)], input=answers
+    )
     assert res.exit_code == 0, res.output
     return yaml.safe_load(out.read_text())["records"] or [], res.output
 

@@ -31,7 +31,9 @@ def extract_file(path, *, date=None, min_confidence: float = DEFAULT_MIN_CONFIDE
 def extract_text(text: str, *, date=None, format: str | None = None, name: str = "<text>",
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[Candidate]:  # fmt: skip
     """Candidates in a text given as a string."""
-    return extract(parse_text(text, date=date, format=format, name=name), min_confidence=min_confidence)
+    return extract(
+        parse_text(text, date=date, format=format, name=name), min_confidence=min_confidence
+    )
 
 
 __all__ = [

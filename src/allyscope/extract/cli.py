@@ -19,27 +19,47 @@ def extract_cmd(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write to FILE: .yaml/.yml or .json (evaluation: .csv, .json, .parquet)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write to FILE: .yaml/.yml or .json (evaluation: .csv, .json, .parquet).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of YAML.")] = False,
     date: Annotated[
-        str | None, typer.Option("--date", help="The document date, YYYY-MM-DD (default: from metadata or dateline).")
+        str | None,
+        typer.Option(
+            "--date", help="The document date, YYYY-MM-DD (default: from metadata or dateline)."
+        ),
     ] = None,
-    review: Annotated[bool, typer.Option("--review", help="Accept, edit or reject each candidate.")] = False,
+    review: Annotated[
+        bool, typer.Option("--review", help="Accept, edit or reject each candidate.")
+    ] = False,
     min_confidence: Annotated[
-        float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop candidates below this confidence.")
+        float,
+        typer.Option(
+            "--min-confidence", min=0.0, max=1.0, help="Drop candidates below this confidence."
+        ),
     ] = 0.5,
     max_size: Annotated[
         float, typer.Option("--max-size", min=0.001, help="Largest document to read, in MB.")
     ] = 20.0,
-    source_url: Annotated[str | None, typer.Option("--source-url", help="URL of the statement (for the records' source).")] = None,
-    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published the statement.")] = None,
+    source_url: Annotated[
+        str | None,
+        typer.Option("--source-url", help="URL of the statement (for the records' source)."),
+    ] = None,
+    publisher: Annotated[
+        str | None, typer.Option("--publisher", help="Who published the statement.")
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title of the statement.")] = None,
     evaluate: Annotated[
         str | None,
-        typer.Option("--evaluate", metavar="DIR",
-                     help="Score the extractor on a labelled folder ('shipped': the set that ships with allyscope)."),
-    ] = None,  # fmt: skip
+        typer.Option(
+            "--evaluate",
+            metavar="DIR",
+            help="Score the extractor on a labelled folder ('shipped': the set that ships with allyscope).",
+        ),
+    ] = None,
 ) -> None:
     """Propose cooperation-mechanism records (with evidence) from statements and articles.
 
@@ -55,7 +75,9 @@ def extract_cmd(
         _evaluate(evaluate, output, min_confidence)
         return
     if not files:
-        raise InvalidInputError("no document given", "allyscope extract STATEMENT.html [-o candidates.yaml]")
+        raise InvalidInputError(
+            "no document given", "allyscope extract STATEMENT.html [-o candidates.yaml]"
+        )
     fmt = "json" if as_json else "yaml"
     if output is not None:
         ext = output.suffix.lower()
@@ -65,7 +87,8 @@ def extract_cmd(
             fmt = "json"
         else:
             raise InvalidInputError(
-                f"cannot write {output}: unknown file type {ext or '(no extension)'!r}", "use .yaml, .yml or .json"
+                f"cannot write {output}: unknown file type {ext or '(no extension)'!r}",
+                "use .yaml, .yml or .json",
             )
 
     from allyscope.extract.extractor import extract
@@ -101,7 +124,9 @@ def extract_cmd(
         from allyscope.io import atomic_write_text
 
         atomic_write_text(output, text)
-        err.print(f"[green]wrote[/green] {len(items)} candidate record(s) to {output}", highlight=False)
+        err.print(
+            f"[green]wrote[/green] {len(items)} candidate record(s) to {output}", highlight=False
+        )
     else:
         sys.stdout.write(text)
         err.print(f"{len(items)} candidate record(s)", highlight=False)
@@ -120,7 +145,17 @@ def _evaluate(folder: str, output: Path | None, min_confidence: float) -> None:
     con = Console()
     for split in res["splits"]:
         t = Table(title=f"extraction scores: {split} ({res['splits'][split]} documents)")
-        for col in ("type", "gold", "predicted", "precision", "recall", "f1", "members", "date", "regularity"):
+        for col in (
+            "type",
+            "gold",
+            "predicted",
+            "precision",
+            "recall",
+            "f1",
+            "members",
+            "date",
+            "regularity",
+        ):
             t.add_column(col, justify="left" if col == "type" else "right", no_wrap=col == "type")
         for r in rows:
             if r["split"] != split:

@@ -17,13 +17,22 @@ from functools import lru_cache
 
 #: ISO3 → (names, adjectives / demonyms, capitals and seats of government)
 COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "USA": (("United States of America", "United States", "U.S.A.", "USA", "U.S.", "US", "America"),
-            ("American",), ("Washington", "Washington, D.C.", "White House", "Pentagon")),
+    "USA": (
+        ("United States of America", "United States", "U.S.A.", "USA", "U.S.", "US", "America"),
+        ("American",),
+        ("Washington", "Washington, D.C.", "White House", "Pentagon"),
+    ),
     "JPN": (("Japan",), ("Japanese",), ("Tokyo",)),
-    "KOR": (("Republic of Korea", "South Korea", "S. Korea", "S.Korea", "ROK", "Korea"),
-            ("South Korean", "S. Korean", "Korean"), ("Seoul",)),
-    "PRK": (("Democratic People's Republic of Korea", "North Korea", "N. Korea", "N.Korea", "DPRK"),
-            ("North Korean", "N. Korean"), ("Pyongyang",)),
+    "KOR": (
+        ("Republic of Korea", "South Korea", "S. Korea", "S.Korea", "ROK", "Korea"),
+        ("South Korean", "S. Korean", "Korean"),
+        ("Seoul",),
+    ),
+    "PRK": (
+        ("Democratic People's Republic of Korea", "North Korea", "N. Korea", "N.Korea", "DPRK"),
+        ("North Korean", "N. Korean"),
+        ("Pyongyang",),
+    ),
     "CHN": (("People's Republic of China", "China", "PRC"), ("Chinese",), ("Beijing",)),
     "TWN": (("Taiwan", "Republic of China"), ("Taiwanese",), ("Taipei",)),
     "RUS": (("Russian Federation", "Russia"), ("Russian",), ("Moscow", "Kremlin")),
@@ -31,7 +40,11 @@ COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] =
     "AUS": (("Australia",), ("Australian",), ("Canberra",)),
     "IND": (("India",), ("Indian",), ("New Delhi",)),
     "PHL": (("Philippines", "the Philippines"), ("Philippine", "Filipino"), ("Manila",)),
-    "GBR": (("United Kingdom", "U.K.", "UK", "Britain", "Great Britain"), ("British",), ("London", "Downing Street")),
+    "GBR": (
+        ("United Kingdom", "U.K.", "UK", "Britain", "Great Britain"),
+        ("British",),
+        ("London", "Downing Street"),
+    ),
     "FRA": (("France",), ("French",), ("Paris", "Elysee", "Élysée")),
     "DEU": (("Germany",), ("German",), ("Berlin",)),
     "ITA": (("Italy",), ("Italian",), ("Rome",)),
@@ -219,7 +232,11 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         if s == "Korea" and masked[m.end() : m.end() + 1] == "n":
             continue
-        if kind == "capital" and s == "Washington" and re.match(r"\s+(?:state|State)\b", masked[m.end() :]):
+        if (
+            kind == "capital"
+            and s == "Washington"
+            and re.match(r"\s+(?:state|State)\b", masked[m.end() :])
+        ):
             continue
         out.append(Mention(iso, m.start(), m.end(), s, kind))
     out.sort(key=lambda x: x.start)
@@ -239,7 +256,11 @@ def _looks_like_pronoun(text: str, i: int) -> bool:
     """An all-caps heading ("LET US KNOW") uses US as a pronoun."""
     window = text[max(0, i - 12) : i + 14]
     letters = [c for c in window if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.9 and len(letters) > 6
+    return (
+        bool(letters)
+        and sum(c.isupper() for c in letters) / len(letters) > 0.9
+        and len(letters) > 6
+    )
 
 
 def group_members(name: str, year: int | None = None) -> tuple[str, ...] | None:

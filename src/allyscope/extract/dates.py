@@ -187,7 +187,11 @@ def find_dates(text: str, doc_date: dt.date | None = None) -> list[FoundDate]:
                 value, prec = d.isoformat(), "day"
             elif name in ("md_rel", "my_rel"):
                 if doc_date is None:
-                    found.append(FoundDate(None, "day" if name == "md_rel" else "month", m.group(0), a, b, True))
+                    found.append(
+                        FoundDate(
+                            None, "day" if name == "md_rel" else "month", m.group(0), a, b, True
+                        )
+                    )
                     taken.append((a, b))
                     continue
                 y = doc_date.year + {"last": -1, "next": 1, "this": 0}[g["rel"].lower()]

@@ -81,7 +81,9 @@ def load_set(folder: str | Path) -> list[LabelledDoc]:
     """Every labelled document under ``folder`` (sub-folders are splits)."""
     root = Path(folder)
     if not root.is_dir():
-        raise InvalidInputError(f"no such folder: {root}", "give a folder of documents with .gold.yaml files")
+        raise InvalidInputError(
+            f"no such folder: {root}", "give a folder of documents with .gold.yaml files"
+        )
     golds = sorted(root.rglob("*.gold.yaml"))
     if not golds:
         raise InvalidInputError(
@@ -95,7 +97,9 @@ def load_set(folder: str | Path) -> list[LabelledDoc]:
             (g.with_name(g.name.replace(".gold.yaml", e)).name for e in _DOC_EXT
              if g.with_name(g.name.replace(".gold.yaml", e)).is_file()), None)  # fmt: skip
         if not name or not (g.parent / name).is_file():
-            raise InvalidInputError(f"{g}: its document {name!r} is missing", "put the document beside its gold file")
+            raise InvalidInputError(
+                f"{g}: its document {name!r} is missing", "put the document beside its gold file"
+            )
         merged: dict[tuple, Gold] = {}
         for i, r in enumerate(data.get("records") or []):
             t = r.get("type")
@@ -130,7 +134,9 @@ class _Tally:
     level_ok: int = 0
 
 
-def _match(cands: list[Candidate], golds: list[Gold], doc_text: str) -> list[tuple[Candidate, Gold]]:
+def _match(
+    cands: list[Candidate], golds: list[Gold], doc_text: str
+) -> list[tuple[Candidate, Gold]]:
     pairs: list[tuple[Candidate, Gold]] = []
     used: set[int] = set()
     for c in cands:
@@ -144,7 +150,9 @@ def _match(cands: list[Candidate], golds: list[Gold], doc_text: str) -> list[tup
     return pairs
 
 
-def evaluate(folder: str | Path, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict[str, object]:
+def evaluate(
+    folder: str | Path, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> dict[str, object]:
     """Scores per split and type (see module docs) and the list of errors."""
     docs = load_set(folder)
     tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
@@ -236,7 +244,11 @@ def _ratio(n: int, d: int) -> float | None:
 def _row(split: str, name: str, kind: str, t: _Tally) -> dict[str, object]:
     p = _ratio(t.tp_pred, t.n_pred)
     r = _ratio(t.tp_gold, t.n_gold)
-    f1 = round(2 * p * r / (p + r), 3) if p and r else (0.0 if p is not None and r is not None else None)
+    f1 = (
+        round(2 * p * r / (p + r), 3)
+        if p and r
+        else (0.0 if p is not None and r is not None else None)
+    )
     row: dict[str, object] = {
         "split": split,
         "type": name,
@@ -253,8 +265,17 @@ def _row(split: str, name: str, kind: str, t: _Tally) -> dict[str, object]:
         "level_acc": _ratio(t.level_ok, t.level_n),
     }
     if kind == "target":
-        row["meets_target"] = bool(p is not None and r is not None and p >= TARGET_PRECISION and r >= TARGET_RECALL)
+        row["meets_target"] = bool(
+            p is not None and r is not None and p >= TARGET_PRECISION and r >= TARGET_RECALL
+        )
     return row
 
 
-__all__ = ["TARGET_GROUPS", "TARGET_PRECISION", "TARGET_RECALL", "evaluate", "load_set", "shipped_set"]
+__all__ = [
+    "TARGET_GROUPS",
+    "TARGET_PRECISION",
+    "TARGET_RECALL",
+    "evaluate",
+    "load_set",
+    "shipped_set",
+]

@@ -122,7 +122,11 @@ def _role(text: str, m: Mention) -> str:
 def _count(sentence: str) -> int | None:
     for m in _NUMBER.finditer(sentence):
         w = (m.group(1) or m.group(2)).lower()
-        if w == "both" and not re.match(r"both\s+(?:countries|sides|nations|governments|leaders|parties)", sentence[m.start() :], re.I):
+        if w == "both" and not re.match(
+            r"both\s+(?:countries|sides|nations|governments|leaders|parties)",
+            sentence[m.start() :],
+            re.I,
+        ):
             continue
         return _WORDS[w]
     return None
@@ -134,7 +138,9 @@ class _Context:
     ranking: list[str]
 
 
-def _doc_context(sents: list[Sentence], roles: list[list[tuple[Mention, str]]], groups: list[list[str]]) -> _Context:
+def _doc_context(
+    sents: list[Sentence], roles: list[list[tuple[Mention, str]]], groups: list[list[str]]
+) -> _Context:
     freq: Counter[str] = Counter()
     first: dict[str, int] = {}
     lead: list[str] = []
@@ -203,7 +209,9 @@ def _regularity(
             continue
         lo, hi = (b, h.start) if h.start >= b else (h.end, a)
         blocked = any(
-            _family(t) != _family(type_) and lo <= sa < hi for t, (sa, _sb) in (spans or {}).items() if t != type_
+            _family(t) != _family(type_) and lo <= sa < hi
+            for t, (sa, _sb) in (spans or {}).items()
+            if t != type_
         )
         if not blocked:
             hits.append(h)
@@ -223,7 +231,9 @@ def _level(sentence: str, a: int, b: int, type_: str) -> str:
     return rules.DEFAULT_LEVEL.get(type_, "senior_officials")
 
 
-def _date(dates: list[FoundDate], a: int, b: int, doc_date: dt.date | None) -> tuple[str | None, str | None, str | None]:
+def _date(
+    dates: list[FoundDate], a: int, b: int, doc_date: dt.date | None
+) -> tuple[str | None, str | None, str | None]:
     usable = [d for d in dates if d.value is not None]
     h = _nearest(usable, a, b)
     if h is not None:
@@ -293,7 +303,9 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
             ia, ib = hits["intelligence_sharing_agreement"][:2]
             real_time = re.search(r"real[- ]time|missile|warning", dtext, re.I)
             if ia < db and da < ib:  # one phrase: "information" wins unless the data is real-time
-                hits.pop("intelligence_sharing_agreement" if real_time else "real_time_data_sharing")
+                hits.pop(
+                    "intelligence_sharing_agreement" if real_time else "real_time_data_sharing"
+                )
             elif not real_time and re.search(r"information|intelligence", dtext, re.I):
                 hits.pop("real_time_data_sharing")
         dates = find_dates(st, doc.date)
@@ -332,7 +344,7 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
             key = (type_, tuple(members), value, reg)
             same = index.get(key) or next(
                 (c for (t0, m0, v0, r0), c in index.items()
-                 if (t0, m0, r0) == key[:2] + (reg,) and v0 and value and same_date(v0, value)),
+                 if (t0, m0, r0) == (*key[:2], reg) and v0 and value and same_date(v0, value)),
                 None,
             )  # fmt: skip
             if same is not None:

@@ -143,7 +143,9 @@ def decode(data: bytes, name: str = "<input>") -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        bad = sum(1 for ch in text[:65536] if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+        bad = sum(
+            1 for ch in text[:65536] if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f")
+        )
         if bad > 0.02 * max(1, min(len(text), 65536)):
             raise BinaryDocumentError(
                 f"{name} is not readable text (not UTF-8, and too many control bytes for Windows-1252)",
@@ -151,13 +153,17 @@ def decode(data: bytes, name: str = "<input>") -> str:
             ) from None
     ctrl = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if ctrl > 0.02 * max(1, min(len(text), 65536)):
-        raise BinaryDocumentError(f"{name} looks binary (many control characters)", "give a text file")
+        raise BinaryDocumentError(
+            f"{name} looks binary (many control characters)", "give a text file"
+        )
     return text
 
 
 # -- format sniffing -----------------------------------------------------------------------
 
-_HTML_SNIFF = re.compile(r"^\s*(?:<!DOCTYPE\s+html|<html\b|<head\b|<body\b|<\?xml[^>]*>\s*<html)", re.I)
+_HTML_SNIFF = re.compile(
+    r"^\s*(?:<!DOCTYPE\s+html|<html\b|<head\b|<body\b|<\?xml[^>]*>\s*<html)", re.I
+)
 
 
 def detect_format(text: str, name: str | None = None) -> str:
@@ -203,11 +209,13 @@ def is_boilerplate_line(line: str) -> bool:
     if _BOILER_LINE.match(s):
         return True
     words = s.split()
-    if _COOKIE.search(s) and len(words) <= 60 and re.search(
-        r"\b(?:we\s+use|this\s+(?:site|website)\s+uses|accept|consent|privacy)\b", s, re.I
-    ):
-        return True
-    return False
+    return bool(
+        _COOKIE.search(s)
+        and len(words) <= 60
+        and re.search(
+            r"\b(?:we\s+use|this\s+(?:site|website)\s+uses|accept|consent|privacy)\b", s, re.I
+        )
+    )
 
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -280,7 +288,12 @@ class _HTMLCleaner(HTMLParser):
                 self.meta_dates.append(a["content"])
             elif key in ("og:url",) and a.get("content"):
                 self.url = self.url or a["content"]
-            elif key in ("og:site_name", "publisher", "dc.publisher", "citation_publisher") and a.get("content"):
+            elif key in (
+                "og:site_name",
+                "publisher",
+                "dc.publisher",
+                "citation_publisher",
+            ) and a.get("content"):
                 self.publisher = self.publisher or a["content"]
             return
         if tag == "link" and "canonical" in a.get("rel", "").lower() and a.get("href"):
@@ -302,14 +315,24 @@ class _HTMLCleaner(HTMLParser):
         parent_main = self.in_main
         parent_article = bool(self.stack) and self.stack[-1][3]
         is_main = tag in ("main", "article") or a.get("role", "").lower() == "main"
-        in_article = parent_article or tag in ("article", "main") or a.get("role", "").lower() == "main"
-        attr_text = " ".join((a.get("class", ""), a.get("id", ""), a.get("role", ""), a.get("aria-label", "")))
+        in_article = (
+            parent_article or tag in ("article", "main") or a.get("role", "").lower() == "main"
+        )
+        attr_text = " ".join(
+            (a.get("class", ""), a.get("id", ""), a.get("role", ""), a.get("aria-label", ""))
+        )
         skip = parent_skip or tag in _SKIP_TAGS or a.get("aria-hidden") == "true" or "hidden" in a
         if tag == "header" and not in_article:
             skip = True
         if not skip and not is_main and _BOILER_ATTR.search(attr_text):
             skip = True
-        if a.get("role", "").lower() in ("navigation", "banner", "contentinfo", "complementary", "search"):
+        if a.get("role", "").lower() in (
+            "navigation",
+            "banner",
+            "contentinfo",
+            "complementary",
+            "search",
+        ):
             skip = True
         self.stack.append((tag, skip, parent_main or is_main, in_article))
         if tag == "h1":
@@ -317,7 +340,24 @@ class _HTMLCleaner(HTMLParser):
         if tag == "a":
             self.link_depth += 1
         if tag in _BLOCK:
-            self._break(tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "dd", "dt", "figcaption"))
+            self._break(
+                tag
+                in (
+                    "p",
+                    "h1",
+                    "h2",
+                    "h3",
+                    "h4",
+                    "h5",
+                    "h6",
+                    "li",
+                    "blockquote",
+                    "tr",
+                    "dd",
+                    "dt",
+                    "figcaption",
+                )
+            )
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -437,7 +477,8 @@ def clean_html(text: str) -> tuple[OffsetMap, dict[str, object]]:
         p.feed(text)
         p.close()
     meta: dict[str, object] = {
-        "title": (" ".join("".join(p.h1_parts).split()) or " ".join("".join(p.title_parts).split())) or None,
+        "title": (" ".join("".join(p.h1_parts).split()) or " ".join("".join(p.title_parts).split()))
+        or None,
         "dates": list(p.meta_dates),
         "url": p.url,
         "publisher": p.publisher,
@@ -459,7 +500,9 @@ _MD_INLINE = re.compile(
     r"|(?P<tag></?[A-Za-z][^>]*>)"
     r"|(?P<emph>\*\*|__|~~|`+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)|(?<=\S)_(?![\w_]))"
 )
-_MD_PREFIX = re.compile(r"^(?:\s{0,3}#{1,6}\s+|\s*>\s?|\s*[-*+]\s+(?:\[[ xX]\]\s+)?|\s*\d{1,3}[.)]\s+)+")
+_MD_PREFIX = re.compile(
+    r"^(?:\s{0,3}#{1,6}\s+|\s*>\s?|\s*[-*+]\s+(?:\[[ xX]\]\s+)?|\s*\d{1,3}[.)]\s+)+"
+)
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _MD_LINKDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 
@@ -487,14 +530,21 @@ def clean_markdown(text: str) -> tuple[OffsetMap, dict[str, object]]:
         if re.match(r"^\s{0,3}(```|~~~)", body):
             in_fence = not in_fence
             continue
-        if in_fence or _MD_RULE.match(body) or _MD_LINKDEF.match(body) or re.match(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", body):
+        if (
+            in_fence
+            or _MD_RULE.match(body)
+            or _MD_LINKDEF.match(body)
+            or re.match(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", body)
+        ):
             continue
         if not body.strip():
             if out.length and not prev_blank:
                 out.add("\n\n", None)
             prev_blank = True
             continue
-        if is_boilerplate_line(_MD_INLINE.sub(lambda m: m.group("ltext") or m.group("rtext") or "", body)):
+        if is_boilerplate_line(
+            _MD_INLINE.sub(lambda m: m.group("ltext") or m.group("rtext") or "", body)
+        ):
             continue
         heading = bool(re.match(r"^\s{0,3}#{1,6}\s", body))
         bullet = bool(re.match(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", body))
@@ -554,10 +604,80 @@ def _read_front_matter(front: str, meta: dict[str, object]) -> None:
 # -- language --------------------------------------------------------------------------------
 
 _STOP = frozenset(
-    "the of and to in a is that for on with as by at from be this are was it an which or have has "
-    "their its will not we our they were been also but he she his her more these would who all "
-    "can said other into after over between two three than about such both under should each "
-    "during new including while when there would could them us one".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "be",
+        "this",
+        "are",
+        "was",
+        "it",
+        "an",
+        "which",
+        "or",
+        "have",
+        "has",
+        "their",
+        "its",
+        "will",
+        "not",
+        "we",
+        "our",
+        "they",
+        "were",
+        "been",
+        "also",
+        "but",
+        "he",
+        "she",
+        "his",
+        "her",
+        "more",
+        "these",
+        "would",
+        "who",
+        "all",
+        "can",
+        "said",
+        "other",
+        "into",
+        "after",
+        "over",
+        "between",
+        "two",
+        "three",
+        "than",
+        "about",
+        "such",
+        "both",
+        "under",
+        "should",
+        "each",
+        "during",
+        "new",
+        "including",
+        "while",
+        "when",
+        "there",
+        "would",
+        "could",
+        "them",
+        "us",
+        "one",
+    ]
 )
 
 
@@ -622,7 +742,9 @@ def parse_text(
     if fmt not in FORMATS:
         from allyscope.errors import InvalidInputError
 
-        raise InvalidInputError(f"unknown document format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+        raise InvalidInputError(
+            f"unknown document format {fmt!r}", f"use one of {', '.join(FORMATS)}"
+        )
     if not text.strip():
         raise EmptyDocumentError(f"{name} is empty", "give a file with the statement's text")
     omap: OffsetMap | None

@@ -67,7 +67,9 @@ def _short(text: str, limit: int = 280) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def to_record(c: Candidate, source: Mapping[str, str], used: set[str] | None = None) -> dict[str, Any]:
+def to_record(
+    c: Candidate, source: Mapping[str, str], used: set[str] | None = None
+) -> dict[str, Any]:
     """A record mapping (schema fields only) for a candidate."""
     used = set() if used is None else used
     names = ", ".join(country_name(m) for m in c.members)
@@ -106,8 +108,13 @@ def extraction_info(c: Candidate) -> dict[str, Any]:
         "members_from_context": c.members_from_context,
         "notes": list(c.notes),
         "evidence": [
-            {"sentence": e.sentence, "start": e.start, "end": e.end,
-             "original_start": e.original_start, "original_end": e.original_end}  # fmt: skip
+            {
+                "sentence": e.sentence,
+                "start": e.start,
+                "end": e.end,
+                "original_start": e.original_start,
+                "original_end": e.original_end,
+            }
             for e in c.evidence
         ],
     }
@@ -146,7 +153,11 @@ def grouping_for(cands: Iterable[Candidate]) -> dict[str, Any] | str:
         "id": _slug("extracted", *members),
         "name": "-".join(members) + " (extracted)",
         "members": members,
-        "kind": "bilateral" if len(members) == 2 else "minilateral" if len(members) <= 6 else "multilateral",
+        "kind": "bilateral"
+        if len(members) == 2
+        else "minilateral"
+        if len(members) <= 6
+        else "multilateral",
     }
 
 
@@ -173,7 +184,14 @@ _Dumper.add_representer(list, _list_presenter)
 
 
 def _dump(obj: Any) -> str:
-    return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(
+        obj,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
 
 
 def to_yaml(items: list[tuple[Candidate, dict[str, Any]]], *, header: str | None = None) -> str:

@@ -25,7 +25,16 @@ EDITABLE = ("type", "members", "date", "level", "regularity", "bindingness", "is
 
 def _show(console: Console, i: int, n: int, c: Candidate, rec: dict[str, Any]) -> None:
     t = Table(show_header=False, box=None, pad_edge=False)
-    for key in ("type", "members", "date", "level", "regularity", "bindingness", "issue_areas", "title"):
+    for key in (
+        "type",
+        "members",
+        "date",
+        "level",
+        "regularity",
+        "bindingness",
+        "issue_areas",
+        "title",
+    ):
         val = rec.get(key)
         t.add_row(key, ", ".join(val) if isinstance(val, list) else str(val))
     t.add_row("confidence", f"{c.confidence:.2f}")
@@ -80,7 +89,9 @@ def review(
     for i, (c, rec) in enumerate(items, 1):
         _show(console, i, len(items), c, rec)
         try:
-            choice = ask("[a]ccept, [e]dit, [r]eject or [q]uit", choices=["a", "e", "r", "q"], default="a")
+            choice = ask(
+                "[a]ccept, [e]dit, [r]eject or [q]uit", choices=["a", "e", "r", "q"], default="a"
+            )
         except EOFError:
             break
         if choice == "q":

@@ -62,44 +62,121 @@ _LEADER_NOUN = (
 )
 
 # -- leaders' summits
-_add("leaders_summit", r"\bsummit(?:s|ry)?\b", 0.85, unless=r"\b(?:Asia\s+Security\s+Summit|security\s+summit)\b")
+_add(
+    "leaders_summit",
+    r"\bsummit(?:s|ry)?\b",
+    0.85,
+    unless=r"\b(?:Asia\s+Security\s+Summit|security\s+summit)\b",
+)
 _add("leaders_summit", r"\bleaders?(?:'|’)?[- ]+(?:level\s+)?(?:meetings?|summits?|talks)\b", 0.9)
 _add("leaders_summit", r"\bshuttle\s+diplomacy\b", 0.9)
 _add("leaders_summit", r"\bheads\s+of\s+(?:state|government)\b", 0.6, needs=MEETING)
-_add("leaders_summit", rf"\b(?:the\s+(?:two|three|four)\s+)?(?:leaders|presidents|prime\s+ministers)\b[^.;]{{0,60}}\b(?:met|meet|meeting|convened|reconvene|held\s+talks)\b", 0.8)
-_add("leaders_summit", rf"\b(?:met|meeting|talks)\s+(?:between|with)\s+(?:the\s+)?{_LEADER_NOUN}", 0.75)
-_add("leaders_summit", rf"\b{_LEADER_NOUN}\s+(?:and|,)\s+(?:\w+\s+){{0,3}}{_LEADER_NOUN}\s+(?:met|held\s+talks)\b", 0.8)
-_add("leaders_summit", rf"\b{_LEADER_NOUN}\b[^.;]{{0,40}}\bvisit(?:ed|s)?\s+\w+[^.;]{{0,40}}\bmet\s+(?:President|Prime\s+Minister|Chancellor)", 0.75)
+_add(
+    "leaders_summit",
+    r"\b(?:the\s+(?:two|three|four)\s+)?(?:leaders|presidents|prime\s+ministers)\b[^.;]{0,60}\b(?:met|meet|meeting|convened|reconvene|held\s+talks)\b",
+    0.8,
+)
+_add(
+    "leaders_summit",
+    rf"\b(?:met|meeting|talks)\s+(?:between|with)\s+(?:the\s+)?{_LEADER_NOUN}",
+    0.75,
+)
+_add(
+    "leaders_summit",
+    rf"\b{_LEADER_NOUN}\s+(?:and|,)\s+(?:\w+\s+){{0,3}}{_LEADER_NOUN}\s+(?:met|held\s+talks)\b",
+    0.8,
+)
+_add(
+    "leaders_summit",
+    rf"\b{_LEADER_NOUN}\b[^.;]{{0,40}}\bvisit(?:ed|s)?\s+\w+[^.;]{{0,40}}\bmet\s+(?:President|Prime\s+Minister|Chancellor)",
+    0.75,
+)
 _add("leaders_summit", r"\brecalled\s+their\s+meeting\b", 0.6)
 _add("leaders_summit", rf"\b{_LEADER_NOUN}(?:'s|’s)\s+(?:state\s+|official\s+)?visit\s+to\b", 0.75)
-_add("leaders_summit", r"\b(?:Prime\s+Minister|President|Chancellor)\b[^.;]{0,60}\b(?:and|with)\s+(?:his|her|their)\s+(?:\w+\s+)?counterpart\b", 0.75,
-     needs=_re(r"\b(?:meeting|met|talks|summit|signed|visit\w*)\b"))
+_add(
+    "leaders_summit",
+    r"\b(?:Prime\s+Minister|President|Chancellor)\b[^.;]{0,60}\b(?:and|with)\s+(?:his|her|their)\s+(?:\w+\s+)?counterpart\b",
+    0.75,
+    needs=_re(r"\b(?:meeting|met|talks|summit|signed|visit\w*)\b"),
+)
 
 # -- ministerials
 _FM = r"(?:(?<!vice\s)(?<!vice-)(?<!deputy\s)foreign(?:\s+affairs)?\s+minist(?:ers?|ry|erial)|secretar(?:y|ies)\s+of\s+state|foreign\s+and\s+defen[cs]e\s+ministers?|2\s*\+\s*2)"
 _DM = r"(?:defen[cs]e\s+(?:ministers?|ministerial|chiefs|secretar(?:y|ies))|secretar(?:y|ies)\s+of\s+defen[cs]e|foreign\s+and\s+defen[cs]e\s+ministers?|national\s+defen[cs]e\s+minister|defen[cs]e\s+ministers(?:'|’)\s+meeting|TDMM|2\s*\+\s*2)"
-_add("foreign_ministerial", rf"\b{_FM}", 0.75, needs=MEETING, unless=r"\bforeign\s+ministry\s+said\b")
+_add(
+    "foreign_ministerial", rf"\b{_FM}", 0.75, needs=MEETING, unless=r"\bforeign\s+ministry\s+said\b"
+)
 _add("defense_ministerial", rf"\b{_DM}", 0.75, needs=MEETING)
 _add("defense_ministerial", r"\bministerial\s+meeting\b", 0.6, needs=_re(r"\bdefen[cs]e\b"))
-_add("other_ministerial", r"\b(?:industry|commerce|trade|finance|economic|energy)\s+ministers?\b", 0.65, needs=MEETING)
-_add("nsa_meeting", r"\bnational\s+security\s+(?:advis[eo]rs?|council\s+chiefs|secretar(?:y|ies))\b", 0.8, needs=MEETING)
+_add(
+    "other_ministerial",
+    r"\b(?:industry|commerce|trade|finance|economic|energy)\s+ministers?\b",
+    0.65,
+    needs=MEETING,
+)
+_add(
+    "nsa_meeting",
+    r"\bnational\s+security\s+(?:advis[eo]rs?|council\s+chiefs|secretar(?:y|ies))\b",
+    0.8,
+    needs=MEETING,
+)
 
 # -- working level
-_add("working_level_dialogue", r"\b(?:working[- ]level|vice[- ](?:foreign\s+|defen[cs]e\s+)?minist(?:ers?|erial)|deputy\s+(?:foreign\s+|defen[cs]e\s+)?ministers?|expert[- ]level|director[- ]general[- ]level)\b", 0.7, needs=MEETING)
-_add("working_level_dialogue", r"\b(?:senior|defen[cs]e|ministry)\s+officials?\b[^.;]{0,60}\b(?:meetings?|gatherings?|talks|dialogue|consultations)\b", 0.7)
-_add("working_level_dialogue", r"\bsenior\s+officials?\s+(?:and\s+expert-level\s+)?meetings?\b", 0.75)
-_add("working_level_dialogue", r"\b(?:security|strategic|policy|maritime|defen[cs]e)\s+(?:talks|dialogues?)\b", 0.7, unless=r"Shangri-La\s+Dialogue")
-_add("working_level_dialogue", r"\bDefen[cs]e\s+Trilateral\s+Talks\b|\bTCOG\b|\bcoordination\s+(?:and\s+oversight\s+)?group\b", 0.85)
-_add("working_level_dialogue", r"\bchiefs\s+of\s+(?:defen[cs]e|staff)\s+meetings?\b|\bTri-?CHOD\b|\bChiefs\s+of\s+Defense\s+Meeting\b", 0.85)
-_add("working_level_dialogue", r"\bmilitary[- ]to[- ]military\s+(?:communications?|talks|contacts?|dialogue)\b|\bmilitary\s+contacts?\b", 0.75)
-_add("working_level_dialogue", r"\bconsultative\s+(?:body|mechanism|group)\b|\bborder\s+flag\s+meetings\b", 0.75)
+_add(
+    "working_level_dialogue",
+    r"\b(?:working[- ]level|vice[- ](?:foreign\s+|defen[cs]e\s+)?minist(?:ers?|erial)|deputy\s+(?:foreign\s+|defen[cs]e\s+)?ministers?|expert[- ]level|director[- ]general[- ]level)\b",
+    0.7,
+    needs=MEETING,
+)
+_add(
+    "working_level_dialogue",
+    r"\b(?:senior|defen[cs]e|ministry)\s+officials?\b[^.;]{0,60}\b(?:meetings?|gatherings?|talks|dialogue|consultations)\b",
+    0.7,
+)
+_add(
+    "working_level_dialogue", r"\bsenior\s+officials?\s+(?:and\s+expert-level\s+)?meetings?\b", 0.75
+)
+_add(
+    "working_level_dialogue",
+    r"\b(?:security|strategic|policy|maritime|defen[cs]e)\s+(?:talks|dialogues?)\b",
+    0.7,
+    unless=r"Shangri-La\s+Dialogue",
+)
+_add(
+    "working_level_dialogue",
+    r"\bDefen[cs]e\s+Trilateral\s+Talks\b|\bTCOG\b|\bcoordination\s+(?:and\s+oversight\s+)?group\b",
+    0.85,
+)
+_add(
+    "working_level_dialogue",
+    r"\bchiefs\s+of\s+(?:defen[cs]e|staff)\s+meetings?\b|\bTri-?CHOD\b|\bChiefs\s+of\s+Defense\s+Meeting\b",
+    0.85,
+)
+_add(
+    "working_level_dialogue",
+    r"\bmilitary[- ]to[- ]military\s+(?:communications?|talks|contacts?|dialogue)\b|\bmilitary\s+contacts?\b",
+    0.75,
+)
+_add(
+    "working_level_dialogue",
+    r"\bconsultative\s+(?:body|mechanism|group)\b|\bborder\s+flag\s+meetings\b",
+    0.75,
+)
 _add("working_level_dialogue", r"\binaugural\s+meeting\b", 0.6)
 
 # -- hotlines
 _add("crisis_hotline", r"\bhot[- ]?lines?\b", 0.9)
 _add("crisis_hotline", r"\bdeconfliction\s+(?:line|channel|hotline)\b", 0.95)
-_add("crisis_hotline", r"\bdirect\s+(?:telephone\s+)?(?:link|line)s?\b|\bdirect\s+lines?\s+of\s+communication\b|\blines?\s+of\s+communication\b", 0.8)
-_add("crisis_hotline", r"\b(?:maritime\s+and\s+aerial|aerial\s+and\s+maritime)\s+communication\s+mechanism\b", 0.9)
+_add(
+    "crisis_hotline",
+    r"\bdirect\s+(?:telephone\s+)?(?:link|line)s?\b|\bdirect\s+lines?\s+of\s+communication\b|\blines?\s+of\s+communication\b",
+    0.8,
+)
+_add(
+    "crisis_hotline",
+    r"\b(?:maritime\s+and\s+aerial|aerial\s+and\s+maritime)\s+communication\s+mechanism\b",
+    0.9,
+)
 _add("crisis_hotline", r"\bcommunication\s+mechanism\s+between\b", 0.75)
 _add("crisis_hotline", r"\bpick\s+up\s+the\s+phone\b|\bred\s+telephone\b", 0.8)
 
@@ -129,10 +206,18 @@ _EXERCISE = (
 )
 _add("joint_exercise", _EXERCISE, 0.8,
      unless=r"\bexercis(?:e|es|ed|ing)\s+(?:restraint|their|its|the\s+right|caution|power|control)\b|\bexercise\s+plan\b")  # fmt: skip
-_add("multi_year_exercise_plan", r"\b(?:multi-?year|multiyear)\s+(?:\w+\s+){0,2}(?:exercise|training)\s+plan\b|\bexercise\s+plan\b", 0.9)
+_add(
+    "multi_year_exercise_plan",
+    r"\b(?:multi-?year|multiyear)\s+(?:\w+\s+){0,2}(?:exercise|training)\s+plan\b|\bexercise\s+plan\b",
+    0.9,
+)
 
 # -- standing bodies, consultation, statements, treaties
-_add("secretariat", r"\bsecretariat\b|\bstanding\s+(?:body|committee)\b|\b(?:serv\w+|turns?\s+serving|rotat\w+)\s+as\s+(?:the\s+)?secretary[- ]general\b", 0.85)
+_add(
+    "secretariat",
+    r"\bsecretariat\b|\bstanding\s+(?:body|committee)\b|\b(?:serv\w+|turns?\s+serving|rotat\w+)\s+as\s+(?:the\s+)?secretary[- ]general\b",
+    0.85,
+)
 _add("commitment_to_consult", r"\bcommit\w*\s+(?:\w+\s+){0,3}to\s+consult\b|\bduty\s+to\s+consult\b|\bconsult\s+(?:trilaterally|bilaterally|with\s+each\s+other|each\s+other)\b"
      r"|\b(?:will|shall|to|immediately)\s+consult\b|\brequest\s+(?:for\s+)?(?:\w+\s+)?consultations\b|\bArticle\s+4\b|\bhold\s+consultations\b"
      r"|\bchannel\s+of\s+bilateral\s+negotiations\b", 0.85)  # fmt: skip
@@ -144,13 +229,22 @@ _add("formal_treaty", r"\btreaty\b|\bmutual\s+defen[cs]e\s+(?:pact|treaty|clause
      r"|\bmutually\s+provide\s+military\b", 0.8,
      needs=_re(r"\b(?:sign\w*|ratif\w+|into\s+force|conclud\w+|includes?|provides?|mutual\w*|assistance)\b"),
      unless=r"\bWashington\s+Treaty\b|\bdoes\s+not\s+supersede\b")  # fmt: skip
-_add("sanctions_export_control_coordination", r"\bexport[- ]control\s+(?:coordination|cooperation|dialogue)\b|\bcoordinat\w+\s+(?:\w+\s+){0,3}sanctions\b|\bsanctions\s+coordination\b", 0.75)
+_add(
+    "sanctions_export_control_coordination",
+    r"\bexport[- ]control\s+(?:coordination|cooperation|dialogue)\b|\bcoordinat\w+\s+(?:\w+\s+){0,3}sanctions\b|\bsanctions\s+coordination\b",
+    0.75,
+)
 _add("economic_framework", r"\beconomic\s+corridor\b|\bsupply[- ]chain\s+(?:early[- ]warning|resilience|framework|initiative|dialogue)\b"
      r"|\b(?:framework|dialogue|talks)\s+(?:to\s+discuss|on)\s+economic\s+security\b|\beconomic\s+security\s+(?:dialogue|framework|talks)\b"
      r"|\bIPEF\b|\bMinerals\s+Security\s+Partnership\b|\bIndo-Pacific\s+Economic\s+Framework\b", 0.8)  # fmt: skip
 
 # -- negative events
-_add("suspension", r"\bsuspend(?:ed|s)?\b|\bsevered\b|\bfroze\b|\bhalted\b", 0.7, unless=r"\bsuspend\s+(?:its|the)\s+(?:earlier\s+)?notification\b")
+_add(
+    "suspension",
+    r"\bsuspend(?:ed|s)?\b|\bsevered\b|\bfroze\b|\bhalted\b",
+    0.7,
+    unless=r"\bsuspend\s+(?:its|the)\s+(?:earlier\s+)?notification\b",
+)
 _add("downgrade", r"\bdowngrad\w+\b", 0.75)
 _add("withdrawal", r"\bwithdr[ae]w\w*\s+from\b|\bterminat(?:e|ed|es|ion)\b|\bscrap(?:ped|s)?\b|\bpull(?:ed|s)?\s+out\s+of\b|\bnotification\s+to\s+end\b", 0.75,
      unless=r"\bsuspend\s+(?:its|the)\s+(?:earlier\s+)?notification\b|\bwithdraw\s+its\s+forces\b")  # fmt: skip
@@ -172,13 +266,37 @@ PREFILTER = _re(
 # -- regularity -----------------------------------------------------------------------------
 
 _REG: list[tuple[str, re.Pattern[str], int]] = [
-    ("twice_yearly", _re(r"\btwice\s+(?:a\s+|per\s+|every\s+)?year(?:ly)?\b|\bsemi-?annual(?:ly)?\b|\bbi-?annual(?:ly)?\b|\bevery\s+six\s+months\b"), 3),
+    (
+        "twice_yearly",
+        _re(
+            r"\btwice\s+(?:a\s+|per\s+|every\s+)?year(?:ly)?\b|\bsemi-?annual(?:ly)?\b|\bbi-?annual(?:ly)?\b|\bevery\s+six\s+months\b"
+        ),
+        3,
+    ),
     ("quarterly", _re(r"\bquarterly\b|\bfour\s+times\s+a\s+year\b|\bevery\s+three\s+months\b"), 3),
     ("biennial", _re(r"\bbiennial(?:ly)?\b|\bevery\s+(?:two|other)\s+years?\b"), 3),
-    ("annual", _re(r"\bannual(?:ly)?\b|\bevery\s+year\b|\beach\s+year\b|\byearly\b|\bonce\s+(?:a|per|every)\s+year\b|\byear\s+after\s+year\b"), 3),
-    ("rotational", _re(r"\brotational\s+basis\b|\brotating\s+basis\b|\brotat\w+\s+(?:the\s+)?host\w*\b|\btak(?:e|es|ing)\s+turns?\b|\bin\s+turn\b|\bon\s+a\s+rotating\b|\balternately\b"), 2),
+    (
+        "annual",
+        _re(
+            r"\bannual(?:ly)?\b|\bevery\s+year\b|\beach\s+year\b|\byearly\b|\bonce\s+(?:a|per|every)\s+year\b|\byear\s+after\s+year\b"
+        ),
+        3,
+    ),
+    (
+        "rotational",
+        _re(
+            r"\brotational\s+basis\b|\brotating\s+basis\b|\brotat\w+\s+(?:the\s+)?host\w*\b|\btak(?:e|es|ing)\s+turns?\b|\bin\s+turn\b|\bon\s+a\s+rotating\b|\balternately\b"
+        ),
+        2,
+    ),
     ("standing", _re(r"\bpermanent(?:ly)?\b|\bon\s+a\s+continuous\s+basis\b|\bcontinuously\b"), 1),
-    ("irregular", _re(r"\bregular(?:ly)?\b|\bregular\s+basis\b|\bregulariz\w+\b|\bperiodic(?:al|ally)?\b|\bshuttle\s+diplomacy\b|\bfrequent(?:ly)?\b"), 1),
+    (
+        "irregular",
+        _re(
+            r"\bregular(?:ly)?\b|\bregular\s+basis\b|\bregulariz\w+\b|\bperiodic(?:al|ally)?\b|\bshuttle\s+diplomacy\b|\bfrequent(?:ly)?\b"
+        ),
+        1,
+    ),
 ]
 for _name, *_ in _REG:
     assert _name in REGULARITIES, _name
@@ -213,7 +331,9 @@ def regularity_hits(sentence: str) -> list[Hit]:
         for m in pat.finditer(sentence):
             # "the annual Shangri-La Dialogue": the adjective belongs to another name
             after = sentence[m.end() : m.end() + 30]
-            if name == "annual" and re.match(r"\s+(?:[A-Z][\w-]+\s+){1,3}(?:Dialogue|Forum|Conference)", after):
+            if name == "annual" and re.match(
+                r"\s+(?:[A-Z][\w-]+\s+){1,3}(?:Dialogue|Forum|Conference)", after
+            ):
                 continue
             out.append(Hit(name, m.start(), m.end(), m.group(0), rank))
     return out
@@ -223,12 +343,32 @@ def regularity_hits(sentence: str) -> list[Hit]:
 
 _LEVEL_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("nsa", _re(r"\bnational\s+security\s+(?:advis[eo]rs?|council)\b")),
-    ("senior_officials", _re(r"\b(?:vice[- ](?:foreign\s+|defen[cs]e\s+)?ministers?|vice[- ]ministerial|deputy\s+(?:foreign\s+)?ministers?|deputy\s+secretar(?:y|ies)|assistant\s+secretar(?:y|ies)|director[- ]generals?|senior\s+(?:\w+\s+)?officials?|deputy\s+director[- ]general)\b")),
+    (
+        "senior_officials",
+        _re(
+            r"\b(?:vice[- ](?:foreign\s+|defen[cs]e\s+)?ministers?|vice[- ]ministerial|deputy\s+(?:foreign\s+)?ministers?|deputy\s+secretar(?:y|ies)|assistant\s+secretar(?:y|ies)|director[- ]generals?|senior\s+(?:\w+\s+)?officials?|deputy\s+director[- ]general)\b"
+        ),
+    ),
     ("working_level", _re(r"\b(?:working[- ]level|expert[- ]level|working\s+groups?|experts?)\b")),
-    ("military", _re(r"\b(?:militar(?:y|ies)|armed\s+forces|chiefs\s+of\s+(?:defen[cs]e|staff)|joint\s+chiefs|navies|navy|air\s+forces?|DGMOs?|DGsMO|Director\s+Generals\s+of\s+Military\s+Operations|command|Tri-?CHOD|pilots|warships|ships)\b")),
+    (
+        "military",
+        _re(
+            r"\b(?:militar(?:y|ies)|armed\s+forces|chiefs\s+of\s+(?:defen[cs]e|staff)|joint\s+chiefs|navies|navy|air\s+forces?|DGMOs?|DGsMO|Director\s+Generals\s+of\s+Military\s+Operations|command|Tri-?CHOD|pilots|warships|ships)\b"
+        ),
+    ),
     ("agency", _re(r"\b(?:coast\s+guards?|police|law\s+enforcement|regulators?)\b")),
-    ("ministers", _re(r"\b(?<!prime\s)(?:ministers?|ministerial|secretar(?:y|ies)\s+of\s+(?:state|defen[cs]e)|defen[cs]e\s+chiefs|2\s*\+\s*2)\b")),
-    ("leaders", _re(r"\b(?:leaders?|presidents?|presidential|prime\s+ministers?|heads\s+of\s+(?:state|government)|summit|Biden|Xi|Putin|Kishida|Yoon|Modi|Albanese|Kim\s+Jong)\b")),
+    (
+        "ministers",
+        _re(
+            r"\b(?<!prime\s)(?:ministers?|ministerial|secretar(?:y|ies)\s+of\s+(?:state|defen[cs]e)|defen[cs]e\s+chiefs|2\s*\+\s*2)\b"
+        ),
+    ),
+    (
+        "leaders",
+        _re(
+            r"\b(?:leaders?|presidents?|presidential|prime\s+ministers?|heads\s+of\s+(?:state|government)|summit|Biden|Xi|Putin|Kishida|Yoon|Modi|Albanese|Kim\s+Jong)\b"
+        ),
+    ),
 ]
 for _name, _ in _LEVEL_CUES:
     assert _name in LEVELS, _name
@@ -256,7 +396,11 @@ DEFAULT_LEVEL = {
 
 
 def level_hits(sentence: str) -> list[Hit]:
-    return [Hit(name, m.start(), m.end(), m.group(0)) for name, pat in _LEVEL_CUES for m in pat.finditer(sentence)]
+    return [
+        Hit(name, m.start(), m.end(), m.group(0))
+        for name, pat in _LEVEL_CUES
+        for m in pat.finditer(sentence)
+    ]
 
 
 # -- bindingness and issue areas ----------------------------------------------------------------
@@ -320,7 +464,11 @@ _AREA_CUES = [
 
 def bindingness_for(type_: str, sentence: str) -> str:
     for name, pat in _BINDING_CUES:
-        if pat.search(sentence) and type_ not in ("leaders_summit", "joint_exercise", "crisis_hotline"):
+        if pat.search(sentence) and type_ not in (
+            "leaders_summit",
+            "joint_exercise",
+            "crisis_hotline",
+        ):
             if type_ == "joint_statement_of_principles" and name in ("treaty", "agreement"):
                 continue
             return name

@@ -13,10 +13,85 @@ import re
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt rep sen gov pres amb sec "
-    "st jr sr no nos vs etc inc ltd co corp dept est approx fig vol op jan feb mar apr jun "
-    "jul aug sep sept oct nov dec mon tue wed thu fri sat sun u.s u.k u.n e.g i.e a.m p.m "
-    "d.c n.y rev hon messrs mt ft ave blvd univ assn bros gov't".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cmdr",
+        "adm",
+        "sgt",
+        "cpl",
+        "pvt",
+        "rep",
+        "sen",
+        "gov",
+        "pres",
+        "amb",
+        "sec",
+        "st",
+        "jr",
+        "sr",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "est",
+        "approx",
+        "fig",
+        "vol",
+        "op",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "d.c",
+        "n.y",
+        "rev",
+        "hon",
+        "messrs",
+        "mt",
+        "ft",
+        "ave",
+        "blvd",
+        "univ",
+        "assn",
+        "bros",
+        "gov't",
+    ]
 )
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
@@ -46,15 +121,52 @@ def _is_abbreviation(text: str, dot: int) -> bool:
             if nxt and nxt.group(1) in _STARTERS:
                 return False
         return True
-    if len(word) == 1 and word.isalpha():  # an initial: "John F. Kennedy"
-        return True
-    return False
+    return len(word) == 1 and word.isalpha()  # an initial: "John F. Kennedy"
 
 
 _STARTERS = frozenset(
-    "The This These That Those They It He She We Our Their In On At As After Before During "
-    "Following Today Yesterday Both Each All Under With Since While When Meanwhile However "
-    "Also Officials Japan China Russia India Korea Australia".split()
+    [
+        "The",
+        "This",
+        "These",
+        "That",
+        "Those",
+        "They",
+        "It",
+        "He",
+        "She",
+        "We",
+        "Our",
+        "Their",
+        "In",
+        "On",
+        "At",
+        "As",
+        "After",
+        "Before",
+        "During",
+        "Following",
+        "Today",
+        "Yesterday",
+        "Both",
+        "Each",
+        "All",
+        "Under",
+        "With",
+        "Since",
+        "While",
+        "When",
+        "Meanwhile",
+        "However",
+        "Also",
+        "Officials",
+        "Japan",
+        "China",
+        "Russia",
+        "India",
+        "Korea",
+        "Australia",
+    ]
 )
 
 
@@ -68,7 +180,14 @@ def _split_paragraph(text: str, base: int, para: int, out: list[Sentence]) -> No
         line = m.group(0)
         standalone = bool(_BULLET.match(line))
         prev = lines[i - 1].group(0).rstrip() if i else ""
-        breaks_before = standalone or (i > 0 and (len(prev) < 60 and not prev.endswith((",", ";")) and not re.search(r"\b(?:the|a|an|of|and|to|in)$", prev)))
+        breaks_before = standalone or (
+            i > 0
+            and (
+                len(prev) < 60
+                and not prev.endswith((",", ";"))
+                and not re.search(r"\b(?:the|a|an|of|and|to|in)$", prev)
+            )
+        )
         if cur_start is not None and breaks_before:
             chunks.append((cur_start, cur_end))
             cur_start = None
