@@ -1,0 +1,350 @@
+"""Commands ``allyscope network``, ``allyscope blocs`` and ``allyscope defacto``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+TABLE_EXT = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON"}
+MAX_ROWS = 40
+
+
+def register(app: typer.Typer) -> None:
+    app.command("network")(network)
+    app.command("blocs")(blocs)
+    app.command("defacto")(defacto)
+
+
+def _print_table(df, title: str | None = None, max_rows: int = MAX_ROWS) -> None:
+    import polars as pl
+    from rich.table import Table
+
+    from allyscope.cli import console
+
+    t = Table(title=title, show_lines=False, title_justify="left")
+    for c in df.columns:
+        numeric = df[c].dtype.is_numeric()
+        t.add_column(c, justify="right" if numeric else "left", overflow="fold")
+    for row in df.head(max_rows).iter_rows():
+        cells = []
+        for v in row:
+            if v is None:
+                cells.append("[dim]–[/dim]")
+            elif isinstance(v, float):
+                cells.append(f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.0f}")
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
+    console.print(t)
+    if df.height > max_rows:
+        console.print(f"[dim]… {df.height - max_rows:,} more rows (write them with -o FILE)[/dim]")
+    del pl
+
+
+def _check_plot(plot: Path | None) -> None:
+    from allyscope.errors import InvalidInputError
+
+    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
+        raise InvalidInputError(
+            f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
+        )
+
+
+def _states(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    out = [s.strip() for v in values for s in v.split(",") if s.strip()]
+    return out or None
+
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet or .json)."),
+]
+PlotOpt = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Write an interactive plot to FILE.html (self-contained)."),
+]
+
+
+def network(
+    year: Annotated[int, typer.Option("--year", help="Year of the network.")] = 2018,
+    layer: Annotated[
+        str,
+        typer.Option(
+            "--layer",
+            help="Layer(s), comma-separated, or 'all': defense, atop_other, igo, "
+            "un_affinity, un_affinity_top, exercises, us_troops, mechanisms.",
+        ),
+    ] = "defense",
+    region: Annotated[
+        str | None, typer.Option("--region", help='Region name, e.g. "East Asia", "Europe".')
+    ] = None,
+    states: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--states", help="Explicit regional states (names or codes), comma-separated."
+        ),
+    ] = None,
+    hub: Annotated[
+        str | None, typer.Option("--hub", help="Hub state for hub-and-spoke metrics (e.g. USA).")
+    ] = None,
+    start: Annotated[
+        int | None,
+        typer.Option("--from", help="With --hub: metrics for every year from this one (trend)."),
+    ] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Last year of the trend.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the graph (.graphml, .gexf, .json node-link) or the table shown "
+            "(.csv, .parquet).",
+        ),
+    ] = None,
+    plot: PlotOpt = None,
+) -> None:
+    """Ties of one year's network, and hub-and-spoke versus lattice metrics.
+
+    Example: allyscope network --year 1955 --layer defense --region "East Asia" --hub USA
+    """
+    import polars as pl
+
+    from allyscope import codes
+    from allyscope.cli import console
+    from allyscope.errors import InvalidInputError
+    from allyscope.io import check_table_path, write_table
+    from allyscope.network import graphs, hubspoke, plots
+    from allyscope.network import layers as L
+
+    ext = None
+    if output is not None:
+        ext = check_table_path(
+            output, {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
+        )
+    _check_plot(plot)
+    names = L.check_layers(None if layer.strip().lower() == "all" else layer)
+    st = _states(states)
+    trend_mode = start is not None or end is not None
+    if trend_mode and hub is None:
+        raise InvalidInputError("--from/--to need --hub", "e.g. --hub USA --from 1950")
+    if trend_mode and ext in (".graphml", ".gexf"):
+        raise InvalidInputError(
+            "a trend is a table, not a graph", "write it with -o FILE.csv or FILE.parquet"
+        )
+    h = codes.resolve(hub, year) if hub else None
+    region_codes = None
+    if region is not None or st:
+        region_codes = hubspoke.region_table((year, year), region, st)["ccode"].to_list()
+
+    if trend_mode:
+        y0 = start if start is not None else L.DEFAULT_YEARS[0]
+        y1 = end if end is not None else year
+        df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names).drop("hub")
+        _print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", 200)
+        _print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
+        if output is not None:
+            write_table(df, output)
+            console.print(f"[green]wrote[/green] {output}")
+        if plot is not None:
+            plots.write_html(
+                plots.hub_spoke_figure(df.with_columns(pl.lit(hub).alias("hub"))), plot
+            )
+            console.print(f"[green]wrote[/green] {plot}")
+        return
+
+    ml = graphs.multilayer_network(year, names)
+    _print_table(
+        ml.summary().select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
+        f"network {year}",
+    )
+    ties = []
+    for name in names:
+        g = ml[name]
+        if hub is not None and region_codes is not None:
+            ties.append(hubspoke.regional_ties(year, hub, region, states=st, layer=name))
+        else:
+            ties.append(graphs.edge_table(g, region=region_codes))
+    tie_table = pl.concat(ties, how="diagonal_relaxed") if ties else pl.DataFrame()
+    if hub is not None and region_codes is not None:
+        metrics = hubspoke.hub_spoke(hub, region, states=st, years=year, layers=names)
+        _print_table(
+            metrics.select(
+                "layer",
+                "n_region",
+                "n_spokes",
+                "spoke_ties",
+                "lattice_density",
+                "lattice_share",
+                "transitivity",
+            ),
+            f"hub {codes.name(h)}: spokes in the region and ties among them",
+        )
+        for lay, sp in metrics.select("layer", "spokes").iter_rows():
+            console.print(f"  spokes ({lay}): {sp or '[dim]none[/dim]'}", highlight=False)
+    show = [
+        c
+        for c in ("layer", "tie", "iso3_1", "iso3_2", "name1", "name2", "weight")
+        if c in tie_table.columns and (c != "layer" or len(names) > 1)
+    ]
+    _print_table(
+        tie_table.select(show) if tie_table.height else tie_table,
+        "ties" + (" among the hub and the region" if region_codes else ""),
+    )
+    if output is not None:
+        if ext in graphs.GRAPH_FORMATS:
+            g = ml[names[0]] if len(names) == 1 else ml.to_multigraph()
+            if region_codes is not None:
+                keep = set(region_codes) | ({h} if h is not None else set())
+                g = g.subgraph(n for n in g if n in keep).copy()
+            graphs.write_graph(g, output)
+        else:
+            write_table(tie_table, output)
+        console.print(f"[green]wrote[/green] {output}")
+    if plot is not None:
+        fig = plots.network_figure(ml[names[0]], hub=h, region=region_codes)
+        plots.write_html(fig, plot)
+        console.print(
+            f"[green]wrote[/green] {plot}" + (f" (layer {names[0]})" if len(names) > 1 else "")
+        )
+
+
+def blocs(
+    start: Annotated[
+        int | None, typer.Option("--from", help="First year (UN votes: 1946-2019).")
+    ] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    state: Annotated[
+        str | None, typer.Option("--state", help="Show where this state sits (e.g. KOR).")
+    ] = None,
+    members: Annotated[
+        bool, typer.Option("--members", help="Show (and write) every state's bloc per year.")
+    ] = False,
+    method: Annotated[str, typer.Option("--method", help="leiden or louvain.")] = "leiden",
+    measure: Annotated[
+        str, typer.Option("--measure", help="UN affinity measure: kappa, pi, s_score, agree ...")
+    ] = "kappa",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the detection.")] = 0,
+    resolution: Annotated[float, typer.Option("--resolution", help="Modularity resolution.")] = 1.0,
+    output: OutOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """UN voting blocs per year, polarization, and where a state sits.
+
+    Example: allyscope blocs --from 1990 --state KOR --plot blocs.html
+    """
+    from allyscope import codes
+    from allyscope.cli import console
+    from allyscope.io import check_table_path, write_table
+    from allyscope.network import blocs as B
+    from allyscope.network import plots
+
+    if output is not None:
+        check_table_path(output, TABLE_EXT)
+    _check_plot(plot)
+    y0 = start if start is not None else B.UN_YEARS[0]
+    y1 = end if end is not None else B.UN_YEARS[1]
+    mem, stats = B.analyze(
+        (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
+    )
+    position = None
+    _print_table(stats, f"UN voting blocs ({method}, {measure}) and polarization", 100)
+    shown = stats
+    if state is not None:
+        c = codes.resolve(state, y1)
+        position = B.bloc_position(
+            c, (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
+        )
+        _print_table(
+            position.select(
+                "year",
+                "iso3",
+                "bloc_label",
+                "bloc_size",
+                "affinity_usa_bloc",
+                "affinity_chn_rus_bloc",
+                "lean",
+            ),
+            f"{codes.name(c)}: bloc and mean affinity with the US and China/Russia blocs",
+            100,
+        )
+        shown = position
+    if members:
+        _print_table(mem, "bloc membership")
+        shown = mem
+    if output is not None:
+        write_table(shown, output)
+        console.print(f"[green]wrote[/green] {output}")
+    if plot is not None:
+        plots.write_html(plots.polarization_figure(stats, position), plot)
+        console.print(f"[green]wrote[/green] {plot}")
+
+
+def defacto(
+    states: Annotated[
+        list[str], typer.Argument(help="Two states (a dyad) or more (a group): JPN KOR [USA].")
+    ],
+    start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Last year (default 2018).")] = None,
+    weights: Annotated[
+        str,
+        typer.Option(
+            "--weights", help="equal (default, a priori) or fitted (logistic, 1946-1990)."
+        ),
+    ] = "equal",
+    evaluate: Annotated[
+        bool,
+        typer.Option("--evaluate", help="Also show the out-of-sample AUC (1991-2018)."),
+    ] = False,
+    output: OutOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """De facto alliance score of a dyad or group per year, as a percentile of formal allies.
+
+    Example: allyscope defacto JPN KOR --from 1990
+    """
+    from allyscope.cli import console
+    from allyscope.errors import InvalidInputError
+    from allyscope.io import check_table_path, write_table
+    from allyscope.network import defacto as D
+    from allyscope.network import plots
+
+    if output is not None:
+        check_table_path(output, TABLE_EXT)
+    _check_plot(plot)
+    if len(states) < 2:
+        raise InvalidInputError("give at least two states", "e.g. allyscope defacto JPN KOR")
+    if weights not in ("equal", "fitted"):
+        raise InvalidInputError(f"unknown weights {weights!r}", "use equal or fitted")
+    model = D.default_model() if weights == "equal" else D.fit()
+    y0 = start if start is not None else 1946
+    y1 = end if end is not None else 2018
+    if len(states) == 2:
+        df = D.defacto(states[0], states[1], (y0, y1), model=model)
+        shown = df.select(
+            "year",
+            "formal_defense",
+            "defacto_score",
+            "percentile_allies",
+            "percentile_all",
+            *D.COMPONENTS,
+            "n_observed",
+        )
+        title = f"{df['iso3_1'][0]}-{df['iso3_2'][0]}: de facto alliance score"
+    else:
+        df = D.defacto_group(states, (y0, y1), model=model)
+        shown = df.drop("group")
+        title = f"{df['group'][0]}: de facto alliance score of the group"
+    _print_table(shown, title, 200)
+    _print_table(model.describe().drop("definition"), "weights")
+    if evaluate:
+        _print_table(D.evaluate(model), "AUC, formal allies vs others")
+    if output is not None:
+        write_table(df, output)
+        console.print(f"[green]wrote[/green] {output}")
+    if plot is not None:
+        plots.write_html(plots.defacto_figure(df), plot)
+        console.print(f"[green]wrote[/green] {plot}")
