@@ -334,12 +334,22 @@ def test_joint_exercises_match_the_raw_file(wh: Warehouse) -> None:
     assert west > 0
 
 
-def test_directed_panels_repeat_symmetric_values(wh: Warehouse) -> None:
-    df = dyad_years(years=(2000, 2000), directed=True).add("atop").add("nmc").df
+def test_directed_panels(wh: Warehouse) -> None:
+    df = dyad_years(years=(1960, 1960), directed=True).add("atop").add("nmc").add("contiguity").df
     ab = df.filter((pl.col("ccode1") == USA) & (pl.col("ccode2") == JPN)).row(0, named=True)
     ba = df.filter((pl.col("ccode1") == JPN) & (pl.col("ccode2") == USA)).row(0, named=True)
-    assert ab["atop_defense"] == ba["atop_defense"] == 1
-    assert ab["nmc_cinc1"] == ba["nmc_cinc2"]
+    # ATOP is directed: the US owes Japan defense, Japan owes the US consultation only
+    raw = dict(
+        wh.sql(
+            "SELECT ccode1, atop_defense FROM atop_alliance WHERE year = 1960 "
+            "AND ((ccode1 = 2 AND ccode2 = 740) OR (ccode1 = 740 AND ccode2 = 2))"
+        ).iter_rows()
+    )
+    assert (ab["atop_defense"], ba["atop_defense"]) == (raw[USA], raw[JPN]) == (1, 0)
+    assert ab["atop_consul"] == ba["atop_consul"] == 1
+    nd = dyad(dyad_years(years=(1960, 1960)).add("atop").df, USA, JPN)[1960]
+    assert nd["atop_defense"] == 1  # non-directed: an obligation in either direction
+    assert ab["nmc_cinc1"] == ba["nmc_cinc2"] and ab["cow_conttype"] == ba["cow_conttype"]
 
 
 def test_gw_panels_translate_cow_sources(wh: Warehouse) -> None:
@@ -406,3 +416,18 @@ def test_missing_warehouse_names_the_command(isolated_home) -> None:
     with pytest.raises(AllyscopeError) as exc:
         dyad_years(years=(2000, 2000))
     assert "allyscope data build" in str(exc.value)
+
+
+def test_state_year_disputes_and_peace_years(wh: Warehouse) -> None:
+    sy = state_years(years=(1946, 2016)).add("gml_mids").df.filter(pl.col("ccode") == JPN)
+    raw = wh.sql(
+        "SELECT DISTINCT year FROM gml_mid_ddydisps WHERE ccode1 = 740 AND gmlmidonset = 1"
+    )
+    onsets = sorted(raw["year"].to_list())
+    for r in sy.iter_rows(named=True):
+        y = r["year"]
+        if y > 2010:
+            assert r["gml_mid_peaceyears"] is None and r["gml_mid_onset"] is None
+            continue
+        assert r["gml_mid_onset"] == (1 if y in onsets else 0)
+        assert r["gml_mid_peaceyears"] == y - max(o for o in onsets if o <= y)  # 1945 onsets exist

@@ -607,6 +607,18 @@ class _Grid:
             return yi * self.k + ia[rows], rows
         return (yi * self.k + ia[rows]) * self.k + ib[rows], rows
 
+    def unit_index(self, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        """Index of a state (or of a pair a < b) within one year of the grid; -1 if absent."""
+        a = np.asarray(a, dtype=np.int64)
+        ok = (a >= 0) & (a < self.top)
+        ia = np.where(ok, self.cidx[np.clip(a, 0, self.top - 1)], -1)
+        if b is None:
+            return ia
+        b = np.asarray(b, dtype=np.int64)
+        ok = (b >= 0) & (b < self.top)
+        ib = np.where(ok, self.cidx[np.clip(b, 0, self.top - 1)], -1)
+        return np.where((ia >= 0) & (ib >= 0), ia * self.k + ib, -1)
+
     def lookup(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         """For each panel row, the table row with the same key, or -1."""
         cells, rows = self.cells(years, a, b)
@@ -634,8 +646,9 @@ def _np(s: pl.Series) -> np.ndarray:
 
 
 def _grid(df: pl.DataFrame, ctx: PanelContext, kind: str) -> _Grid:
-    """The grid for the panel's dyads (``kind="dyad"``) or one side's states
-    (``"state"``, ``"state1"``, ``"state2"``), cached on the panel while its keys stay."""
+    """The grid for the panel's non-directed dyads (``kind="dyad"``), its directed dyads
+    (``"directed"``) or one side's states (``"state"``, ``"state1"``, ``"state2"``),
+    cached on the panel while its keys stay."""
     cache = ctx.cache if ctx.cache is not None else {}
     g = cache.get(kind)
     if g is None:
@@ -643,6 +656,8 @@ def _grid(df: pl.DataFrame, ctx: PanelContext, kind: str) -> _Grid:
         if kind == "dyad":
             p1, p2 = _np(df[ctx.code1]), _np(df[ctx.code2])
             g = _Grid(years, np.minimum(p1, p2), np.maximum(p1, p2))
+        elif kind == "directed":
+            g = _Grid(years, _np(df[ctx.code1]), _np(df[ctx.code2]))
         else:
             col = ctx.code if kind == "state" else ctx.code + kind[-1]
             g = _Grid(years, _np(df[col]), None)
@@ -713,14 +728,18 @@ def join_dyad_vars(
     *,
     code: str | None = None,
     fill: Mapping[str, Any] | None = None,
+    directional: bool = False,
 ) -> pl.DataFrame:
-    """Join non-directed dyad-year variables onto a dyad-year panel, directed or not.
+    """Join dyad-year variables onto a dyad-year panel, directed or not.
 
-    ``table`` has ``<code>1``, ``<code>2``, ``year`` and ``columns``; either order of the
-    two codes is accepted (it is normalized), but each non-directed dyad-year may appear
-    only once. A directed panel gets the same value for (a, b) and (b, a). ``fill`` gives
-    values for dyad-years the table does not list (0 for event data inside its coverage).
-    Tables in the other system's codes are translated side by side, year by year.
+    ``table`` has ``<code>1``, ``<code>2``, ``year`` and ``columns``. By default the
+    variables are symmetric: either order of the two codes is accepted (it is normalized),
+    each non-directed dyad-year may appear only once, and a directed panel gets the same
+    value for (a, b) and (b, a). With ``directional=True`` (directed panels only) the
+    table is directed and row (a, b) of the panel takes row (a, b) of the table.
+    ``fill`` gives values for dyad-years the table does not list (0 for event data inside
+    its coverage). Tables in the other system's codes are translated side by side, year
+    by year (symmetric variables only).
     """
     code = code or ctx.code
     c1, c2 = f"{code}1", f"{code}2"
@@ -730,6 +749,16 @@ def join_dyad_vars(
         pl.col("year").cast(pl.Int32),
         *columns,
     )
+    if directional:
+        if not ctx.directed:
+            raise InvalidInputError("directional dyad variables need a directed panel")
+        if code != ctx.code:
+            raise InvalidInputError(
+                f"directional dyad variables keyed by {code} cannot join a {ctx.system.upper()} panel"
+            )
+        tab = tab.drop_nulls([c1, c2, "year"])
+        rows = _grid(df, ctx, "directed").lookup(_np(tab["year"]), _np(tab[c1]), _np(tab[c2]))
+        return _attach(df, tab, rows, {c: c for c in columns}, dict(fill or {}))
     if code != ctx.code:
         tab = dyad_codes_in_system(tab, code, ctx.system)
     k1, k2 = ctx.code1, ctx.code2

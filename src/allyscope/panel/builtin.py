@@ -109,13 +109,22 @@ ATOP_COLS = ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "ato
 
 
 def _atop(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
+    cols = [*ATOP_COLS, "atop_any"]
+    if ctx.directed and ctx.system == "cow":
+        # directed panels: the obligations of ccode1 toward ccode2 (ATOP is directed)
+        tab = _sql(
+            ctx,
+            "SELECT ccode1, ccode2, year, "
+            + ", ".join(f"{c}::TINYINT AS {c}" for c in ATOP_COLS)
+            + " FROM atop_alliance",
+        ).with_columns(pl.max_horizontal(ATOP_COLS).alias("atop_any"))
+        return join_dyad_vars(df, ctx, tab, cols, fill=dict.fromkeys(cols, 0), directional=True)
     tab = _sql(
         ctx,
         "SELECT least(ccode1, ccode2) AS ccode1, greatest(ccode1, ccode2) AS ccode2, year, "
         + ", ".join(f"max({c})::TINYINT AS {c}" for c in ATOP_COLS)
         + " FROM atop_alliance GROUP BY ALL",
     ).with_columns(pl.max_horizontal(ATOP_COLS).alias("atop_any"))
-    cols = [*ATOP_COLS, "atop_any"]
     return join_dyad_vars(df, ctx, tab, cols, code="ccode", fill=dict.fromkeys(cols, 0))
 
 
@@ -132,7 +141,10 @@ atop_defense, atop_offense, atop_neutral, atop_nonagg, atop_consul: 1 if the two
 share at least one alliance in force that year that commits them to defense, offense,
 neutrality, non-aggression or consultation (ATOP 5 dyad-year data), else 0.
 atop_any: 1 if any of the five obligations holds. A dyad-year ATOP does not list (within
-1815-2018) has no obligation (0).
+1815-2018) has no obligation (0). ATOP is directed (obligations of one state toward
+another can differ: in 1960 the United States owes Japan defense, Japan owes the United
+States consultation only). Directed COW panels take the obligations of ccode1 toward
+ccode2; non-directed panels (and GW panels) count an obligation in either direction.
 """,
 )
 
@@ -560,34 +572,33 @@ def _years_since(
     none. ``events`` and ``first`` are keyed like the panel: ``__a``, ``__b`` (the smaller
     and larger code) for dyads, ``__a`` for states; ``first`` has ``__first``.
 
-    Vectorized on the panel's dense grid: event years are written into their cells and
-    carried forward along the year axis with a running maximum."""
+    Vectorized: events are sorted by (unit, year) and each panel row finds the latest one
+    at or before its year by binary search."""
     dyadic = ctx.is_dyadic
     g = _grid(df, ctx, "dyad" if dyadic else "state")
     per_year = g.k * g.k if dyadic else g.k
-    ev = events.sort("year")
-    ey = _np(ev["year"])
-    ea = _np(ev["__a"])
-    eb = _np(ev["__b"]) if dyadic else None
-    # events before the grid's first year go to its first row (the running max keeps them)
-    ey_in = np.maximum(ey, g.y0)
-    cells, rows = g.cells(ey_in, ea, eb)
-    last = np.full(g.size, np.iinfo(np.int32).min, dtype=np.int32)
-    last[cells] = ey[rows]  # sorted by year: the latest event of a cell is written last
-    last = last.reshape(g.ny, per_year)
-    np.maximum.accumulate(last, axis=0, out=last)
-    fa = _np(first["__a"])
-    fb = _np(first["__b"]) if dyadic else None
-    fy = _np(first["__first"])
-    fcells, frows = g.cells(np.full(len(fa), g.y0), fa, fb)  # row 0: cell = pair index
-    firsts = np.full(per_year, np.iinfo(np.int32).min, dtype=np.int32)
-    firsts[fcells] = fy[frows]
-    flat = g.flat
-    ref = np.maximum(last.ravel()[flat], firsts[flat % per_year])
+    none = np.iinfo(np.int32).min
+    # unit index of every panel row and of every event (-1: a unit not in the panel)
+    unit = g.flat % per_year
+    ey = _np(events["year"])
+    eunit = g.unit_index(_np(events["__a"]), _np(events["__b"]) if dyadic else None)
+    keep = eunit >= 0
+    ekey = np.unique(eunit[keep] * 10_000 + ey[keep])  # sorted (unit, year)
     years = _np(df["year"]).astype(np.int64)
-    since = years - ref
-    valid = ref > np.iinfo(np.int32).min
-    out = pl.Series(name, np.where(valid, since, 0), dtype=pl.Int16)
+    qkey = unit * 10_000 + years
+    at = np.searchsorted(ekey, qkey, side="right") - 1  # latest event at or before
+    hit = at >= 0
+    at = np.where(hit, at, 0)
+    hit &= (ekey[at] // 10_000) == unit if len(ekey) else np.zeros(len(qkey), dtype=bool)
+    last = np.where(hit, ekey[at] % 10_000, none) if len(ekey) else np.full(len(qkey), none)
+    # the unit's first year in the system
+    funit = g.unit_index(_np(first["__a"]), _np(first["__b"]) if dyadic else None)
+    firsts = np.full(per_year, none, dtype=np.int64)
+    ok = funit >= 0
+    firsts[funit[ok]] = _np(first["__first"])[ok]
+    ref = np.maximum(last, firsts[unit])
+    valid = ref > none
+    out = pl.Series(name, np.where(valid, years - ref, 0), dtype=pl.Int16)
     if not valid.all():
         out = pl.select(pl.when(pl.Series(valid)).then(out)).to_series().alias(name)
     return df.with_columns(out)
