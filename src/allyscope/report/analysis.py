@@ -271,19 +271,60 @@ def mechanism_record_table(grouping_ids: Sequence[str]) -> pl.DataFrame:
 # -- networks ------------------------------------------------------------------------------
 
 
-def defacto(ccodes: Sequence[int], years: tuple[int, int]) -> pl.DataFrame:
-    mod = _module("allyscope.network", "the de facto alliance score", "defacto")
-    return mod.defacto(list(ccodes), years=years)
+def _network() -> ModuleType:
+    return _module("allyscope.network", "the alliance network", "defacto", "hub_spoke")
 
 
-def hub_spoke(hub: int, region: str, years: tuple[int, int]) -> pl.DataFrame:
-    mod = _module("allyscope.network", "hub-and-spoke metrics", "hub_spoke")
-    return mod.hub_spoke(hub, region=region, years=years)
+#: the de facto score's data end with ATOP (2018)
+DEFACTO_YEARS = (1946, 2018)
 
 
-def blocs(years: tuple[int, int]) -> Any:
-    mod = _module("allyscope.network", "UN voting blocs", "blocs")
-    return mod.blocs(years=years)
+def _clip(years: tuple[int, int], cover: tuple[int, int]) -> tuple[int, int] | None:
+    lo, hi = max(years[0], cover[0]), min(years[1], cover[1])
+    return (lo, hi) if lo <= hi else None
+
+
+def defacto_pairs(ccodes: Sequence[int], years: tuple[int, int]) -> pl.DataFrame:
+    """The de facto alliance score of every member pair per year, with its percentile
+    among formal defense-pact dyads of the same year and its components."""
+    net = _network()
+    span = _clip(years, DEFACTO_YEARS)
+    cs = sorted(ccodes)
+    if span is None:
+        return pl.DataFrame()
+    parts = [net.defacto(a, b, span) for i, a in enumerate(cs) for b in cs[i + 1 :]]
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def defacto_group(ccodes: Sequence[int], years: tuple[int, int]) -> pl.DataFrame:
+    """The group's score per year (weakest pair and mean, with percentiles)."""
+    net = _network()
+    span = _clip(years, DEFACTO_YEARS)
+    if span is None:
+        return pl.DataFrame()
+    return net.defacto_group(list(ccodes), span)
+
+
+def defacto_components() -> tuple[str, ...]:
+    return tuple(_network().COMPONENTS)
+
+
+def hub_spoke(hub: int, region: str, years: tuple[int, int], layers: Sequence[str]) -> pl.DataFrame:
+    """Hub-and-spoke vs lattice metrics per layer and year for a hub and a region."""
+    net = _network()
+    span = _clip(years, (1946, 2024))
+    if span is None:
+        return pl.DataFrame()
+    return net.hub_spoke(hub, region, years=span, layers=",".join(layers))
+
+
+def blocs(years: tuple[int, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """UN voting blocs per state-year and polarization per year (one detection run)."""
+    net = _module("allyscope.network", "UN voting blocs", "analyze_blocs")
+    span = _clip(years, UN_YEARS)
+    if span is None:
+        return pl.DataFrame(), pl.DataFrame()
+    return net.analyze_blocs(span)
 
 
 def network_layers() -> list[dict[str, str]]:
@@ -306,9 +347,13 @@ def capitals() -> pl.DataFrame:
     )
 
 
-def network(year: int, layer: str, region: str | None = None) -> dict[str, Any]:
+def network(
+    year: int, layer: str, region: str | None = None, hub: int | None = None
+) -> dict[str, Any]:
     """One layer of the yearly alliance network: ``nodes`` (states with capital
-    coordinates and degree), ``edges`` and whether the layer's data cover the year."""
+    coordinates and their number of ties shown), ``edges`` and whether the layer's data
+    cover the year. With ``region``, the ties among its members (plus, with ``hub``, the
+    hub's ties to them)."""
     graphs = _module(
         "allyscope.network.graphs", "the alliance network", "yearly_network", "edge_table"
     )
@@ -317,10 +362,15 @@ def network(year: int, layer: str, region: str | None = None) -> dict[str, Any]:
     if region:
         from allyscope import codes
 
-        members = codes.region_members(region, min(year, 2016) if year > 2016 else year)
+        members = codes.region_members(region, year)
+        if hub is not None and hub not in members:
+            members = [*members, hub]
     edges = graphs.edge_table(g, region=members)
     keep = set(members) if members is not None else set(g.nodes)
-    deg = dict(g.degree())
+    deg: dict[int, int] = {}
+    for a, b in edges.select("ccode1", "ccode2").iter_rows():
+        deg[a] = deg.get(a, 0) + 1
+        deg[b] = deg.get(b, 0) + 1
     rows = [
         {
             "ccode": int(n),

@@ -489,6 +489,16 @@ def build_institutions(group: Group) -> Section:
 # -- 3. de facto alliance score ---------------------------------------------------------
 
 
+DEFACTO_COMPONENTS = (
+    ("un_affinity", "UN affinity"),
+    ("ideal_point", "Ideal-point proximity"),
+    ("exercises", "Joint exercises"),
+    ("shared_allies", "Shared allies"),
+    ("us_troops", "US troop link"),
+    ("institutionalization", "Institutionalization"),
+)
+
+
 def build_defacto(group: Group) -> Section:
     s = Section(
         "defacto",
@@ -497,14 +507,134 @@ def build_defacto(group: Group) -> Section:
     )
 
     def part() -> None:
-        df = analysis.defacto(group.ccodes, group.years)
-        s.tables.append(Table.from_frame(df.tail(20)))
+        pairs = analysis.defacto_pairs(group.ccodes, group.years)
+        if pairs.is_empty():
+            s.notes.append(
+                "The de facto alliance score covers 1946–2018 (ATOP); the window lies outside."
+            )
+            return
+        note = _clip_note(
+            "The de facto alliance score's inputs", analysis.DEFACTO_YEARS, group.years
+        )
+        if note:
+            s.notes.append(note)
+        d = _dyad_key(pairs).sort("year")
+        labels = dyad_labels(group)
+        lay = layout(
+            "De facto alliance score against formal allies",
+            y_title="Percentile among formal defense-pact dyads (0–100)",
+            y_range=[0, 100],
+            legend_title="Pair",
+        )
+        fig = figure(
+            line_traces(d, x="year", y="percentile_allies", series="dyad", labels=labels, digits=0),
+            lay,
+        )
+        grp = analysis.defacto_group(group.ccodes, group.years)
+        if grp.height and len(group.ccodes) > 2:
+            fig["data"].append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": "Group (weakest pair)",
+                    "x": grp["year"].to_list(),
+                    "y": grp["percentile_allies_min"].to_list(),
+                    "line": {"color": "#000000", "dash": "dot", "width": 2.5},
+                    "hovertemplate": "group, weakest pair: %{y:.0f}<extra></extra>",
+                }
+            )
+        last = d.group_by("dyad").agg(pl.all().sort_by("year").last())
+        last = last.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
+        s.figures.append(
+            Figure(
+                "defacto",
+                "De facto alliance score of the member pairs",
+                "Percentile of each pair's de facto alliance score among all dyads with a "
+                "formal ATOP defense pact in the same year: 50 means the pair looks as aligned "
+                "as the median formal alliance. The score combines UN voting affinity, "
+                "ideal-point proximity, joint exercises, shared allies, US troop links and "
+                "institutionalization.",
+                fig,
+                Table.from_frame(
+                    last.sort("pair").select(
+                        "pair",
+                        "year",
+                        "formal_defense",
+                        "defacto_score",
+                        "percentile_allies",
+                        "percentile_all",
+                    ),
+                    columns={
+                        "pair": "Pair",
+                        "year": "Year",
+                        "formal_defense": "Formal defense pact",
+                        "defacto_score": "Score",
+                        "percentile_allies": "Percentile among formal allies",
+                        "percentile_all": "Percentile among all dyads",
+                    },
+                    digits={"defacto_score": 2, "percentile_allies": 0, "percentile_all": 0},
+                ),
+                sources=["atop_alliance", "un_votes", "mme", "us_troops"],
+            )
+        )
+        comp_cols = [(c, lab) for c, lab in DEFACTO_COMPONENTS if c in last.columns]
+        long = last.select("pair", *[pl.col(c).alias(lab) for c, lab in comp_cols]).unpivot(
+            index="pair", variable_name="component", value_name="value"
+        )
+        lay2 = layout(
+            f"Components of the score, {int(last['year'].max())}",
+            x_title="Component",
+            y_title="Scaled component (0–1)",
+            y_range=[0, 1.02],
+            legend_title="Pair",
+            hovermode="closest",
+        )
+        lay2["barmode"] = "group"
+        s.figures.append(
+            Figure(
+                "defacto-components",
+                "What the de facto score is made of",
+                "Each component scaled to 0–1 (0.5 where not observed) in the last year with "
+                "data, per member pair.",
+                figure(bar_traces(long, x="component", y="value", series="pair"), lay2),
+            )
+        )
+        for r in last.sort("pair").iter_rows(named=True):
+            formal = "a formal defense pact" if r["formal_defense"] else "no formal defense pact"
+            s.findings.append(
+                f"{r['pair']} in {r['year']} ({formal}): de facto score at the "
+                f"{fmt(r['percentile_allies'], 0)}th percentile of formal allies."
+            )
 
     _guard(s, part)
     return s
 
 
 # -- 4. network structure and blocs ---------------------------------------------------
+
+HUB_LAYERS = (
+    ("defense", "Defense pacts"),
+    ("exercises", "Joint exercises"),
+    ("un_affinity_top", "Top UN affinity"),
+    ("mechanisms", "Cooperation mechanisms"),
+)
+
+
+def hub_region(group: Group) -> tuple[int, str]:
+    """The hub (the United States) and the region of the group's other members."""
+    from allyscope import codes
+
+    if group_is_east_asian(group):
+        return 2, "East Asia"
+    others = [c for c in group.ccodes if c != 2]
+    region = codes.lookup(others[0]).get("wb_region") if others else None
+    return 2, str(region or "East Asia")
+
+
+def group_is_east_asian(group: Group) -> bool:
+    from allyscope.report.group import is_east_asian
+
+    return is_east_asian(group.ccodes)
 
 
 def build_structure(group: Group) -> Section:
@@ -516,15 +646,157 @@ def build_structure(group: Group) -> Section:
     )
 
     def hub_part() -> None:
-        df = analysis.hub_spoke(2, "East Asia", group.years)
-        s.tables.append(Table.from_frame(df.tail(20)))
+        hub, region = hub_region(group)
+        df = analysis.hub_spoke(hub, region, group.years, [n for n, _ in HUB_LAYERS])
+        if df.is_empty():
+            return
+        labels = dict(HUB_LAYERS)
+        d = df.filter(pl.col("covered")).sort("year")
+        lay = layout(
+            f"Spoke–spoke ties among the US's partners in {region}",
+            y_title="Lattice density (share of partner pairs tied, 0–1)",
+            y_range=[-0.02, 1.02],
+            legend_title="Layer",
+        )
+        fig = figure(
+            line_traces(d, x="year", y="lattice_density", series="layer", labels=labels), lay
+        )
+        last = (
+            d.group_by("layer")
+            .agg(pl.all().sort_by("year").last())
+            .with_columns(pl.col("layer").replace_strict(labels, default=None).alias("Layer"))
+        )
+        s.figures.append(
+            Figure(
+                "hub-spoke",
+                f"Hub and spokes or lattice: the United States in {region}",
+                "For each layer, the share of pairs of US partners (spokes) in the region that "
+                "are tied to each other directly. 0 is a pure hub and spoke; 1 a full lattice.",
+                fig,
+                Table.from_frame(
+                    last.sort("Layer").select(
+                        "Layer", "year", "n_spokes", "spoke_ties", "lattice_density", "spokes"
+                    ),
+                    columns={
+                        "Layer": "Layer",
+                        "year": "Year",
+                        "n_spokes": "Spokes",
+                        "spoke_ties": "Spoke–spoke ties",
+                        "lattice_density": "Lattice density",
+                        "spokes": "Spokes (ISO3)",
+                    },
+                ),
+                sources=["atop_alliance", "mme", "un_votes"],
+            )
+        )
+        for r in last.sort("Layer").iter_rows(named=True):
+            first = d.filter(pl.col("layer") == r["layer"]).row(0, named=True)
+            if r["lattice_density"] is not None and first["lattice_density"] is not None:
+                s.findings.append(
+                    f"{r['Layer']}: {fmt(r['lattice_density'])} of US partner pairs in "
+                    f"{region} tied directly in {r['year']} (from "
+                    f"{fmt(first['lattice_density'])} in {first['year']})."
+                )
 
     def bloc_part() -> None:
-        res = analysis.blocs(group.years)
-        s.notes.append(str(type(res)))
+        blocs, pol = analysis.blocs(group.years)
+        if pol.is_empty():
+            s.notes.append("UN voting blocs need UN votes (1946–2019); the window lies outside.")
+            return
+        states = [*group.ccodes, *group.counter]
+        names = {c: group.name(c) for c in states}
+        mine = blocs.filter(pl.col("ccode").is_in(states)).with_columns(
+            (pl.col("affinity_usa_bloc") - pl.col("affinity_chn_rus_bloc")).alias("lean")
+        )
+        lay = layout(
+            "Where the states sit between the UN voting blocs",
+            y_title="Lean (affinity with US bloc − with China/Russia bloc)",
+            legend_title="State",
+        )
+        fig = figure(
+            line_traces(mine.sort("year"), x="year", y="lean", series="ccode", labels=names), lay
+        )
+        last_year = int(mine["year"].max())
+        last = (
+            mine.filter(pl.col("year") == last_year)
+            .with_columns(
+                pl.col("ccode").replace_strict(names, default=None).alias("state"),
+                pl.col("ccode").is_in(list(group.counter)).alias("counter"),
+            )
+            .sort("lean", descending=True)
+        )
+        s.figures.append(
+            Figure(
+                "bloc-position",
+                "The group and the counter-group between the blocs",
+                "Each state's mean UN voting affinity (Cohen's kappa) with the members of the "
+                "US-led bloc minus that with the China/Russia-led bloc, from seeded community "
+                "detection on UN affinity each year. Above zero: closer to the US bloc.",
+                fig,
+                Table.from_frame(
+                    last.select(
+                        "state",
+                        "counter",
+                        "bloc_label",
+                        "affinity_usa_bloc",
+                        "affinity_chn_rus_bloc",
+                        "lean",
+                    ),
+                    columns={
+                        "state": "State",
+                        "counter": "Counter-group",
+                        "bloc_label": f"Bloc {last_year}",
+                        "affinity_usa_bloc": "Affinity, US bloc",
+                        "affinity_chn_rus_bloc": "Affinity, CHN/RUS bloc",
+                        "lean": "Lean",
+                    },
+                ),
+                sources=["un_votes"],
+            )
+        )
+        lay2 = layout(
+            "Polarization of UN voting",
+            y_title="Index (modularity; within − between affinity)",
+            legend_title="Measure",
+        )
+        long = pol.select(
+            "year",
+            pl.col("modularity").alias("Modularity"),
+            pl.col("affinity_gap").alias("Affinity gap"),
+        ).unpivot(index="year", variable_name="measure", value_name="value")
+        s.figures.append(
+            Figure(
+                "polarization",
+                "Polarization of the UN General Assembly",
+                "Modularity of the yearly bloc partition of UN voting affinity, and the gap "
+                "between mean affinity within and between blocs. Higher: more divided.",
+                figure(line_traces(long, x="year", y="value", series="measure"), lay2),
+                Table.from_frame(
+                    pol.sort("year")
+                    .tail(5)
+                    .select("year", "n_blocs", "modularity", "affinity_gap", "blocs"),
+                    columns={
+                        "year": "Year",
+                        "n_blocs": "Blocs",
+                        "modularity": "Modularity",
+                        "affinity_gap": "Affinity gap",
+                        "blocs": "Blocs (size)",
+                    },
+                ),
+                sources=["un_votes"],
+            )
+        )
+        for r in last.iter_rows(named=True):
+            side = "counter-group" if r["counter"] else "group"
+            s.findings.append(
+                f"{r['state']} ({side}) voted with the {r['bloc_label']} bloc in {last_year} "
+                f"(lean {fmt(r['lean'])})."
+            )
 
     for p in (hub_part, bloc_part):
         _guard(s, p)
+    if group.counter_rule:
+        s.notes.append(f"Counter-group: {group.counter_rule}.")
     return s
 
 
@@ -592,11 +864,15 @@ def geo_layout(title: str, *, height: int = 460, fit: bool = False) -> dict[str,
     return lay
 
 
-def network_figure(res: dict[str, Any], year: int, layer: str, region: str | None) -> Figure:
+def network_figure(
+    res: dict[str, Any], year: int, layer: str, region: str | None, hub: str | None = None
+) -> Figure:
     """Ties of one layer drawn between capitals on a world (or regional) map."""
     nodes: pl.DataFrame = res["nodes"].filter(pl.col("lat").is_not_null())
     edges: pl.DataFrame = res["edges"]
     where = f" in {region}" if region else ""
+    if region and hub:
+        where += f" (with {hub})"
     title = f"{layer.replace('_', ' ').capitalize()} ties{where}, {year}"
     lay = geo_layout(title, fit=bool(region))
     pos = {r["ccode"]: (r["lat"], r["lng"]) for r in nodes.iter_rows(named=True)}

@@ -150,13 +150,24 @@ def network(
         str | None,
         Query(max_length=60, pattern=r"^[\w .,&'-]*$", description="Region, e.g. 'East Asia'."),
     ] = None,
+    hub: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            pattern=STATES_PATTERN,
+            description="With a region: also show this state's ties to it (e.g. USA).",
+        ),
+    ] = None,
 ) -> Response:
-    """Nodes and ties of one layer in one year (optionally one region), and its figure."""
+    """Nodes and ties of one layer in one year (optionally one region, with a hub), and its
+    figure."""
+    region = region or None
+    hub = hub or None
     return _json(
         service.cached(
             "network",
-            {"year": year, "layer": layer, "region": region},
-            lambda: service.network_payload(year, layer, region),
+            {"year": year, "layer": layer, "region": region, "hub": hub},
+            lambda: service.network_payload(year, layer, region, hub),
         )
     )
 

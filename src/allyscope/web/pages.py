@@ -166,19 +166,30 @@ def network_page(
     year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = 2018,
     layer: Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[a-z_]+$")] = "defense",
     region: Annotated[str | None, Query(max_length=60, pattern=r"^[\w .,&'-]*$")] = None,
+    hub: Annotated[str | None, Query(max_length=60, pattern=STATES_PATTERN)] = None,
 ) -> HTMLResponse:
     region = region or None
+    hub = hub or None
     layers = _payload(service.cached("layers", {}, service.layers_payload))["layers"]
     p = _payload(
         service.cached(
             "network",
-            {"year": year, "layer": layer, "region": region},
-            lambda: service.network_payload(year, layer, region),
+            {"year": year, "layer": layer, "region": region, "hub": hub},
+            lambda: service.network_payload(year, layer, region, hub),
         )
     )
-    q = {"year": year, "layer": layer, **({"region": region} if region else {})}
+    q = {
+        "year": year,
+        "layer": layer,
+        **({"region": region} if region else {}),
+        **({"hub": hub} if hub else {}),
+    }
     return render(
-        "network.html.j2", p=p, layers=layers, active="/network", api="/api/network?" + urlencode(q)
+        "network.html.j2",
+        p=p,
+        layers=layers,
+        active="/network",
+        api="/api/network?" + urlencode(q),
     )
 
 

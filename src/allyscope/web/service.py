@@ -335,7 +335,7 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
     )
     lay["margin"] = {"l": 8, "r": 8, "t": 48, "b": 8}
     lay["geo"] = {
-        "projection": {"type": "natural earth"},
+        "projection": {"type": "natural earth", "rotation": {"lon": 10}},
         "showframe": False,
         "showcoastlines": True,
         "coastlinecolor": "#999",
@@ -363,7 +363,7 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
                     "zmin": -1 if measure in ("s_score", "kappa") else 0,
                     "zmax": 1,
                     "colorscale": "RdBu",
-                    "reversescale": False,
+                    "reversescale": True,
                     "marker": {"line": {"color": "#666", "width": 0.3}},
                     "colorbar": {"title": {"text": label}, "thickness": 12, "len": 0.7},
                     "hovertemplate": "%{text}: %{z:.2f}<extra></extra>",
@@ -446,13 +446,17 @@ def layers_payload() -> dict[str, Any]:
     return {"layers": analysis.network_layers()}
 
 
-def network_payload(year: int, layer: str, region: str | None) -> dict[str, Any]:
+def network_payload(
+    year: int, layer: str, region: str | None, hub: str | None = None
+) -> dict[str, Any]:
+    from allyscope import codes
     from allyscope.report.sections import network_figure
 
-    res = analysis.network(year, layer, region)
-    fig = network_figure(res, year, layer, region)
+    hub_code = codes.resolve(hub) if hub else None
+    res = analysis.network(year, layer, region, hub=hub_code)
+    fig = network_figure(res, year, layer, region, hub=codes.name(hub_code) if hub_code else None)
     return {
-        "query": {"year": year, "layer": layer, "region": region},
+        "query": {"year": year, "layer": layer, "region": region, "hub": hub},
         "data": {
             "nodes": res["nodes"].to_dicts(),
             "edges": res["edges"].to_dicts(),
