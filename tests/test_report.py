@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from webapp_fixtures import built_report, report_file, report_group  # noqa: F401
 
 from allyscope.errors import InvalidInputError, UnknownCountryError
 from allyscope.report.cli import greedy_args
+from webapp_fixtures import *  # noqa: F403  (shared session fixtures)
 
 pytestmark = pytest.mark.data
 

@@ -70,3 +70,6 @@ def browser():
         pytest.skip("selenium is not installed")
     with chromium() as d:
         yield d
+
+
+__all__ = ["browser", "built_report", "client", "report_file", "report_group", "server"]
