@@ -672,8 +672,8 @@ _MID_DEF = """
 {p}_onset: 1 if a new militarized interstate dispute between the two states began that
 year, else 0; {p}_ongoing: 1 if a dispute between them was under way in any part of the
 year; {p}_onsets: the number of disputes that began; {p}_hostlev: the highest hostility
-level either state reached in any dispute between them ongoing that year (2 threat, 3
-display, 4 use of force, 5 war; 0 when no dispute); {p}_peaceyears: years since the last
+level either state reached in any dispute between them ongoing that year (1 no militarized
+action, 2 threat, 3 display, 4 use of force, 5 war; 0 when no dispute); {p}_peaceyears: years since the last
 onset (0 in an onset year; with spells="ongoing", since the last year with an ongoing
 dispute), counted from the first year both states were in the system when there has been
 none. The dispute-level directed dyad-year data (one row per dispute and direction) are
