@@ -1,2 +1,96 @@
 """Multilayer alliance networks, hub-and-spoke versus lattice metrics, UN voting blocs and
-a de facto alliance score."""
+a de facto alliance score (see ``docs/network.md``).
+
+>>> from allyscope import network
+>>> g = network.yearly_network(1955, "defense")              # networkx.Graph
+>>> network.hub_spoke("USA", "East Asia", years=(1950, 2018))  # polars table per year
+>>> network.polarization((1946, 2019))                         # UN blocs per year
+>>> network.defacto("JPN", "KOR", (1990, 2018))                # score and percentiles
+
+Layers: ``defense``, ``atop_other``, ``igo``, ``un_affinity``, ``un_affinity_top``,
+``exercises``, ``us_troops``, ``mechanisms``.
+"""
+
+from __future__ import annotations
+
+from allyscope.network.defacto_score import (
+    COMPONENTS,
+    DefactoModel,
+    components,
+    defacto,
+    defacto_group,
+    default_model,
+    evaluate,
+    fit,
+    fixed_model,
+    scores,
+)
+from allyscope.network.graphs import (
+    MultilayerNetwork,
+    edge_table,
+    graph_to_json,
+    layer_summary,
+    multilayer_network,
+    network_sequence,
+    read_graph,
+    write_graph,
+    yearly_network,
+)
+from allyscope.network.hubspoke import hub_spoke, regional_ties, trend
+from allyscope.network.layers import (
+    LAYERS,
+    covered_years,
+    dyad_table,
+    layer_edges,
+    layer_names,
+    node_table,
+)
+from allyscope.network.plots import (
+    defacto_figure,
+    hub_spoke_figure,
+    network_figure,
+    polarization_figure,
+    write_html,
+)
+from allyscope.network.voting_blocs import analyze as analyze_blocs
+from allyscope.network.voting_blocs import bloc_position, blocs, polarization
+
+__all__ = [
+    "COMPONENTS",
+    "LAYERS",
+    "DefactoModel",
+    "MultilayerNetwork",
+    "analyze_blocs",
+    "bloc_position",
+    "blocs",
+    "components",
+    "covered_years",
+    "defacto",
+    "defacto_figure",
+    "defacto_group",
+    "default_model",
+    "dyad_table",
+    "edge_table",
+    "evaluate",
+    "fit",
+    "fixed_model",
+    "graph_to_json",
+    "hub_spoke",
+    "hub_spoke_figure",
+    "layer_edges",
+    "layer_names",
+    "layer_summary",
+    "multilayer_network",
+    "network_figure",
+    "network_sequence",
+    "node_table",
+    "polarization",
+    "polarization_figure",
+    "read_graph",
+    "regional_ties",
+    "scores",
+    "trend",
+    "write_graph",
+    "write_html",
+    "yearly_network",
+]

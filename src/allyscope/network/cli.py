@@ -239,8 +239,8 @@ def blocs(
     from allyscope import codes
     from allyscope.cli import console
     from allyscope.io import check_table_path, write_table
-    from allyscope.network import blocs as B
     from allyscope.network import plots
+    from allyscope.network import voting_blocs as B
 
     if output is not None:
         check_table_path(output, TABLE_EXT)
@@ -309,7 +309,7 @@ def defacto(
     from allyscope.cli import console
     from allyscope.errors import InvalidInputError
     from allyscope.io import check_table_path, write_table
-    from allyscope.network import defacto as D
+    from allyscope.network import defacto_score as D
     from allyscope.network import plots
 
     if output is not None:

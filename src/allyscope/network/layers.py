@@ -338,10 +338,33 @@ def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
 
     y0, y1 = check_years(years)
 
-    def compute() -> pl.DataFrame:
-        return _compute_dyad_table(y0, y1)
+    # one table for the default span (or wider) serves every request inside it
+    a, b = full_span(y0, y1)
+    key = (_warehouse_hash(), a, b)
+    df = _MEMO.get(key)
+    if df is None:
+        df = cached_table(
+            "network_dyads",
+            {"years": [a, b], "v": _TABLE_VERSION},
+            lambda: _compute_dyad_table(a, b),
+        )
+        _MEMO.clear()
+        _MEMO[key] = df
+    return df if (a, b) == (y0, y1) else df.filter(pl.col("year").is_between(y0, y1))
 
-    return cached_table("network_dyads", {"years": [y0, y1], "v": _TABLE_VERSION}, compute)
+
+_MEMO: dict[tuple[str, int, int], pl.DataFrame] = {}
+
+
+def full_span(y0: int, y1: int) -> tuple[int, int]:
+    """The span a cached table is computed for: the default years, widened if needed."""
+    return (min(y0, DEFAULT_YEARS[0]), max(y1, DEFAULT_YEARS[1]))
+
+
+def _warehouse_hash() -> str:
+    from allyscope.store import open_warehouse
+
+    return open_warehouse().data_hash
 
 
 def _compute_dyad_table(y0: int, y1: int) -> pl.DataFrame:

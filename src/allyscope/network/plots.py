@@ -164,7 +164,7 @@ def hub_spoke_figure(df: pl.DataFrame, metric: str = "lattice_density"):
 
 def polarization_figure(stats: pl.DataFrame, position: pl.DataFrame | None = None):
     """Modularity and the within-minus-between affinity gap per year; with ``position``
-    (from :func:`~allyscope.network.blocs.bloc_position`), the state's mean affinity with
+    (from :func:`~allyscope.network.voting_blocs.bloc_position`), the state's mean affinity with
     the US bloc and the China/Russia bloc below."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -227,7 +227,7 @@ def defacto_figure(df: pl.DataFrame, title: str | None = None):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from allyscope.network.defacto import COMPONENTS
+    from allyscope.network.defacto_score import COMPONENTS
 
     group = "percentile_allies_min" in df.columns
     d = df.sort("year")

@@ -183,11 +183,14 @@ def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     from allyscope.store import cached_table
 
     y0, y1 = L.check_years(years)
+    a, b = L.full_span(y0, y1)
     base = cached_table(
         "network_defacto_components",
-        {"years": [y0, y1], "v": _VERSION},
-        lambda: _compute_components(y0, y1),
+        {"years": [a, b], "v": _VERSION},
+        lambda: _compute_components(a, b),
     )
+    if (a, b) != (y0, y1):
+        base = base.filter(pl.col("year").is_between(y0, y1))
     df = L.with_mechanisms(base).drop("mech_groupings")
     scaled = {
         "un_affinity": _rank01("un_kappa").fill_null(0.5),

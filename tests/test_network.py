@@ -1,0 +1,171 @@
+"""Multilayer networks and hub-and-spoke metrics: facts of the alliance record, exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import polars as pl
+import pytest
+
+from allyscope.errors import InvalidInputError, UnknownNameError
+
+US, UK, JPN, KOR, PHL, TWN, AUS, NZL = 2, 200, 740, 732, 840, 713, 900, 920
+
+
+@pytest.fixture(scope="module")
+def net(data_home: Path):
+    from allyscope import network
+
+    return network
+
+
+@pytest.fixture(scope="module")
+def seq_1955(net):
+    return net.network_sequence(1955)[1955]
+
+
+def test_us_east_asia_1955_is_a_pure_hub_and_spoke(net, seq_1955) -> None:
+    g = seq_1955["defense"]
+    spokes = [JPN, KOR, PHL, TWN]
+    assert all(g.has_edge(US, s) for s in spokes)
+    assert not any(g.has_edge(a, b) for i, a in enumerate(spokes) for b in spokes[i + 1 :])
+    m = net.hub_spoke("USA", states=["Japan", "South Korea", "Philippines", "Taiwan"], years=1955)
+    row = m.row(0, named=True)
+    assert (row["n_spokes"], row["spoke_ties"], row["spoke_pairs"]) == (4, 0, 6)
+    assert row["lattice_density"] == 0.0 and row["lattice_share"] == 0.0
+    assert row["spokes"] == "JPN,KOR,PHL,TWN"
+
+
+def test_seato_and_anzus_spokes_are_tied_to_each_other(net) -> None:
+    # the wider East Asia and Pacific region of 1955 holds the SEATO/ANZUS triangle
+    # Australia-New Zealand-Philippines among the US partners: not a pure hub and spoke
+    m = net.hub_spoke("USA", "East Asia", years=1955).row(0, named=True)
+    assert {"AUS", "NZL", "PHL"} <= set(m["spokes"].split(","))
+    assert m["spoke_ties"] >= 3 and 0 < m["lattice_density"] < 1
+    ties = net.regional_ties(1955, "USA", "East Asia")
+    kinds = dict(
+        zip(
+            zip(ties["iso3_1"].to_list(), ties["iso3_2"].to_list(), strict=True),
+            ties["tie"].to_list(),
+            strict=True,
+        )
+    )
+    assert kinds[("AUS", "NZL")] == "spoke-spoke" and kinds[("USA", "JPN")] == "hub-spoke"
+    assert (ties["tie"] == "spoke-spoke").sum() == m["spoke_ties"]
+
+
+def test_defense_tie_exists_if_either_side_is_obliged(seq_1955) -> None:
+    # ATOP: the United States owes Japan defense, Japan owes the US consultation only
+    g = seq_1955["defense"]
+    assert g.has_edge(US, JPN) and g.edges[US, JPN]["atop_defense_mutual"] == 0
+    assert g.edges[US, KOR]["atop_defense_mutual"] == 1
+
+
+def test_no_japan_korea_defense_pact_ever(net) -> None:
+    e = net.layer_edges("defense", (1965, 2018))
+    assert e.filter((pl.col("ccode1") == KOR) & (pl.col("ccode2") == JPN)).height == 0
+
+
+def test_nodes_follow_the_state_system(net) -> None:
+    n1960 = set(net.node_table(1960)["ccode"].to_list())
+    n2000 = set(net.node_table(2000)["ccode"].to_list())
+    assert {260, 265} <= n1960 and 255 not in n1960  # two German states
+    assert 255 in n2000 and not ({260, 265} & n2000)
+    g = net.yearly_network(2018, "defense")  # past the COW list's end (2016)
+    assert g.nodes[US] == {"ccode": 2, "stateabb": "USA", "name": "United States", "iso3": "USA"}
+    assert g.number_of_nodes() == net.node_table(2016).height
+
+
+def test_weighted_layers_carry_source_values(net, wh) -> None:
+    igo = wh.sql(
+        "SELECT dyadigos FROM cow_igo_ndy WHERE ccode1 = 2 AND ccode2 = 740 AND year = 2000"
+    )
+    g = net.yearly_network(2000, "igo")
+    assert g.edges[US, JPN]["weight"] == igo.item() > 50
+    troops = net.yearly_network(1955, "us_troops")
+    assert troops.edges[US, JPN]["weight"] > 100_000  # occupation-era force levels
+    assert set(troops.neighbors(JPN)) == {US}  # a troop tie always involves the US
+    ex = net.yearly_network(1985, "exercises")
+    assert ex.has_edge(US, KOR)  # Team Spirit
+
+
+def test_outside_coverage_is_missing_not_zero(net) -> None:
+    g = net.yearly_network(1975, "exercises")  # MME starts in 1980
+    assert g.graph["covered"] is False and g.number_of_edges() == 0
+    m = net.hub_spoke("USA", "East Asia", years=(1975, 1981), layers="exercises")
+    early = m.filter(pl.col("year") < 1980)
+    assert early["lattice_density"].null_count() == early.height
+    assert m.filter(pl.col("year") == 1981)["n_spokes"].item() >= 1
+    s = net.yearly_network(2005, "mechanisms")
+    assert s.graph["covered"] and s.has_edge(KOR, JPN)
+
+
+def test_un_threshold_variant_is_a_subset(net) -> None:
+    full = net.layer_edges("un_affinity", 1985)
+    top = net.layer_edges("un_affinity_top", 1985)
+    assert 0 < top.height < full.height
+    assert top["weight"].min() >= full["weight"].quantile(0.5)
+    fixed = net.layer_edges("un_affinity_top", 1985, un_threshold=0.8)
+    assert fixed["weight"].min() >= 0.8
+
+
+def test_trend_of_a_pure_hub_and_spoke_is_flat(net) -> None:
+    m = net.hub_spoke("USA", states=["JPN", "KOR", "PHL"], years=(1960, 1975))
+    t = net.trend(m).row(0, named=True)
+    assert t["slope_per_decade"] == 0.0 and t["n_years"] == 16
+
+
+@pytest.mark.parametrize("ext", [".graphml", ".gexf", ".json"])
+def test_exports_round_trip(net, seq_1955, tmp_path: Path, ext: str) -> None:
+    g = seq_1955["defense"]
+    path = net.write_graph(g, tmp_path / f"defense{ext}")
+    back = net.read_graph(path)
+    assert set(back.nodes) == set(g.nodes)
+    assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in g.edges}
+    assert back.nodes[JPN]["iso3"] == "JPN"
+    assert back.edges[US, JPN]["weight"] == 1.0
+    if ext == ".graphml":  # networkx reads GraphML back natively
+        again = nx.read_graphml(path, node_type=int)
+        assert again.number_of_edges() == g.number_of_edges()
+    if ext == ".json":
+        data = json.loads(path.read_text())
+        assert data["graph"]["year"] == 1955 and "edges" in data
+
+
+def test_multilayer_export_keeps_layers(net, tmp_path: Path) -> None:
+    ml = net.multilayer_network(2005, "defense,exercises")
+    mg = ml.to_multigraph()
+    path = net.write_graph(mg, tmp_path / "ml.graphml")
+    back = nx.read_graphml(path, node_type=int)
+    layers = {d["layer"] for _, _, d in back.edges(data=True)}
+    assert layers == {"defense", "exercises"}
+    assert (
+        back.number_of_edges()
+        == ml["defense"].number_of_edges() + ml["exercises"].number_of_edges()
+    )
+
+
+def test_failed_export_leaves_no_file(net, seq_1955, tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "g.graphml"
+
+    def broken(g, path, **kw):
+        Path(path).write_text("<graphml half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nx, "write_graphml", broken)
+    with pytest.raises(OSError):
+        net.write_graph(seq_1955["defense"], target)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(InvalidInputError):
+        net.write_graph(seq_1955["defense"], tmp_path / "g.txt")
+
+
+def test_bad_inputs_raise_actionable_errors(net) -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'defense'"):
+        net.layer_edges("defence", 1990)
+    with pytest.raises(InvalidInputError, match="inverted"):
+        net.hub_spoke("USA", "East Asia", years=(2000, 1990))
+    with pytest.raises(InvalidInputError, match="no region"):
+        net.hub_spoke("USA", years=2000)
