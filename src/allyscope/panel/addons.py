@@ -564,64 +564,77 @@ def _crosswalk(source_system: str) -> pl.DataFrame:
 
 
 class _Grid:
-    """Dense positions of a panel's keys: ``flat`` holds each row's cell number."""
+    """Dense positions of a panel's keys.
+
+    A *unit* is a state (state grids) or a pair of states (dyad grids) that occurs in the
+    panel; units get compact ids ``0 .. nu-1`` and every (year, unit) a cell
+    ``(year - y0) * nu + unit``. ``flat`` holds the cell of each panel row."""
 
     def __init__(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> None:
         self._lock = threading.Lock()
         self._pos: np.ndarray | None = None
-        self.y0 = int(years.min()) if len(years) else 0
-        self.ny = int(years.max()) - self.y0 + 1 if len(years) else 1
-        top = int(max(a.max(), b.max() if b is not None else 0)) + 1 if len(a) else 1
-        self.top = top
-        present = np.zeros(top, dtype=bool)
+        n = len(years)
+        self.y0 = int(years.min()) if n else 0
+        self.ny = int(years.max()) - self.y0 + 1 if n else 1
+        self.top = int(max(a.max(), b.max() if b is not None else 0)) + 1 if n else 1
+        present = np.zeros(self.top, dtype=bool)
         present[a] = True
         if b is not None:
             present[b] = True
         states = np.flatnonzero(present)
         self.k = max(len(states), 1)
-        self.cidx = np.full(top, -1, dtype=np.int64)
+        self.cidx = np.full(self.top, -1, dtype=np.int64)
         self.cidx[states] = np.arange(len(states))
-        yi = years.astype(np.int64) - self.y0
         if b is None:
-            self.flat = yi * self.k + self.cidx[a]
-            self.size = self.ny * self.k
+            self.uid = self.cidx
+            self.nu = self.k
+            unit = self.cidx[a]
         else:
-            self.flat = (yi * self.k + self.cidx[a]) * self.k + self.cidx[b]
-            self.size = self.ny * self.k * self.k
+            pair = self.cidx[a] * self.k + self.cidx[b]
+            used = np.zeros(self.k * self.k, dtype=bool)
+            used[pair] = True
+            self.uid = np.full(self.k * self.k, -1, dtype=np.int64)
+            self.nu = int(used.sum()) or 1
+            self.uid[used] = np.arange(int(used.sum()))
+            unit = self.uid[pair]
+        self.unit = unit
+        self.flat = (years.astype(np.int64) - self.y0) * self.nu + unit
+        self.size = self.ny * self.nu
+
+    def _state(self, a: np.ndarray) -> np.ndarray:
+        a = np.asarray(a)
+        if len(a) == 0:
+            return np.empty(0, dtype=np.int64)
+        if a.min() >= 0 and a.max() < self.top:  # the usual case: no clipping needed
+            return self.cidx[a]
+        ok = (a >= 0) & (a < self.top)
+        return np.where(ok, self.cidx[np.clip(a, 0, self.top - 1)], -1)
+
+    def unit_index(self, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        """Compact id of each state (or pair a, b) in the panel; -1 if it never occurs."""
+        ia = self._state(a)
+        if b is None:
+            return ia
+        ib = self._state(b)
+        ok = (ia >= 0) & (ib >= 0)
+        return np.where(ok, self.uid[np.where(ok, ia * self.k + ib, 0)], -1)
 
     def cells(
         self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Cell numbers of table keys that fall in the grid, and their row numbers."""
-        ok = (years >= self.y0) & (years < self.y0 + self.ny) & (a >= 0) & (a < self.top)
-        if b is not None:
-            ok &= (b >= 0) & (b < self.top)
-        ia = np.where(ok, self.cidx[np.clip(a, 0, self.top - 1)], -1)
-        ok &= ia >= 0
-        if b is not None:
-            ib = np.where(ok, self.cidx[np.clip(b, 0, self.top - 1)], -1)
-            ok &= ib >= 0
+        unit = self.unit_index(a, b)
+        yi = np.asarray(years, dtype=np.int64) - self.y0
+        ok = (unit >= 0) & (yi >= 0) & (yi < self.ny)
+        if ok.all():
+            return yi * self.nu + unit, np.arange(len(unit))
         rows = np.flatnonzero(ok)
-        yi = years[rows].astype(np.int64) - self.y0
-        if b is None:
-            return yi * self.k + ia[rows], rows
-        return (yi * self.k + ia[rows]) * self.k + ib[rows], rows
-
-    def unit_index(self, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-        """Index of a state (or of a pair a < b) within one year of the grid; -1 if absent."""
-        a = np.asarray(a, dtype=np.int64)
-        ok = (a >= 0) & (a < self.top)
-        ia = np.where(ok, self.cidx[np.clip(a, 0, self.top - 1)], -1)
-        if b is None:
-            return ia
-        b = np.asarray(b, dtype=np.int64)
-        ok = (b >= 0) & (b < self.top)
-        ib = np.where(ok, self.cidx[np.clip(b, 0, self.top - 1)], -1)
-        return np.where((ia >= 0) & (ib >= 0), ia * self.k + ib, -1)
+        return yi[rows] * self.nu + unit[rows], rows
 
     def lookup(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         """For each panel row, the table row with the same key, or -1."""
         cells, rows = self.cells(years, a, b)
+        rows = rows.astype(np.int32)
         with self._lock:
             # one scratch array per grid, reset after use (allocating it anew for every
             # add-on costs more than the lookup itself)
@@ -630,7 +643,7 @@ class _Grid:
             pos = self._pos
             try:
                 pos[cells] = rows
-                if len(rows) and (pos[cells] != rows).any():
+                if len(rows) and not np.array_equal(pos[cells], rows):
                     what = "state-year" if b is None else "dyad-year"
                     raise AddOnError(f"the add-on's table lists some {what} more than once")
                 return pos[self.flat]
@@ -676,7 +689,7 @@ def _attach(
     get ``fill`` values or null. Done by gathering from ``tab`` plus one filler row."""
     sub = tab.select(pl.col(src).alias(dst) for src, dst in names.items())
     filler = pl.DataFrame([pl.Series(c, [fill.get(c)], dtype=sub.schema[c]) for c in sub.columns])
-    ext = pl.concat([sub, filler], how="vertical")
+    ext = pl.concat([sub, filler], how="vertical", rechunk=True)
     idx = np.where(rows < 0, sub.height, rows).astype(np.uint32)
     return df.hstack(ext[pl.Series(idx)])
 

@@ -576,10 +576,9 @@ def _years_since(
     at or before its year by binary search."""
     dyadic = ctx.is_dyadic
     g = _grid(df, ctx, "dyad" if dyadic else "state")
-    per_year = g.k * g.k if dyadic else g.k
     none = np.iinfo(np.int32).min
-    # unit index of every panel row and of every event (-1: a unit not in the panel)
-    unit = g.flat % per_year
+    # unit (state or pair) of every panel row and of every event (-1: not in the panel)
+    unit = g.unit
     ey = _np(events["year"])
     eunit = g.unit_index(_np(events["__a"]), _np(events["__b"]) if dyadic else None)
     keep = eunit >= 0
@@ -593,7 +592,7 @@ def _years_since(
     last = np.where(hit, ekey[at] % 10_000, none) if len(ekey) else np.full(len(qkey), none)
     # the unit's first year in the system
     funit = g.unit_index(_np(first["__a"]), _np(first["__b"]) if dyadic else None)
-    firsts = np.full(per_year, none, dtype=np.int64)
+    firsts = np.full(g.nu, none, dtype=np.int64)
     ok = funit >= 0
     firsts[funit[ok]] = _np(first["__first"])[ok]
     ref = np.maximum(last, firsts[unit])
