@@ -431,3 +431,12 @@ def test_state_year_disputes_and_peace_years(wh: Warehouse) -> None:
             continue
         assert r["gml_mid_onset"] == (1 if y in onsets else 0)
         assert r["gml_mid_peaceyears"] == y - max(o for o in onsets if o <= y)  # 1945 onsets exist
+
+
+def test_list_columns_need_a_format_that_holds_them(wh: Warehouse, tmp_path) -> None:
+    p = dyad_years(years=(2005, 2005)).add("mme", names=True)
+    with pytest.raises(InvalidInputError, match="list columns"):
+        p.write(tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+    back = pl.read_parquet(p.write(tmp_path / "x.parquet"))
+    assert back["mme_exercise_names"].dtype == pl.List(pl.String)

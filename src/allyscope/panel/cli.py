@@ -265,15 +265,6 @@ def _run(
             p = p.add(a.name, **opts)
 
     if output is not None:
-        if output.suffix.lower() in (".csv", ".dta") and any(
-            str(p.df.schema[c]).startswith("List") for c in p.columns
-        ):
-            from allyscope.errors import InvalidInputError
-
-            raise InvalidInputError(
-                f"{output.suffix} files cannot hold list columns (mme_exercise_names)",
-                "write .parquet or .feather, or leave out --exercise-names",
-            )
         p.write(output)
         console.print(
             f"[green]wrote[/green] {output} — {p.height:,} {unit}s × {len(p.columns)} columns "

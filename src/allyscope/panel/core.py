@@ -419,8 +419,15 @@ class Panel:
 
     def write(self, path: str | os.PathLike[str]) -> Path:
         """Write the table by extension (Parquet, CSV, JSON, Stata .dta, Feather), atomically."""
-        from allyscope.io import write_table
+        from allyscope.io import check_table_path, write_table
 
+        ext = check_table_path(path)
+        lists = [c for c, t in self.df.schema.items() if isinstance(t, pl.List)]
+        if lists and ext in (".csv", ".dta"):
+            raise InvalidInputError(
+                f"{ext} files cannot hold list columns ({', '.join(lists)})",
+                "write .parquet or .feather, or drop those columns",
+            )
         return write_table(self.df, path)
 
     # -- add-ons -------------------------------------------------------------------------
