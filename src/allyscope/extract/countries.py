@@ -202,15 +202,28 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
             table.setdefault(c, (iso, "capital"))
     for who, iso in OFFICIALS.items():
         table.setdefault(who, (iso, "official"))
-    keys = sorted(table, key=len, reverse=True)
-    alts = []
-    for k in keys:
-        esc = re.escape(k)
-        # "US"/"UK" only as capitalised tokens; abbreviations with dots may end a sentence
-        left = r"(?<![\w.])"
-        right = r"(?!\w)"
-        alts.append(left + esc + right)
-    return re.compile("|".join(alts)), table
+    # one trie-shaped pattern: far faster than an alternation of hundreds of names
+    return re.compile(r"(?<![\w.])" + _trie_pattern(list(table)) + r"(?!\w)"), table
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching any of ``words``, longest first, built as a character trie."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        ends = "" in node
+        alts = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return walk(trie)
 
 
 _BOTH_KOREAS = re.compile(r"\bNorth\s+and\s+South\s+Korea\b|\bSouth\s+and\s+North\s+Korea\b")

@@ -159,8 +159,16 @@ _FUTURE = re.compile(
 )
 
 
+_ANY = re.compile(
+    r"\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|today|yesterday|tomorrow|week|month|year|day|spring|summer|autumn|fall|winter",
+    re.I,
+)
+
+
 def find_dates(text: str, doc_date: dt.date | None = None) -> list[FoundDate]:
     """Every date expression in ``text`` (explicit first, then relative), in text order."""
+    if not _ANY.search(text):
+        return []
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
     future = bool(_FUTURE.search(text))

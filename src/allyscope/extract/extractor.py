@@ -198,13 +198,18 @@ def _family(type_: str) -> str:
 
 
 def _regularity(
-    sentence: str, a: int, b: int, type_: str, spans: dict[str, tuple[int, int]] | None = None
+    sentence: str,
+    a: int,
+    b: int,
+    type_: str,
+    spans: dict[str, tuple[int, int]] | None = None,
+    found: list[rules.Hit] | None = None,
 ) -> tuple[str, bool]:
     """The stated regularity that belongs to the trigger at ``a:b``: near it, and not
     closer to a trigger of another kind ("opening a hotline, officials will hold annual
     gatherings": annual belongs to the gatherings)."""
     hits = []
-    for h in rules.regularity_hits(sentence):
+    for h in rules.regularity_hits(sentence) if found is None else found:
         if abs((h.start + h.end) / 2 - (a + b) / 2) >= 170:
             continue
         lo, hi = (b, h.start) if h.start >= b else (h.end, a)
@@ -280,10 +285,13 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
     first_of_type: dict[str, Candidate] = {}
     for si, s in enumerate(sents):
         st = s.text
-        if not rules.PREFILTER.search(st) or _is_heading(s, doc):
+        gated = rules.gated_types(st)
+        if not gated or _is_heading(s, doc):
             continue
         hits: dict[str, tuple[int, int, float, str]] = {}
         for trig in rules.TRIGGERS:
+            if trig.type not in gated:
+                continue
             if trig.needs is not None and not trig.needs.search(st):
                 continue
             if trig.unless is not None and trig.unless.search(st):
@@ -314,6 +322,7 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
         negated = bool(rules.NEGATION.search(st))
         action = bool(rules.ACTION.search(st))
         spans = {t: (h[0], h[1]) for t, h in hits.items()}
+        reg_hits: list[rules.Hit] | None = None
         for type_, (a, b, strength, trig_text) in sorted(hits.items(), key=lambda kv: kv[1][0]):
             value, prec, dtext = _date(dates, a, b, doc.date)
             y = int(value[:4]) if value else year
@@ -329,7 +338,9 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
             conf = round(max(0.0, min(1.0, conf)), 2)
             if conf < min_confidence:
                 continue
-            reg, stated = _regularity(st, a, b, type_, spans)
+            if reg_hits is None:
+                reg_hits = rules.regularity_hits(st)
+            reg, stated = _regularity(st, a, b, type_, spans, reg_hits)
             if (
                 not stated
                 and not any(d.value for d in dates)

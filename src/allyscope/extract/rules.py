@@ -253,6 +253,42 @@ _add("trade_restriction", r"\bexport\s+restrictions?\b|\bexport\s+controls?\s+on
 
 TRIGGERS: tuple[Trigger, ...] = tuple(_T)
 
+#: words (lower case) at least one of which a sentence needs before a type's triggers
+#: are tried: plain substring tests are far cheaper than the patterns
+TYPE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "leaders_summit": ("summit", "leader", "shuttle", "heads of", "met", "meet", "talks", "counterpart", "visit", "recalled"),
+    "foreign_ministerial": ("foreign", "secretar", "2+2", "2 + 2"),
+    "defense_ministerial": ("defen", "secretar", "ministerial", "tdmm", "2+2", "2 + 2"),
+    "other_ministerial": ("minister",),
+    "nsa_meeting": ("national security",),
+    "working_level_dialogue": ("working", "vice", "deputy", "expert", "director", "official", "talks", "dialogue",
+                               "tcog", "group", "chiefs", "chod", "military", "consultative", "flag", "inaugural"),
+    "crisis_hotline": ("hot", "deconfliction", "direct", "line", "communication mechanism", "phone", "telephone"),
+    "intelligence_sharing_agreement": ("intelligence", "information", "gsomia", "beca", "basic exchange"),
+    "real_time_data_sharing": ("data", "detecting"),
+    "joint_exercise": ("exercis", "drill", "game", "patrol", "freedom edge", "malabar", "talisman", "rimpac",
+                       "vanguard", "joint sea", "vostok"),
+    "multi_year_exercise_plan": ("plan",),
+    "secretariat": ("secretar", "standing"),
+    "commitment_to_consult": ("consult", "article 4", "negotiations"),
+    "joint_statement_of_principles": ("statement", "declaration", "document", "principles", "partnership"),
+    "formal_treaty": ("treaty", "pact", "strategic partnership", "mutually"),
+    "sanctions_export_control_coordination": ("export", "sanction"),
+    "economic_framework": ("corridor", "supply", "economic", "ipef", "minerals"),
+    "suspension": ("suspend", "severed", "froze", "halted"),
+    "downgrade": ("downgrad",),
+    "withdrawal": ("withdr", "terminat", "scrap", "pull", "notification"),
+    "trade_restriction": ("export", "remov", "white", "trade", "embargo", "tariff"),
+}  # fmt: skip
+assert set(TYPE_KEYWORDS) == {t.type for t in _T}
+
+
+def gated_types(sentence: str) -> set[str]:
+    """Types whose keywords occur in ``sentence``."""
+    low = sentence.lower()
+    return {t for t, words in TYPE_KEYWORDS.items() if any(w in low for w in words)}
+
+
 #: a quick prefilter: sentences without any of these words cannot hold a trigger
 PREFILTER = _re(
     r"summit|leader|shuttle|heads|president|prime|met\b|meet|minist|secretar|2\s*\+\s*2|tdmm|security|working|vice|expert|official"
@@ -492,9 +528,11 @@ __all__ = [
     "NEGATION",
     "PREFILTER",
     "TRIGGERS",
+    "TYPE_KEYWORDS",
     "Hit",
     "Trigger",
     "bindingness_for",
+    "gated_types",
     "issue_areas_for",
     "level_hits",
     "regularity_hits",
