@@ -583,8 +583,9 @@ class _Grid:
             present[b] = True
         states = np.flatnonzero(present)
         self.k = max(len(states), 1)
-        self.cidx = np.full(self.top, -1, dtype=np.int64)
-        self.cidx[states] = np.arange(len(states))
+        # int32 throughout: cells number at most years x pairs (about 210 x 62,500)
+        self.cidx = np.full(self.top, -1, dtype=np.int32)
+        self.cidx[states] = np.arange(len(states), dtype=np.int32)
         if b is None:
             self.uid = self.cidx
             self.nu = self.k
@@ -593,18 +594,18 @@ class _Grid:
             pair = self.cidx[a] * self.k + self.cidx[b]
             used = np.zeros(self.k * self.k, dtype=bool)
             used[pair] = True
-            self.uid = np.full(self.k * self.k, -1, dtype=np.int64)
+            self.uid = np.full(self.k * self.k, -1, dtype=np.int32)
             self.nu = int(used.sum()) or 1
-            self.uid[used] = np.arange(int(used.sum()))
+            self.uid[used] = np.arange(int(used.sum()), dtype=np.int32)
             unit = self.uid[pair]
         self.unit = unit
-        self.flat = (years.astype(np.int64) - self.y0) * self.nu + unit
+        self.flat = (years.astype(np.int32) - np.int32(self.y0)) * np.int32(self.nu) + unit
         self.size = self.ny * self.nu
 
     def _state(self, a: np.ndarray) -> np.ndarray:
         a = np.asarray(a)
         if len(a) == 0:
-            return np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.int32)
         if a.min() >= 0 and a.max() < self.top:  # the usual case: no clipping needed
             return self.cidx[a]
         ok = (a >= 0) & (a < self.top)
@@ -624,17 +625,16 @@ class _Grid:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Cell numbers of table keys that fall in the grid, and their row numbers."""
         unit = self.unit_index(a, b)
-        yi = np.asarray(years, dtype=np.int64) - self.y0
+        yi = np.asarray(years, dtype=np.int32) - np.int32(self.y0)
         ok = (unit >= 0) & (yi >= 0) & (yi < self.ny)
         if ok.all():
-            return yi * self.nu + unit, np.arange(len(unit))
-        rows = np.flatnonzero(ok)
-        return yi[rows] * self.nu + unit[rows], rows
+            return yi * np.int32(self.nu) + unit, np.arange(len(unit), dtype=np.int32)
+        rows = np.flatnonzero(ok).astype(np.int32)
+        return yi[rows] * np.int32(self.nu) + unit[rows], rows
 
     def lookup(self, years: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         """For each panel row, the table row with the same key, or -1."""
         cells, rows = self.cells(years, a, b)
-        rows = rows.astype(np.int32)
         with self._lock:
             # one scratch array per grid, reset after use (allocating it anew for every
             # add-on costs more than the lookup itself)
