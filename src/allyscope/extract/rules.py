@@ -289,16 +289,6 @@ def gated_types(sentence: str) -> set[str]:
     return {t for t, words in TYPE_KEYWORDS.items() if any(w in low for w in words)}
 
 
-#: a quick prefilter: sentences without any of these words cannot hold a trigger
-PREFILTER = _re(
-    r"summit|leader|shuttle|heads|president|prime|met\b|meet|minist|secretar|2\s*\+\s*2|tdmm|security|working|vice|expert|official"
-    r"|talks|dialogue|tcog|group|chiefs|chod|military|consult|flag|hot|deconfliction|direct|lines?\s+of|communication|phone"
-    r"|intelligence|information|gsomia|beca|data|exercise|drill|war\s?game|patrol|freedom|malabar|talisman|rimpac|vanguard"
-    r"|joint|vostok|plan|secretariat|standing|article|negotiations|statement|declaration|documents|principles|partnership"
-    r"|treaty|pact|mutual|sanction|export|corridor|supply|economic|ipef|minerals|suspend|severed|froze|halted|downgrad"
-    r"|withdr|terminat|scrap|pull|notification|restriction|white|trade|embargo|tariff|visit|recalled"
-)
-
 # -- regularity -----------------------------------------------------------------------------
 
 _REG: list[tuple[str, re.Pattern[str], int]] = [
@@ -526,7 +516,6 @@ __all__ = [
     "FIXED_LEVEL",
     "MEETING",
     "NEGATION",
-    "PREFILTER",
     "TRIGGERS",
     "TYPE_KEYWORDS",
     "Hit",
