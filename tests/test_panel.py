@@ -233,6 +233,10 @@ def test_contiguity_and_distance(wh: Warehouse, full) -> None:
     assert dyad(df, USA, JPN)[2000]["cshapes_mindist"] == pytest.approx(raw["mindist"][0])
     cap = dyad(dyad_years(years=(2000, 2000)).add("capdist").df, USA, JPN)[2000]["capdist"]
     assert cap == pytest.approx(10_900, rel=0.01)  # Washington-Tokyo, about 10,900 km
+    sy = state_years(years=(2000, 2000)).add("contiguity").df
+    borders = {r["ccode"]: r for r in sy.iter_rows(named=True)}
+    assert borders[CHN]["cow_land_borders"] == 14  # China's fourteen land neighbours
+    assert borders[USA]["cow_land_borders"] == 2 and borders[JPN]["cow_land_borders"] == 0
 
 
 def test_major_powers_and_capabilities(wh: Warehouse, full) -> None:

@@ -241,14 +241,29 @@ def _contiguity(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
         GROUP BY ALL
         """,
     )
-    return join_dyad_vars(df, ctx, tab, ["cow_conttype"], code="ccode", fill={"cow_conttype": 0})
+    if ctx.is_dyadic:
+        return join_dyad_vars(
+            df, ctx, tab, ["cow_conttype"], code="ccode", fill={"cow_conttype": 0}
+        )
+    both = pl.concat(
+        [
+            tab.select(pl.col("ccode1").alias("ccode"), "year", "cow_conttype"),
+            tab.select(pl.col("ccode2").alias("ccode"), "year", "cow_conttype"),
+        ]
+    )
+    counts = both.group_by("ccode", "year").agg(
+        (pl.col("cow_conttype") == 1).sum().cast(pl.Int16).alias("cow_land_borders"),
+        (pl.col("cow_conttype") > 1).sum().cast(pl.Int16).alias("cow_sea_borders"),
+    )
+    cols = ["cow_land_borders", "cow_sea_borders"]
+    return join_state_vars(df, ctx, counts, cols, code="ccode", fill=dict.fromkeys(cols, 0))
 
 
 _reg(
     "contiguity",
     _contiguity,
     aliases=("contdir", "cow_contdir", "cow_contiguity", "direct_contiguity"),
-    units=("dyad-year",),
+    units=("dyad-year", "state-year"),
     sources=("cow_contdir",),
     coverage=(1816, 2016),
     title="COW direct contiguity type",
@@ -257,7 +272,9 @@ cow_conttype: the closest direct-contiguity relationship of the two states in fo
 day of the year (COW Direct Contiguity 3.2 date spells): 1 land or river border, 2
 separated by 12 miles of water or less, 3 by 24 miles or less, 4 by 150 miles or less, 5
 by 400 miles or less; 0 not directly contiguous. When the relationship changes within a
-year, the lowest type observed that year is used.
+year, the lowest type in force on any day of that year is used. State-years get
+cow_land_borders (states sharing a land or river border that year) and cow_sea_borders
+(states across at most 400 miles of water, and no land border).
 """,
 )
 
