@@ -90,7 +90,9 @@ def review(
         _show(console, i, len(items), c, rec)
         try:
             choice = ask(
-                "[a]ccept, [e]dit, [r]eject or [q]uit", choices=["a", "e", "r", "q"], default="a"
+                r"\[a]ccept, \[e]dit, \[r]eject or \[q]uit",
+                choices=["a", "e", "r", "q"],
+                default="a",
             )
         except EOFError:
             break
