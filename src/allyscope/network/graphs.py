@@ -2,10 +2,11 @@
 
 Nodes are COW codes (``int``) of the states in the system that year, with attributes
 ``ccode``, ``stateabb``, ``name`` and ``iso3``; every layer's graph of a year has the same
-nodes. Edges carry ``weight`` and the layer's attribute columns (see
-:mod:`allyscope.network.layers`). Graph attributes: ``year``, ``layer`` and ``covered``
-(``False`` when the layer's source has no data for the year: such a graph has no edges
-and must not be read as "no ties").
+nodes. Edges carry ``weight`` and the layer's other attribute columns (see
+:mod:`allyscope.network.layers`). Graph attributes: ``year``, ``layer``,
+``weight_source`` (the source column the weight is, e.g. ``cow_igo_joint``) and
+``covered`` (``False`` when the layer's source has no data for the year: such a graph has
+no edges and must not be read as "no ties").
 
 Build all years at once with :func:`network_sequence` (one pass of data preparation, then
 one graph per year and layer); :func:`yearly_network` and :func:`multilayer_network` are
@@ -71,19 +72,34 @@ class MultilayerNetwork:
         return mg
 
 
-def _edge_attr_columns(edges: pl.DataFrame) -> list[str]:
-    return [c for c in edges.columns if c not in ("ccode1", "ccode2", "year")]
+#: per layer: the source column the tie weight is (not repeated as an edge attribute)
+WEIGHT_SOURCE: dict[str, str] = {
+    "defense": "atop_defense",
+    "atop_other": "atop_any",
+    "igo": "cow_igo_joint",
+    "exercises": "mme_joint_exercises",
+    "us_troops": "us_troops",
+    "mechanisms": "mech_max_index",
+}
+
+
+def _weight_source(layer: str, edges: pl.DataFrame) -> str:
+    if layer in WEIGHT_SOURCE:
+        return WEIGHT_SOURCE[layer]
+    un = [c for c in edges.columns if c.startswith("un_") and c != "un_n_votes"]
+    return un[0] if un else "weight"
 
 
 def _graphs_from_tables(
     layer: str, nodes: pl.DataFrame, edges: pl.DataFrame, years: Sequence[int], covered: set[int]
 ) -> dict[int, nx.Graph]:
-    attrs = _edge_attr_columns(edges)
+    source = _weight_source(layer, edges)
+    attrs = [c for c in edges.columns if c not in ("ccode1", "ccode2", "year", "weight", source)]
     node_parts = nodes.partition_by("year", as_dict=True, maintain_order=True)
     edge_parts = edges.partition_by("year", as_dict=True, maintain_order=True)
     out: dict[int, nx.Graph] = {}
     for y in years:
-        g = nx.Graph(year=y, layer=layer, covered=y in covered)
+        g = nx.Graph(year=y, layer=layer, covered=y in covered, weight_source=source)
         nd = node_parts.get((y,))
         if nd is not None:
             g.add_nodes_from(
@@ -98,13 +114,16 @@ def _graphs_from_tables(
             )
         ed = edge_parts.get((y,))
         if ed is not None and y in covered:
-            cols = [ed[c].to_list() for c in attrs]
-            g.add_edges_from(
-                (a, b, dict(zip(attrs, vals, strict=True)))
-                for a, b, *vals in zip(
-                    ed["ccode1"].to_list(), ed["ccode2"].to_list(), *cols, strict=True
+            c1, c2, w = ed["ccode1"].to_list(), ed["ccode2"].to_list(), ed["weight"].to_list()
+            if not attrs:
+                g.add_weighted_edges_from(zip(c1, c2, w, strict=True))
+            else:
+                cols = [ed[c].to_list() for c in attrs]
+                names = ["weight", *attrs]
+                g.add_edges_from(
+                    (a, b, dict(zip(names, vals, strict=True)))
+                    for a, b, *vals in zip(c1, c2, w, *cols, strict=True)
                 )
-            )
         out[y] = g
     return out
 
