@@ -147,3 +147,12 @@ def test_citations_follow_the_sources(wh: Warehouse) -> None:
     text = p.citations()
     for key in ("coppedge2021vdem", "marshall2017polity", "goemans2009archigos"):
         assert "{" + key + "," in text
+
+
+def test_panels_pickle_without_their_scratch_cache(wh: Warehouse) -> None:
+    import pickle
+
+    p = dyad_years(years=(2000, 2000)).add("atop")
+    q = pickle.loads(pickle.dumps(p))
+    assert q.df.equals(p.df) and q.addons == ("atop",) and q.sources == p.sources
+    assert q.add("nmc").df.select("nmc_cinc1").equals(p.add("nmc").df.select("nmc_cinc1"))

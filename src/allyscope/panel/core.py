@@ -306,7 +306,7 @@ def clear_cache() -> None:
 # -- the Panel -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Panel:
     """A state-year or dyad-year table (polars) plus what it was built from.
 
@@ -326,6 +326,15 @@ class Panel:
     politically_relevant: bool = False
     extra_citations: tuple[str, ...] = field(default=())
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the scratch cache (key grids, locks) is rebuilt on demand, never pickled
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     # -- description -------------------------------------------------------------------
 
