@@ -402,11 +402,45 @@ def network(
 # -- forecasts -----------------------------------------------------------------------------
 
 
+def _forecast_module() -> ModuleType:
+    return _module("allyscope.forecast", "the alliance forecast", "forecast", "scenario")
+
+
 def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
-    mod = _module("allyscope.forecast", "the alliance forecast", "forecast")
-    return mod.forecast(list(ccodes), horizon=horizon)
+    """The forecast for a dyad or group (probability, interval, drivers, neighbours)."""
+    return _forecast_module().forecast(list(ccodes), horizon=horizon)
+
+
+def default_scenarios(ccodes: Sequence[int]) -> list[Any]:
+    """Two scenarios for the report: a leadership change in one member (the last one named
+    other than the United States), and Japan–South Korea UN voting affinity back at its
+    2019 level when both are members (otherwise the forecast module's second default)."""
+    fc = _forecast_module()
+    from allyscope import codes
+
+    others = [c for c in ccodes if c != 2] or list(ccodes)
+    who = others[-1]
+    out = [
+        fc.Scenario(
+            f"Leadership change in {codes.name(who)}",
+            (fc.Change("leader_change", (codes.iso3(who) or who,)),),
+            f"A leader transition in {codes.name(who)} in the forecast's origin year.",
+        )
+    ]
+    if 740 in ccodes and 732 in ccodes:
+        out.append(
+            fc.Scenario(
+                "Japan–South Korea UN affinity back at its 2019 level",
+                (fc.Change("un_affinity", 2019, (("JPN", "KOR"),)),),
+                "Japan–South Korea UN voting inputs return to their 2019 level (the year of the "
+                "export-control dispute).",
+            )
+        )
+    defaults = fc.default_scenarios([codes.iso3(c) or c for c in ccodes])
+    out.append(defaults[-1])
+    return out
 
 
 def scenario(ccodes: Sequence[int], spec: Any, horizon: int = 5) -> Any:
-    mod = _module("allyscope.forecast", "forecast scenarios", "scenario")
-    return mod.scenario(list(ccodes), spec, horizon=horizon)
+    """A scenario's forecast next to the baseline (``ScenarioResult``)."""
+    return _forecast_module().scenario(list(ccodes), spec, horizon=horizon)

@@ -64,6 +64,10 @@ class Group:
         return self.names.get(ccode, str(ccode))
 
     @property
+    def is_group_of_many(self) -> bool:
+        return len(self.ccodes) > 2
+
+    @property
     def dyads(self) -> list[tuple[int, int]]:
         """Non-directed member pairs, ``ccode1 < ccode2``."""
         cs = sorted(self.ccodes)

@@ -803,6 +803,154 @@ def build_structure(group: Group) -> Section:
 # -- 5. forecast and scenarios ------------------------------------------------------------
 
 
+def _pct(p: float | None, digits: int = 1) -> str:
+    return "–" if p is None else f"{100 * p:.{digits}f}%"
+
+
+def forecast_figures(f: Any) -> tuple[list[Figure], list[Table], list[str]]:
+    """Probability per pair (and for the group) with intervals, and the drivers."""
+    figs: list[Figure] = []
+    tables: list[Table] = []
+    findings: list[str] = []
+    rows = []
+    for p in f.pairs:
+        rows.append((p.label, p.probability, p.interval, p.allied))
+    if f.is_group:
+        rows.append(("Every pair allied", f.group_probability, f.group_interval, False))
+    open_rows = [r for r in rows if not r[3]]
+    labels = [r[0] for r in open_rows]
+    probs = [100 * r[1] for r in open_rows]
+    err_plus = [100 * (r[2][1] - r[1]) if r[2] else 0 for r in open_rows]
+    err_minus = [100 * (r[1] - r[2][0]) if r[2] else 0 for r in open_rows]
+    lay = layout(
+        f"Probability of a formal defense pact by {f.year + f.horizon}",
+        x_title="",
+        y_title=f"Probability within {f.horizon} years (%)",
+        hovermode="closest",
+    )
+    lay["showlegend"] = False
+    fig = figure(
+        [
+            {
+                "type": "bar",
+                "x": labels,
+                "y": probs,
+                "marker": {"color": "#0072B2"},
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": err_plus,
+                    "arrayminus": err_minus,
+                    "color": "#333",
+                },
+                "hovertemplate": "%{x}: %{y:.2f}%<extra></extra>",
+                "name": "probability",
+            }
+        ],
+        lay,
+    )
+    table = Table(
+        ["Pair", "Allied now", "Probability", "Interval"],
+        [
+            [
+                r[0],
+                "yes" if r[3] else "no",
+                _pct(r[1]),
+                f"{_pct(r[2][0])}–{_pct(r[2][1])}" if r[2] else "–",
+            ]
+            for r in rows
+        ],
+        align=["left", "left", "right", "right"],
+    )
+    figs.append(
+        Figure(
+            "forecast",
+            "Forecast of a formal alliance",
+            f"Probability that each pair not yet allied forms an ATOP defense pact within "
+            f"{f.horizon} years of {f.year} ({f.model.get('title', f.model.get('model'))}, "
+            "bootstrap interval); for the group, the probability that every pair is allied. "
+            "Pairs already allied are listed in the table.",
+            fig,
+            table,
+            key_numbers=[
+                ("Origin year", str(f.year)),
+                ("Horizon", f"{f.horizon} years"),
+                ("Model", str(f.model.get("model", ""))),
+            ],
+            sources=["atop_alliance"],
+        )
+    )
+    for p in f.pairs:
+        if p.allied:
+            findings.append(f"{p.label}: already formally allied (ATOP defense pact).")
+            continue
+        iv = f" ({_pct(p.interval[0])}–{_pct(p.interval[1])})" if p.interval else ""
+        findings.append(
+            f"{p.label}: {_pct(p.probability)}{iv} probability of a defense pact by "
+            f"{f.year + f.horizon}."
+        )
+        if p.drivers is not None and p.drivers.height:
+            d = p.drivers.sort("contribution")
+            lay2 = layout(
+                f"What drives the {p.label} forecast",
+                x_title="Contribution to the log-odds (relative to the average dyad)",
+                y_title="",
+                hovermode="closest",
+                height=360,
+            )
+            lay2["showlegend"] = False
+            lay2["margin"]["l"] = 190
+            colors = ["#0072B2" if v >= 0 else "#D55E00" for v in d["contribution"].to_list()]
+            figs.append(
+                Figure(
+                    f"drivers-{p.ccode1}-{p.ccode2}",
+                    f"Drivers of the {p.label} forecast",
+                    "Largest contributions of the inputs to this pair's forecast, relative to "
+                    "the average dyad: positive values raise the probability.",
+                    figure(
+                        [
+                            {
+                                "type": "bar",
+                                "orientation": "h",
+                                "y": d["feature"].to_list(),
+                                "x": d["contribution"].to_list(),
+                                "marker": {"color": colors},
+                                "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
+                            }
+                        ],
+                        lay2,
+                    ),
+                    Table.from_frame(
+                        d.sort("contribution", descending=True),
+                        columns={
+                            "feature": "Input",
+                            "group": "Group",
+                            "value": "Value",
+                            "reference_mean": "Average dyad",
+                            "contribution": "Contribution",
+                        },
+                    ),
+                )
+            )
+            top = p.drivers.sort("contribution", descending=True).row(0, named=True)
+            findings.append(f"Strongest driver for {p.label}: {top['group']} ({top['feature']}).")
+        if p.neighbours is not None and p.neighbours.height:
+            tables.append(
+                Table.from_frame(
+                    p.neighbours,
+                    columns={
+                        "state1": "State",
+                        "state2": "State ",
+                        "year": "Year",
+                        "distance": "Distance",
+                        "onset_within": "Pact formed within horizon",
+                    },
+                    caption=f"Dyad-years most alike {p.label} in the training data",
+                )
+            )
+    return figs, tables, findings
+
+
 def build_forecast(group: Group) -> Section:
     s = Section(
         "forecast",
@@ -811,8 +959,98 @@ def build_forecast(group: Group) -> Section:
     )
 
     def part() -> None:
-        res = analysis.forecast(group.ccodes, horizon=5)
-        s.notes.append(str(res))
+        from allyscope.errors import AllyscopeError
+
+        try:
+            f = analysis.forecast(group.ccodes, horizon=5)
+        except AllyscopeError as exc:
+            s.notes.append(f"No forecast: {exc.message}.")
+            return
+        figs, tables, findings = forecast_figures(f)
+        s.figures.extend(figs)
+        s.tables.extend(tables)
+        s.findings.extend(findings)
+        for n in f.notes:
+            s.notes.append(n[0].upper() + n[1:] + ("" if n.endswith(".") else "."))
+        if f.carried_forward:
+            carried = sorted({c["feature"] for c in f.carried_forward})
+            s.notes.append(
+                f"Inputs carried forward past their data's last year: {', '.join(carried)}."
+            )
+        scen_rows = []
+        for sc in analysis.default_scenarios(group.ccodes):
+            if len(scen_rows) == 2:
+                break
+            try:
+                res = analysis.scenario(group.ccodes, sc, horizon=5)
+            except AllyscopeError as exc:
+                s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
+                continue
+            scen_rows.append((sc, res))
+        if scen_rows:
+            labels = [sc.name for sc, _ in scen_rows]
+            base = [100 * r.baseline.probability for _, r in scen_rows]
+            new = [100 * r.changed.probability for _, r in scen_rows]
+            lay = layout(
+                "Scenarios: the group's probability against the baseline",
+                x_title="",
+                y_title="Probability every pair is allied (%)"
+                if group.is_group_of_many
+                else "Probability of a defense pact (%)",
+                legend_title="",
+                hovermode="closest",
+            )
+            lay["barmode"] = "group"
+            fig = figure(
+                [
+                    {
+                        "type": "bar",
+                        "name": "Baseline",
+                        "x": labels,
+                        "y": base,
+                        "marker": {"color": "#999999"},
+                        "hovertemplate": "baseline: %{y:.2f}%<extra></extra>",
+                    },
+                    {
+                        "type": "bar",
+                        "name": "Scenario",
+                        "x": labels,
+                        "y": new,
+                        "marker": {"color": "#D55E00", "pattern": {"shape": "/"}},
+                        "hovertemplate": "scenario: %{y:.2f}%<extra></extra>",
+                    },
+                ],
+                lay,
+            )
+            rows = [
+                [
+                    sc.name,
+                    "; ".join(sc.describe()),
+                    _pct(r.baseline.probability, 2),
+                    _pct(r.changed.probability, 2),
+                    f"{100 * r.delta:+.2f} points",
+                ]
+                for sc, r in scen_rows
+            ]
+            s.figures.append(
+                Figure(
+                    "scenarios",
+                    "Scenarios",
+                    "The forecast under each scenario next to the baseline (same model and "
+                    "origin year; only the named inputs change).",
+                    fig,
+                    Table(
+                        ["Scenario", "Changes", "Baseline", "Scenario", "Change"],
+                        rows,
+                        align=["left", "left", "right", "right", "right"],
+                    ),
+                )
+            )
+            for sc, r in scen_rows:
+                s.findings.append(
+                    f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
+                    f"{_pct(r.baseline.probability, 2)} at baseline."
+                )
 
     _guard(s, part)
     return s
