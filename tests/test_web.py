@@ -6,6 +6,7 @@ import itertools
 import re
 
 import pytest
+
 from webapp_fixtures import *  # noqa: F403  (shared session fixtures)
 
 pytestmark = pytest.mark.data
