@@ -43,6 +43,19 @@ def _print_table(df, title: str | None = None, max_rows: int = MAX_ROWS) -> None
     del pl
 
 
+def _busy(what: str):
+    """A spinner on stderr while something slow runs (the first run prepares and caches
+    the data of all years)."""
+    import contextlib
+    import sys
+
+    from allyscope.cli import err_console
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    return err_console.status(f"{what} (the first run prepares and caches all years) ...")
+
+
 def _check_plot(plot: Path | None) -> None:
     from allyscope.errors import InvalidInputError
 
@@ -143,7 +156,9 @@ def network(
     if trend_mode:
         y0 = start if start is not None else L.DEFAULT_YEARS[0]
         y1 = end if end is not None else year
-        df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names).drop("hub")
+        with _busy("computing hub-and-spoke metrics"):
+            df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names)
+        df = df.drop("hub")
         _print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", 200)
         _print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
         if output is not None:
@@ -156,7 +171,8 @@ def network(
             console.print(f"[green]wrote[/green] {plot}")
         return
 
-    ml = graphs.multilayer_network(year, names)
+    with _busy(f"building the {year} network"):
+        ml = graphs.multilayer_network(year, names)
     _print_table(
         ml.summary().select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
         f"network {year}",
@@ -247,17 +263,16 @@ def blocs(
     _check_plot(plot)
     y0 = start if start is not None else B.UN_YEARS[0]
     y1 = end if end is not None else B.UN_YEARS[1]
-    mem, stats = B.analyze(
-        (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
-    )
+    with _busy("detecting UN voting blocs"):
+        mem, stats = B.analyze(
+            (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
+        )
     position = None
     _print_table(stats, f"UN voting blocs ({method}, {measure}) and polarization", 100)
     shown = stats
     if state is not None:
         c = codes.resolve(state, y1)
-        position = B.bloc_position(
-            c, (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
-        )
+        position = B.bloc_position(c, members=mem)
         _print_table(
             position.select(
                 "year",
@@ -323,7 +338,8 @@ def defacto(
     y0 = start if start is not None else 1946
     y1 = end if end is not None else 2018
     if len(states) == 2:
-        df = D.defacto(states[0], states[1], (y0, y1), model=model)
+        with _busy("scoring every dyad-year"):
+            df = D.defacto(states[0], states[1], (y0, y1), model=model)
         shown = df.select(
             "year",
             "formal_defense",
@@ -335,7 +351,8 @@ def defacto(
         )
         title = f"{df['iso3_1'][0]}-{df['iso3_2'][0]}: de facto alliance score"
     else:
-        df = D.defacto_group(states, (y0, y1), model=model)
+        with _busy("scoring every dyad-year"):
+            df = D.defacto_group(states, (y0, y1), model=model)
         shown = df.drop("group")
         title = f"{df['group'][0]}: de facto alliance score of the group"
     _print_table(shown, title, 200)

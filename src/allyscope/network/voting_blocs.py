@@ -336,14 +336,16 @@ def polarization(
 def bloc_position(
     state: str | int,
     years: int | Sequence[int] | None = None,
+    *,
+    members: pl.DataFrame | None = None,
     **options,
 ) -> pl.DataFrame:
     """Where ``state`` sits each year: its bloc label and its mean affinity with the US
     bloc and with the China/Russia bloc (``lean`` = the difference, positive toward the
-    US bloc)."""
+    US bloc). ``members`` reuses a table from :func:`blocs` / :func:`analyze`."""
     from allyscope import codes
 
-    mem = blocs(years, **options)
+    mem = members if members is not None else blocs(years, **options)
     c = codes.resolve(state)
     out = mem.filter(pl.col("ccode") == c)
     if out.height == 0:
