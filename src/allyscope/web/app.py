@@ -300,6 +300,10 @@ def create_app(*, warm: bool = True) -> FastAPI:
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> Response:
+        return Response(status_code=204)
+
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
