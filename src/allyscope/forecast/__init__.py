@@ -1,0 +1,83 @@
+"""Forecasting alliance formation: features, models, backtests, forecasts and scenarios.
+
+The outcome is the onset of an ATOP defense pact (or of any ATOP obligation) between two
+states; the unit is the non-directed dyad-year; dyads already allied are out of the risk
+set. Two estimators of the annual onset hazard share one interface -- a rare-events
+(Firth-penalized, prior-corrected) logit and gradient-boosted trees -- and are compared in
+rolling-origin backtests. See docs/forecast.md.
+
+>>> from allyscope import forecast as fc
+>>> f = fc.forecast(["JPN", "KOR"], horizon=5)            # doctest: +SKIP
+>>> f.probability, f.interval                              # doctest: +SKIP
+>>> fc.forecast(["USA", "JPN", "KOR"]).table()            # doctest: +SKIP
+>>> fc.scenario(["USA", "JPN", "KOR"], {"changes": [{"leader_change": ["KOR"]}]})  # doctest: +SKIP
+>>> [fc.scenario(g, s) for g in [["USA", "JPN", "KOR"]] for s in fc.default_scenarios(g)]  # doctest: +SKIP
+>>> fc.forecast_all(2018, horizon=5).head()                # doctest: +SKIP
+>>> fc.backtest(origins=range(1970, 2014)).table           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from allyscope.forecast.backtest import (
+    BacktestResult,
+    backtest,
+    calibration_figure,
+    default_origins,
+    write_figure,
+)
+from allyscope.forecast.data import training_table
+from allyscope.forecast.features import (
+    FEATURES,
+    carried_forward,
+    feature_names,
+    features,
+    last_input_year,
+)
+from allyscope.forecast.model import (
+    DEFAULT_MODEL,
+    MAX_HORIZON,
+    ForecastModel,
+    train,
+)
+from allyscope.forecast.models import BoostedTrees, RareEventsLogit
+from allyscope.forecast.outcome import OUTCOMES
+from allyscope.forecast.predict import Forecast, PairForecast, forecast, forecast_all
+from allyscope.forecast.scenarios import (
+    Change,
+    Scenario,
+    ScenarioResult,
+    default_scenarios,
+    scenario,
+)
+from allyscope.forecast.scenarios import load as load_scenario
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "FEATURES",
+    "MAX_HORIZON",
+    "OUTCOMES",
+    "BacktestResult",
+    "BoostedTrees",
+    "Change",
+    "Forecast",
+    "ForecastModel",
+    "PairForecast",
+    "RareEventsLogit",
+    "Scenario",
+    "ScenarioResult",
+    "backtest",
+    "calibration_figure",
+    "carried_forward",
+    "default_origins",
+    "default_scenarios",
+    "feature_names",
+    "features",
+    "forecast",
+    "forecast_all",
+    "last_input_year",
+    "load_scenario",
+    "scenario",
+    "train",
+    "training_table",
+    "write_figure",
+]

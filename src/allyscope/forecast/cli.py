@@ -1,0 +1,491 @@
+"""Commands ``allyscope forecast`` and ``allyscope model evaluate`` / ``model train``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+MAX_ROWS = 30
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet or .json)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    model_app = typer.Typer(
+        help="Train and evaluate the alliance-formation models.", no_args_is_help=True
+    )
+    model_app.command("evaluate")(evaluate)
+    model_app.command("train")(train_cmd)
+    app.add_typer(model_app, name="model")
+    app.command("forecast")(forecast_cmd)
+
+
+def _check_out(path: Path | None) -> None:
+    if path is not None:
+        from allyscope.io import check_table_path
+
+        check_table_path(path, {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON"})
+
+
+def _fmt(v: Any, pct: bool = False) -> str:
+    if v is None:
+        return "[dim]–[/dim]"
+    if isinstance(v, float):
+        if v != v:  # nan
+            return "[dim]–[/dim]"
+        if pct:
+            return f"{100 * v:.1f}%" if v >= 0.001 else f"{100 * v:.2f}%"
+        return f"{v:.4f}" if abs(v) < 10 else f"{v:,.1f}"
+    return str(v)
+
+
+def _print_frame(df: Any, title: str | None = None, pct_cols: tuple[str, ...] = ()) -> None:
+    from rich.table import Table
+
+    from allyscope.cli import console
+
+    t = Table(title=title, title_justify="left", show_lines=False)
+    for c in df.columns:
+        t.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left")
+    for row in df.head(MAX_ROWS).iter_rows(named=True):
+        t.add_row(*[_fmt(v, k in pct_cols) for k, v in row.items()])
+    console.print(t)
+    if df.height > MAX_ROWS:
+        console.print(f"[dim]… {df.height - MAX_ROWS:,} more rows (write them with -o FILE)[/dim]")
+
+
+def _progress(total_label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from allyscope.cli import err_console
+
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+# -- model evaluate ---------------------------------------------------------------------------
+
+
+def evaluate(
+    models: Annotated[
+        str, typer.Option("--models", help="Models to compare, comma-separated: logit, boost.")
+    ] = "logit,boost",
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="'defense' (defense pacts) or 'any' ATOP obligation.")
+    ] = "defense",
+    horizon: Annotated[int, typer.Option("--horizon", help="Forecast window in years.")] = 5,
+    first: Annotated[int, typer.Option("--from", help="First origin year.")] = 1970,
+    last: Annotated[
+        int | None, typer.Option("--to", help="Last origin year (default: 2018 - horizon).")
+    ] = None,
+    step: Annotated[int, typer.Option("--step", help="Years between origins.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    output: OutOpt = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the calibration figure to FILE.html (self-contained)."),
+    ] = None,
+    calibration: Annotated[
+        Path | None,
+        typer.Option("--calibration", help="Write the calibration table to FILE."),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", help="Write every backtest forecast to FILE."),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Recompute, ignoring the cache.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Rolling-origin backtest: train up to each origin year t, forecast onsets in
+    t+1..t+h, and compare the models (ROC-AUC, PR-AUC, Brier, onset ranks)."""
+    from allyscope.cli import console
+    from allyscope.errors import InvalidInputError
+    from allyscope.forecast.backtest import backtest, check_origins, write_figure
+    from allyscope.forecast.outcome import ATOP_LAST
+
+    for p in (output, calibration, predictions):
+        _check_out(p)
+    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
+        raise InvalidInputError(
+            f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
+        )
+    if step < 1:
+        raise InvalidInputError(f"--step must be at least 1, got {step}")
+    last = ATOP_LAST - horizon if last is None else last
+    origins = check_origins(range(first, last + 1, step), horizon)
+    kinds = [m.strip() for m in models.split(",") if m.strip()]
+    with _progress("backtest") as bar:
+        task = bar.add_task("backtest", total=len(origins) * len(kinds))
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"backtest {label}")
+
+        res = backtest(
+            kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=progress
+        )
+    table = res.table
+    best = res.best_model()
+    if output:
+        from allyscope.io import write_table
+
+        write_table(table, output)
+    if calibration:
+        from allyscope.io import write_table
+
+        write_table(res.calibration, calibration)
+    if predictions:
+        from allyscope.io import write_table
+
+        write_table(res.predictions, predictions)
+    files = write_figure(res, str(plot)) if plot else []
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "outcome": outcome,
+                    "horizon": horizon,
+                    "origins": origins,
+                    "best_model": best,
+                    "table": table.to_dicts(),
+                    "calibration": res.calibration.to_dicts(),
+                    "files": files,
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    _print_frame(
+        table.select(
+            "model",
+            "roc_auc",
+            "pr_auc",
+            "brier",
+            "brier_skill",
+            "median_pct_rank",
+            "top5pct_share",
+            "mean_forecast",
+            "observed_rate",
+            "forecasts",
+            "onsets",
+        ),
+        title=f"Backtest: {outcome} pact onset within {horizon} years, origins "
+        f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins",
+    )
+    console.print(
+        f"better out of sample (PR-AUC, then Brier): [bold]{best}[/bold]", highlight=False
+    )
+    for f in files:
+        console.print(f"[green]wrote[/green] {f}")
+    for f in (output, calibration, predictions):
+        if f:
+            console.print(f"[green]wrote[/green] {f}")
+
+
+def train_cmd(
+    model: Annotated[str, typer.Option("--model", help="logit, boost or default.")] = "default",
+    outcome: Annotated[str, typer.Option("--outcome", help="'defense' or 'any'.")] = "defense",
+    through: Annotated[
+        int, typer.Option("--through", help="Last outcome year used for training.")
+    ] = 2018,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap refits for intervals.")] = 20,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Retrain even if saved.")] = False,
+    output: OutOpt = None,
+) -> None:
+    """Train (or load) a model and show what it learned (logit: coefficients per SD)."""
+    import polars as pl
+
+    from allyscope.cli import console
+    from allyscope.forecast.model import train
+
+    _check_out(output)
+    with _progress("train") as bar:
+        task = bar.add_task("training", total=n_boot + 1)
+        fm = train(
+            model,
+            outcome,
+            trained_through=through,
+            seed=seed,
+            n_boot=n_boot,
+            refresh=refresh,
+            progress=lambda d, n: bar.update(task, completed=d, total=n),
+        )
+    d = fm.describe()
+    console.print(
+        f"[bold]{d['title']}[/bold] for {outcome}: {d['training_rows']:,} dyad-years, "
+        f"{d['training_onsets']:,} onsets, 1946-{through}; {d['n_boot']} bootstrap refits; "
+        f"data {d['data_hash']}, allyscope {d['allyscope_version']}",
+        highlight=False,
+    )
+    console.print(f"saved: {d['path']}", highlight=False)
+    est = fm.estimator
+    if hasattr(est, "coefficients"):
+        coefs = pl.DataFrame(est.coefficients()).with_columns(
+            (pl.col("coef") / pl.col("se")).alias("z")
+        )
+        _print_frame(coefs, title="Coefficients (log-odds per standard deviation)")
+        if output:
+            from allyscope.io import write_table
+
+            write_table(coefs, output)
+            console.print(f"[green]wrote[/green] {output}")
+
+
+# -- forecast ----------------------------------------------------------------------------------
+
+
+def forecast_cmd(
+    states: Annotated[
+        list[str] | None, typer.Argument(help="Two or more states (names, ISO3 or COW codes).")
+    ] = None,
+    horizon: Annotated[int, typer.Option("--horizon", help="Years ahead (1-10).")] = 5,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Origin year (default: the last year any input covers)."),
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="logit, boost or default.")] = "default",
+    outcome: Annotated[str, typer.Option("--outcome", help="'defense' or 'any'.")] = "defense",
+    all_dyads: Annotated[
+        bool, typer.Option("--all-dyads", help="Score every dyad at risk in --year.")
+    ] = False,
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="A scenario YAML file (docs/forecast.md).")
+    ] = None,
+    leader_change: Annotated[
+        list[str] | None,
+        typer.Option("--leader-change", help="Scenario: a leader transition in STATE."),
+    ] = None,
+    un_affinity: Annotated[
+        str | None,
+        typer.Option("--un-affinity", help="Scenario: UN voting at its YEAR level, or 'lowest'."),
+    ] = None,
+    exercises: Annotated[
+        str | None,
+        typer.Option("--exercises", help="Scenario: 'stop' or joint exercises per year."),
+    ] = None,
+    mechanism_lapse: Annotated[
+        list[str] | None,
+        typer.Option("--mechanism-lapse", help="Scenario: a mechanism record id ends."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Scenario: FEATURE=VALUE (model scale).")
+    ] = None,
+    default_scenarios: Annotated[
+        bool, typer.Option("--default-scenarios", help="Run the two standard scenarios.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    no_interval: Annotated[
+        bool, typer.Option("--no-interval", help="All dyads: skip the bootstrap intervals.")
+    ] = False,
+    output: OutOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Probability that states begin an alliance within the horizon, with an interval,
+    drivers and comparison dyads; `--all-dyads --year Y -o FILE` scores every dyad."""
+    from allyscope.cli import console
+    from allyscope.errors import InvalidInputError
+    from allyscope.forecast import predict, scenarios
+
+    _check_out(output)
+    if all_dyads:
+        if states:
+            raise InvalidInputError(
+                "give either states or --all-dyads, not both",
+                "allyscope forecast --all-dyads --year 2018 -o all.csv",
+            )
+        with console.status("scoring every dyad at risk"):
+            df = predict.forecast_all(
+                year, horizon, model=model, outcome=outcome, seed=seed, intervals=not no_interval
+            )
+        if output:
+            from allyscope.io import write_table
+
+            write_table(df, output)
+        if as_json:
+            print(json.dumps(df.to_dicts(), default=str))
+            return
+        y = int(df["year"][0]) if df.height else year
+        _print_frame(
+            df.head(MAX_ROWS),
+            title=f"Most likely {outcome} pact onsets within {horizon} years of {y} "
+            f"({df.height:,} dyads at risk)",
+            pct_cols=("probability", "lower", "upper"),
+        )
+        if output:
+            console.print(f"[green]wrote[/green] {output} ({df.height:,} rows)")
+        return
+    if not states:
+        raise InvalidInputError(
+            "name two or more states, or use --all-dyads", "allyscope forecast JPN KOR --horizon 5"
+        )
+    names = [s.strip() for v in states for s in v.split(",") if s.strip()]
+    changes: list[dict[str, Any]] = []
+    if leader_change:
+        changes.append({"leader_change": leader_change})
+    if un_affinity:
+        changes.append({"un_affinity": un_affinity})
+    if exercises:
+        changes.append({"exercises": exercises})
+    for rid in mechanism_lapse or []:
+        changes.append({"mechanism_lapse": rid})
+    if set_:
+        kv: dict[str, str] = {}
+        for item in set_:
+            if "=" not in item:
+                raise InvalidInputError(f"--set {item!r}: use FEATURE=VALUE")
+            k, v = item.split("=", 1)
+            kv[k.strip()] = v.strip()
+        changes.append({"set": kv})
+    specs: list[Any] = []
+    if scenario_file:
+        specs.append(scenarios.load(scenario_file))
+    if changes:
+        specs.append(scenarios.from_dict({"changes": changes}, "command line"))
+    if default_scenarios:
+        specs.extend(scenarios.default_scenarios(names))
+    kw = {"horizon": horizon, "year": year, "model": model, "outcome": outcome, "seed": seed}
+    with console.status("forecasting (the first run trains the model)"):
+        base = predict.forecast(names, **kw)
+        results = [
+            scenarios.ScenarioResult(
+                scenarios.as_scenario(s),
+                base,
+                predict.forecast(names, scenario=s, explain=False, **kw),
+            )
+            for s in specs
+        ]
+    if output:
+        import polars as pl
+
+        from allyscope.io import write_table
+
+        if results:
+            write_table(
+                pl.concat(
+                    [
+                        r.table().with_columns(pl.lit(r.scenario.name).alias("scenario"))
+                        for r in results
+                    ]
+                ),
+                output,
+            )
+        else:
+            write_table(base.table(), output)
+    if as_json:
+        out = base.to_dict()
+        out["scenarios"] = [r.to_dict() for r in results]
+        print(json.dumps(out, indent=2, default=str))
+        return
+    _show_forecast(base)
+    for r in results:
+        _show_scenario(r)
+    if output:
+        console.print(f"[green]wrote[/green] {output}")
+
+
+def _show_forecast(f: Any) -> None:
+    from rich.table import Table
+
+    from allyscope.cli import console
+    from allyscope.forecast.outcome import OUTCOME_TITLES
+
+    m = f.model
+    window = f"{f.year + 1}-{f.year + f.horizon}"
+    what = OUTCOME_TITLES[f.outcome].split(" (")[0]
+    console.print(
+        f"[bold]{' – '.join(f.names)}[/bold]: onset of an {what} within {f.horizon} years of "
+        f"{f.year} ({window})",
+        highlight=False,
+    )
+    iv = f.interval
+    ivs = f" (90% interval {_fmt(iv[0], True)}–{_fmt(iv[1], True)})" if iv else ""
+    label = "every pair allied" if f.is_group else "probability"
+    console.print(f"  {label}: [bold]{_fmt(f.probability, True)}[/bold]{ivs}", highlight=False)
+    if f.is_group:
+        lo, hi = f.group_bounds
+        console.print(
+            f"  [dim]pairs treated as independent; under any dependence {_fmt(lo, True)}–"
+            f"{_fmt(hi, True)}[/dim]",
+            highlight=False,
+        )
+        _print_frame(
+            f.table().select("state1", "state2", "allied", "probability", "lower", "upper"),
+            title="Pairs (allied pairs count as 1)",
+            pct_cols=("probability", "lower", "upper"),
+        )
+    console.print(
+        f"  [dim]model: {m['title']}, trained on 1946-{m['trained_through']} "
+        f"({m['training_onsets']:,} onsets in {m['training_rows']:,} dyad-years)[/dim]",
+        highlight=False,
+    )
+    for p in f.pairs:
+        if p.allied or p.drivers is None:
+            continue
+        t = Table(
+            title=f"Drivers for {p.label} (log-odds of the first year's hazard vs the average "
+            f"dyad at risk in {f.year})",
+            title_justify="left",
+        )
+        for c in ("input", "group", "value", "average", "contribution"):
+            t.add_column(c, justify="left" if c in ("input", "group") else "right")
+        for r in p.drivers.iter_rows(named=True):
+            c = r["contribution"]
+            colour = "green" if c > 0 else "red"
+            t.add_row(
+                r["feature"],
+                r["group"],
+                _fmt(r["value"]),
+                _fmt(r["reference_mean"]),
+                f"[{colour}]{c:+.2f}[/{colour}]",
+            )
+        console.print(t)
+        if p.neighbours is not None and p.neighbours.height:
+            nb = p.neighbours.with_columns(
+                p.neighbours["onset_within"]
+                .replace_strict({1: "yes", 0: "no"}, return_dtype=str)
+                .alias(f"onset within {f.horizon}y")
+            ).select("state1", "state2", "year", "distance", f"onset within {f.horizon}y")
+            _print_frame(nb, title=f"Most alike historical dyads (for {p.label})")
+    if f.carried_forward:
+        rows = f.carried_forward
+        console.print(f"[bold]Inputs for {f.year} not in the data[/bold]:")
+        for r in rows:
+            console.print(
+                f"  [dim]{r['feature']} ({r['sources']}): {r['treatment']}[/dim]", highlight=False
+            )
+    for n in f.notes:
+        console.print(f"  [yellow]note:[/yellow] {n}", highlight=False)
+
+
+def _show_scenario(r: Any) -> None:
+    from allyscope.cli import console
+
+    console.print(f"\n[bold]Scenario: {r.scenario.name}[/bold]", highlight=False)
+    for c in r.scenario.describe():
+        console.print(f"  - {c}", highlight=False)
+    t = r.table()
+    _print_frame(
+        t.select(
+            "state1", "state2", "baseline", "scenario", "change", "scenario_lower", "scenario_upper"
+        ),
+        pct_cols=("baseline", "scenario", "change", "scenario_lower", "scenario_upper"),
+    )
+    for n in r.changed.notes:
+        if n not in r.baseline.notes:
+            console.print(f"  [yellow]note:[/yellow] {n}", highlight=False)

@@ -1,0 +1,531 @@
+"""Scenarios: change a forecast's inputs and compare with the baseline.
+
+A scenario is a name, an optional description and a list of *changes*; each change sets
+some origin-year inputs of the query's pairs (all pairs, or those listed under ``pairs``).
+In YAML::
+
+    name: Seoul changes course
+    description: A new South Korean government; UN voting drifts apart.
+    changes:
+      - leader_change: [KOR]          # a leader transition in these states
+      - un_affinity: lowest           # UN voting features at the pair's lowest level of
+                                      #   the last 20 years (or: a year, e.g. 2014)
+      - exercises: stop               # no joint exercises (or a number per year)
+      - mechanism_lapse: ujk-2023-08-camp-david-summit   # a curated mechanism ends
+      - set: {us_troops_both_log: 0}  # any model input, on the model's scale
+        pairs: [[JPN, KOR]]           # optional: only these pairs
+
+The same changes from the command line: ``--leader-change KOR``, ``--un-affinity lowest``,
+``--exercises stop``, ``--mechanism-lapse ID``, ``--set FEATURE=VALUE``, or
+``--scenario FILE.yaml``.
+
+What each change does to the inputs (features of :mod:`allyscope.forecast.features`):
+
+``leader_change``
+    ``archigos_transitions`` of a pair becomes the number of its states with a scenario
+    transition, or the baseline value if that is higher. (Archigos ends in 2015; for
+    later origins the baseline is the pair's yearly average of 2011-2015.)
+``un_affinity``
+    every UN-voting input of the pair takes its value of the given year (``lowest``: the
+    year of the pair's lowest affinity within the 20 years up to the origin), and the
+    five-year changes become that level minus the level five years before the origin.
+``exercises``
+    ``mme_joint_exercises_log`` becomes ``log(1 + n)`` (``stop``: n = 0). After 2010
+    (the end of the MME data) the baseline is the pair's average of 2006-2010.
+``mechanism_lapse``
+    a curated mechanism record of the group (``allyscope institutions``) ends. The
+    models have no institutionalization input (the records cover too few dyads to
+    estimate one, see docs/forecast.md), so only a record of an exercise type
+    (``joint_exercise``, ``multi_year_exercise_plan``) changes an input: joint exercises
+    stop. Other types are reported and leave the probability unchanged.
+``set``
+    any model input to a value on the model's scale (logs as in the feature definitions).
+
+:func:`scenario` returns the baseline and scenario forecasts side by side;
+:func:`default_scenarios` gives two standard scenarios for a group (leadership change in
+every member; UN voting affinity at its lowest level of the last 20 years).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from allyscope import codes
+from allyscope.errors import InvalidInputError, UnknownNameError
+
+KINDS = ("leader_change", "un_affinity", "exercises", "mechanism_lapse", "set")
+EXERCISE_TYPES = ("joint_exercise", "multi_year_exercise_plan")
+#: how far back ``un_affinity: lowest`` looks
+LOWEST_WINDOW = 20
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a scenario: ``kind``, its ``value`` and optional ``pairs``."""
+
+    kind: str
+    value: Any
+    pairs: tuple[tuple[str | int, str | int], ...] | None = None
+
+    def describe(self) -> str:
+        v = self.value
+        if self.kind == "leader_change":
+            text = "leader change in " + ", ".join(str(s) for s in v)
+        elif self.kind == "un_affinity":
+            text = (
+                f"UN voting affinity at its lowest level of the last {LOWEST_WINDOW} years"
+                if v == "lowest"
+                else f"UN voting affinity at its {v} level"
+            )
+        elif self.kind == "exercises":
+            text = "joint exercises stop" if v == 0 else f"{v} joint exercises a year"
+        elif self.kind == "mechanism_lapse":
+            text = f"mechanism {v} lapses"
+        else:
+            text = "set " + ", ".join(f"{k}={val}" for k, val in v.items())
+        if self.pairs:
+            text += " (pairs " + "; ".join(f"{a}-{b}" for a, b in self.pairs) + ")"
+        return text
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of changes (see module docs)."""
+
+    name: str
+    changes: tuple[Change, ...]
+    description: str = ""
+    source: str = field(default="", compare=False)
+
+    def describe(self) -> list[str]:
+        return [c.describe() for c in self.changes]
+
+    def apply(
+        self, rows: pl.DataFrame, states: Sequence[int], year: int
+    ) -> tuple[pl.DataFrame, list[str]]:
+        """The pair rows (origin-year features) with the changes applied, and notes."""
+        notes: list[str] = []
+        out = rows
+        for ch in self.changes:
+            mask = _pair_mask(out, ch.pairs, year)
+            out, note = _APPLY[ch.kind](out, mask, ch.value, states, year)
+            if note:
+                notes.append(note)
+        return out, notes
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+def _err(where: str, msg: str, hint: str | None = None) -> InvalidInputError:
+    return InvalidInputError(f"{where}: {msg}", hint or "see docs/forecast.md (Scenarios)")
+
+
+def parse_change(item: Any, where: str = "scenario") -> Change:
+    if not isinstance(item, Mapping):
+        raise _err(
+            where, f"a change must be a mapping such as {{leader_change: [KOR]}}, got {item!r}"
+        )
+    keys = [k for k in item if k != "pairs"]
+    if len(keys) != 1:
+        raise _err(
+            where, f"a change needs exactly one of {', '.join(KINDS)}; got {sorted(map(str, item))}"
+        )
+    kind = str(keys[0])
+    if kind not in KINDS:
+        raise UnknownNameError("scenario change", kind, KINDS, "see docs/forecast.md (Scenarios)")
+    value = item[kind]
+    if kind == "leader_change":
+        value = [value] if isinstance(value, str | int) else list(value or [])
+        if not value:
+            raise _err(where, "leader_change needs at least one state")
+        value = tuple(value)
+    elif kind == "un_affinity":
+        if str(value).strip().lower() == "lowest":
+            value = "lowest"
+        else:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise _err(
+                    where, f"un_affinity must be 'lowest' or a year, got {value!r}"
+                ) from None
+    elif kind == "exercises":
+        if str(value).strip().lower() in ("stop", "none", "0"):
+            value = 0
+        else:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise _err(where, f"exercises must be 'stop' or a number, got {value!r}") from None
+            if value < 0:
+                raise _err(where, "exercises must not be negative")
+    elif kind == "mechanism_lapse":
+        value = str(value)
+    elif kind == "set":
+        if not isinstance(value, Mapping) or not value:
+            raise _err(where, "set needs a mapping {feature: value}")
+        from allyscope.forecast.features import feature_map
+
+        fmap = feature_map()
+        clean = {}
+        for k, v in value.items():
+            if k not in fmap:
+                raise UnknownNameError(
+                    "model input", str(k), list(fmap), "see docs/forecast.md (Features)"
+                )
+            try:
+                clean[str(k)] = float(v)
+            except (TypeError, ValueError):
+                raise _err(where, f"set {k}: {v!r} is not a number") from None
+        value = tuple(sorted(clean.items()))
+    pairs = item.get("pairs")
+    if pairs is not None:
+        try:
+            pairs = tuple((p[0], p[1]) for p in pairs)
+        except (TypeError, IndexError, KeyError):
+            raise _err(where, f"pairs must be a list of two-state lists, got {pairs!r}") from None
+    if kind == "set":
+        value = dict(value)
+    return Change(kind, value, pairs)
+
+
+def from_dict(spec: Mapping[str, Any], source: str = "scenario") -> Scenario:
+    if not isinstance(spec, Mapping):
+        raise _err(source, "a scenario must be a mapping with 'name' and 'changes'")
+    unknown = set(spec) - {"name", "description", "changes"}
+    if unknown:
+        raise _err(source, f"unknown keys {sorted(unknown)}; use name, description, changes")
+    changes = spec.get("changes") or []
+    if not isinstance(changes, list) or not changes:
+        raise _err(source, "'changes' must be a non-empty list")
+    parsed = tuple(parse_change(c, f"{source}, change {i + 1}") for i, c in enumerate(changes))
+    name = str(spec.get("name") or "; ".join(c.describe() for c in parsed))
+    return Scenario(name, parsed, str(spec.get("description") or ""), source)
+
+
+def load(path: str | os.PathLike[str]) -> Scenario:
+    """Read a scenario YAML file (see module docs)."""
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(
+            f"cannot read scenario file {os.fspath(path)!r}: {exc.strerror}"
+        ) from None
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{os.fspath(path)}:{mark.line + 1}" if mark else os.fspath(path)
+        raise InvalidInputError(
+            f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
+    return from_dict(spec, os.fspath(path))
+
+
+def as_scenario(spec: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
+    if isinstance(spec, Scenario):
+        return spec
+    if isinstance(spec, Mapping):
+        return from_dict(spec)
+    return load(spec)
+
+
+# -- applying ---------------------------------------------------------------------------------
+
+
+def _pair_mask(rows: pl.DataFrame, pairs: Any, year: int) -> np.ndarray:
+    if not pairs:
+        return np.ones(rows.height, dtype=bool)
+    y = min(year, 2016)
+    want = set()
+    for a, b in pairs:
+        ca, cb = codes.resolve(a, y), codes.resolve(b, y)
+        want.add((min(ca, cb), max(ca, cb)))
+    got = list(zip(rows["ccode1"].to_list(), rows["ccode2"].to_list(), strict=True))
+    mask = np.array([g in want for g in got], dtype=bool)
+    missing = want - set(got)
+    if missing:
+        names = "; ".join(f"{codes.name(a)}-{codes.name(b)}" for a, b in sorted(missing))
+        raise InvalidInputError(
+            f"scenario pairs {names} are not pairs of the query (or are already allied)",
+            "list pairs of the states being forecast",
+        )
+    return mask
+
+
+def _set(rows: pl.DataFrame, mask: np.ndarray, col: str, values: Any) -> pl.DataFrame:
+    vals = np.broadcast_to(np.asarray(values, dtype=np.float64), (rows.height,))
+    old = rows[col].cast(pl.Float64).to_numpy()
+    new = np.where(mask, vals, old)
+    return rows.with_columns(pl.Series(col, new).fill_nan(None).cast(rows.schema[col]))
+
+
+def _leader(rows, mask, value, states, year):
+    y = min(year, 2016)
+    changed = {codes.resolve(s, y) for s in value}
+    if not changed & set(states):
+        names = ", ".join(map(str, value))
+        raise InvalidInputError(
+            f"leader_change: {names} is not among the states being forecast",
+            "name one of the query's states",
+        )
+    n = (
+        rows["ccode1"].is_in(list(changed)).cast(pl.Int8)
+        + rows["ccode2"].is_in(list(changed)).cast(pl.Int8)
+    ).to_numpy()
+    old = rows["archigos_transitions"].cast(pl.Float64).to_numpy()
+    new = np.where(np.isnan(old), n, np.maximum(old, n))
+    note = None
+    if year > 2015:
+        note = (
+            "leader transitions after 2015 are not recorded (Archigos ends in 2015): the "
+            "baseline uses each pair's yearly average of 2011-2015"
+        )
+    return _set(rows, mask, "archigos_transitions", new), note
+
+
+def _exercises(rows, mask, value, states, year):
+    note = None
+    if year > 2010:
+        note = (
+            "joint exercises after 2010 are not recorded (MME ends in 2010): the baseline "
+            "uses each pair's yearly average of 2006-2010"
+        )
+    return _set(rows, mask, "mme_joint_exercises_log", np.log1p(value)), note
+
+
+def _un(rows, mask, value, states, year):
+    from allyscope.forecast.features import UN_LEVELS, feature_map, features
+
+    fmap = feature_map()
+    levels = [c for c in UN_LEVELS if c in fmap]
+    if not levels:
+        raise InvalidInputError(
+            "un_affinity: this installation has no UN voting inputs", "see docs/forecast.md"
+        )
+    first = max(1946, year - LOWEST_WINDOW)
+    hist = features(first, year).join(
+        rows.select("ccode1", "ccode2"), on=["ccode1", "ccode2"], how="semi"
+    )
+    lead = levels[0]
+    if value == "lowest":
+        target = (
+            hist.drop_nulls(lead)
+            .sort(lead, "year")
+            .group_by("ccode1", "ccode2", maintain_order=True)
+            .first()
+            .select("ccode1", "ccode2", pl.col("year").alias("__y"))
+        )
+    else:
+        if not 1946 <= value <= year:
+            raise InvalidInputError(
+                f"un_affinity: year {value} is outside 1946-{year}",
+                "give a past year up to the origin year, or 'lowest'",
+            )
+        target = rows.select("ccode1", "ccode2", pl.lit(value, pl.Int32).alias("__y"))
+    src = features(min(first, value if value != "lowest" else first), year)
+    at = target.join(
+        src.select("ccode1", "ccode2", pl.col("year").alias("__y"), *levels),
+        on=["ccode1", "ccode2", "__y"],
+        how="left",
+    )
+    back = src.filter(pl.col("year") == year - 5).select(
+        "ccode1", "ccode2", *[pl.col(c).alias(f"__b_{c}") for c in levels]
+    )
+    merged = (
+        rows.select("ccode1", "ccode2")
+        .join(at, on=["ccode1", "ccode2"], how="left", maintain_order="left")
+        .join(back, on=["ccode1", "ccode2"], how="left", maintain_order="left")
+    )
+    out = rows
+    for c in levels:
+        out = _set(out, mask, c, merged[c].cast(pl.Float64).fill_null(np.nan).to_numpy())
+        trend = UN_LEVELS[c]
+        if trend and trend in out.columns:
+            delta = merged[c].cast(pl.Float64) - merged[f"__b_{c}"].cast(pl.Float64)
+            out = _set(out, mask, trend, delta.fill_null(np.nan).to_numpy())
+    years = sorted(set(merged["__y"].drop_nulls().to_list()))
+    return out, "UN voting inputs as in " + ", ".join(map(str, years)) if years else None
+
+
+def _mechanism(rows, mask, value, states, year):
+    from allyscope import mechanisms
+
+    recs = mechanisms.records()
+    hit = recs.filter(pl.col("record_id") == value)
+    if hit.height == 0:
+        from allyscope.errors import UnknownNameError
+
+        raise UnknownNameError(
+            "mechanism record",
+            value,
+            recs["record_id"].to_list(),
+            "`allyscope institutions --records` lists them",
+        )
+    r = hit.row(0, named=True)
+    members = set(r["ccodes"])
+    if len(members & set(states)) < 2:
+        raise InvalidInputError(
+            f"mechanism_lapse: record {value} ({r['grouping']}) does not involve two of the states being forecast",
+            "choose a record of a grouping these states belong to",
+        )
+    if r["type"] in EXERCISE_TYPES:
+        inv = rows["ccode1"].is_in(list(members)) & rows["ccode2"].is_in(list(members))
+        m = mask & inv.to_numpy()
+        return _set(rows, m, "mme_joint_exercises_log", 0.0), (
+            f"{value} is a {r['type']}: joint exercises of its members set to 0"
+        )
+    return rows, (
+        f"{value} is a {r['type']}: the models have no institutionalization input, so its "
+        "lapse does not change the probability"
+    )
+
+
+def _setter(rows, mask, value, states, year):
+    out = rows
+    for k, v in value.items():
+        out = _set(out, mask, k, v)
+    return out, None
+
+
+_APPLY = {
+    "leader_change": _leader,
+    "un_affinity": _un,
+    "exercises": _exercises,
+    "mechanism_lapse": _mechanism,
+    "set": _setter,
+}
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScenarioResult:
+    """A scenario's forecast next to the baseline."""
+
+    scenario: Scenario
+    baseline: Any
+    changed: Any
+
+    @property
+    def delta(self) -> float:
+        return self.changed.probability - self.baseline.probability
+
+    def table(self) -> pl.DataFrame:
+        """Pairs and the group: baseline and scenario probabilities and the change."""
+        b, s = self.baseline.table(), self.changed.table()
+        t = b.select(
+            "state1",
+            "state2",
+            "allied",
+            pl.col("probability").alias("baseline"),
+            pl.col("lower").alias("baseline_lower"),
+            pl.col("upper").alias("baseline_upper"),
+        ).with_columns(
+            s["probability"].alias("scenario"),
+            s["lower"].alias("scenario_lower"),
+            s["upper"].alias("scenario_upper"),
+        )
+        if self.baseline.is_group:
+            bi, si = self.baseline.interval, self.changed.interval
+            t = pl.concat(
+                [
+                    t,
+                    pl.DataFrame(
+                        {
+                            "state1": ["every pair"],
+                            "state2": [" ".join(self.baseline.names)],
+                            "allied": [False],
+                            "baseline": [self.baseline.probability],
+                            "baseline_lower": [bi[0] if bi else None],
+                            "baseline_upper": [bi[1] if bi else None],
+                            "scenario": [self.changed.probability],
+                            "scenario_lower": [si[0] if si else None],
+                            "scenario_upper": [si[1] if si else None],
+                        },
+                        schema=t.schema,
+                    ),
+                ]
+            )
+        return t.with_columns((pl.col("scenario") - pl.col("baseline")).alias("change"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "changes": self.scenario.describe(),
+            "baseline": self.baseline.to_dict(),
+            "changed": self.changed.to_dict(),
+            "probability_change": self.delta,
+        }
+
+
+def scenario(states: Sequence[str | int], spec: Any, **kwargs: Any) -> ScenarioResult:
+    """Forecast ``states`` with and without the scenario ``spec`` (a :class:`Scenario`, a
+    mapping or a YAML path); ``kwargs`` go to :func:`allyscope.forecast.forecast`."""
+    from allyscope.forecast.predict import forecast
+
+    sc = as_scenario(spec)
+    base = forecast(states, **kwargs)
+    changed = forecast(states, scenario=sc, **{**kwargs, "explain": kwargs.get("explain", True)})
+    return ScenarioResult(sc, base, changed)
+
+
+def default_scenarios(states: Sequence[str | int]) -> list[Scenario]:
+    """Two standard scenarios for a group: a leadership change in every member state, and
+    UN voting affinity of every pair at its lowest level of the last 20 years (when the
+    UN inputs are available; otherwise joint exercises stopping)."""
+    from allyscope.forecast.features import UN_LEVELS, feature_map
+
+    members = tuple(states)
+    label = ", ".join(str(s) for s in members)
+    out = [
+        Scenario(
+            f"Leadership change in {label}",
+            (Change("leader_change", members),),
+            "A leader transition in every member state in the origin year.",
+        )
+    ]
+    if any(c in feature_map() for c in UN_LEVELS):
+        out.append(
+            Scenario(
+                f"UN voting affinity at its {LOWEST_WINDOW}-year low",
+                (Change("un_affinity", "lowest"),),
+                f"Every pair's UN voting inputs fall to their lowest level of the last "
+                f"{LOWEST_WINDOW} years.",
+            )
+        )
+    else:
+        out.append(
+            Scenario(
+                "Joint exercises stop",
+                (Change("exercises", 0),),
+                "No multinational military exercise with both states of any pair.",
+            )
+        )
+    return out
+
+
+__all__ = [
+    "KINDS",
+    "Change",
+    "Scenario",
+    "ScenarioResult",
+    "as_scenario",
+    "default_scenarios",
+    "from_dict",
+    "load",
+    "parse_change",
+    "scenario",
+]
