@@ -33,7 +33,8 @@ def _print_table(df, title: str | None = None, max_rows: int = MAX_ROWS) -> None
             if v is None:
                 cells.append("[dim]–[/dim]")
             elif isinstance(v, float):
-                cells.append(f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.0f}")
+                whole = v.is_integer() or abs(v) >= 1000
+                cells.append(f"{v:,.0f}" if whole else f"{v:,.3f}")
             else:
                 cells.append(str(v))
         t.add_row(*cells)
@@ -183,8 +184,15 @@ def network(
         if hub is not None and region_codes is not None:
             ties.append(hubspoke.regional_ties(year, hub, region, states=st, layer=name))
         else:
-            ties.append(graphs.edge_table(g, region=region_codes))
+            t = graphs.edge_table(g, region=region_codes)
+            if h is not None:  # no region: the hub's own ties
+                t = t.filter((pl.col("ccode1") == h) | (pl.col("ccode2") == h))
+            ties.append(t)
     tie_table = pl.concat(ties, how="diagonal_relaxed") if ties else pl.DataFrame()
+    if h is not None and region_codes is None:
+        console.print(
+            "[dim]hub-and-spoke metrics need a region: add --region NAME or --states A,B,...[/dim]"
+        )
     if hub is not None and region_codes is not None:
         metrics = hubspoke.hub_spoke(hub, region, states=st, years=year, layers=names)
         _print_table(
