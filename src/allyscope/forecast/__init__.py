@@ -26,7 +26,7 @@ from allyscope.forecast.backtest import (
     write_figure,
 )
 from allyscope.forecast.data import training_table
-from allyscope.forecast.features import (
+from allyscope.forecast.feature_table import (
     FEATURES,
     carried_forward,
     feature_names,

@@ -38,7 +38,7 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.features import feature_names, features
+from allyscope.forecast.feature_table import feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
 from allyscope.forecast.models import ESTIMATOR_TITLES
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
@@ -269,12 +269,14 @@ def score_table(preds: pl.DataFrame) -> pl.DataFrame:
 def calibration_table(preds: pl.DataFrame, edges: Sequence[float] = CAL_EDGES) -> pl.DataFrame:
     """Forecasts binned by probability: mean forecast, observed share and its 95% interval."""
     labels = [f"{edges[i]:g}-{edges[i + 1]:g}" for i in range(len(edges) - 1)]
-    d = preds.filter(pl.col("model") != "base_rate").with_columns(
-        pl.col("prob")
-        .cut(list(edges[1:-1]), labels=labels, left_closed=True)
-        .cast(pl.String)
-        .alias("bin")
+    d = preds.filter(pl.col("model") != "base_rate")
+    # bin i holds edges[i] <= p < edges[i + 1] (the last bin includes 1)
+    idx = np.clip(
+        np.searchsorted(np.asarray(edges[1:-1]), d["prob"].to_numpy(), side="right"),
+        0,
+        len(labels) - 1,
     )
+    d = d.with_columns(pl.Series("bin", np.asarray(labels, dtype=object)[idx], dtype=pl.String))
     out = (
         d.group_by("model", "bin")
         .agg(

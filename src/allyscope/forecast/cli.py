@@ -290,6 +290,9 @@ def forecast_cmd(
         bool, typer.Option("--default-scenarios", help="Run the two standard scenarios.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    n_boot: Annotated[
+        int, typer.Option("--n-boot", help="Bootstrap refits behind the intervals.")
+    ] = 20,
     no_interval: Annotated[
         bool, typer.Option("--no-interval", help="All dyads: skip the bootstrap intervals.")
     ] = False,
@@ -311,7 +314,13 @@ def forecast_cmd(
             )
         with console.status("scoring every dyad at risk"):
             df = predict.forecast_all(
-                year, horizon, model=model, outcome=outcome, seed=seed, intervals=not no_interval
+                year,
+                horizon,
+                model=model,
+                outcome=outcome,
+                seed=seed,
+                n_boot=n_boot,
+                intervals=not no_interval,
             )
         if output:
             from allyscope.io import write_table
@@ -359,7 +368,14 @@ def forecast_cmd(
         specs.append(scenarios.from_dict({"changes": changes}, "command line"))
     if default_scenarios:
         specs.extend(scenarios.default_scenarios(names))
-    kw = {"horizon": horizon, "year": year, "model": model, "outcome": outcome, "seed": seed}
+    kw = {
+        "horizon": horizon,
+        "year": year,
+        "model": model,
+        "outcome": outcome,
+        "seed": seed,
+        "n_boot": n_boot,
+    }
     with console.status("forecasting (the first run trains the model)"):
         base = predict.forecast(names, **kw)
         results = [

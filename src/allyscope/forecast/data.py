@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError
-from allyscope.forecast.features import FIRST_INFO_YEAR, KEYS, feature_names, features
+from allyscope.forecast.feature_table import FIRST_INFO_YEAR, KEYS, feature_names, features
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome, status_column
 
 DYAD = ["ccode1", "ccode2"]

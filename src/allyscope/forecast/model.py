@@ -41,7 +41,7 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.features import FEATURES_VERSION, feature_names
+from allyscope.forecast.feature_table import FEATURES_VERSION, feature_names
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
 

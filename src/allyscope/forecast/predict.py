@@ -51,7 +51,7 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.features import (
+from allyscope.forecast.feature_table import (
     FIRST_INFO_YEAR,
     carried_forward,
     feature_map,

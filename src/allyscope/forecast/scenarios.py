@@ -19,7 +19,7 @@ The same changes from the command line: ``--leader-change KOR``, ``--un-affinity
 ``--exercises stop``, ``--mechanism-lapse ID``, ``--set FEATURE=VALUE``, or
 ``--scenario FILE.yaml``.
 
-What each change does to the inputs (features of :mod:`allyscope.forecast.features`):
+What each change does to the inputs (features of :mod:`allyscope.forecast.feature_table`):
 
 ``leader_change``
     ``archigos_transitions`` of a pair becomes the number of its states with a scenario
@@ -140,7 +140,9 @@ def parse_change(item: Any, where: str = "scenario") -> Change:
         )
     kind = str(keys[0])
     if kind not in KINDS:
-        raise UnknownNameError("scenario change", kind, KINDS, "see docs/forecast.md (Scenarios)")
+        raise UnknownNameError(
+            "scenario change", kind, KINDS, f"in {where}; see docs/forecast.md (Scenarios)"
+        )
     value = item[kind]
     if kind == "leader_change":
         value = [value] if isinstance(value, str | int) else list(value or [])
@@ -172,7 +174,7 @@ def parse_change(item: Any, where: str = "scenario") -> Change:
     elif kind == "set":
         if not isinstance(value, Mapping) or not value:
             raise _err(where, "set needs a mapping {feature: value}")
-        from allyscope.forecast.features import feature_map
+        from allyscope.forecast.feature_table import feature_map
 
         fmap = feature_map()
         clean = {}
@@ -305,7 +307,7 @@ def _exercises(rows, mask, value, states, year):
 
 
 def _un(rows, mask, value, states, year):
-    from allyscope.forecast.features import UN_LEVELS, feature_map, features
+    from allyscope.forecast.feature_table import UN_LEVELS, feature_map, features
 
     fmap = feature_map()
     levels = [c for c in UN_LEVELS if c in fmap]
@@ -486,7 +488,7 @@ def default_scenarios(states: Sequence[str | int]) -> list[Scenario]:
     """Two standard scenarios for a group: a leadership change in every member state, and
     UN voting affinity of every pair at its lowest level of the last 20 years (when the
     UN inputs are available; otherwise joint exercises stopping)."""
-    from allyscope.forecast.features import UN_LEVELS, feature_map
+    from allyscope.forecast.feature_table import UN_LEVELS, feature_map
 
     members = tuple(states)
     label = ", ".join(str(s) for s in members)
