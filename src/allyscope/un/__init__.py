@@ -1,0 +1,43 @@
+"""UN General Assembly voting: dyadic affinity and dynamic ideal points.
+
+* :func:`affinity` -- agreement, the State Department's coincidence, Signorino-Ritter S,
+  Cohen's kappa and Scott's pi for every pair of states and year (or session), overall and
+  per issue area.
+* :func:`ideal_points` -- one-dimensional, time-varying positions of every state from an
+  ordinal (yes / abstain / no) probit model with a random walk over time.
+* :func:`idealpoint_distance` -- the distance between two states' positions per year.
+
+See docs/un.md for definitions, conventions and citations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "affinity",
+    "country_map",
+    "dyad_measures",
+    "ideal_point_fit",
+    "ideal_points",
+    "idealpoint_distance",
+    "votes",
+]
+
+_EXPORTS = {
+    "affinity": "allyscope.un.api",
+    "ideal_points": "allyscope.un.api",
+    "ideal_point_fit": "allyscope.un.api",
+    "idealpoint_distance": "allyscope.un.api",
+    "dyad_measures": "allyscope.un.agreement",
+    "country_map": "allyscope.un.data",
+    "votes": "allyscope.un.data",
+}
+
+
+def __getattr__(name: str) -> Any:  # imports numpy/polars only when used
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'allyscope.un' has no attribute {name!r}")

@@ -1,0 +1,789 @@
+"""Dynamic ideal points from UN General Assembly votes: a one-dimensional ordinal probit
+with a random walk over time, estimated by EM with data augmentation.
+
+Model (see docs/un.md). Country ``i`` has a position ``x[i, t]`` in every period ``t``
+(calendar year or session) from its first to its last recorded vote. Each roll call
+``j`` orders the votes ``no < abstain < yes`` and has a latent response
+
+    z[i, j] = a[j] + b[j] * x[i, t(j)] + s[j] * e,   e ~ N(0, 1)
+
+with the vote ``no`` if ``z < 0``, ``abstain`` if ``0 <= z < 1`` and ``yes`` if ``z >= 1``.
+This is the ordered probit ``P(vote <= k) = Phi(g[j, k] - beta[j] * x)`` with unit
+variance, written with its cutpoints moved to 0 and 1 (``s = 1 / (g2 - g1)``, ``b =
+beta * s``; Imai, Lo and Olmsted 2016). A roll call on which only two of the three
+answers occur is a binary probit with one cutpoint at 0 and ``s = 1``; unanimous roll
+calls carry no information about positions and are left out.
+
+Priors: ``x[i, first] ~ N(0, 1)``, ``x[i, t] ~ N(x[i, t-1], omega2)`` (a random walk),
+``a[j], b[j] ~ N(0, s[j]^2 * 25)`` (i.e. N(0, 25) on the unit-variance scale) and
+``s[j]^2 ~ InvGamma(1, 1)``. The estimates are the joint posterior mode of positions and
+roll-call parameters, found by EM: the E-step takes the truncated-normal means and
+variances of ``z``; the M-step updates the trajectories of all countries at once with a
+tridiagonal (Kalman smoother) solve, then ``a, b`` by ridge regression and ``s^2`` in
+closed form. SQUAREM (Varadhan and Roland 2008) extrapolates the EM steps. Iteration
+stops when every block of parameters correlates with its previous value above
+``1 - tol`` (emIRT's criterion).
+
+Standard errors are the posterior standard deviations of the positions given the
+roll-call parameters (Laplace approximation: the diagonal of the inverse of the
+tridiagonal observed-information matrix), optionally replaced by a seeded parametric
+bootstrap. The sign is fixed so that the United States (COW 2) is positive; the scale
+is fixed by the priors.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from scipy import special
+
+from allyscope.errors import InvalidInputError
+
+_C = np.sqrt(2.0 / np.pi)
+_R2 = np.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+US = 2
+
+#: prior variances and hyperparameters
+PRIOR_X0 = 1.0
+PRIOR_AB = 25.0
+PRIOR_S2 = (1.0, 1.0)  # inverse gamma shape, scale
+
+
+# -- truncated normal moments (standardized), numerically stable --------------------------
+
+
+def _upper(alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E and Var of a standard normal truncated to (alpha, inf)."""
+    m = _C / special.erfcx(alpha / _R2)
+    v = 1.0 + alpha * m - m * m
+    return m, np.clip(v, 1e-10, 1.0)
+
+
+def _lower(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E and Var of a standard normal truncated to (-inf, beta)."""
+    m, v = _upper(-beta)
+    return -m, v
+
+
+def _between(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E and Var of a standard normal truncated to (alpha, beta), alpha < beta."""
+    lam = np.empty_like(alpha)
+    var_t = np.empty_like(alpha)
+    flip = (alpha + beta) < 0  # reflect intervals below zero
+    lo = np.where(flip, -beta, alpha)
+    hi = np.where(flip, -alpha, beta)
+    tail = lo >= 0
+    # in the upper tail: scale numerator and denominator by exp(lo^2 / 2)
+    lt, ht = lo[tail], hi[tail]
+    r = np.exp(-0.5 * (ht - lt) * (ht + lt))
+    den = 0.5 * (special.erfcx(lt / _R2) - special.erfcx(ht / _R2) * r)
+    lam_t = _INV_SQRT_2PI * (1.0 - r) / den
+    var_tt = 1.0 + _INV_SQRT_2PI * (lt - ht * r) / den - lam_t * lam_t
+    # straddling zero: direct formulas are accurate
+    lc, hc = lo[~tail], hi[~tail]
+    z = special.ndtr(hc) - special.ndtr(lc)
+    pl_, ph = np.exp(-0.5 * lc * lc) * _INV_SQRT_2PI, np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI
+    lam_c = (pl_ - ph) / z
+    var_tc = 1.0 + (lc * pl_ - hc * ph) / z - lam_c * lam_c
+    lam[tail], lam[~tail] = lam_t, lam_c
+    var_t[tail], var_t[~tail] = var_tt, var_tc
+    lam = np.where(flip, -lam, lam)
+    return lam, np.clip(var_t, 1e-10, 1.0)
+
+
+def _log_between(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    flip = (alpha + beta) < 0
+    lo = np.where(flip, -beta, alpha)
+    hi = np.where(flip, -alpha, beta)
+    # log(Q(lo) - Q(hi)) = log Q(lo) + log1p(-Q(hi)/Q(lo)), Q(u) = Phi(-u)
+    lq_lo, lq_hi = special.log_ndtr(-lo), special.log_ndtr(-hi)
+    return lq_lo + np.log1p(-np.exp(lq_hi - lq_lo))
+
+
+# -- problem layout ------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """The votes laid out for estimation: one latent response per country-roll call."""
+
+    ccodes: np.ndarray  #: (I,) COW codes
+    periods: np.ndarray  #: (T,) period labels
+    rcids: np.ndarray  #: (J,) roll calls kept
+    first: np.ndarray  #: (I,) first period index with a vote
+    last: np.ndarray  #: (I,) last period index with a vote
+    three: np.ndarray  #: (J,) bool: all three answers occur
+    cell: np.ndarray  #: (N,) index into the flattened I x T grid of country-periods
+    item: np.ndarray  #: (N,) roll-call index
+    lo: np.ndarray  #: (N,) lower truncation point of z (-inf, 0 or 1)
+    hi: np.ndarray  #: (N,) upper truncation point of z (0, 1 or inf)
+    y: np.ndarray  #: (N,) answer: 0 no, 1 abstain, 2 yes
+    n_cell: np.ndarray  #: (I*T,) votes per country-period
+    n_item: np.ndarray  #: (J,) votes per roll call
+    omega2: float = 0.1
+    bounds: np.ndarray = field(default_factory=lambda: np.zeros(2, dtype=np.int64))
+    item_period: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    recentre: bool = True
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.ccodes), len(self.periods)
+
+
+#: ECME: observed information is floored at this share of the complete-data information
+CURVATURE_FLOOR = 0.3
+
+#: observation chunks per kernel call: fixed, so that sums do not depend on the thread count
+N_CHUNKS = 8
+
+
+def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.1) -> Problem:
+    """Lay out votes (``rcid, ccode, <period>, vote`` with 1 yes, 2 abstain, 3 no)."""
+    if not omega2 > 0:
+        raise InvalidInputError("the random-walk variance omega2 must be positive")
+    v = votes.select("rcid", "ccode", pl.col(period).alias("period"), "vote")
+    # ordinal answer 0 = no, 1 = abstain, 2 = yes
+    v = v.with_columns((3 - pl.col("vote").cast(pl.Int8)).alias("y"))
+    cats = (
+        v.group_by("rcid")
+        .agg(
+            (pl.col("y") == 0).any().alias("has0"),
+            (pl.col("y") == 1).any().alias("has1"),
+            (pl.col("y") == 2).any().alias("has2"),
+        )
+        .with_columns((pl.col("has0").cast(pl.Int8) + pl.col("has1") + pl.col("has2")).alias("k"))
+        .filter(pl.col("k") >= 2)  # unanimous roll calls say nothing about positions
+        .sort("rcid")
+    )
+    v = v.join(cats.select("rcid"), on="rcid", how="semi")
+    if v.height == 0:
+        raise InvalidInputError(
+            "no contested roll calls to scale", "select more periods or countries"
+        )
+    rcids = cats["rcid"].to_numpy()
+    ccodes = np.sort(v["ccode"].unique().to_numpy())
+    p_all = v["period"].to_numpy().astype(np.int64)
+    periods = np.arange(p_all.min(), p_all.max() + 1)
+    I, T, J = len(ccodes), len(periods), len(rcids)
+    ci = np.searchsorted(ccodes, v["ccode"].to_numpy())
+    ti = p_all - periods[0]
+    ji = np.searchsorted(rcids, v["rcid"].to_numpy())
+    three_item = cats["k"].to_numpy() == 3
+    item_period = np.zeros(J, dtype=np.int64)
+    item_period[ji] = ti  # every roll call belongs to one period
+    y = v["y"].to_numpy().astype(np.int8)
+    three = three_item[ji]
+    # three answers: cutpoints 0 and 1; two answers: one cutpoint at 0 between them
+    low_ans = np.where(cats["has0"].to_numpy(), 0, 1)[ji]
+    inf = np.inf
+    lo = np.where(three, np.choose(y, [-inf, 0.0, 1.0]), np.where(y == low_ans, -inf, 0.0))
+    hi = np.where(three, np.choose(y, [0.0, 1.0, inf]), np.where(y == low_ans, 0.0, inf))
+    cell = ci * T + ti
+    order = np.lexsort((ji, cell))
+    first = np.full(I, T, dtype=np.int64)
+    last = np.full(I, -1, dtype=np.int64)
+    np.minimum.at(first, ci, ti)
+    np.maximum.at(last, ci, ti)
+    n = len(order)
+    return Problem(
+        ccodes=ccodes,
+        periods=periods,
+        rcids=rcids,
+        first=first,
+        last=last,
+        three=three_item,
+        cell=np.ascontiguousarray(cell[order], dtype=np.int64),
+        item=np.ascontiguousarray(ji[order], dtype=np.int64),
+        lo=np.ascontiguousarray(lo[order], dtype=np.float64),
+        hi=np.ascontiguousarray(hi[order], dtype=np.float64),
+        y=y[order],
+        n_cell=np.bincount(cell, minlength=I * T).astype(np.float64),
+        n_item=np.bincount(ji, minlength=J).astype(np.float64),
+        omega2=float(omega2),
+        bounds=np.linspace(0, n, min(N_CHUNKS, max(n, 1)) + 1).astype(np.int64),
+        item_period=item_period,
+    )
+
+
+# -- E-step --------------------------------------------------------------------------------
+
+
+def estep_reference(prob: Problem, x, a, b, s) -> tuple[np.ndarray, np.ndarray]:
+    """Truncated-normal mean and standardized variance of every latent response (numpy).
+
+    The estimation uses the compiled :func:`allyscope.un._kernels.estep_stats`; this plain
+    version documents and checks it.
+    """
+    it = prob.item
+    sj = s[it]
+    mu = a[it] + b[it] * x.ravel()[prob.cell]
+    alpha, beta = (prob.lo - mu) / sj, (prob.hi - mu) / sj
+    lam = np.empty_like(mu)
+    var = np.empty_like(mu)
+    up = np.isinf(prob.hi)
+    low = np.isinf(prob.lo)
+    mid = ~(up | low)
+    lam[up], var[up] = _upper(alpha[up])
+    lam[low], var[low] = _lower(beta[low])
+    lam[mid], var[mid] = _between(alpha[mid], beta[mid])
+    return mu + sj * lam, var
+
+
+def loglik(prob: Problem, x, a, b, s) -> float:
+    """Observed-data log-likelihood of the votes."""
+    from allyscope.un import _kernels as k
+
+    return float(k.loglik(prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, prob.bounds))
+
+
+def loglik_reference(prob: Problem, x, a, b, s) -> float:
+    """Observed-data log-likelihood (numpy version of the compiled kernel)."""
+    it = prob.item
+    sj = s[it]
+    mu = a[it] + b[it] * x.ravel()[prob.cell]
+    alpha, beta = (prob.lo - mu) / sj, (prob.hi - mu) / sj
+    up = np.isinf(prob.hi)
+    low = np.isinf(prob.lo)
+    mid = ~(up | low)
+    ll = special.log_ndtr(-alpha[up]).sum() + special.log_ndtr(beta[low]).sum()
+    ll += _log_between(alpha[mid], beta[mid]).sum()
+    return float(ll)
+
+
+def log_prior(prob: Problem, x, a, b, s) -> float:
+    """Log prior density (up to a constant) of positions and roll-call parameters."""
+    s2 = s * s
+    lp = _log_prior_x(prob, x)
+    lp -= 0.5 * ((a * a + b * b) / (s2 * PRIOR_AB)).sum() + np.log(s2).sum()
+    sh, sc = PRIOR_S2
+    t3 = prob.three
+    lp -= ((sh + 1) * np.log(s2[t3]) + sc / s2[t3]).sum()
+    return float(lp)
+
+
+def log_posterior(prob: Problem, x, a, b, s) -> float:
+    """Log posterior (up to a constant) at the given parameters."""
+    return loglik(prob, x, a, b, s) + log_prior(prob, x, a, b, s)
+
+
+def _log_prior_x(prob: Problem, x: np.ndarray) -> float:
+    I, T = prob.shape
+    rows = np.arange(I)
+    lp = -0.5 * (x[rows, prob.first] ** 2).sum() / PRIOR_X0
+    t = np.arange(1, T)
+    inside = (t[None, :] > prob.first[:, None]) & (t[None, :] <= prob.last[:, None])
+    d = np.diff(x, axis=1)
+    lp -= 0.5 * (d[inside] ** 2).sum() / prob.omega2
+    return float(lp)
+
+
+# -- M-step --------------------------------------------------------------------------------
+
+
+def _tridiag(prob: Problem, prec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Diagonal and super-diagonal of the block-diagonal precision of all trajectories."""
+    I, T = prob.shape
+    t = np.arange(T)[None, :]
+    f, l_ = prob.first[:, None], prob.last[:, None]
+    inside = (t >= f) & (t <= l_)
+    w = 1.0 / prob.omega2
+    diag = prec.reshape(I, T).copy()
+    diag += np.where(t == f, 1.0 / PRIOR_X0, 0.0)
+    diag += np.where(inside & (t > f), w, 0.0) + np.where(inside & (t < l_), w, 0.0)
+    diag[~inside] = 1.0
+    off = np.where(inside & (t < l_), -w, 0.0)[:, :-1]  # couples t and t + 1
+    return diag, off
+
+
+def solve_trajectories(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve the tridiagonal systems of all countries at once (Thomas algorithm over time)."""
+    I, T = diag.shape
+    cp = np.empty((I, T))
+    dp = np.empty((I, T))
+    cp[:, 0] = np.divide(off[:, 0], diag[:, 0]) if T > 1 else 0.0
+    dp[:, 0] = rhs[:, 0] / diag[:, 0]
+    for t in range(1, T):
+        den = diag[:, t] - off[:, t - 1] * cp[:, t - 1]
+        if t < T - 1:
+            cp[:, t] = off[:, t] / den
+        dp[:, t] = (rhs[:, t] - off[:, t - 1] * dp[:, t - 1]) / den
+    x = np.empty((I, T))
+    x[:, -1] = dp[:, -1]
+    for t in range(T - 2, -1, -1):
+        x[:, t] = dp[:, t] - cp[:, t] * x[:, t + 1]
+    return x
+
+
+def trajectory_variances(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Diagonal of the inverse of each country's tridiagonal precision matrix."""
+    I, T = diag.shape
+    g = np.empty((I, T))  # forward pivots
+    h = np.empty((I, T))  # backward pivots
+    g[:, 0] = diag[:, 0]
+    for t in range(1, T):
+        g[:, t] = diag[:, t] - off[:, t - 1] ** 2 / g[:, t - 1]
+    h[:, -1] = diag[:, -1]
+    for t in range(T - 2, -1, -1):
+        h[:, t] = diag[:, t] - off[:, t] ** 2 / h[:, t + 1]
+    return 1.0 / (g + h - diag)
+
+
+def xstep(prob: Problem, prec: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Positions given the data precision and right-hand side of every country-period."""
+    I, T = prob.shape
+    diag, off = _tridiag(prob, prec)
+    return solve_trajectories(diag, off, rhs.reshape(I, T))
+
+
+def itemstep(prob: Problem, sz, szz, sx, sxx, sxz):
+    """Roll-call parameters from the sums over their votes (closed forms).
+
+    ``(a, b)``: ridge regression of E[z] on (1, x) (prior precision 1/25 on the
+    unit-variance scale); ``s^2``: posterior mode of the residual variance, for roll calls
+    with all three answers (``s = 1`` otherwise).
+    """
+    n = prob.n_item
+    p = 1.0 / PRIOR_AB
+    a11, a12, a22 = n + p, sx, sxx + p
+    det = a11 * a22 - a12 * a12
+    a = (a22 * sz - a12 * sxz) / det
+    b = (a11 * sxz - a12 * sz) / det
+    t3 = prob.three
+    rss = szz - 2 * a * sz - 2 * b * sxz + n * a * a + 2 * a * b * sx + b * b * sxx
+    sh, sc = PRIOR_S2
+    s2 = np.ones(len(n))
+    s2[t3] = (rss[t3] + p * (a[t3] ** 2 + b[t3] ** 2) + 2 * sc) / (n[t3] + 2 + 2 * sh + 2)
+    return a, b, s2
+
+
+# -- moves along directions the likelihood cannot see ---------------------------------------
+
+
+def _link_masks(prob: Problem) -> tuple[np.ndarray, np.ndarray]:
+    I, T = prob.shape
+    t = np.arange(T)[None, :]
+    starts = t == prob.first[:, None]  # (I, T): the first period of each country
+    links = (t > prob.first[:, None]) & (t <= prob.last[:, None])  # random-walk step into t
+    return starts, links
+
+
+def _tridiag_solve1(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    return solve_trajectories(diag[None, :], off[None, :], rhs[None, :])[0]
+
+
+def recentre(prob: Problem, x, a, b, s, item_period: np.ndarray):
+    """Shift and rescale the positions of each period where that raises the posterior.
+
+    ``x[:, t] + d[t]`` with ``a[j] - b[j] d[t]``, and ``c[t] x[:, t]`` with ``b[j] / c[t]``,
+    leave every vote probability unchanged; only the priors move. The best ``d`` solves a
+    tridiagonal system, the best ``c`` takes a few Newton steps on a convex function of
+    ``T`` variables. These moves take EM quickly along the slow, weakly identified
+    directions of a dynamic scale (a parameter-expansion step in the spirit of PX-EM).
+    """
+    I, T = prob.shape
+    w = 1.0 / prob.omega2
+    starts, links = _link_masks(prob)
+    inv_s2 = 1.0 / (PRIOR_AB * s * s)
+    # location
+    dx = np.zeros((I, T))
+    dx[:, 1:] = np.diff(x, axis=1)
+    dx = np.where(links, dx, 0.0)
+    m = links.sum(0).astype(np.float64)  # random-walk steps into each period
+    n0 = starts.sum(0).astype(np.float64)
+    bb = np.bincount(item_period, weights=b * b * inv_s2, minlength=T)
+    ba = np.bincount(item_period, weights=b * a * inv_s2, minlength=T)
+    sdx = dx.sum(0)
+    g = np.where(starts, x, 0.0).sum(0) + w * (sdx - np.r_[sdx[1:], 0.0]) - ba
+    h = n0 + w * (m + np.r_[m[1:], 0.0]) + bb + 1e-12
+    d = _tridiag_solve1(h, -w * m[1:], -g)
+    x = np.where(links | starts, x + d[None, :], x)
+    a = a - b * d[item_period]
+    # scale
+    x_prev = np.zeros((I, T))
+    x_prev[:, 1:] = x[:, :-1]
+    A = np.where(starts, x * x, 0.0).sum(0)
+    X = np.where(links, x * x, 0.0).sum(0)
+    Y = np.where(links, x_prev * x_prev, 0.0).sum(0)
+    Z = np.where(links, x * x_prev, 0.0).sum(0)
+    B = np.bincount(item_period, weights=b * b * inv_s2, minlength=T)
+    c = np.ones(T)
+    Y1 = np.r_[Y[1:], 0.0]
+    Z1 = np.r_[Z[1:], 0.0]
+    for _ in range(3):
+        c_prev = np.r_[1.0, c[:-1]]
+        c_next = np.r_[c[1:], 1.0]
+        grad = A * c + w * (c * X - c_prev * Z) + w * (c * Y1 - c_next * Z1) - B / c**3
+        hd = A + w * (X + Y1) + 3 * B / c**4 + 1e-12
+        c = np.clip(c + _tridiag_solve1(hd, -w * Z[1:], -grad), 0.5 * c, 2.0 * c)
+    x = np.where(links | starts, x * c[None, :], x)
+    b = b / c[item_period]
+    return x, a, b
+
+
+# -- EM with SQUAREM ----------------------------------------------------------------------
+
+
+def _pack(x, a, b, s, prob: Problem) -> np.ndarray:
+    return np.concatenate([x.ravel(), a, b, np.log(s[prob.three])])
+
+
+def _unpack(theta: np.ndarray, prob: Problem):
+    I, T = prob.shape
+    J = len(prob.rcids)
+    n = I * T
+    x = theta[:n].reshape(I, T)
+    a = theta[n : n + J]
+    b = theta[n + J : n + 2 * J]
+    s = np.ones(J)
+    s[prob.three] = np.exp(theta[n + 2 * J :])
+    return x, a, b, s
+
+
+def em_step(prob: Problem, theta: np.ndarray) -> tuple[np.ndarray, float]:
+    """One EM iteration from ``theta``; also returns the log posterior *at* ``theta``.
+
+    E-step, then the M-step for positions (all trajectories in one tridiagonal solve) and
+    then for the roll calls.
+    """
+    from allyscope.un import _kernels as k
+
+    I, T = prob.shape
+    J = len(prob.rcids)
+    x, a, b, s = _unpack(theta, prob)
+    ez, prec, rhs, sz, szz, ll = k.estep_stats(
+        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, I * T, J, prob.bounds
+    )
+    lp = ll + log_prior(prob, x, a, b, s)
+    x = xstep(prob, prec, rhs)
+    sx, sxx, sxz = k.item_stats(prob.cell, prob.item, x.ravel(), ez, J, prob.bounds)
+    a, b, s2 = itemstep(prob, sz, szz, sx, sxx, sxz)
+    s = np.sqrt(s2)
+    if prob.recentre:
+        x, a, b = recentre(prob, x, a, b, s, prob.item_period)
+    return _pack(x, a, b, s, prob), float(lp)
+
+
+def ecme_step(prob: Problem, theta: np.ndarray) -> tuple[np.ndarray, float]:
+    """One ECME iteration from ``theta``; also returns the log posterior *at* ``theta``.
+
+    Like :func:`em_step`, but the conditional maximizations for the positions and for
+    ``(a, b)`` take Newton steps on the observed-data posterior (weights ``1 - Var z``)
+    instead of maximizing the expected complete-data posterior (weights 1): where votes
+    are nearly perfectly predicted the latter moves very slowly (Liu and Rubin 1994).
+    Each conditional step starts from a fresh E-step; ``s^2`` keeps its EM update.
+    """
+    from allyscope.un import _kernels as k
+
+    I, T = prob.shape
+    J = len(prob.rcids)
+    x, a, b, s = _unpack(theta, prob)
+    f = CURVATURE_FLOOR
+    d, g, ll = k.newton_x_stats(
+        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, I * T, prob.bounds, f
+    )
+    lp = ll + log_prior(prob, x, a, b, s)
+    diag, off = _tridiag(prob, d)
+    x = solve_trajectories(diag, off, (d * x.ravel() + g).reshape(I, T))
+    st = k.newton_item_stats(
+        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, J, prob.bounds, f
+    )
+    w0, w1, w2, ga, gb, sz, szz, sx, sxx, sxz = st
+    n = prob.n_item
+    p = 1.0 / PRIOR_AB
+    h11, h12, h22 = w0 + p, w1, w2 + p
+    r1 = w0 * a + w1 * b + ga
+    r2 = w1 * a + w2 * b + gb
+    det = h11 * h22 - h12 * h12
+    a, b = (h22 * r1 - h12 * r2) / det, (h11 * r2 - h12 * r1) / det
+    t3 = prob.three
+    rss = szz - 2 * a * sz - 2 * b * sxz + n * a * a + 2 * a * b * sx + b * b * sxx
+    sh, sc = PRIOR_S2
+    s2 = np.ones(J)
+    s2[t3] = (rss[t3] + p * (a[t3] ** 2 + b[t3] ** 2) + 2 * sc) / (n[t3] + 2 + 2 * sh + 2)
+    s = np.sqrt(s2)
+    if prob.recentre:
+        x, a, b = recentre(prob, x, a, b, s, prob.item_period)
+    return _pack(x, a, b, s, prob), float(lp)
+
+
+def em_update(prob: Problem, theta: np.ndarray) -> np.ndarray:
+    """One EM iteration (the EM map)."""
+    return em_step(prob, theta)[0]
+
+
+def em_update_reference(prob: Problem, theta: np.ndarray) -> np.ndarray:
+    """:func:`em_update` in plain numpy (slower; used to check the compiled kernels)."""
+    I, T = prob.shape
+    J = len(prob.rcids)
+    x, a, b, s = _unpack(theta, prob)
+    it = prob.item
+    ez, vz = estep_reference(prob, x, a, b, s)
+    s2 = s * s
+    prec = np.bincount(prob.cell, weights=(b * b / s2)[it], minlength=I * T)
+    rhs = np.bincount(prob.cell, weights=(b / s2)[it] * (ez - a[it]), minlength=I * T)
+    x = xstep(prob, prec, rhs)
+    xo = x.ravel()[prob.cell]
+
+    def by_item(w):
+        return np.bincount(it, weights=w, minlength=J)
+
+    a, b, s2 = itemstep(
+        prob,
+        by_item(ez),
+        by_item(ez * ez + vz * s2[it]),
+        by_item(xo),
+        by_item(xo * xo),
+        by_item(xo * ez),
+    )
+    return _pack(x, a, b, np.sqrt(s2), prob)
+
+
+def initial_values(prob: Problem) -> np.ndarray:
+    """Deterministic start: the first principal component of the country x roll-call matrix."""
+    I, T = prob.shape
+    J = len(prob.rcids)
+    country = prob.cell // T
+    score = prob.y.astype(np.float64) - 1.0  # -1 no, 0 abstain, 1 yes
+    m = np.zeros((I, J))
+    m[country, prob.item] = score
+    obs = np.zeros((I, J), dtype=bool)
+    obs[country, prob.item] = True
+    colmean = (m.sum(0) / np.maximum(obs.sum(0), 1))[None, :]
+    m = np.where(obs, m - colmean, 0.0)
+    _, vecs = np.linalg.eigh(m @ m.T)  # leading eigenvector of the country Gram matrix
+    pc = vecs[:, -1] / vecs[:, -1].std()
+    x = np.repeat(pc[:, None], T, axis=1)
+    a0, b0, s0 = np.zeros(J), np.zeros(J), np.ones(J)
+    # one item update from the prior-centred latent responses
+    ez, vz = estep_reference(prob, x, a0, b0, s0)
+    it = prob.item
+    xo = x.ravel()[prob.cell]
+
+    def by_item(w):
+        return np.bincount(it, weights=w, minlength=J)
+
+    a, b, s2 = itemstep(
+        prob, by_item(ez), by_item(ez * ez + vz), by_item(xo), by_item(xo * xo), by_item(xo * ez)
+    )
+    return _pack(x, a, b, np.sqrt(s2), prob)
+
+
+def _active(prob: Problem) -> np.ndarray:
+    I, T = prob.shape
+    t = np.arange(T)[None, :]
+    return ((t >= prob.first[:, None]) & (t <= prob.last[:, None])).ravel()
+
+
+def _corr_blocks(prob: Problem, new: np.ndarray, old: np.ndarray, active: np.ndarray) -> float:
+    I, T = prob.shape
+    J = len(prob.rcids)
+    n = I * T
+    blocks = [
+        (new[:n][active], old[:n][active]),
+        (new[n : n + J], old[n : n + J]),
+        (new[n + J : n + 2 * J], old[n + J : n + 2 * J]),
+    ]
+    return min(float(np.corrcoef(u, v)[0, 1]) for u, v in blocks)
+
+
+@dataclass
+class Fit:
+    x: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    s: np.ndarray
+    iterations: int  #: EM updates (evaluations of the EM map)
+    converged: bool
+    seconds: float
+    log_posterior: float
+    history: list[float] = field(default_factory=list)
+
+
+def fit(
+    prob: Problem,
+    *,
+    tol: float = 1e-6,
+    max_iter: int = 2000,
+    accelerate: bool = True,
+    method: str = "em",
+    start: np.ndarray | None = None,
+    progress=None,
+) -> Fit:
+    """Posterior mode by EM, accelerated by SQUAREM unless ``accelerate=False``.
+
+    Stops when the positions, the intercepts and the slopes each correlate above
+    ``1 - tol`` with their values one EM iteration (or one SQUAREM cycle) earlier.
+    ``iterations`` counts evaluations of the EM map.
+    """
+    t0 = time.perf_counter()
+    theta = initial_values(prob) if start is None else start.copy()
+    active = _active(prob)
+    n_eval = 0
+    converged = False
+    history: list[float] = []
+
+    if method not in ("ecme", "em"):
+        raise InvalidInputError(f"unknown method {method!r}", "use 'ecme' or 'em'")
+    step = ecme_step if method == "ecme" else em_step
+
+    def F(th):
+        nonlocal n_eval
+        n_eval += 1
+        return step(prob, th)
+
+    if not accelerate:
+        while n_eval < max_iter:
+            new, lp = F(theta)
+            history.append(lp)
+            c = _corr_blocks(prob, new, theta, active)
+            theta = new
+            if progress:
+                progress(n_eval, c)
+            if c > 1 - tol:
+                converged = True
+                break
+    else:
+        # SQUAREM (Varadhan and Roland 2008, scheme S3) with the R package's step control.
+        # The log posterior of a point comes free with the EM step taken from it, so an
+        # extrapolated point is checked at the start of the next cycle.
+        step_max, lp_ok, fallback = 1.0, -np.inf, None
+        while n_eval < max_iter:
+            t1, lp0 = F(theta)
+            if fallback is not None and not lp0 >= lp_ok - 1e-9 * abs(lp_ok):
+                theta, (t1, lp0) = fallback, F(fallback)  # extrapolation went astray
+                step_max = max(1.0, step_max / 4.0)
+            lp_ok = lp0
+            history.append(lp0)
+            t2, _ = F(t1)
+            r = t1 - theta
+            v = (t2 - t1) - r
+            sr, sv = float(np.sqrt(r @ r)), float(np.sqrt(v @ v))
+            alpha = min(step_max, max(1.0, sr / sv if sv > 0 else 1.0))
+            if alpha >= step_max:
+                step_max *= 4.0
+            if alpha > 1.0:
+                new, _ = F(theta + 2 * alpha * r + alpha * alpha * v)  # stabilizing EM step
+                fallback = t2
+                if not np.all(np.isfinite(new)):
+                    new, fallback = t2, None
+            else:
+                new, fallback = t2, None
+            c = _corr_blocks(prob, new, theta, active)
+            theta = new
+            if progress:
+                progress(n_eval, c)
+            if c > 1 - tol:
+                converged = True
+                break
+    x, a, b, s = _unpack(theta, prob)
+    return Fit(
+        x=x.copy(),
+        a=a.copy(),
+        b=b.copy(),
+        s=s.copy(),
+        iterations=n_eval,
+        converged=converged,
+        seconds=time.perf_counter() - t0,
+        log_posterior=log_posterior(prob, x, a, b, s),
+        history=history,
+    )
+
+
+def posterior_sd(prob: Problem, f: Fit) -> np.ndarray:
+    """Posterior SD of every position given the roll-call parameters (observed information)."""
+    from allyscope.un import _kernels as k
+
+    I, T = prob.shape
+    info = k.observed_information(
+        prob.cell, prob.item, prob.lo, prob.hi, f.x.ravel(), f.a, f.b, f.s, I * T, prob.bounds
+    )
+    diag, off = _tridiag(prob, info)
+    return np.sqrt(trajectory_variances(diag, off))
+
+
+def simulate(prob: Problem, x, a, b, s, rng: np.random.Generator) -> np.ndarray:
+    """Draw ordinal answers (0 no, 1 abstain, 2 yes) for every observed country-roll call."""
+    it = prob.item
+    z = a[it] + b[it] * x.ravel()[prob.cell] + s[it] * rng.standard_normal(len(it))
+    three = prob.three[it]
+    y = np.where(three, np.where(z < 0, 0, np.where(z < 1, 1, 2)), np.where(z < 0, 0, 2))
+    return y.astype(np.int8)
+
+
+def relayout(prob: Problem, y: np.ndarray) -> Problem:
+    """The same observations with new answers (0 no, 1 abstain, 2 yes), e.g. simulated ones."""
+    I, T = prob.shape
+    votes = pl.DataFrame(
+        {
+            "rcid": prob.rcids[prob.item],
+            "ccode": prob.ccodes[prob.cell // T],
+            "period": prob.periods[prob.cell % T],
+            "vote": (3 - y).astype(np.int8),
+        }
+    )
+    return prepare(votes, "period", prob.omega2)
+
+
+def identify(prob: Problem, f: Fit, reference: int = US) -> None:
+    """Flip the sign (in place) so that the reference state's mean position is positive."""
+    i = np.searchsorted(prob.ccodes, reference)
+    if i >= len(prob.ccodes) or prob.ccodes[i] != reference:
+        return
+    mean = f.x[i, prob.first[i] : prob.last[i] + 1].mean()
+    if mean < 0:
+        f.x *= -1.0
+        f.b *= -1.0
+
+
+def start_from(prob: Problem, x: np.ndarray) -> np.ndarray:
+    """Starting values from given positions, with roll-call parameters fitted to them."""
+    J = len(prob.rcids)
+    a0, b0, s0 = np.zeros(J), np.zeros(J), np.ones(J)
+    ez, vz = estep_reference(prob, x, a0, b0, s0)
+    it = prob.item
+    xo = x.ravel()[prob.cell]
+
+    def by_item(w):
+        return np.bincount(it, weights=w, minlength=J)
+
+    a, b, s2 = itemstep(
+        prob, by_item(ez), by_item(ez * ez + vz), by_item(xo), by_item(xo * xo), by_item(xo * ez)
+    )
+    return _pack(x, a, b, np.sqrt(s2), prob)
+
+
+def bootstrap(prob: Problem, f: Fit, n_boot: int, seed: int, **fit_kw) -> np.ndarray:
+    """Parametric bootstrap SD of every position: votes drawn from the fitted model, refitted.
+
+    Replicate ``r`` uses ``numpy.random.default_rng([seed, r])``; the result does not depend
+    on anything else.
+    """
+    I, T = prob.shape
+    draws = np.zeros((n_boot, I, T))
+    for r in range(n_boot):  # a few replicates, each a full fit
+        rng = np.random.default_rng([seed, r])
+        y = simulate(prob, f.x, f.a, f.b, f.s, rng)
+        sim = relayout(prob, y)
+        g = fit(sim, start=start_from(sim, _regrid(sim, prob, f.x)), **fit_kw)
+        identify(sim, g)
+        draws[r] = _regrid(prob, sim, g.x)
+    return draws.std(axis=0, ddof=1) if n_boot > 1 else np.full((I, T), np.nan)
+
+
+def _regrid(target: Problem, source: Problem, x: np.ndarray) -> np.ndarray:
+    """Positions of ``source``'s grid on ``target``'s grid (same countries and periods)."""
+    out = np.zeros(target.shape)
+    ti = np.searchsorted(target.ccodes, source.ccodes)
+    pi = np.searchsorted(target.periods, source.periods)
+    ok_c = (ti < len(target.ccodes)) & (
+        target.ccodes[np.minimum(ti, len(target.ccodes) - 1)] == source.ccodes
+    )
+    ok_p = (pi < len(target.periods)) & (
+        target.periods[np.minimum(pi, len(target.periods) - 1)] == source.periods
+    )
+    out[np.ix_(ti[ok_c], pi[ok_p])] = x[np.ix_(ok_c, ok_p)]
+    return out
