@@ -25,19 +25,20 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "affinity": "allyscope.un.api",
     "ideal_points": "allyscope.un.api",
     "ideal_point_fit": "allyscope.un.api",
     "idealpoint_distance": "allyscope.un.api",
-    "dyad_measures": "allyscope.un.agreement",
+    "dyad_measures": "allyscope.un.affinity",
     "country_map": "allyscope.un.data",
     "votes": "allyscope.un.data",
 }
 
 
 def __getattr__(name: str) -> Any:  # imports numpy/polars only when used
-    if name in _EXPORTS:
-        import importlib
+    import importlib
 
+    if name == "affinity":  # a callable module: affinity(...) and affinity.compute(...)
+        return importlib.import_module("allyscope.un.affinity")
+    if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'allyscope.un' has no attribute {name!r}")

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError
-from allyscope.un import agreement as aff
+from allyscope.un import affinity as aff
 from allyscope.un.data import FIRST_YEAR, LAST_YEAR, check_issues, load
 
 #: default settings of the ideal-point model (see allyscope.un.idealpoints)
@@ -233,8 +233,8 @@ def estimate_ideal_points(params: dict[str, Any], progress=None) -> tuple[pl.Dat
     f = ip.fit(prob, tol=params["tol"], method=params["method"], progress=progress)
     ip.identify(prob, f)
     sd = ip.posterior_sd(prob, f)
-    I, T = prob.shape
-    nvotes = prob.n_cell.reshape(I, T)
+    nc, T = prob.shape
+    nvotes = prob.n_cell.reshape(nc, T)
     ci, ti = np.nonzero(nvotes > 0)
     cols: dict[str, Any] = {
         "ccode": pl.Series(prob.ccodes[ci], dtype=pl.Int32),
@@ -253,7 +253,7 @@ def estimate_ideal_points(params: dict[str, Any], progress=None) -> tuple[pl.Dat
         "seconds": f.seconds,
         "log_posterior": f.log_posterior,
         "n_votes": len(prob.cell),
-        "n_countries": I,
+        "n_countries": nc,
         "n_rollcalls": len(prob.rcids),
         "n_periods": T,
         **{k: str(v) for k, v in params.items()},

@@ -111,18 +111,18 @@ def _log_between(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
 class Problem:
     """The votes laid out for estimation: one latent response per country-roll call."""
 
-    ccodes: np.ndarray  #: (I,) COW codes
+    ccodes: np.ndarray  #: (nc,) COW codes
     periods: np.ndarray  #: (T,) period labels
     rcids: np.ndarray  #: (J,) roll calls kept
-    first: np.ndarray  #: (I,) first period index with a vote
-    last: np.ndarray  #: (I,) last period index with a vote
+    first: np.ndarray  #: (nc,) first period index with a vote
+    last: np.ndarray  #: (nc,) last period index with a vote
     three: np.ndarray  #: (J,) bool: all three answers occur
-    cell: np.ndarray  #: (N,) index into the flattened I x T grid of country-periods
+    cell: np.ndarray  #: (N,) index into the flattened nc x T grid of country-periods
     item: np.ndarray  #: (N,) roll-call index
     lo: np.ndarray  #: (N,) lower truncation point of z (-inf, 0 or 1)
     hi: np.ndarray  #: (N,) upper truncation point of z (0, 1 or inf)
     y: np.ndarray  #: (N,) answer: 0 no, 1 abstain, 2 yes
-    n_cell: np.ndarray  #: (I*T,) votes per country-period
+    n_cell: np.ndarray  #: (nc*T,) votes per country-period
     n_item: np.ndarray  #: (J,) votes per roll call
     omega2: float = 0.1
     bounds: np.ndarray = field(default_factory=lambda: np.zeros(2, dtype=np.int64))
@@ -168,7 +168,7 @@ def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.1) -> P
     ccodes = np.sort(v["ccode"].unique().to_numpy())
     p_all = v["period"].to_numpy().astype(np.int64)
     periods = np.arange(p_all.min(), p_all.max() + 1)
-    I, T, J = len(ccodes), len(periods), len(rcids)
+    nc, T, J = len(ccodes), len(periods), len(rcids)
     ci = np.searchsorted(ccodes, v["ccode"].to_numpy())
     ti = p_all - periods[0]
     ji = np.searchsorted(rcids, v["rcid"].to_numpy())
@@ -184,8 +184,8 @@ def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.1) -> P
     hi = np.where(three, np.choose(y, [0.0, 1.0, inf]), np.where(y == low_ans, 0.0, inf))
     cell = ci * T + ti
     order = np.lexsort((ji, cell))
-    first = np.full(I, T, dtype=np.int64)
-    last = np.full(I, -1, dtype=np.int64)
+    first = np.full(nc, T, dtype=np.int64)
+    last = np.full(nc, -1, dtype=np.int64)
     np.minimum.at(first, ci, ti)
     np.maximum.at(last, ci, ti)
     n = len(order)
@@ -201,7 +201,7 @@ def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.1) -> P
         lo=np.ascontiguousarray(lo[order], dtype=np.float64),
         hi=np.ascontiguousarray(hi[order], dtype=np.float64),
         y=y[order],
-        n_cell=np.bincount(cell, minlength=I * T).astype(np.float64),
+        n_cell=np.bincount(cell, minlength=nc * T).astype(np.float64),
         n_item=np.bincount(ji, minlength=J).astype(np.float64),
         omega2=float(omega2),
         bounds=np.linspace(0, n, min(N_CHUNKS, max(n, 1)) + 1).astype(np.int64),
@@ -271,8 +271,8 @@ def log_posterior(prob: Problem, x, a, b, s) -> float:
 
 
 def _log_prior_x(prob: Problem, x: np.ndarray) -> float:
-    I, T = prob.shape
-    rows = np.arange(I)
+    nc, T = prob.shape
+    rows = np.arange(nc)
     lp = -0.5 * (x[rows, prob.first] ** 2).sum() / PRIOR_X0
     t = np.arange(1, T)
     inside = (t[None, :] > prob.first[:, None]) & (t[None, :] <= prob.last[:, None])
@@ -286,12 +286,12 @@ def _log_prior_x(prob: Problem, x: np.ndarray) -> float:
 
 def _tridiag(prob: Problem, prec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal and super-diagonal of the block-diagonal precision of all trajectories."""
-    I, T = prob.shape
+    nc, T = prob.shape
     t = np.arange(T)[None, :]
     f, l_ = prob.first[:, None], prob.last[:, None]
     inside = (t >= f) & (t <= l_)
     w = 1.0 / prob.omega2
-    diag = prec.reshape(I, T).copy()
+    diag = prec.reshape(nc, T).copy()
     diag += np.where(t == f, 1.0 / PRIOR_X0, 0.0)
     diag += np.where(inside & (t > f), w, 0.0) + np.where(inside & (t < l_), w, 0.0)
     diag[~inside] = 1.0
@@ -301,9 +301,9 @@ def _tridiag(prob: Problem, prec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def solve_trajectories(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Solve the tridiagonal systems of all countries at once (Thomas algorithm over time)."""
-    I, T = diag.shape
-    cp = np.empty((I, T))
-    dp = np.empty((I, T))
+    nc, T = diag.shape
+    cp = np.empty((nc, T))
+    dp = np.empty((nc, T))
     cp[:, 0] = np.divide(off[:, 0], diag[:, 0]) if T > 1 else 0.0
     dp[:, 0] = rhs[:, 0] / diag[:, 0]
     for t in range(1, T):
@@ -311,7 +311,7 @@ def solve_trajectories(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np
         if t < T - 1:
             cp[:, t] = off[:, t] / den
         dp[:, t] = (rhs[:, t] - off[:, t - 1] * dp[:, t - 1]) / den
-    x = np.empty((I, T))
+    x = np.empty((nc, T))
     x[:, -1] = dp[:, -1]
     for t in range(T - 2, -1, -1):
         x[:, t] = dp[:, t] - cp[:, t] * x[:, t + 1]
@@ -320,9 +320,9 @@ def solve_trajectories(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np
 
 def trajectory_variances(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
     """Diagonal of the inverse of each country's tridiagonal precision matrix."""
-    I, T = diag.shape
-    g = np.empty((I, T))  # forward pivots
-    h = np.empty((I, T))  # backward pivots
+    nc, T = diag.shape
+    g = np.empty((nc, T))  # forward pivots
+    h = np.empty((nc, T))  # backward pivots
     g[:, 0] = diag[:, 0]
     for t in range(1, T):
         g[:, t] = diag[:, t] - off[:, t - 1] ** 2 / g[:, t - 1]
@@ -334,9 +334,9 @@ def trajectory_variances(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
 
 def xstep(prob: Problem, prec: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Positions given the data precision and right-hand side of every country-period."""
-    I, T = prob.shape
+    nc, T = prob.shape
     diag, off = _tridiag(prob, prec)
-    return solve_trajectories(diag, off, rhs.reshape(I, T))
+    return solve_trajectories(diag, off, rhs.reshape(nc, T))
 
 
 def itemstep(prob: Problem, sz, szz, sx, sxx, sxz):
@@ -364,9 +364,9 @@ def itemstep(prob: Problem, sz, szz, sx, sxx, sxz):
 
 
 def _link_masks(prob: Problem) -> tuple[np.ndarray, np.ndarray]:
-    I, T = prob.shape
+    _nc, T = prob.shape
     t = np.arange(T)[None, :]
-    starts = t == prob.first[:, None]  # (I, T): the first period of each country
+    starts = t == prob.first[:, None]  # (nc, T): the first period of each country
     links = (t > prob.first[:, None]) & (t <= prob.last[:, None])  # random-walk step into t
     return starts, links
 
@@ -384,12 +384,12 @@ def recentre(prob: Problem, x, a, b, s, item_period: np.ndarray):
     ``T`` variables. These moves take EM quickly along the slow, weakly identified
     directions of a dynamic scale (a parameter-expansion step in the spirit of PX-EM).
     """
-    I, T = prob.shape
+    nc, T = prob.shape
     w = 1.0 / prob.omega2
     starts, links = _link_masks(prob)
     inv_s2 = 1.0 / (PRIOR_AB * s * s)
     # location
-    dx = np.zeros((I, T))
+    dx = np.zeros((nc, T))
     dx[:, 1:] = np.diff(x, axis=1)
     dx = np.where(links, dx, 0.0)
     m = links.sum(0).astype(np.float64)  # random-walk steps into each period
@@ -403,7 +403,7 @@ def recentre(prob: Problem, x, a, b, s, item_period: np.ndarray):
     x = np.where(links | starts, x + d[None, :], x)
     a = a - b * d[item_period]
     # scale
-    x_prev = np.zeros((I, T))
+    x_prev = np.zeros((nc, T))
     x_prev[:, 1:] = x[:, :-1]
     A = np.where(starts, x * x, 0.0).sum(0)
     X = np.where(links, x * x, 0.0).sum(0)
@@ -432,10 +432,10 @@ def _pack(x, a, b, s, prob: Problem) -> np.ndarray:
 
 
 def _unpack(theta: np.ndarray, prob: Problem):
-    I, T = prob.shape
+    nc, T = prob.shape
     J = len(prob.rcids)
-    n = I * T
-    x = theta[:n].reshape(I, T)
+    n = nc * T
+    x = theta[:n].reshape(nc, T)
     a = theta[n : n + J]
     b = theta[n + J : n + 2 * J]
     s = np.ones(J)
@@ -451,11 +451,11 @@ def em_step(prob: Problem, theta: np.ndarray) -> tuple[np.ndarray, float]:
     """
     from allyscope.un import _kernels as k
 
-    I, T = prob.shape
+    nc, T = prob.shape
     J = len(prob.rcids)
     x, a, b, s = _unpack(theta, prob)
     ez, prec, rhs, sz, szz, ll = k.estep_stats(
-        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, I * T, J, prob.bounds
+        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, nc * T, J, prob.bounds
     )
     lp = ll + log_prior(prob, x, a, b, s)
     x = xstep(prob, prec, rhs)
@@ -478,16 +478,16 @@ def ecme_step(prob: Problem, theta: np.ndarray) -> tuple[np.ndarray, float]:
     """
     from allyscope.un import _kernels as k
 
-    I, T = prob.shape
+    nc, T = prob.shape
     J = len(prob.rcids)
     x, a, b, s = _unpack(theta, prob)
     f = CURVATURE_FLOOR
     d, g, ll = k.newton_x_stats(
-        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, I * T, prob.bounds, f
+        prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, nc * T, prob.bounds, f
     )
     lp = ll + log_prior(prob, x, a, b, s)
     diag, off = _tridiag(prob, d)
-    x = solve_trajectories(diag, off, (d * x.ravel() + g).reshape(I, T))
+    x = solve_trajectories(diag, off, (d * x.ravel() + g).reshape(nc, T))
     st = k.newton_item_stats(
         prob.cell, prob.item, prob.lo, prob.hi, x.ravel(), a, b, s, J, prob.bounds, f
     )
@@ -517,14 +517,14 @@ def em_update(prob: Problem, theta: np.ndarray) -> np.ndarray:
 
 def em_update_reference(prob: Problem, theta: np.ndarray) -> np.ndarray:
     """:func:`em_update` in plain numpy (slower; used to check the compiled kernels)."""
-    I, T = prob.shape
+    nc, T = prob.shape
     J = len(prob.rcids)
     x, a, b, s = _unpack(theta, prob)
     it = prob.item
     ez, vz = estep_reference(prob, x, a, b, s)
     s2 = s * s
-    prec = np.bincount(prob.cell, weights=(b * b / s2)[it], minlength=I * T)
-    rhs = np.bincount(prob.cell, weights=(b / s2)[it] * (ez - a[it]), minlength=I * T)
+    prec = np.bincount(prob.cell, weights=(b * b / s2)[it], minlength=nc * T)
+    rhs = np.bincount(prob.cell, weights=(b / s2)[it] * (ez - a[it]), minlength=nc * T)
     x = xstep(prob, prec, rhs)
     xo = x.ravel()[prob.cell]
 
@@ -544,13 +544,13 @@ def em_update_reference(prob: Problem, theta: np.ndarray) -> np.ndarray:
 
 def initial_values(prob: Problem) -> np.ndarray:
     """Deterministic start: the first principal component of the country x roll-call matrix."""
-    I, T = prob.shape
+    nc, T = prob.shape
     J = len(prob.rcids)
     country = prob.cell // T
     score = prob.y.astype(np.float64) - 1.0  # -1 no, 0 abstain, 1 yes
-    m = np.zeros((I, J))
+    m = np.zeros((nc, J))
     m[country, prob.item] = score
-    obs = np.zeros((I, J), dtype=bool)
+    obs = np.zeros((nc, J), dtype=bool)
     obs[country, prob.item] = True
     colmean = (m.sum(0) / np.maximum(obs.sum(0), 1))[None, :]
     m = np.where(obs, m - colmean, 0.0)
@@ -573,15 +573,15 @@ def initial_values(prob: Problem) -> np.ndarray:
 
 
 def _active(prob: Problem) -> np.ndarray:
-    I, T = prob.shape
+    _nc, T = prob.shape
     t = np.arange(T)[None, :]
     return ((t >= prob.first[:, None]) & (t <= prob.last[:, None])).ravel()
 
 
 def _corr_blocks(prob: Problem, new: np.ndarray, old: np.ndarray, active: np.ndarray) -> float:
-    I, T = prob.shape
+    nc, T = prob.shape
     J = len(prob.rcids)
-    n = I * T
+    n = nc * T
     blocks = [
         (new[:n][active], old[:n][active]),
         (new[n : n + J], old[n : n + J]),
@@ -697,9 +697,9 @@ def posterior_sd(prob: Problem, f: Fit) -> np.ndarray:
     """Posterior SD of every position given the roll-call parameters (observed information)."""
     from allyscope.un import _kernels as k
 
-    I, T = prob.shape
+    nc, T = prob.shape
     info = k.observed_information(
-        prob.cell, prob.item, prob.lo, prob.hi, f.x.ravel(), f.a, f.b, f.s, I * T, prob.bounds
+        prob.cell, prob.item, prob.lo, prob.hi, f.x.ravel(), f.a, f.b, f.s, nc * T, prob.bounds
     )
     diag, off = _tridiag(prob, info)
     return np.sqrt(trajectory_variances(diag, off))
@@ -716,7 +716,7 @@ def simulate(prob: Problem, x, a, b, s, rng: np.random.Generator) -> np.ndarray:
 
 def relayout(prob: Problem, y: np.ndarray) -> Problem:
     """The same observations with new answers (0 no, 1 abstain, 2 yes), e.g. simulated ones."""
-    I, T = prob.shape
+    _nc, T = prob.shape
     votes = pl.DataFrame(
         {
             "rcid": prob.rcids[prob.item],
@@ -762,8 +762,8 @@ def bootstrap(prob: Problem, f: Fit, n_boot: int, seed: int, **fit_kw) -> np.nda
     Replicate ``r`` uses ``numpy.random.default_rng([seed, r])``; the result does not depend
     on anything else.
     """
-    I, T = prob.shape
-    draws = np.zeros((n_boot, I, T))
+    nc, T = prob.shape
+    draws = np.zeros((n_boot, nc, T))
     for r in range(n_boot):  # a few replicates, each a full fit
         rng = np.random.default_rng([seed, r])
         y = simulate(prob, f.x, f.a, f.b, f.s, rng)
@@ -771,7 +771,7 @@ def bootstrap(prob: Problem, f: Fit, n_boot: int, seed: int, **fit_kw) -> np.nda
         g = fit(sim, start=start_from(sim, _regrid(sim, prob, f.x)), **fit_kw)
         identify(sim, g)
         draws[r] = _regrid(prob, sim, g.x)
-    return draws.std(axis=0, ddof=1) if n_boot > 1 else np.full((I, T), np.nan)
+    return draws.std(axis=0, ddof=1) if n_boot > 1 else np.full((nc, T), np.nan)
 
 
 def _regrid(target: Problem, source: Problem, x: np.ndarray) -> np.ndarray:

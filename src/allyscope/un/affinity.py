@@ -24,7 +24,10 @@ missing); ``n_votes`` is their number and ``n_yesno`` the number used by ``coinc
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -248,6 +251,17 @@ def period_range(period: str, start: int | None, end: int | None) -> list[int]:
         )
     return list(range(max(a, lo), min(b, hi) + 1))
 
+
+class _CallableModule(types.ModuleType):
+    """``allyscope.un.affinity(...)`` is the table API; the module holds the engine."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> pl.DataFrame:
+        from allyscope.un.api import affinity
+
+        return affinity(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "MEASURES",
