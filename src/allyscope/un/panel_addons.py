@@ -1,0 +1,147 @@
+"""Panel add-ons from UN General Assembly voting: ``un_affinity``, ``idealpoint_distance``
+and ``un_idealpoint``.
+
+They read the cached full tables of :mod:`allyscope.un.api` (computed once per
+warehouse build) and join them onto state-year or dyad-year panels (COW or, translated
+year by year, Gleditsch-Ward codes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from allyscope.errors import InvalidInputError
+from allyscope.panel.addons import AddOn, join_dyad_vars, join_state_vars, register
+from allyscope.un.data import FIRST_YEAR, ISSUE_CHOICES, ISSUES, LAST_YEAR
+
+_SOURCES = ("un_votes", "un_roll_calls", "un_roll_call_issues")
+_CITES = ("signorino1999s", "hage2011kappa", "bailey2017idealpoints")
+_MEASURES = ("agree", "coincidence", "s_score", "kappa", "pi", "kappa_w", "pi_w")
+
+
+def _known_citations() -> tuple[str, ...]:
+    from importlib.resources import files
+
+    bib = files("allyscope.sources").joinpath("citations.bib").read_text(encoding="utf-8")
+    return tuple(k for k in _CITES if "{" + k + "," in bib)
+
+
+def _affinity(df: pl.DataFrame, ctx: Any, issue: str = "all", **_: Any) -> pl.DataFrame:
+    from allyscope.un.api import _full_affinity
+
+    key = str(issue).strip().lower()
+    if key not in ISSUE_CHOICES:
+        raise InvalidInputError(
+            f"unknown UN issue {issue!r}",
+            "use 'all' or one of " + ", ".join(f"{k} ({v})" for k, v in ISSUES.items()),
+        )
+    suffix = "" if key == "all" else f"_{key}"
+    table = _full_affinity("year").filter(pl.col("issue") == key)
+    names = {m: f"un_{m}{suffix}" for m in ("n_votes", "n_yesno", *_MEASURES)}
+    table = table.select(
+        "ccode1", "ccode2", "year", *[pl.col(k).alias(v) for k, v in names.items()]
+    )
+    cols = list(names.values())
+    fill = {names["n_votes"]: 0, names["n_yesno"]: 0}
+    return join_dyad_vars(df, ctx, table, cols, code="ccode", fill=fill)
+
+
+def _ideal_table() -> pl.DataFrame:
+    from allyscope.un.api import ideal_points
+
+    return ideal_points().select(
+        "ccode",
+        "year",
+        pl.col("idealpoint").alias("un_idealpoint"),
+        pl.col("idealpoint_sd").alias("un_idealpoint_sd"),
+    )
+
+
+def _distance(df: pl.DataFrame, ctx: Any, **_: Any) -> pl.DataFrame:
+    from allyscope.un.api import idealpoint_distance
+
+    table = idealpoint_distance().select(
+        "ccode1",
+        "ccode2",
+        "year",
+        pl.col("idealpoint_distance").alias("un_idealpoint_distance"),
+        pl.col("idealpoint_distance_sd").alias("un_idealpoint_distance_sd"),
+    )
+    return join_dyad_vars(
+        df, ctx, table, ["un_idealpoint_distance", "un_idealpoint_distance_sd"], code="ccode"
+    )
+
+
+def _idealpoint(df: pl.DataFrame, ctx: Any, **_: Any) -> pl.DataFrame:
+    return join_state_vars(
+        df, ctx, _ideal_table(), ["un_idealpoint", "un_idealpoint_sd"], code="ccode"
+    )
+
+
+_AFF_DEF = """\
+un_agree: share of identical votes (yes-yes, abstain-abstain, no-no) among the roll calls \
+on which both states cast a recorded vote that calendar year.
+un_coincidence: US State Department voting coincidence, identical / (identical + opposite) \
+over the roll calls on which both voted yes or no (abstentions excluded).
+un_s_score: Signorino-Ritter S on the 3-point scale (yes 1, abstain 2, no 3), absolute \
+distance: 1 - 2 * mean|x - y| / 2.
+un_kappa, un_pi: Cohen's kappa and Scott's pi on the three categories (Häge 2011); \
+un_kappa_w, un_pi_w: their distance-weighted versions (absolute distance).
+un_n_votes, un_n_yesno: roll calls used (both voted; both voted yes or no).
+With issue=<code> the columns end in _<code> and use only roll calls on that issue.
+Dyad-years in which a state cast no recorded vote have null measures and 0 votes."""
+
+register(
+    AddOn(
+        name="un_affinity",
+        func=_affinity,
+        units=("dyad-year",),
+        sources=_SOURCES,
+        coverage=(FIRST_YEAR, LAST_YEAR),
+        title="UN General Assembly voting affinity",
+        definition=_AFF_DEF,
+        aliases=("un_votes_affinity", "unga_affinity"),
+        citations=_known_citations(),
+        options={"issue": "'all' (default) or an issue code: " + ", ".join(ISSUES)},
+        notes="Year is the calendar year of the vote. See docs/un.md.",
+        module=__name__,
+    )
+)
+
+register(
+    AddOn(
+        name="idealpoint_distance",
+        func=_distance,
+        units=("dyad-year",),
+        sources=_SOURCES,
+        coverage=(FIRST_YEAR, LAST_YEAR),
+        title="Distance between UN ideal points",
+        definition="un_idealpoint_distance: |x1 - x2|, the absolute difference of the two "
+        "states' dynamic UN ideal points that year; un_idealpoint_distance_sd: its standard "
+        "error treating the two positions as independent. Null where either state has no "
+        "recorded vote that year.",
+        aliases=("un_idealpoint_distance",),
+        citations=_known_citations(),
+        notes="Ideal points from allyscope.un.ideal_points() with default settings (docs/un.md).",
+        module=__name__,
+    )
+)
+
+register(
+    AddOn(
+        name="un_idealpoint",
+        func=_idealpoint,
+        units=("state-year", "dyad-year"),
+        sources=_SOURCES,
+        coverage=(FIRST_YEAR, LAST_YEAR),
+        title="Dynamic UN ideal point",
+        definition="un_idealpoint: the state's one-dimensional dynamic ideal point from its UN "
+        "General Assembly votes that year (United States positive); un_idealpoint_sd: its "
+        "posterior standard deviation. Null in years without a recorded vote.",
+        aliases=("idealpoint", "un_idealpoints"),
+        citations=_known_citations(),
+        module=__name__,
+    )
+)
