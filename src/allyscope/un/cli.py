@@ -1,0 +1,365 @@
+"""Commands ``allyscope un affinity``, ``allyscope un idealpoints``, ``allyscope un distance``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+un_app = typer.Typer(
+    help="UN General Assembly voting: dyadic affinity and dynamic ideal points (1946-2019).",
+    no_args_is_help=True,
+)
+
+MAX_ROWS = 40
+OUT_FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON (records)"}
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet, .json)."),
+]
+PlotOpt = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Write an interactive plot to FILE (.html, self-contained)."),
+]
+FromOpt = Annotated[int | None, typer.Option("--from", help="First year (or session).")]
+ToOpt = Annotated[int | None, typer.Option("--to", help="Last year (or session).")]
+PeriodOpt = Annotated[
+    str, typer.Option("--period", help="'year' (calendar year of the vote) or 'session'.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(un_app, name="un")
+
+
+def _check_outputs(output: Path | None, plot: Path | None) -> None:
+    from allyscope.io import check_table_path
+    from allyscope.un.plot import check_html
+
+    if output is not None:
+        check_table_path(output, OUT_FORMATS)
+    check_html(plot)
+
+
+def _years(start: int | None, end: int | None, period: str) -> list[int] | None:
+    if start is None and end is None:
+        return None
+    from allyscope.un.affinity import period_range
+
+    return period_range(period, start, end)
+
+
+def _names(ccodes, short: bool = False) -> dict[int, str]:
+    """Display names (or ISO3 codes, falling back to the COW code) of a few states."""
+    from allyscope import codes
+
+    out = {}
+    for c in sorted(set(ccodes)):
+        try:
+            out[c] = (codes.iso3(c) or str(c)) if short else codes.name(c)
+        except Exception:
+            out[c] = str(c)
+    return out
+
+
+def _busy(what: str):
+    import contextlib
+
+    from allyscope.cli import err_console
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    return err_console.status(what)
+
+
+def _print_table(df, title: str) -> None:
+    from rich.table import Table
+
+    from allyscope.cli import console
+
+    t = Table(title=title, title_justify="left")
+    for c in df.columns:
+        t.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left")
+    for row in df.head(MAX_ROWS).iter_rows():
+        t.add_row(
+            *[
+                "[dim]–[/dim]" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+                for v in row
+            ]
+        )
+    console.print(t)
+    if df.height > MAX_ROWS:
+        console.print(f"[dim]… {df.height - MAX_ROWS:,} more rows (write them with -o FILE)[/dim]")
+
+
+def _print_sparks(rows, title: str, x0, x1) -> None:
+    from rich.table import Table
+
+    from allyscope.cli import console
+
+    t = Table(title=title, title_justify="left")
+    t.add_column("")
+    t.add_column(f"{x0} … {x1}")
+    t.add_column("first", justify="right")
+    t.add_column("last", justify="right")
+    for label, spark, first, last in rows:
+        fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+        t.add_row(label, spark, fmt(first), fmt(last))
+    console.print(t)
+
+
+@un_app.command("affinity")
+def affinity_cmd(
+    countries: Annotated[
+        list[str] | None, typer.Argument(help="States (names or codes); default: all states.")
+    ] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    issue: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--issue", help="'all' (default) or an issue code me/nu/di/hr/co/ec; repeatable."
+        ),
+    ] = None,
+    measure: Annotated[
+        str, typer.Option("--measure", help="Measure for the terminal view and the plot.")
+    ] = "s_score",
+    period: PeriodOpt = "year",
+    metric: Annotated[
+        str, typer.Option("--metric", help="Distance of the S-score: 'absolute' or 'squared'.")
+    ] = "absolute",
+    important: Annotated[
+        bool, typer.Option("--important", help="Only the State Department's 'important' votes.")
+    ] = False,
+    output: OutOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """Voting affinity of every pair of the states, per year: agreement, coincidence,
+    S-score, kappa and pi (`allyscope un affinity USA JPN KOR CHN --from 1990`)."""
+    import polars as pl
+
+    from allyscope.cli import console
+    from allyscope.io import write_table
+    from allyscope.un import api
+    from allyscope.un.affinity import MEASURES
+
+    _check_outputs(output, plot)
+    if measure not in MEASURES:
+        from allyscope.errors import UnknownNameError
+
+        raise UnknownNameError("affinity measure", measure, MEASURES)
+    with _busy("computing UN voting affinity ..."):
+        df = api.affinity(
+            countries or None,
+            _years(start, end, period),
+            issue or ["all"],
+            period=period,
+            metric=metric,
+            important_only=important,
+        )
+    if output is not None:
+        write_table(df, output)
+        console.print(f"[green]wrote[/green] {df.height:,} rows to {output}")
+    names = _names([*df["ccode1"].to_list(), *df["ccode2"].to_list()]) if countries else {}
+    if countries:
+        view = df.with_columns(
+            (
+                pl.col("ccode1").replace_strict(names, return_dtype=pl.String)
+                + " – "
+                + pl.col("ccode2").replace_strict(names, return_dtype=pl.String)
+            ).alias("dyad")
+        )
+        label = "dyad"
+    else:
+        view = df.with_columns(
+            (pl.col("ccode1").cast(pl.String) + "-" + pl.col("ccode2").cast(pl.String)).alias(
+                "dyad"
+            )
+        )
+        label = "dyad"
+    multi_issue = view["issue"].n_unique() > 1
+    if multi_issue:
+        view = view.with_columns(
+            (pl.col(label) + " (" + pl.col("issue").cast(pl.String) + ")").alias(label)
+        )
+    if countries and view.select(pl.col(label).n_unique()).item() <= 30:
+        lo, hi = (-1.0, 1.0) if measure != "agree" and measure != "coincidence" else (0.0, 1.0)
+        rows = _series(view, label, period, measure, lo, hi)
+        ps = view[period]
+        _print_sparks(rows, f"{measure} by {period} (scale {lo:g} to {hi:g})", ps.min(), ps.max())
+        iso = _names(names, short=True)
+        shown = view.select(
+            period,
+            (
+                pl.col("ccode1").replace_strict(iso, return_dtype=pl.String)
+                + "-"
+                + pl.col("ccode2").replace_strict(iso, return_dtype=pl.String)
+            ).alias("pair"),
+            *(["issue"] if multi_issue else []),
+            "n_votes",
+            "agree",
+            pl.col("coincidence").alias("coinc"),
+            pl.col("s_score").alias("S"),
+            "kappa",
+            "pi",
+        )
+        _print_table(
+            shown.sort("pair", period, *(["issue"] if multi_issue else [])),
+            "UN voting affinity (all measures: -o FILE)",
+        )
+    else:
+        _print_table(
+            view.select(
+                period, "ccode1", "ccode2", "issue", "n_votes", "agree", "s_score", "kappa"
+            ),
+            f"UN voting affinity ({df.height:,} dyad-{period}s)",
+        )
+    if plot is not None:
+        from allyscope.un.plot import LABELS, line_figure, write_html
+
+        fig = line_figure(
+            view.filter(pl.col(measure).is_not_null()) if not countries else view,
+            x=period,
+            y=measure,
+            series=label,
+            title=f"UN General Assembly voting: {LABELS[measure]}",
+        )
+        write_html(fig, plot)
+        console.print(f"[green]wrote[/green] plot to {plot}")
+
+
+def _series(view, label, x, value, lo, hi):
+    from allyscope.un.plot import series_lines
+
+    return series_lines(view, label, x, value, lo, hi)
+
+
+@un_app.command("idealpoints")
+def idealpoints_cmd(
+    countries: Annotated[
+        list[str] | None, typer.Argument(help="States (names or codes); default: all states.")
+    ] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    period: PeriodOpt = "year",
+    omega2: Annotated[
+        float | None,
+        typer.Option("--omega2", help="Random-walk variance per period (default 0.01)."),
+    ] = None,
+    boot: Annotated[
+        int, typer.Option("--boot", min=0, help="Parametric bootstrap replicates (0: none).")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Re-estimate, ignoring the cache.")
+    ] = False,
+    output: OutOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """Dynamic ideal points (one dimension, United States positive) per state and year."""
+    import polars as pl
+
+    from allyscope.cli import console
+    from allyscope.io import write_table
+    from allyscope.un import api
+
+    _check_outputs(output, plot)
+    with _busy("estimating UN ideal points (cached after the first run) ..."):
+        df = api.ideal_points(
+            countries or None,
+            _years(start, end, period),
+            period=period,
+            omega2=omega2,
+            n_boot=boot,
+            seed=seed,
+            refresh=refresh,
+        )
+        fit = api.ideal_point_fit(period=period, omega2=omega2, n_boot=boot, seed=seed)
+    if output is not None:
+        write_table(df, output)
+        console.print(f"[green]wrote[/green] {df.height:,} rows to {output}")
+    names = _names(df["ccode"].to_list())
+    view = df.with_columns(
+        pl.col("ccode").replace_strict(names, return_dtype=pl.String).alias("state")
+    )
+    if countries:
+        rows = _series(view, "state", period, "idealpoint", None, None)
+        ps = view[period]
+        _print_sparks(rows, f"ideal point by {period}", ps.min(), ps.max())
+    last = view[period].max()
+    top = view.filter(pl.col(period) == last).sort("idealpoint", descending=True)
+    _print_table(
+        top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes"),
+        f"UN ideal points, {period} {last}",
+    )
+    console.print(
+        f"[dim]model: {fit['n_votes']:,} votes, {fit['n_countries']} states, "
+        f"{fit['n_rollcalls']:,} contested roll calls, {fit['n_periods']} {period}s; "
+        f"{fit['iterations']} EM iterations, converged={fit['converged']}, "
+        f"{float(fit['seconds']):.1f} s[/dim]"
+    )
+    if plot is not None:
+        from allyscope.un.plot import line_figure, write_html
+
+        fig = line_figure(
+            view, x=period, y="idealpoint", series="state", band="idealpoint_sd",
+            title="Dynamic ideal points from UN General Assembly votes",
+        )  # fmt: skip
+        write_html(fig, plot)
+        console.print(f"[green]wrote[/green] plot to {plot}")
+
+
+@un_app.command("distance")
+def distance_cmd(
+    countries: Annotated[list[str], typer.Argument(help="Two or more states (names or codes).")],
+    start: FromOpt = None,
+    end: ToOpt = None,
+    period: PeriodOpt = "year",
+    output: OutOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """Distance between the states' ideal points, per pair and year."""
+    import polars as pl
+
+    from allyscope.cli import console
+    from allyscope.errors import InvalidInputError
+    from allyscope.io import write_table
+    from allyscope.un import api
+
+    _check_outputs(output, plot)
+    if len(countries) < 2:
+        raise InvalidInputError("the distance needs at least two states", "name two or more states")
+    with _busy("estimating UN ideal points (cached after the first run) ..."):
+        df = api.idealpoint_distance(countries, _years(start, end, period), period=period)
+    if output is not None:
+        write_table(df, output)
+        console.print(f"[green]wrote[/green] {df.height:,} rows to {output}")
+    names = _names([*df["ccode1"].to_list(), *df["ccode2"].to_list()])
+    view = df.with_columns(
+        (
+            pl.col("ccode1").replace_strict(names, return_dtype=pl.String)
+            + " – "
+            + pl.col("ccode2").replace_strict(names, return_dtype=pl.String)
+        ).alias("dyad")
+    )
+    if view.height:
+        rows = _series(view, "dyad", period, "idealpoint_distance", 0.0, None)
+        _print_sparks(
+            rows, f"ideal-point distance by {period}", view[period].min(), view[period].max()
+        )
+    _print_table(
+        view.select(period, "dyad", "idealpoint_distance", "idealpoint_distance_sd").sort(
+            "dyad", period
+        ),
+        "Ideal-point distance",
+    )
+    if plot is not None:
+        from allyscope.un.plot import line_figure, write_html
+
+        fig = line_figure(view, x=period, y="idealpoint_distance", series="dyad",
+                          title="Distance between UN ideal points")  # fmt: skip
+        write_html(fig, plot)
+        console.print(f"[green]wrote[/green] plot to {plot}")
