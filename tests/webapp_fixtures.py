@@ -10,26 +10,39 @@ import pytest
 
 CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
+#: objects built once per test session, whichever module asks first (each module that
+#: imports these fixtures gets its own fixture instance; this keeps one build)
+_ONCE: dict[str, object] = {}
+
+
+def _once(key: str, make):
+    if key not in _ONCE:
+        _ONCE[key] = make()
+    return _ONCE[key]
+
 
 @pytest.fixture(scope="session")
 def report_group(data_home: Path):
     from allyscope.report import resolve_group
 
-    return resolve_group(["USA", "JPN", "KOR"], 1990, 2024)
+    return _once("group", lambda: resolve_group(["USA", "JPN", "KOR"], 1990, 2024))
 
 
 @pytest.fixture(scope="session")
 def built_report(report_group):
     from allyscope.report import build_report
 
-    return build_report(report_group)
+    return _once("report", lambda: build_report(report_group))
 
 
 @pytest.fixture(scope="session")
 def report_file(built_report, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from allyscope.report import write_report
 
-    return write_report(built_report, tmp_path_factory.mktemp("report") / "report.html")
+    return _once(
+        "report_file",
+        lambda: write_report(built_report, tmp_path_factory.mktemp("report") / "report.html"),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -406,9 +406,25 @@ def _forecast_module() -> ModuleType:
     return _module("allyscope.forecast", "the alliance forecast", "forecast", "scenario")
 
 
+#: forecasts and scenario results already computed in this process, by data hash
+_FORECASTS: dict[tuple, Any] = {}
+
+
+def _memo(key: tuple, compute: Any) -> Any:
+    key = (_hash(), *key)
+    if key not in _FORECASTS:
+        if len(_FORECASTS) > 256:
+            _FORECASTS.clear()
+        _FORECASTS[key] = compute()
+    return _FORECASTS[key]
+
+
 def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
     """The forecast for a dyad or group (probability, interval, drivers, neighbours)."""
-    return _forecast_module().forecast(list(ccodes), horizon=horizon)
+    fc = _forecast_module()
+    return _memo(
+        ("forecast", tuple(ccodes), horizon), lambda: fc.forecast(list(ccodes), horizon=horizon)
+    )
 
 
 def default_scenarios(ccodes: Sequence[int]) -> list[Any]:
@@ -443,4 +459,9 @@ def default_scenarios(ccodes: Sequence[int]) -> list[Any]:
 
 def scenario(ccodes: Sequence[int], spec: Any, horizon: int = 5) -> Any:
     """A scenario's forecast next to the baseline (``ScenarioResult``)."""
-    return _forecast_module().scenario(list(ccodes), spec, horizon=horizon)
+    fc = _forecast_module()
+    key = repr(spec) if not hasattr(spec, "describe") else (spec.name, tuple(spec.describe()))
+    return _memo(
+        ("scenario", tuple(ccodes), horizon, key),
+        lambda: fc.scenario(list(ccodes), spec, horizon=horizon),
+    )

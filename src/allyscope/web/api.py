@@ -36,29 +36,29 @@ def _json(body: bytes) -> Response:
 
 
 @router.get("/health", tags=["meta"], summary="Liveness and data version")
-def health() -> Response:
+async def health() -> Response:
     """`{"status": "ok", "data_hash": ...}` once the warehouse is readable."""
     return _json(service.dumps({"status": "ok", "data_hash": service.data_hash()}))
 
 
 @router.get("/meta", tags=["meta"], summary="Versions, data sources and citations")
-def meta() -> Response:
+async def meta() -> Response:
     """allyscope version, data hash, the data sources (title, version, years, licence,
     SHA-256) and BibTeX citations."""
-    return _json(service.cached("meta", {}, service.meta_payload))
+    return _json(await service.acached("meta", {}, service.meta_payload))
 
 
 @router.get("/states", tags=["states"], summary="Every state with its codes")
-def states() -> Response:
+async def states() -> Response:
     """COW code, ISO3 code, name and last year of every state in the state list."""
-    return _json(service.cached("states", {}, service.states_payload))
+    return _json(await service.acached("states", {}, service.states_payload))
 
 
 @router.get("/state/{code}", tags=["states"], summary="One state")
-def state(code: StateCode, year_from: YearFrom = None, year_to: YearTo = None) -> Response:
+async def state(code: StateCode, year_from: YearFrom = None, year_to: YearTo = None) -> Response:
     """Codes, UN voting partners, ideal point, US troops and groupings of one state."""
     return _json(
-        service.cached(
+        await service.acached(
             "state",
             {"code": code.upper(), "y": (year_from, year_to)},
             lambda: service.state_payload(code, (year_from, year_to)),
@@ -67,7 +67,7 @@ def state(code: StateCode, year_from: YearFrom = None, year_to: YearTo = None) -
 
 
 @router.get("/dyad/{a}/{b}", tags=["groups"], summary="A pair of states")
-def dyad(
+async def dyad(
     a: StateCode,
     b: StateCode,
     year_from: YearFrom = None,
@@ -76,11 +76,11 @@ def dyad(
 ) -> Response:
     """Institutionalization, alignment over time, de facto alliance score and structure for
     a pair of states. The response's `figures` hold the page's figures as plotly JSON."""
-    return _group_response([a, b], year_from, year_to, counter)
+    return await _group_response([a, b], year_from, year_to, counter)
 
 
 @router.get("/group", tags=["groups"], summary="A group of states")
-def group(
+async def group(
     states: StatesQuery,
     year_from: YearFrom = None,
     year_to: YearTo = None,
@@ -88,10 +88,10 @@ def group(
 ) -> Response:
     """Institutionalization, alignment over time, de facto alliance score, hub-and-spoke
     structure and blocs for a group (2-12 states)."""
-    return _group_response(split_states(states), year_from, year_to, counter)
+    return await _group_response(split_states(states), year_from, year_to, counter)
 
 
-def _group_response(
+async def _group_response(
     states: list[str], y0: int | None, y1: int | None, counter: str | None
 ) -> Response:
     ctr = split_states(counter)
@@ -100,14 +100,16 @@ def _group_response(
         "y": (y0, y1),
         "counter": tuple(c.upper() for c in ctr),
     }
-    return _json(service.cached("group", key, lambda: service.group_payload(states, (y0, y1), ctr)))
+    return _json(
+        await service.acached("group", key, lambda: service.group_payload(states, (y0, y1), ctr))
+    )
 
 
 MapMeasure = Literal["s_score", "kappa", "agree", "coincidence"]
 
 
 @router.get("/alignment-map", tags=["alignment"], summary="World map of alignment with a state")
-def alignment_map(
+async def alignment_map(
     state: Annotated[
         str,
         Query(
@@ -126,7 +128,7 @@ def alignment_map(
     """UN voting affinity of every state with ``state`` in ``year``, as rows and as a
     plotly choropleth."""
     return _json(
-        service.cached(
+        await service.acached(
             "map",
             {"state": state.upper(), "year": year, "m": measure},
             lambda: service.alignment_map_payload(state, year, measure),
@@ -135,7 +137,7 @@ def alignment_map(
 
 
 @router.get("/network", tags=["network"], summary="One layer of the alliance network")
-def network(
+async def network(
     year: Annotated[int, Query(ge=1946, le=LAST_YEAR, description="Year.")] = 2018,
     layer: Annotated[
         str,
@@ -164,7 +166,7 @@ def network(
     region = region or None
     hub = hub or None
     return _json(
-        service.cached(
+        await service.acached(
             "network",
             {"year": year, "layer": layer, "region": region, "hub": hub},
             lambda: service.network_payload(year, layer, region, hub),
@@ -173,16 +175,16 @@ def network(
 
 
 @router.get("/layers", tags=["network"], summary="The network's layers")
-def layers() -> Response:
-    return _json(service.cached("layers", {}, service.layers_payload))
+async def layers() -> Response:
+    return _json(await service.acached("layers", {}, service.layers_payload))
 
 
 @router.get("/forecast", tags=["forecast"], summary="Alliance forecast for a dyad or group")
-def forecast(states: StatesQuery, horizon: Horizon = 5) -> Response:
+async def forecast(states: StatesQuery, horizon: Horizon = 5) -> Response:
     """Probability of a formal alliance within ``horizon`` years, its interval and drivers."""
     names = split_states(states)
     return _json(
-        service.cached(
+        await service.acached(
             "forecast",
             {"s": tuple(n.upper() for n in names), "h": horizon},
             lambda: service.forecast_payload(names, horizon),
@@ -205,7 +207,7 @@ class ScenarioRequest(BaseModel):
 
 
 @router.get("/scenario", tags=["forecast"], summary="A named scenario's forecast")
-def scenario_get(
+async def scenario_get(
     states: StatesQuery,
     scenario: Annotated[
         str,
@@ -222,15 +224,17 @@ def scenario_get(
     names = split_states(states)
     key = {"s": tuple(n.upper() for n in names), "h": horizon, "sc": scenario}
     return _json(
-        service.cached("scenario", key, lambda: service.scenario_payload(names, scenario, horizon))
+        await service.acached(
+            "scenario", key, lambda: service.scenario_payload(names, scenario, horizon)
+        )
     )
 
 
 @router.post("/scenario", tags=["forecast"], summary="A scenario's forecast (JSON body)")
-def scenario_post(req: ScenarioRequest) -> Response:
+async def scenario_post(req: ScenarioRequest) -> Response:
     key = {"s": tuple(n.upper() for n in req.states), "h": req.horizon, "sc": req.scenario}
     return _json(
-        service.cached(
+        await service.acached(
             "scenario", key, lambda: service.scenario_payload(req.states, req.scenario, req.horizon)
         )
     )

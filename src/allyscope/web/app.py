@@ -43,9 +43,16 @@ CSP = (
 )
 
 
+_SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
 class LimitMiddleware:
     """Refuse oversized requests before they reach a route: long query strings (414),
-    bodies over :data:`MAX_BODY` (413, by Content-Length or while streaming)."""
+    bodies over :data:`MAX_BODY` (413, by Content-Length or while streaming); add the
+    security headers (and the Content-Security-Policy outside the API docs) to answers."""
 
     def __init__(self, app: Any, max_body: int = MAX_BODY, max_query: int = MAX_QUERY) -> None:
         self.app = app
@@ -94,8 +101,22 @@ class LimitMiddleware:
                     raise _BodyTooLarge
             return msg
 
+        path = scope.get("path", "")
+        extra = list(_SECURITY_HEADERS)
+        if not path.startswith(("/docs", "/redoc")):
+            extra.append((b"content-security-policy", CSP.encode()))
+
+        async def send_with_headers(msg: dict) -> None:
+            if msg["type"] == "http.response.start":
+                have = {k.lower() for k, _ in msg.get("headers", [])}
+                msg["headers"] = [
+                    *msg.get("headers", []),
+                    *[(k, v) for k, v in extra if k not in have],
+                ]
+            await send(msg)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, send_with_headers)
         except _BodyTooLarge:
             await _raw_error(
                 scope,
@@ -276,16 +297,6 @@ def create_app(*, warm: bool = True) -> FastAPI:
         ],
     )
     add_error_handlers(app)
-
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        path = request.url.path
-        if not path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
 
     app.add_middleware(LimitMiddleware)
     app.mount("/static/app", StaticFiles(directory=static_dir()), name="static-app")

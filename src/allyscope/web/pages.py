@@ -95,20 +95,22 @@ def _payload(body: bytes) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home() -> HTMLResponse:
+async def home() -> HTMLResponse:
     return render("home.html.j2", active="/")
 
 
 @router.get("/state", response_class=HTMLResponse)
-def state_form(
+async def state_form(
     code: Annotated[str, Query(min_length=1, max_length=60, pattern=STATES_PATTERN)],
 ) -> RedirectResponse:
     return RedirectResponse(f"/state/{quote(code.strip(), safe='')}", status_code=303)
 
 
 @router.get("/state/{code}", response_class=HTMLResponse)
-def state_page(code: StateCode, year_from: YearFrom = None, year_to: YearTo = None) -> HTMLResponse:
-    body = service.cached(
+async def state_page(
+    code: StateCode, year_from: YearFrom = None, year_to: YearTo = None
+) -> HTMLResponse:
+    body = await service.acached(
         "state",
         {"code": code.upper(), "y": (year_from, year_to)},
         lambda: service.state_payload(code, (year_from, year_to)),
@@ -119,31 +121,35 @@ def state_page(code: StateCode, year_from: YearFrom = None, year_to: YearTo = No
 
 
 @router.get("/group", response_class=HTMLResponse)
-def group_page(
+async def group_page(
     states: Annotated[str, Query(min_length=1, max_length=400, pattern=STATES_PATTERN)],
     year_from: YearFrom = None,
     year_to: YearTo = None,
     counter: CounterQuery = None,
 ) -> HTMLResponse:
     names = split_states(states)
-    return _group(names, year_from, year_to, counter)
+    return await _group(names, year_from, year_to, counter)
 
 
 @router.get("/dyad/{a}/{b}", response_class=HTMLResponse)
-def dyad_page(
+async def dyad_page(
     a: StateCode, b: StateCode, year_from: YearFrom = None, year_to: YearTo = None
 ) -> HTMLResponse:
-    return _group([a, b], year_from, year_to, None)
+    return await _group([a, b], year_from, year_to, None)
 
 
-def _group(names: list[str], y0: int | None, y1: int | None, counter: str | None) -> HTMLResponse:
+async def _group(
+    names: list[str], y0: int | None, y1: int | None, counter: str | None
+) -> HTMLResponse:
     ctr = split_states(counter)
     key = {
         "states": tuple(s.upper() for s in names),
         "y": (y0, y1),
         "counter": tuple(c.upper() for c in ctr),
     }
-    p = _payload(service.cached("group", key, lambda: service.group_payload(names, (y0, y1), ctr)))
+    p = _payload(
+        await service.acached("group", key, lambda: service.group_payload(names, (y0, y1), ctr))
+    )
     q = {"states": ",".join(names)}
     if y0:
         q["from"] = str(y0)
@@ -162,7 +168,7 @@ def _group(names: list[str], y0: int | None, y1: int | None, counter: str | None
 
 
 @router.get("/network", response_class=HTMLResponse)
-def network_page(
+async def network_page(
     year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = 2018,
     layer: Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[a-z_]+$")] = "defense",
     region: Annotated[str | None, Query(max_length=60, pattern=r"^[\w .,&'-]*$")] = None,
@@ -170,9 +176,9 @@ def network_page(
 ) -> HTMLResponse:
     region = region or None
     hub = hub or None
-    layers = _payload(service.cached("layers", {}, service.layers_payload))["layers"]
+    layers = _payload(await service.acached("layers", {}, service.layers_payload))["layers"]
     p = _payload(
-        service.cached(
+        await service.acached(
             "network",
             {"year": year, "layer": layer, "region": region, "hub": hub},
             lambda: service.network_payload(year, layer, region, hub),
@@ -194,13 +200,13 @@ def network_page(
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(
+async def map_page(
     state: Annotated[str, Query(min_length=1, max_length=60, pattern=STATES_PATTERN)] = "KOR",
     year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = 2019,
     measure: Annotated[str, Query(pattern=r"^(s_score|kappa|agree|coincidence)$")] = "s_score",
 ) -> HTMLResponse:
     p = _payload(
-        service.cached(
+        await service.acached(
             "map",
             {"state": state.upper(), "year": year, "m": measure},
             lambda: service.alignment_map_payload(state, year, measure),
@@ -217,7 +223,7 @@ def map_page(
 
 
 @router.get("/forecast", response_class=HTMLResponse)
-def forecast_page(
+async def forecast_page(
     states: Annotated[
         str, Query(min_length=1, max_length=400, pattern=STATES_PATTERN)
     ] = "USA,JPN,KOR",
@@ -225,7 +231,7 @@ def forecast_page(
 ) -> HTMLResponse:
     names = split_states(states)
     p = _payload(
-        service.cached(
+        await service.acached(
             "forecast",
             {"s": tuple(n.upper() for n in names), "h": horizon},
             lambda: service.forecast_payload(names, horizon),
@@ -242,6 +248,6 @@ def forecast_page(
 
 
 @router.get("/about", response_class=HTMLResponse)
-def about_page() -> HTMLResponse:
-    p = _payload(service.cached("meta", {}, service.meta_payload))
+async def about_page() -> HTMLResponse:
+    p = _payload(await service.acached("meta", {}, service.meta_payload))
     return render("about.html.j2", p=p, active="/about", api="/api/meta")

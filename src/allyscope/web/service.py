@@ -65,6 +65,10 @@ class PayloadCache:
                 self._key_locks.pop(key, None)
             return body
 
+    def peek(self, key: tuple) -> bytes | None:
+        with self._lock:
+            return self._data.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
@@ -83,14 +87,44 @@ _CACHE = PayloadCache()
 
 
 def data_hash() -> str:
+    from allyscope import config
     from allyscope.store import open_warehouse
 
-    return open_warehouse().data_hash
+    path = config.warehouse_path()
+    try:
+        stamp = (str(path), path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return open_warehouse().data_hash  # raises the actionable error
+    h = _HASHES.get(stamp)
+    if h is None:
+        h = _HASHES[stamp] = open_warehouse().data_hash
+    return h
+
+
+_HASHES: dict[tuple[str, int], str] = {}
+
+
+def _key(name: str, params: dict[str, Any]) -> tuple:
+    return (name, data_hash(), tuple(sorted((k, _freeze(v)) for k, v in params.items())))
 
 
 def cached(name: str, params: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> bytes:
-    key = (name, data_hash(), tuple(sorted((k, _freeze(v)) for k, v in params.items())))
-    return _CACHE.get(key, compute)
+    """The serialized payload for ``name`` and ``params``, computed once per data hash."""
+    return _CACHE.get(_key(name, params), compute)
+
+
+async def acached(
+    name: str, params: dict[str, Any], compute: Callable[[], dict[str, Any]]
+) -> bytes:
+    """:func:`cached` for async routes: a cache hit is answered on the event loop, a miss
+    is computed in a worker thread."""
+    key = _key(name, params)
+    hit = _CACHE.peek(key)
+    if hit is not None:
+        return hit
+    import anyio
+
+    return await anyio.to_thread.run_sync(lambda: _CACHE.get(key, compute))
 
 
 def _freeze(v: Any) -> Any:
