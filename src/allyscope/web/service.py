@@ -205,7 +205,7 @@ def state_payload(code: str, years: tuple[int | None, int | None]) -> dict[str, 
         rank = (
             recent.group_by("other")
             .agg(pl.col("s_score").mean().alias("s"), pl.col("n_votes").sum().alias("votes"))
-            .filter(pl.col("votes") >= 20)
+            .filter(pl.col("votes") >= 0.5 * pl.col("votes").max())  # states that voted
             .sort("s", descending=True)
         )
         names = {c: codes.name(c) for c in rank["other"].to_list()}
