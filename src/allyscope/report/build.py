@@ -187,7 +187,6 @@ def write_report(report: Report, path: str | os.PathLike[str], *, pdf: bool = Fa
             src.write_text(html, encoding="utf-8")
             with atomic_path(target) as out:
                 print_pdf(src, out)
-        _readable(target)
         return target
     if target.suffix.lower() not in (".html", ".htm"):
         raise InvalidInputError(
@@ -195,15 +194,7 @@ def write_report(report: Report, path: str | os.PathLike[str], *, pdf: bool = Fa
             "for example -o report.html",
         )
     atomic_write_text(target, html)
-    _readable(target)
     return target
-
-
-def _readable(path: Path) -> None:
-    """Give a written file the permissions of a newly created one (temporary files are 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def find_chromium() -> str | None:
