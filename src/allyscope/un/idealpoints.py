@@ -539,7 +539,10 @@ def em_update_reference(prob: Problem, theta: np.ndarray) -> np.ndarray:
         by_item(xo * xo),
         by_item(xo * ez),
     )
-    return _pack(x, a, b, np.sqrt(s2), prob)
+    s = np.sqrt(s2)
+    if prob.recentre:
+        x, a, b = recentre(prob, x, a, b, s, prob.item_period)
+    return _pack(x, a, b, s, prob)
 
 
 def initial_values(prob: Problem) -> np.ndarray:

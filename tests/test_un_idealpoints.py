@@ -1,0 +1,210 @@
+"""Dynamic UN ideal points: simulation recovery, numerical checks and real-data facts."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from allyscope.un import idealpoints as ip
+
+
+def simulate_votes(seed: int = 3, n_states: int = 40, n_periods: int = 12, per_period: int = 30):
+    """Votes drawn from the ordered probit with random-walk positions (state 2 most positive)."""
+    rng = np.random.default_rng(seed)
+    x0 = rng.normal(0, 1, n_states)
+    x = x0[:, None] + np.cumsum(rng.normal(0, 0.1, (n_states, n_periods)), axis=1)
+    ccodes = np.arange(1, n_states + 1) * 2
+    # state 2 (the reference) gets the largest mean position
+    top = np.argmax(x.mean(1))
+    x[[0, top]] = x[[top, 0]]
+    rows = []
+    rcid = 0
+    for t in range(n_periods):
+        beta = rng.normal(0, 1.5, per_period)
+        g1 = rng.uniform(-1.5, 0.5, per_period)
+        g2 = g1 + rng.uniform(0.2, 1.0, per_period)
+        for j in range(per_period):
+            rcid += 1
+            ystar = beta[j] * x[:, t] + rng.normal(0, 1, n_states)
+            vote = np.where(ystar < g1[j], 3, np.where(ystar < g2[j], 2, 1))  # no/abstain/yes
+            present = rng.random(n_states) > 0.1  # absences
+            rows.append(
+                pl.DataFrame(
+                    {
+                        "rcid": rcid,
+                        "ccode": ccodes[present],
+                        "year": 2000 + t,
+                        "vote": vote[present],
+                    }
+                )
+            )
+    votes = pl.concat(rows).with_columns(
+        pl.col("rcid").cast(pl.Int32),
+        pl.col("ccode").cast(pl.Int16),
+        pl.col("year").cast(pl.Int16),
+        pl.col("vote").cast(pl.Int8),
+    )
+    return votes, x, ccodes
+
+
+@pytest.fixture(scope="module")
+def sim():
+    votes, x, ccodes = simulate_votes()
+    prob = ip.prepare(votes, "year", omega2=0.01)
+    return prob, x, ccodes
+
+
+def test_simulation_recovers_true_positions(sim) -> None:
+    prob, x_true, ccodes = sim
+    f = ip.fit(prob, tol=1e-8)
+    assert f.converged
+    ip.identify(prob, f, reference=2)
+    assert list(prob.ccodes) == list(ccodes)
+    r = np.corrcoef(f.x.ravel(), x_true.ravel())[0, 1]
+    assert r > 0.95, r
+    # positions change over time and the estimates follow them
+    within = [np.corrcoef(f.x[:, t], x_true[:, t])[0, 1] for t in range(x_true.shape[1])]
+    assert min(within) > 0.9
+
+
+def test_compiled_em_step_equals_numpy_reference(sim) -> None:
+    prob, _, _ = sim
+    theta = ip.initial_values(prob)
+    for _ in range(3):
+        theta = ip.em_update(prob, theta)
+    fast = ip.em_update(prob, theta)
+    slow = ip.em_update_reference(prob, theta)
+    assert np.abs(fast - slow).max() < 1e-10
+    x, a, b, s = ip._unpack(theta, prob)
+    assert ip.loglik(prob, x, a, b, s) == pytest.approx(
+        ip.loglik_reference(prob, x, a, b, s), rel=1e-12
+    )
+
+
+def test_em_increases_the_posterior_and_is_deterministic(sim) -> None:
+    prob, _, _ = sim
+    f = ip.fit(prob, accelerate=False, max_iter=60, tol=1e-12)
+    h = np.array(f.history)
+    assert (np.diff(h) >= -1e-7 * np.abs(h[1:])).all()
+    g = ip.fit(prob, accelerate=False, max_iter=60, tol=1e-12)
+    assert np.array_equal(f.x, g.x) and np.array_equal(f.b, g.b)
+    # with the same number of EM evaluations, SQUAREM climbs higher
+    fast = ip.fit(prob, tol=1e-14, max_iter=120)
+    slow = ip.fit(prob, accelerate=False, tol=1e-14, max_iter=120)
+    assert fast.log_posterior > slow.log_posterior
+
+
+def test_tridiagonal_solver_and_variances_match_dense_algebra() -> None:
+    rng = np.random.default_rng(1)
+    n_states, n_t = 5, 9
+    off = -rng.uniform(0.5, 2.0, (n_states, n_t - 1))
+    diag = np.abs(off).sum() + rng.uniform(1, 3, (n_states, n_t))  # diagonally dominant
+    rhs = rng.normal(size=(n_states, n_t))
+    x = ip.solve_trajectories(diag, off, rhs)
+    var = ip.trajectory_variances(diag, off)
+    for i in range(n_states):
+        q = np.diag(diag[i]) + np.diag(off[i], 1) + np.diag(off[i], -1)
+        assert np.allclose(x[i], np.linalg.solve(q, rhs[i]))
+        assert np.allclose(var[i], np.diag(np.linalg.inv(q)))
+
+
+def test_truncated_normal_moments_are_stable_far_in_the_tails() -> None:
+    from scipy import stats
+
+    for a, b in [
+        (-40.0, np.inf),
+        (8.0, np.inf),
+        (-np.inf, -9.0),
+        (6.0, 6.5),
+        (-7.0, -6.8),
+        (-0.3, 0.4),
+    ]:
+        mean, var = (
+            ip._between(np.array([a]), np.array([b]))
+            if np.isfinite(a) and np.isfinite(b)
+            else (ip._upper(np.array([a])) if np.isinf(b) else ip._lower(np.array([b])))
+        )
+        if (abs(a) < 7 and abs(b) < 7) or (
+            (np.isinf(a) or np.isinf(b)) and max(abs(a), abs(b)) < 30
+        ):
+            d = stats.truncnorm(a, b)
+            assert mean[0] == pytest.approx(d.mean(), rel=1e-6, abs=1e-9)
+            assert var[0] == pytest.approx(d.var(), rel=1e-4, abs=1e-9)
+        assert np.isfinite(mean[0]) and 0 < var[0] <= 1
+
+
+def test_bootstrap_is_seeded(sim) -> None:
+    prob, _, _ = sim
+    f = ip.fit(prob, tol=1e-6)
+    s1 = ip.bootstrap(prob, f, 2, seed=5, tol=1e-5)
+    s2 = ip.bootstrap(prob, f, 2, seed=5, tol=1e-5)
+    assert np.array_equal(s1, s2)
+    active = ip._active(prob).reshape(prob.shape)
+    assert np.all(s1[active] > 0)
+
+
+# -- real data -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(wh):
+    from allyscope.un import ideal_points
+
+    return ideal_points()
+
+
+def test_us_and_israel_top_cuba_and_north_korea_bottom(real: pl.DataFrame) -> None:
+    m = (
+        real.filter(pl.col("year").is_between(2000, 2019))
+        .group_by("ccode")
+        .agg(pl.col("idealpoint").mean())
+        .sort("idealpoint", descending=True)
+    )
+    order = m["ccode"].to_list()
+    assert order[:2] == [2, 666]
+    n = len(order)
+    assert order.index(40) >= n - 10 and order.index(731) >= n - 10
+
+
+def test_ideal_point_table_shape_and_uncertainty(real: pl.DataFrame) -> None:
+    assert real["year"].min() == 1946 and real["year"].max() == 2019
+    assert 1964 not in real["year"].to_list()  # no recorded vote that year
+    assert not real.select(pl.struct("ccode", "year").is_duplicated().any()).item()
+    assert (real["n_votes"] > 0).all()
+    assert (real["idealpoint_sd"] > 0).all() and real["idealpoint"].is_finite().all()
+    # South Korea has ideal points only from its UN membership (1991) on
+    kor = real.filter(pl.col("ccode") == 732)
+    assert kor["year"].min() == 1991
+    us = real.filter(pl.col("ccode") == 2)
+    assert us["idealpoint"].mean() > 0
+
+
+def test_idealpoint_distance_per_dyad_year(wh, real: pl.DataFrame) -> None:
+    from allyscope.un import idealpoint_distance
+
+    d = idealpoint_distance(["USA", "Israel", "Cuba"], years=2010)
+    assert d.select("ccode1", "ccode2").rows() == [(2, 40), (2, 666), (40, 666)]
+    x = dict(real.filter(pl.col("year") == 2010).select("ccode", "idealpoint").iter_rows())
+    for c1, c2, dist in d.select("ccode1", "ccode2", "idealpoint_distance").iter_rows():
+        assert dist == pytest.approx(abs(x[c1] - x[c2]))
+    far, near = (
+        d.filter(pl.col("ccode2") == 40)["idealpoint_distance"][0],
+        d.filter(pl.col("ccode2") == 666)["idealpoint_distance"][0],
+    )
+    assert far > near
+
+
+def test_panel_addons(wh, real: pl.DataFrame) -> None:
+    from allyscope.panel import dyad_years
+    from allyscope.un import affinity
+
+    p = dyad_years(years=(1985, 2016)).add("un_affinity").add("idealpoint_distance")
+    df = p.df
+    row = df.filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 666) & (pl.col("year") == 2010))
+    ref = affinity(["USA", "Israel"], years=2010)
+    assert row["un_s_score"][0] == pytest.approx(ref["s_score"][0])
+    assert row["un_idealpoint_distance"][0] > 0
+    kor = df.filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 732) & (pl.col("year") == 1985))
+    assert kor["un_s_score"][0] is None and kor["un_idealpoint_distance"][0] is None
+    assert kor["un_n_votes"][0] == 0
