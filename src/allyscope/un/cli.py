@@ -24,7 +24,10 @@ PlotOpt = Annotated[
     Path | None,
     typer.Option("--plot", help="Write an interactive plot to FILE (.html, self-contained)."),
 ]
-FromOpt = Annotated[int | None, typer.Option("--from", help="First year (or session).")]
+FromOpt = Annotated[
+    int | None,
+    typer.Option("--from", help="First year (with --period session: a session number or a year)."),
+]
 ToOpt = Annotated[int | None, typer.Option("--to", help="Last year (or session).")]
 PeriodOpt = Annotated[
     str, typer.Option("--period", help="'year' (calendar year of the vote) or 'session'.")
@@ -49,6 +52,9 @@ def _years(start: int | None, end: int | None, period: str) -> list[int] | None:
         return None
     from allyscope.un.affinity import period_range
 
+    if period == "session":  # a year given for a session: the session opened that year
+        start = start - 1945 if start is not None and start >= 1946 else start
+        end = end - 1945 if end is not None and end >= 1946 else end
     return period_range(period, start, end)
 
 
