@@ -16,6 +16,7 @@ from numba import njit, prange
 _SQRT2 = math.sqrt(2.0)
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 @njit(cache=True, inline="always")
@@ -44,19 +45,31 @@ def log_q(u: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _upper_tail(alpha: float) -> tuple[float, float, float]:
+    """Mean, variance and log probability of a standard normal truncated to (alpha, inf)."""
+    if alpha < -8.0:  # truncation point far below: P = 1 - Phi(alpha) = 1 - O(1e-15)
+        phi = math.exp(-0.5 * alpha * alpha) * _INV_SQRT_2PI
+        return phi, 1.0 + alpha * phi - phi * phi, phi / alpha
+    x = alpha / _SQRT2
+    if x < 25.0:
+        e = math.erfc(x)
+        ex = math.exp(x * x) * e
+        lp = math.log(0.5 * e)
+    else:
+        ex = erfcx(x)
+        lp = math.log(0.5 * ex) - x * x
+    m = _SQRT_2_PI / ex
+    return m, 1.0 + alpha * m - m * m, lp
+
+
+@njit(cache=True, inline="always")
 def trunc_moments(alpha: float, beta: float) -> tuple[float, float, float]:
     """Mean, variance and log probability of a standard normal truncated to (alpha, beta)."""
     if beta == np.inf:
-        ex = erfcx(alpha / _SQRT2)
-        m = _SQRT_2_PI / ex
-        v = 1.0 + alpha * m - m * m
-        lp = math.log(0.5 * ex) - 0.5 * alpha * alpha if alpha > 0.0 else log_q(alpha)
+        m, v, lp = _upper_tail(alpha)
     elif alpha == -np.inf:
-        ex = erfcx(-beta / _SQRT2)
-        m = _SQRT_2_PI / ex
-        v = 1.0 - beta * m - m * m
+        m, v, lp = _upper_tail(-beta)
         m = -m
-        lp = math.log(0.5 * ex) - 0.5 * beta * beta if beta < 0.0 else log_q(-beta)
     else:
         flip = alpha + beta < 0.0
         lo = -beta if flip else alpha
