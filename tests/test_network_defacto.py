@@ -34,10 +34,19 @@ def test_components_match_the_record(D) -> None:
     assert jk["atop_shared_allies"] == 1  # both allied to the United States only
     assert jk["us_troops_link"] > 10_000  # both host large US forces
     assert jk["mme_joint_exercises"] >= 1
+    assert jk["un_ideal_distance"] < 0.5  # neighbours in the UN ideal-point space
     d1975 = D.defacto("JPN", "KOR", 1975).row(0, named=True)
     assert d1975["mme_joint_exercises"] is None and d1975["exercises"] == 0.0  # before MME
     assert d1975["un_kappa"] is None and d1975["un_affinity"] == 0.5  # ROK not in the UN
     assert d1975["n_observed"] < jk["n_observed"]
+
+
+def test_us_ideal_point_is_closer_to_japan_than_to_china(D) -> None:
+    c = D.components((1990, 2018)).filter(pl.col("ccode1") == 2)
+    jpn = c.filter(pl.col("ccode2") == 740).sort("year")["un_ideal_distance"]
+    chn = c.filter(pl.col("ccode2") == 710).sort("year")["un_ideal_distance"]
+    assert jpn.len() == chn.len() == 29
+    assert (jpn < chn).all()
 
 
 def test_out_of_sample_auc(D) -> None:

@@ -315,9 +315,10 @@ def defacto(
     weights: Annotated[
         str,
         typer.Option(
-            "--weights", help="equal (default, a priori) or fitted (logistic, 1946-1990)."
+            "--weights",
+            help="apriori (default: one unit per dimension) or fitted (logistic, 1946-1990).",
         ),
-    ] = "equal",
+    ] = "apriori",
     evaluate: Annotated[
         bool,
         typer.Option("--evaluate", help="Also show the out-of-sample AUC (1991-2018)."),
@@ -340,9 +341,9 @@ def defacto(
     _check_plot(plot)
     if len(states) < 2:
         raise InvalidInputError("give at least two states", "e.g. allyscope defacto JPN KOR")
-    if weights not in ("equal", "fitted"):
-        raise InvalidInputError(f"unknown weights {weights!r}", "use equal or fitted")
-    model = D.default_model() if weights == "equal" else D.fit()
+    if weights not in ("apriori", "fitted"):
+        raise InvalidInputError(f"unknown weights {weights!r}", "use apriori or fitted")
+    model = D.default_model() if weights == "apriori" else D.fit()
     y0 = start if start is not None else 1946
     y1 = end if end is not None else 2018
     if len(states) == 2:

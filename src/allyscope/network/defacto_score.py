@@ -15,7 +15,9 @@ component                   value in [0, 1]
                             min(1, log(1 + n) / log(11))
 ``us_troops``               US troops in the partner for dyads with the United States,
                             else the smaller of the two states' US troop numbers (both
-                            host US forces): min(1, log(1 + n) / log(100001))
+                            host US forces), in orders of magnitude above 100:
+                            clip((log10(n) - 2) / 3, 0, 1) (embassy guards count 0,
+                            1,000 troops 1/3, 10,000 2/3, 100,000 or more 1)
 ``institutionalization``    the highest institutionalization index of the curated
                             groupings both states belong to, / 100
 ==========================  =============================================================
@@ -25,15 +27,17 @@ that did not vote at the UN) enters the score at a neutral value: 0.5 (the media
 the two UN components and 0 (no recorded tie) for the others; the table keeps the raw
 values as null and counts the observed components (``n_observed``).
 
-Weights. The default score gives every component the same weight (fixed a priori), so
-the score is the sum of the six components (0-6). :func:`fit` estimates weights instead,
+Weights. The default weights are fixed a priori, one unit per dimension of alignment: UN
+voting (split half and half between affinity and ideal points, which measure the same
+votes), joint exercises, shared allies, US troops and institutionalization, so the
+score runs from 0 to 5. :func:`fit` estimates weights instead,
 by a logistic regression of formal alliance status (an ATOP defense obligation in either
 direction) on the components over training years, with non-negative coefficients and a
 small ridge penalty; components without variation in the training years borrow another
 component's weight. The fitted weights put almost everything on ``shared_allies``:
 members of multilateral pacts share many allies, so the fitted score mostly re-detects
 multilateral treaty membership and ranks bilateral allies (United States-Japan) below
-almost every formal ally. That is why the equal weights are the default.
+almost every formal ally. That is why the a priori weights are the default.
 :func:`evaluate` reports the AUC of separating formal allies from other dyads in years not
 used for any choice (1991-2018), for the default score, the fitted alternatives (trained
 on 1946-1990), the score without ``shared_allies`` and each component alone.
@@ -63,7 +67,7 @@ COMPONENTS: dict[str, str] = {
     "ideal_point": "UN ideal-point closeness, 1 - percentile rank of distance within year",
     "exercises": "joint MME exercises, min(1, log1p(n)/log(11))",
     "shared_allies": "common ATOP defense partners, min(1, log1p(n)/log(11))",
-    "us_troops": "US troops in the partner / both hosts, min(1, log1p(n)/log(100001))",
+    "us_troops": "US troops in the partner / both hosts, clip((log10(n) - 2) / 3, 0, 1)",
     "institutionalization": "highest shared grouping institutionalization index / 100",
 }
 #: raw columns behind each component
@@ -80,7 +84,7 @@ BORROW: dict[str, str] = {"institutionalization": "exercises", "exercises": "sha
 TRAIN_YEARS: tuple[int, int] = (1946, 1990)
 TEST_YEARS: tuple[int, int] = (1991, 2018)
 RIDGE = 1.0
-_VERSION = 1
+_VERSION = 2
 
 
 # -- components ------------------------------------------------------------------------------
@@ -104,23 +108,6 @@ def _shared_allies(df: pl.DataFrame) -> pl.DataFrame:
     return pairs
 
 
-def _ideal_points() -> pl.DataFrame | None:
-    """UN ideal points per state-year (``ccode, year, un_ideal_point``), or None if the UN
-    module cannot provide them."""
-    from allyscope import un
-
-    fn = getattr(un, "ideal_points", None)
-    if fn is None:
-        return None
-    tab = fn()
-    col = next(c for c in ("idealpoint", "ideal_point", "x", "theta") if c in tab.columns)
-    return tab.select(
-        pl.col("ccode").cast(pl.Int32),
-        pl.col("year").cast(pl.Int32),
-        pl.col(col).cast(pl.Float64).alias("un_ideal_point"),
-    )
-
-
 def _compute_components(y0: int, y1: int) -> pl.DataFrame:
     df = L.dyad_table((y0, y1))
     shared = _shared_allies(df)
@@ -137,19 +124,15 @@ def _compute_components(y0: int, y1: int) -> pl.DataFrame:
         .otherwise(pl.min_horizontal("us_troops1", "us_troops2"))
         .alias("us_troops_link")
     )
-    ip = _ideal_points()
-    if ip is not None:
-        for side in (1, 2):
-            df = df.join(
-                ip.rename({"ccode": f"ccode{side}", "un_ideal_point": f"un_ideal_point{side}"}),
-                on=[f"ccode{side}", "year"],
-                how="left",
-            )
-        df = df.with_columns(
-            (pl.col("un_ideal_point1") - pl.col("un_ideal_point2")).abs().alias("un_ideal_distance")
-        ).drop("un_ideal_point1", "un_ideal_point2")
-    else:
-        df = df.with_columns(pl.lit(None, pl.Float64).alias("un_ideal_distance"))
+    from allyscope import un
+
+    dist = un.idealpoint_distance().select(
+        pl.col("ccode1").cast(pl.Int32),
+        pl.col("ccode2").cast(pl.Int32),
+        pl.col("year").cast(pl.Int32),
+        pl.col("idealpoint_distance").cast(pl.Float64).alias("un_ideal_distance"),
+    )
+    df = df.join(dist, on=["ccode1", "ccode2", "year"], how="left")
     return df.select(
         "ccode1",
         "ccode2",
@@ -187,7 +170,7 @@ def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     a, b = L.full_span(y0, y1)
     base = cached_table(
         "network_defacto_components",
-        {"years": [a, b], "v": _VERSION},
+        {"years": [a, b], "v": _VERSION, "un": L.un_cache_version()},
         lambda: _compute_components(a, b),
     )
     if (a, b) != (y0, y1):
@@ -198,7 +181,7 @@ def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
         "ideal_point": (1.0 - _rank01("un_ideal_distance")).fill_null(0.5),
         "exercises": _log_scale("mme_joint_exercises", 10),
         "shared_allies": _log_scale("atop_shared_allies", 10),
-        "us_troops": _log_scale("us_troops_link", 100_000),
+        "us_troops": ((pl.col("us_troops_link").cast(pl.Float64).log10() - 2) / 3).clip(0, 1),
         "institutionalization": pl.col("mech_max_index").clip(0, 100) / 100,
     }
     return df.with_columns(
@@ -332,13 +315,18 @@ def fixed_model(weights: Mapping[str, float]) -> DefactoModel:
     return DefactoModel({c: float(weights[c]) for c in comps}, method="fixed")
 
 
-#: the default: every component counts the same
-EQUAL_WEIGHTS: dict[str, float] = dict.fromkeys(COMPONENTS, 1.0)
+#: the default: one unit per dimension of alignment
+DEFAULT_WEIGHTS: dict[str, float] = {
+    **dict.fromkeys(COMPONENTS, 1.0),
+    "un_affinity": 0.5,
+    "ideal_point": 0.5,
+}
 
 
 def default_model() -> DefactoModel:
-    """The default model: equal a priori weights on the six 0-1 components."""
-    return fixed_model(EQUAL_WEIGHTS)
+    """The default model: a priori weights, one unit per dimension (UN voting split
+    between affinity and ideal points), see :data:`DEFAULT_WEIGHTS`."""
+    return fixed_model(DEFAULT_WEIGHTS)
 
 
 # -- scores ----------------------------------------------------------------------------------
@@ -522,7 +510,7 @@ def evaluate(
 ) -> pl.DataFrame:
     """Out-of-sample AUC of separating formal allies (ATOP defense) from other dyads.
 
-    Rows: the score of ``model`` (default: equal weights), the same without
+    Rows: the score of ``model`` (default: the a priori weights), the same without
     ``shared_allies``, logistic-regression weights fitted on 1946-1990 (or the model's
     training years) with and without ``shared_allies``, and each component alone. With
     ``by="year"``, per year.

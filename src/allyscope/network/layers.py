@@ -58,7 +58,7 @@ UN_MEASURES: tuple[str, ...] = ("kappa", "pi", "s_score", "agree", "kappa_w", "p
 DEFAULT_UN_MEASURE = "kappa"
 DEFAULT_UN_QUANTILE = 0.9
 #: bump when the dyad table's definition changes (invalidates cached tables)
-_TABLE_VERSION = 1
+_TABLE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -247,22 +247,34 @@ def _atop_direction() -> pl.DataFrame:
 
 
 def _un_all_measures() -> pl.DataFrame:
-    """Every UN affinity measure per non-directed dyad-year (all roll calls), cached."""
-    from allyscope.store import cached_table
+    """Every UN affinity measure per non-directed dyad-year over all roll calls, from
+    :func:`allyscope.un.affinity` (cached by the UN module), memoized in this process."""
+    key = ("un", _warehouse_hash())
+    df = _UN_MEMO.get(key)
+    if df is None:
+        from allyscope import un
 
-    def compute() -> pl.DataFrame:
-        from allyscope.un import affinity, data
-
-        aff = affinity.compute(data.load(), period="year", issues=("all",))
-        return aff.select(
+        aff = un.affinity(issues="all", measures=list(UN_MEASURES))
+        df = aff.select(
             pl.col("ccode1").cast(pl.Int32),
             pl.col("ccode2").cast(pl.Int32),
             pl.col("year").cast(pl.Int32),
-            *[pl.col(m).alias(f"un_{m}") for m in UN_MEASURES],
+            *[pl.col(m).cast(pl.Float64).alias(f"un_{m}") for m in UN_MEASURES],
             pl.col("n_votes").cast(pl.Int32).alias("un_n_votes"),
-        )
+        ).sort("year", "ccode1", "ccode2")
+        _UN_MEMO.clear()
+        _UN_MEMO[key] = df
+    return df
 
-    return cached_table("network_un_affinity", {"v": 1}, compute)
+
+_UN_MEMO: dict[tuple[str, str], pl.DataFrame] = {}
+
+
+def un_cache_version() -> str:
+    """The UN module's cache version and ideal-point settings (part of our cache keys)."""
+    from allyscope.un import api
+
+    return f"{api.CACHE_VERSION}:{sorted(api.IDEALPOINT_DEFAULTS.items())}"
 
 
 def un_affinity_table(measure: str = DEFAULT_UN_MEASURE) -> pl.DataFrame:
@@ -345,7 +357,7 @@ def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     if df is None:
         df = cached_table(
             "network_dyads",
-            {"years": [a, b], "v": _TABLE_VERSION},
+            {"years": [a, b], "v": _TABLE_VERSION, "un": un_cache_version()},
             lambda: _compute_dyad_table(a, b),
         )
         _MEMO.clear()
