@@ -220,7 +220,16 @@ def _frame(
     arrays: dict[str, np.ndarray], tables: np.ndarray, period: str, metric: str
 ) -> pl.DataFrame:
     names = ["all", *ISSUES]
-    out = measures_from_counts(tables, metric)
+    # in chunks: the float temporaries of 5.6 million tables at once would need gigabytes
+    step = 500_000
+    parts = [
+        measures_from_counts(tables[i : i + step], metric) for i in range(0, len(tables), step)
+    ]
+    out = (
+        {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        if parts
+        else measures_from_counts(tables, metric)
+    )
     return pl.DataFrame(
         {
             "ccode1": pl.Series(arrays["ccode1"], dtype=pl.Int32),
