@@ -208,3 +208,22 @@ def test_panel_addons(wh, real: pl.DataFrame) -> None:
     kor = df.filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 732) & (pl.col("year") == 1985))
     assert kor["un_s_score"][0] is None and kor["un_idealpoint_distance"][0] is None
     assert kor["un_n_votes"][0] == 0
+
+
+def test_compiled_erfcx_matches_scipy() -> None:
+    from numba import njit
+    from scipy import special
+
+    from allyscope.un import _kernels as k
+
+    @njit
+    def many(x):
+        out = np.empty_like(x)
+        for i in range(len(x)):
+            out[i] = k.erfcx(x[i])
+        return out
+
+    xs = np.concatenate(
+        [np.linspace(-20, 60, 40001), np.random.default_rng(0).uniform(0, 30, 10000)]
+    )
+    assert np.abs(many(xs) / special.erfcx(xs) - 1).max() < 1e-13
