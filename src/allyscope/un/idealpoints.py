@@ -14,15 +14,18 @@ beta * s``; Imai, Lo and Olmsted 2016). A roll call on which only two of the thr
 answers occur is a binary probit with one cutpoint at 0 and ``s = 1``; unanimous roll
 calls carry no information about positions and are left out.
 
-Priors: ``x[i, first] ~ N(0, 1)``, ``x[i, t] ~ N(x[i, t-1], omega2)`` (a random walk),
+Priors: ``x[i, first] ~ N(0, 1)``, ``x[i, t] ~ N(x[i, t-1], omega2)`` (a random walk;
+``omega2 = 0.01`` by default),
 ``a[j], b[j] ~ N(0, s[j]^2 * 25)`` (i.e. N(0, 25) on the unit-variance scale) and
 ``s[j]^2 ~ InvGamma(1, 1)``. The estimates are the joint posterior mode of positions and
 roll-call parameters, found by EM: the E-step takes the truncated-normal means and
 variances of ``z``; the M-step updates the trajectories of all countries at once with a
 tridiagonal (Kalman smoother) solve, then ``a, b`` by ridge regression and ``s^2`` in
-closed form. SQUAREM (Varadhan and Roland 2008) extrapolates the EM steps. Iteration
-stops when every block of parameters correlates with its previous value above
-``1 - tol`` (emIRT's criterion).
+closed form. After each M-step, every period's positions are shifted and stretched to
+where the priors are highest (moves that leave all vote probabilities unchanged, in the
+spirit of PX-EM), and SQUAREM (Varadhan and Roland 2008) extrapolates the EM steps.
+Iteration stops when every block of parameters correlates with its previous value above
+``1 - tol`` (emIRT's criterion; default ``tol = 1e-8``, see docs/un.md).
 
 Standard errors are the posterior standard deviations of the positions given the
 roll-call parameters (Laplace approximation: the diagonal of the inverse of the
@@ -124,7 +127,7 @@ class Problem:
     y: np.ndarray  #: (N,) answer: 0 no, 1 abstain, 2 yes
     n_cell: np.ndarray  #: (nc*T,) votes per country-period
     n_item: np.ndarray  #: (J,) votes per roll call
-    omega2: float = 0.1
+    omega2: float = 0.01
     bounds: np.ndarray = field(default_factory=lambda: np.zeros(2, dtype=np.int64))
     item_period: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     recentre: bool = True
@@ -141,7 +144,7 @@ CURVATURE_FLOOR = 0.3
 N_CHUNKS = 8
 
 
-def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.1) -> Problem:
+def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.01) -> Problem:
     """Lay out votes (``rcid, ccode, <period>, vote`` with 1 yes, 2 abstain, 3 no)."""
     if not omega2 > 0:
         raise InvalidInputError("the random-walk variance omega2 must be positive")
@@ -559,20 +562,7 @@ def initial_values(prob: Problem) -> np.ndarray:
     m = np.where(obs, m - colmean, 0.0)
     _, vecs = np.linalg.eigh(m @ m.T)  # leading eigenvector of the country Gram matrix
     pc = vecs[:, -1] / vecs[:, -1].std()
-    x = np.repeat(pc[:, None], T, axis=1)
-    a0, b0, s0 = np.zeros(J), np.zeros(J), np.ones(J)
-    # one item update from the prior-centred latent responses
-    ez, vz = estep_reference(prob, x, a0, b0, s0)
-    it = prob.item
-    xo = x.ravel()[prob.cell]
-
-    def by_item(w):
-        return np.bincount(it, weights=w, minlength=J)
-
-    a, b, s2 = itemstep(
-        prob, by_item(ez), by_item(ez * ez + vz), by_item(xo), by_item(xo * xo), by_item(xo * ez)
-    )
-    return _pack(x, a, b, np.sqrt(s2), prob)
+    return start_from(prob, np.repeat(pc[:, None], T, axis=1))
 
 
 def _active(prob: Problem) -> np.ndarray:
@@ -609,7 +599,7 @@ class Fit:
 def fit(
     prob: Problem,
     *,
-    tol: float = 1e-6,
+    tol: float = 1e-8,
     max_iter: int = 2000,
     accelerate: bool = True,
     method: str = "em",
