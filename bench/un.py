@@ -60,7 +60,7 @@ def part_idealpoints(period: str, tol: float, threads: int) -> dict:
     ip.identify(prob, f)
     sd = ip.posterior_sd(prob, f)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    np.save(f"/tmp/allyscope-bench-x-{period}-{tol:g}.npy", f.x)
+    np.save(os.path.join(os.environ["UN_BENCH_DIR"], f"x-{period}-{tol:g}.npy"), f.x)
     return {
         "period": period,
         "tol": tol,
@@ -87,6 +87,14 @@ def _child(*args: str) -> dict:
 
 
 def main() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["UN_BENCH_DIR"] = tmp
+        _main(tmp)
+
+
+def _main(tmp: str) -> None:
     print(f"nproc: {os.cpu_count()}  (load average {os.getloadavg()[0]:.1f})")
     a = _child("affinity")
     print(
@@ -109,8 +117,8 @@ def main() -> None:
         )
     import numpy as np
 
-    loose = np.load("/tmp/allyscope-bench-x-session-1e-06.npy")
-    tight = np.load("/tmp/allyscope-bench-x-session-1e-08.npy")
+    loose = np.load(os.path.join(tmp, "x-session-1e-06.npy"))
+    tight = np.load(os.path.join(tmp, "x-session-1e-08.npy"))
     keep = (loose != 0) | (tight != 0)
     print(
         "    positions at 1-1e-6 vs 1-1e-8 (sessions): correlation "
