@@ -36,10 +36,16 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 
 #: modules that attach their commands with ``register(app)``
-COMMAND_MODULES: list[str] = ["allyscope.mechanisms.cli", "allyscope.panel.cli", "allyscope.report.cli",
-                              "allyscope.extract.cli", "allyscope.web.cli",
-                              "allyscope.network.cli", "allyscope.forecast.cli",
-                              "allyscope.un.cli"]
+COMMAND_MODULES: list[str] = [
+    "allyscope.mechanisms.cli",
+    "allyscope.panel.cli",
+    "allyscope.report.cli",
+    "allyscope.extract.cli",
+    "allyscope.web.cli",
+    "allyscope.network.cli",
+    "allyscope.forecast.cli",
+    "allyscope.un.cli",
+]
 
 
 def _version(value: bool) -> None:
