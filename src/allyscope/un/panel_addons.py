@@ -17,15 +17,9 @@ from allyscope.panel.addons import AddOn, join_dyad_vars, join_state_vars, regis
 from allyscope.un.data import FIRST_YEAR, ISSUE_CHOICES, ISSUES, LAST_YEAR
 
 _SOURCES = ("un_votes", "un_roll_calls", "un_roll_call_issues")
-_CITES = ("signorino1999s", "hage2011kappa", "bailey2017idealpoints")
+_AFFINITY_CITES = ("signorino1999s", "hage2011kappa")
+_IDEAL_CITES = ("bailey2017idealpoints", "imai2016emirt", "varadhan2008squarem")
 _MEASURES = ("agree", "coincidence", "s_score", "kappa", "pi", "kappa_w", "pi_w")
-
-
-def _known_citations() -> tuple[str, ...]:
-    from importlib.resources import files
-
-    bib = files("allyscope.sources").joinpath("citations.bib").read_text(encoding="utf-8")
-    return tuple(k for k in _CITES if "{" + k + "," in bib)
 
 
 def _affinity(df: pl.DataFrame, ctx: Any, issue: str = "all", **_: Any) -> pl.DataFrame:
@@ -103,7 +97,7 @@ register(
         title="UN General Assembly voting affinity",
         definition=_AFF_DEF,
         aliases=("un_votes_affinity", "unga_affinity"),
-        citations=_known_citations(),
+        citations=_AFFINITY_CITES,
         options={"issue": "'all' (default) or an issue code: " + ", ".join(ISSUES)},
         notes="Year is the calendar year of the vote. See docs/un.md.",
         module=__name__,
@@ -123,7 +117,7 @@ register(
         "error treating the two positions as independent. Null where either state has no "
         "recorded vote that year.",
         aliases=("un_idealpoint_distance",),
-        citations=_known_citations(),
+        citations=_IDEAL_CITES,
         notes="Ideal points from allyscope.un.ideal_points() with default settings (docs/un.md).",
         module=__name__,
     )
@@ -141,7 +135,7 @@ register(
         "General Assembly votes that year (United States positive); un_idealpoint_sd: its "
         "posterior standard deviation. Null in years without a recorded vote.",
         aliases=("idealpoint", "un_idealpoints"),
-        citations=_known_citations(),
+        citations=_IDEAL_CITES,
         module=__name__,
     )
 )
