@@ -245,9 +245,9 @@ def test_trained_twice_gives_identical_predictions(wh):
     from allyscope.forecast.model import train
 
     risk = F.features(2010, 2010).filter(pl.col("atop_defense") == 0)
-    for kind, params in (("logit", {}), ("boost", {"max_iter": 40})):
-        a = train(kind, trained_through=2000, n_boot=1, params=params, save=False, refresh=True)
-        b = train(kind, trained_through=2000, n_boot=1, params=params, save=False, refresh=True)
+    for kind, params in (("logit", {}), ("boost", {"max_iter": 25})):
+        a = train(kind, trained_through=1980, n_boot=1, params=params, save=False, refresh=True)
+        b = train(kind, trained_through=1980, n_boot=1, params=params, save=False, refresh=True)
         pa, ia = a.horizon_proba(risk, 5, intervals=True)
         pb, ib = b.horizon_proba(risk, 5, intervals=True)
         assert np.array_equal(pa, pb) and np.array_equal(ia, ib)
@@ -273,6 +273,8 @@ def test_learned_effects_have_the_expected_signs(wh):
     assert coef["atop_other_obligation"] > 0  # a lesser pact first
     assert coef["capdist_log"] < 0  # distance
     assert coef["mme_joint_exercises_log"] > 0  # exercising together
+    assert coef["un_idealpoint_distance"] < 0  # voting apart in the UN
+    assert coef["un_kappa"] > 0
 
 
 # -- scenarios -------------------------------------------------------------------------------
@@ -281,7 +283,7 @@ def test_learned_effects_have_the_expected_signs(wh):
 def test_scenarios_move_the_probability_the_expected_way(wh):
     from allyscope.forecast import scenario
 
-    kw = {"horizon": 5, "n_boot": N_BOOT, "explain": False}
+    kw = {"horizon": 5, "n_boot": N_BOOT, "explain": False, "model": "logit"}
     stop = scenario(["JPN", "KOR"], {"changes": [{"exercises": "stop"}]}, **kw)
     assert stop.changed.probability < stop.baseline.probability
     more = scenario(["JPN", "KOR"], {"changes": [{"exercises": 20}]}, **kw)
@@ -290,13 +292,17 @@ def test_scenarios_move_the_probability_the_expected_way(wh):
     assert closer.changed.probability > closer.baseline.probability
     t = closer.table()
     assert t["change"][0] == pytest.approx(closer.delta)
+    # UN voting affinity at its lowest level of the last 20 years: lower under the logit
+    low = scenario(["JPN", "KOR"], {"changes": [{"un_affinity": "lowest"}]}, **kw)
+    assert low.changed.probability < low.baseline.probability
+    assert any("UN voting inputs as in" in n for n in low.changed.notes)
 
 
 def test_default_scenarios_and_yaml(wh, tmp_path):
     from allyscope.forecast import default_scenarios, load_scenario, scenario
 
     specs = default_scenarios(["USA", "JPN", "KOR"])
-    assert len(specs) == 2
+    assert [s.changes[0].kind for s in specs] == ["leader_change", "un_affinity"]
     res = scenario(["USA", "JPN", "KOR"], specs[0], n_boot=N_BOOT, explain=False)
     assert res.table().height == 4  # three pairs and the group
     y = tmp_path / "s.yaml"

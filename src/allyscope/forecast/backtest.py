@@ -38,9 +38,9 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.feature_table import feature_names, features
+from allyscope.forecast.feature_table import FEATURES_VERSION, feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
-from allyscope.forecast.models import ESTIMATOR_TITLES
+from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
 
 FIRST_ORIGIN = 1970
@@ -200,8 +200,9 @@ def backtest(
         "origins": origins,
         "horizon": horizon,
         "seed": seed,
-        "params": params or {},
+        "params": {k: make_estimator(k, **(params or {}).get(k, {})).get_params() for k in kinds},
         "features": feature_names(outcome),
+        "features_version": FEATURES_VERSION,
     }
     preds = cached_table(
         "forecast_backtest",
@@ -389,8 +390,12 @@ def calibration_figure(result: BacktestResult) -> Any:
             row=1,
             col=2,
         )
-    fig.update_xaxes(type="log", title_text="mean forecast probability (log)", row=1, col=1)
-    fig.update_yaxes(type="log", title_text="observed share with an onset (log)", row=1, col=1)
+    ticks = {
+        "tickvals": [1e-4, 1e-3, 1e-2, 0.1, 1],
+        "ticktext": ["0.01%", "0.1%", "1%", "10%", "100%"],
+    }
+    fig.update_xaxes(type="log", title_text="mean forecast probability", row=1, col=1, **ticks)
+    fig.update_yaxes(type="log", title_text="observed share with an onset", row=1, col=1, **ticks)
     fig.update_xaxes(title_text="origin year (train through t, forecast t+1..t+h)", row=1, col=2)
     fig.update_yaxes(title_text="PR-AUC", rangemode="tozero", row=1, col=2)
     fig.update_layout(

@@ -46,7 +46,9 @@ def _fmt(v: Any, pct: bool = False) -> str:
     return str(v)
 
 
-def _print_frame(df: Any, title: str | None = None, pct_cols: tuple[str, ...] = ()) -> None:
+def _print_frame(
+    df: Any, title: str | None = None, pct_cols: tuple[str, ...] = (), max_rows: int = MAX_ROWS
+) -> None:
     from rich.table import Table
 
     from allyscope.cli import console
@@ -54,11 +56,11 @@ def _print_frame(df: Any, title: str | None = None, pct_cols: tuple[str, ...] = 
     t = Table(title=title, title_justify="left", show_lines=False)
     for c in df.columns:
         t.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left")
-    for row in df.head(MAX_ROWS).iter_rows(named=True):
+    for row in df.head(max_rows).iter_rows(named=True):
         t.add_row(*[_fmt(v, k in pct_cols) for k, v in row.items()])
     console.print(t)
-    if df.height > MAX_ROWS:
-        console.print(f"[dim]… {df.height - MAX_ROWS:,} more rows (write them with -o FILE)[/dim]")
+    if df.height > max_rows:
+        console.print(f"[dim]… {df.height - max_rows:,} more rows (write them with -o FILE)[/dim]")
 
 
 def _progress(total_label: str):
@@ -170,22 +172,27 @@ def evaluate(
             )
         )
         return
+    import polars as pl
+
     _print_frame(
         table.select(
             "model",
-            "roc_auc",
-            "pr_auc",
-            "brier",
-            "brier_skill",
-            "median_pct_rank",
-            "top5pct_share",
-            "mean_forecast",
-            "observed_rate",
+            pl.col("roc_auc").round(3).alias("ROC-AUC"),
+            pl.col("pr_auc").round(3).alias("PR-AUC"),
+            pl.col("brier").round(5).alias("Brier"),
+            pl.col("brier_skill").round(3).alias("skill"),
+            pl.col("median_pct_rank").round(1).alias("onset rank"),
+            pl.col("top5pct_share").round(3).alias("top 5%"),
             "forecasts",
             "onsets",
         ),
         title=f"Backtest: {outcome} pact onset within {horizon} years, origins "
         f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins",
+    )
+    console.print(
+        "[dim]onset rank: median percentile of the actual onsets among all dyads at risk at "
+        "their origin (100 = ranked first); top 5%: share of onsets ranked in their origin's "
+        "top 5%; skill: Brier skill against the base rate[/dim]"
     )
     console.print(
         f"better out of sample (PR-AUC, then Brier): [bold]{best}[/bold]", highlight=False
@@ -239,7 +246,7 @@ def train_cmd(
         coefs = pl.DataFrame(est.coefficients()).with_columns(
             (pl.col("coef") / pl.col("se")).alias("z")
         )
-        _print_frame(coefs, title="Coefficients (log-odds per standard deviation)")
+        _print_frame(coefs, title="Coefficients (log-odds per standard deviation)", max_rows=200)
         if output:
             from allyscope.io import write_table
 
@@ -293,8 +300,11 @@ def forecast_cmd(
     n_boot: Annotated[
         int, typer.Option("--n-boot", help="Bootstrap refits behind the intervals.")
     ] = 20,
-    no_interval: Annotated[
-        bool, typer.Option("--no-interval", help="All dyads: skip the bootstrap intervals.")
+    intervals: Annotated[
+        bool,
+        typer.Option(
+            "--intervals", help="All dyads: add the bootstrap intervals (slower for 'boost')."
+        ),
     ] = False,
     output: OutOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -320,7 +330,7 @@ def forecast_cmd(
                 outcome=outcome,
                 seed=seed,
                 n_boot=n_boot,
-                intervals=not no_interval,
+                intervals=intervals,
             )
         if output:
             from allyscope.io import write_table

@@ -41,7 +41,7 @@ from allyscope.forecast.outcome import ATOP_LAST, check_outcome
 #: the first information year the features are built for (outcome year 1946)
 FIRST_INFO_YEAR = 1945
 #: version of the feature definitions (part of every cache key)
-FEATURES_VERSION = 2
+FEATURES_VERSION = 5
 KEYS = ["ccode1", "ccode2", "year"]
 US = 2
 
@@ -338,8 +338,7 @@ def _all_features() -> tuple[Feature, ...]:
 
 
 def _extra_features() -> tuple[Feature, ...]:
-    """Features from modules that may be missing in a partial install (UN voting)."""
-    return tuple(f for f in _UN_FEATURES if _un_available())
+    return _UN_FEATURES
 
 
 def feature_names(outcome: str = "defense") -> list[str]:
@@ -355,13 +354,115 @@ def last_input_year() -> int:
 
 # -- UN voting ---------------------------------------------------------------------------
 
-_UN_FEATURES: tuple[Feature, ...] = ()
+_UN_SOURCES = ("un_votes", "un_roll_calls")
+_UN_COV = (1946, 2019)
+_UN_FEATURES: tuple[Feature, ...] = (
+    _f(
+        "un_kappa",
+        "UN voting affinity",
+        _UN_SOURCES,
+        _UN_COV,
+        True,
+        "Cohen's kappa of the two states' UN General Assembly votes that year (Häge 2011; "
+        "agreement corrected for chance, allyscope.un)",
+    ),
+    _f(
+        "un_kappa_change_5y",
+        "UN voting affinity",
+        _UN_SOURCES,
+        (1951, 2019),
+        True,
+        "UN kappa minus its value five years earlier (converging or drifting apart)",
+    ),
+    _f(
+        "un_idealpoint_distance",
+        "UN ideal points",
+        _UN_SOURCES,
+        _UN_COV,
+        True,
+        "absolute distance between the two states' UN positions of that year, each year "
+        "scaled from that year's votes alone (first principal component, unit SD, US "
+        "positive; see yearly_ideal_points)",
+    ),
+    _f(
+        "un_idealpoint_distance_change_5y",
+        "UN ideal points",
+        _UN_SOURCES,
+        (1951, 2019),
+        True,
+        "ideal-point distance minus its value five years earlier",
+    ),
+)
 #: UN-voting level inputs and their five-year change inputs (scenarios move them together)
-UN_LEVELS: dict[str, str | None] = {}
+UN_LEVELS: dict[str, str | None] = {
+    "un_kappa": "un_kappa_change_5y",
+    "un_idealpoint_distance": "un_idealpoint_distance_change_5y",
+}
+#: which end of each UN input means less affinity
+UN_WORSE: dict[str, str] = {"un_kappa": "min", "un_idealpoint_distance": "max"}
 
 
-def _un_available() -> bool:
-    return False
+def yearly_ideal_points(first: int, last: int) -> pl.DataFrame:
+    """UN positions estimated year by year: ``ccode, year, un_idealpoint_yearly``.
+
+    allyscope.un's dynamic ideal points smooth every state's path over all years with a
+    random walk, so a year's estimate also reflects later votes: as a forecasting input
+    that would leak the future. Here each year is scaled on its own: the first principal
+    component of that year's country x roll-call matrix (yes 1, abstain 0, no -1, centred
+    per roll call over the states that voted, absences 0; unanimous roll calls left out),
+    scaled to unit standard deviation with the United States positive -- the classical
+    one-dimensional scaling of UN votes, and the starting values of allyscope.un's
+    probit. No later vote enters a year's positions. Cached per data version.
+    """
+    from allyscope.store import cached_table
+
+    lo, hi = max(first, _UN_COV[0]), min(last, _UN_COV[1])
+    return cached_table(
+        "forecast_un_idealpoints_yearly",
+        {"first": lo, "last": hi, "v": 2},
+        lambda: _yearly_positions(lo, hi),
+    )
+
+
+def _yearly_positions(first: int, last: int) -> pl.DataFrame:
+    from allyscope.un.data import load
+
+    votes = load().votes.filter(pl.col("year").is_between(first, last))
+    parts = [
+        pl.DataFrame(
+            schema={"ccode": pl.Int32, "year": pl.Int32, "un_idealpoint_yearly": pl.Float64}
+        )
+    ]
+    for (year,), v in votes.group_by("year", maintain_order=True):  # one matrix per year
+        cc, ci = np.unique(v["ccode"].to_numpy(), return_inverse=True)
+        rc, ri = np.unique(v["rcid"].to_numpy(), return_inverse=True)
+        score = 2.0 - v["vote"].to_numpy().astype(np.float64)  # yes 1, abstain 0, no -1
+        m = np.zeros((cc.size, rc.size))
+        obs = np.zeros((cc.size, rc.size), dtype=bool)
+        m[ci, ri] = score
+        obs[ci, ri] = True
+        n = obs.sum(axis=0)
+        mean = m.sum(axis=0) / np.maximum(n, 1)
+        contested = ((np.where(obs, m, mean) != mean).any(axis=0)) & (n > 1)
+        if contested.sum() == 0 or cc.size < 3:
+            continue
+        z = np.where(obs, m - mean, 0.0)[:, contested]
+        u, sv, _ = np.linalg.svd(z, full_matrices=False)
+        x = u[:, 0] * sv[0]
+        x = (x - x.mean()) / (x.std() or 1.0)
+        us = np.searchsorted(cc, US)
+        if us < cc.size and cc[us] == US and x[us] < 0:
+            x = -x
+        parts.append(
+            pl.DataFrame(
+                {
+                    "ccode": pl.Series(cc, dtype=pl.Int32),
+                    "year": pl.Series(np.full(cc.size, int(year)), dtype=pl.Int32),
+                    "un_idealpoint_yearly": x,
+                }
+            )
+        )
+    return pl.concat(parts).sort("ccode", "year")
 
 
 # -- building ------------------------------------------------------------------------------
@@ -574,6 +675,7 @@ _ADDONS = (
     "leaders",
     "us_troops",
     "mme",
+    "un_affinity",
 )
 
 
@@ -647,7 +749,7 @@ def compute_features(first: int, last: int) -> pl.DataFrame:
     net = _network(base, (lo, last))
     hist = _alliance_history(base)
     df = pl.concat([base.drop("cow_mid_ongoing"), net, hist], how="horizontal")
-    df = _add_extra(df, lo, last)
+    df = _add_extra(df, p.select(*KEYS, "un_kappa"), lo, last)
     # carry slowly moving states forward past their sources' last year; event features
     # take the dyad's mean over the last five covered years
     by_end: dict[tuple[int, str], list[str]] = {}
@@ -677,9 +779,31 @@ def _carried(f: Feature) -> bool:
     return f.name not in DURATIONS
 
 
-def _add_extra(df: pl.DataFrame, lo: int, last: int) -> pl.DataFrame:
-    """Join features of optional modules (UN voting) when available."""
-    return df
+def _add_extra(df: pl.DataFrame, un: pl.DataFrame, lo: int, last: int) -> pl.DataFrame:
+    """UN voting inputs: kappa and the yearly ideal-point distance, with 5-year changes."""
+    ip = yearly_ideal_points(lo, last)
+    x = un.select(*KEYS, pl.col("un_kappa").cast(pl.Float64))
+    for side in (1, 2):
+        x = x.join(
+            ip.rename({"ccode": f"ccode{side}", "un_idealpoint_yearly": f"__x{side}"}),
+            on=[f"ccode{side}", "year"],
+            how="left",
+            maintain_order="left",
+        )
+    x = x.with_columns((pl.col("__x1") - pl.col("__x2")).abs().alias("un_idealpoint_distance"))
+    levels = ["un_kappa", "un_idealpoint_distance"]
+    back = x.select(
+        "ccode1",
+        "ccode2",
+        (pl.col("year") + 5).alias("year"),
+        *[pl.col(c).alias(f"__b_{c}") for c in levels],
+    )
+    x = x.join(back, on=KEYS, how="left", maintain_order="left").with_columns(
+        (pl.col(c) - pl.col(f"__b_{c}")).alias(UN_LEVELS[c]) for c in levels
+    )
+    cols = [*levels, *(UN_LEVELS[c] for c in levels)]
+    x = _null_outside(x, cols, _UN_COV)
+    return pl.concat([df, x.select(cols)], how="horizontal")
 
 
 def features(

@@ -46,7 +46,7 @@ from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
 
 #: the model used when none is named: the better one out of sample (docs/forecast.md)
-DEFAULT_MODEL = "logit"
+DEFAULT_MODEL = "boost"
 #: bootstrap refits behind each interval
 DEFAULT_N_BOOT = 20
 #: the interval's percentiles
@@ -201,6 +201,7 @@ def model_key(
 ) -> str:
     from allyscope.store import open_warehouse
 
+    full = make_estimator(kind, random_state=seed, **params).get_params()
     blob = json.dumps(
         {
             "kind": kind,
@@ -208,7 +209,7 @@ def model_key(
             "through": trained_through,
             "seed": seed,
             "n_boot": n_boot,
-            "params": params,
+            "params": full,
             "features": feature_names(outcome),
             "features_version": FEATURES_VERSION,
             "format": MODEL_FORMAT,

@@ -70,6 +70,8 @@ from allyscope.forecast.outcome import ATOP_LAST, OUTCOME_TITLES, check_outcome,
 
 N_BACKGROUND = 64
 N_PERMUTATIONS = 32
+#: above this probability the backtests show overconfident forecasts (docs/forecast.md)
+OVERCONFIDENT = 0.10
 
 
 @dataclass
@@ -458,6 +460,12 @@ def forecast(
         )
         j += 1
     bounds = _frechet([p.probability for p in pairs])
+    if any(not p.allied and p.probability > OVERCONFIDENT for p in pairs):
+        notes.append(
+            f"in the backtests, forecasts above {OVERCONFIDENT:.0%} came true less often than "
+            "stated (see `allyscope model evaluate --plot` and docs/forecast.md): read high "
+            "values as a strong ranking signal rather than a calibrated probability"
+        )
     if y > ATOP_LAST:
         notes.append(
             f"alliance status is ATOP's of {ATOP_LAST}: pacts concluded or ended since then "
@@ -489,11 +497,12 @@ def forecast_all(
     seed: int = 0,
     n_boot: int = DEFAULT_N_BOOT,
     trained_through: int = ATOP_LAST,
-    intervals: bool = True,
+    intervals: bool = False,
 ) -> pl.DataFrame:
-    """Score every dyad at risk in origin year ``year``: ``ccode1, ccode2, state1, state2,
-    year, horizon, probability, lower, upper, rank`` (rank 1 = most likely), sorted by
-    probability."""
+    """Score every dyad at risk in origin year ``year``: ``rank, ccode1, ccode2, state1,
+    state2, year, horizon, probability, lower, upper`` (rank 1 = most likely), sorted by
+    probability. ``intervals=True`` fills ``lower`` and ``upper`` from the bootstrap
+    ensemble (one more prediction per refit); otherwise they are null."""
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     y = check_year(year)

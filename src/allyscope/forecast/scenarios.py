@@ -26,9 +26,10 @@ What each change does to the inputs (features of :mod:`allyscope.forecast.featur
     transition, or the baseline value if that is higher. (Archigos ends in 2015; for
     later origins the baseline is the pair's yearly average of 2011-2015.)
 ``un_affinity``
-    every UN-voting input of the pair takes its value of the given year (``lowest``: the
-    year of the pair's lowest affinity within the 20 years up to the origin), and the
-    five-year changes become that level minus the level five years before the origin.
+    every UN-voting input of the pair takes its value of the given year (``lowest``: each
+    input at its worst value within the 20 years up to the origin -- the lowest kappa, the
+    largest ideal-point distance), and the five-year changes become that level minus the
+    level five years before the origin.
 ``exercises``
     ``mme_joint_exercises_log`` becomes ``log(1 + n)`` (``stop``: n = 0). After 2010
     (the end of the MME data) the baseline is the pair's average of 2006-2010.
@@ -307,7 +308,7 @@ def _exercises(rows, mask, value, states, year):
 
 
 def _un(rows, mask, value, states, year):
-    from allyscope.forecast.feature_table import UN_LEVELS, feature_map, features
+    from allyscope.forecast.feature_table import UN_LEVELS, UN_WORSE, feature_map, features
 
     fmap = feature_map()
     levels = [c for c in UN_LEVELS if c in fmap]
@@ -315,49 +316,48 @@ def _un(rows, mask, value, states, year):
         raise InvalidInputError(
             "un_affinity: this installation has no UN voting inputs", "see docs/forecast.md"
         )
-    first = max(1946, year - LOWEST_WINDOW)
-    hist = features(first, year).join(
-        rows.select("ccode1", "ccode2"), on=["ccode1", "ccode2"], how="semi"
-    )
-    lead = levels[0]
+    pairs = rows.select("ccode1", "ccode2")
     if value == "lowest":
-        target = (
-            hist.drop_nulls(lead)
-            .sort(lead, "year")
-            .group_by("ccode1", "ccode2", maintain_order=True)
-            .first()
-            .select("ccode1", "ccode2", pl.col("year").alias("__y"))
-        )
+        first = max(1946, year - LOWEST_WINDOW)
     else:
         if not 1946 <= value <= year:
             raise InvalidInputError(
                 f"un_affinity: year {value} is outside 1946-{year}",
                 "give a past year up to the origin year, or 'lowest'",
             )
-        target = rows.select("ccode1", "ccode2", pl.lit(value, pl.Int32).alias("__y"))
-    src = features(min(first, value if value != "lowest" else first), year)
-    at = target.join(
-        src.select("ccode1", "ccode2", pl.col("year").alias("__y"), *levels),
-        on=["ccode1", "ccode2", "__y"],
+        first = value
+    hist = features(min(first, year - 5), year).join(pairs, on=["ccode1", "ccode2"], how="semi")
+    window = hist.filter(pl.col("year") >= first)
+    new: dict[str, np.ndarray] = {}
+    used: set[int] = set()
+    for c in levels:
+        if value == "lowest":
+            # each input at its own worst value of the window: the lowest affinity, the
+            # largest ideal-point distance
+            worst = window.drop_nulls(c).sort(c, "year", descending=[UN_WORSE[c] == "max", False])
+            pick = worst.group_by("ccode1", "ccode2", maintain_order=True).first()
+        else:
+            pick = window.filter(pl.col("year") == value)
+        pick = pick.select("ccode1", "ccode2", pl.col(c).alias("__v"), pl.col("year").alias("__y"))
+        got = pairs.join(pick, on=["ccode1", "ccode2"], how="left", maintain_order="left")
+        used.update(got["__y"].drop_nulls().to_list())
+        new[c] = got["__v"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    back = pairs.join(
+        hist.filter(pl.col("year") == year - 5).select("ccode1", "ccode2", *levels),
+        on=["ccode1", "ccode2"],
         how="left",
-    )
-    back = src.filter(pl.col("year") == year - 5).select(
-        "ccode1", "ccode2", *[pl.col(c).alias(f"__b_{c}") for c in levels]
-    )
-    merged = (
-        rows.select("ccode1", "ccode2")
-        .join(at, on=["ccode1", "ccode2"], how="left", maintain_order="left")
-        .join(back, on=["ccode1", "ccode2"], how="left", maintain_order="left")
+        maintain_order="left",
     )
     out = rows
     for c in levels:
-        out = _set(out, mask, c, merged[c].cast(pl.Float64).fill_null(np.nan).to_numpy())
+        out = _set(out, mask, c, new[c])
         trend = UN_LEVELS[c]
         if trend and trend in out.columns:
-            delta = merged[c].cast(pl.Float64) - merged[f"__b_{c}"].cast(pl.Float64)
-            out = _set(out, mask, trend, delta.fill_null(np.nan).to_numpy())
-    years = sorted(set(merged["__y"].drop_nulls().to_list()))
-    return out, "UN voting inputs as in " + ", ".join(map(str, years)) if years else None
+            # the five-year change as if the level moved there now
+            delta = new[c] - back[c].cast(pl.Float64).fill_null(np.nan).to_numpy()
+            out = _set(out, mask, trend, delta)
+    note = "UN voting inputs as in " + ", ".join(map(str, sorted(used))) if used else None
+    return out, note
 
 
 def _mechanism(rows, mask, value, states, year):
