@@ -43,7 +43,7 @@ def main() -> None:
     t_feat = time.perf_counter() - t0
     print(
         f"features, all dyad-years 1945-{feature_table.last_input_year()} "
-        f"({feats.height:,} rows, uncached): {t_feat:6.1f} s"
+        f"({feats.height:,} rows; UN affinity and positions cached): {t_feat:6.1f} s"
     )
     t0 = time.perf_counter()
     tab = training_table("defense")
