@@ -340,8 +340,11 @@ def forecast_cmd(
             print(json.dumps(df.to_dicts(), default=str))
             return
         y = int(df["year"][0]) if df.height else year
+        shown = ["rank", "state1", "state2", "probability"]
+        if intervals:
+            shown += ["lower", "upper"]
         _print_frame(
-            df.head(MAX_ROWS),
+            df.head(MAX_ROWS).select(shown),
             title=f"Most likely {outcome} pact onsets within {horizon} years of {y} "
             f"({df.height:,} dyads at risk)",
             pct_cols=("probability", "lower", "upper"),

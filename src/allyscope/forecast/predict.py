@@ -313,7 +313,7 @@ def drivers(
                 "reference_mean": ref_mean,
                 "contribution": contrib[i],
             }
-        ).with_columns(pl.col("value").fill_nan(None))
+        ).with_columns(pl.col("value").fill_nan(None), pl.col("reference_mean").fill_nan(None))
         out.append(df.sort(pl.col("contribution").abs(), descending=True))
     return out
 
