@@ -107,3 +107,19 @@ def test_fixed_weights_are_checked(D) -> None:
         D.fixed_model({"un_afinity": 1.0})
     with pytest.raises(InvalidInputError, match="two different states"):
         D.defacto("JPN", "Japan", 2000)
+
+
+def test_exercises_average_five_years_and_are_carried_past_2010(D) -> None:
+    uj = D.defacto("USA", "JPN", (2006, 2014)).sort("year")
+    covered = uj.filter(pl.col("year") <= 2010)
+    # the 2010 value is the mean of the yearly counts 2006-2010, by hand
+    assert covered["mme_exercises_recent"][-1] == pytest.approx(
+        covered["mme_joint_exercises"].mean()
+    )
+    assert covered["exercises_carried_from"].is_null().all()
+    late = uj.filter(pl.col("year") > 2010)
+    assert late["mme_joint_exercises"].is_null().all()  # no exercise data after 2010
+    assert (late["exercises_carried_from"] == 2010).all()
+    assert (late["mme_exercises_recent"] == covered["mme_exercises_recent"][-1]).all()
+    # a formal ally with a steady exercise record stays in the upper half of allies
+    assert (late["percentile_allies"] > 50).all()

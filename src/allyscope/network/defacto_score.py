@@ -10,7 +10,10 @@ component                   value in [0, 1]
                             the year's dyads
 ``ideal_point``             closeness of the two states' UN ideal points: 1 minus the
                             percentile rank of their distance among the year's dyads
-``exercises``               joint MME exercises that year: min(1, log(1 + n) / log(11))
+``exercises``               joint MME exercises per year over the trailing five years
+                            (t-4..t, years the data cover): min(1, log(1 + n) / log(11));
+                            after the data end (2010) the dyad's 2006-2010 mean is carried
+                            forward and flagged (``exercises_carried_from``)
 ``shared_allies``           common ATOP defense partners (triadic closure):
                             min(1, log(1 + n) / log(11))
 ``us_troops``               US troops in the partner for dyads with the United States,
@@ -65,7 +68,7 @@ from allyscope.network import layers as L
 COMPONENTS: dict[str, str] = {
     "un_affinity": "UN voting affinity (kappa), percentile rank within year",
     "ideal_point": "UN ideal-point closeness, 1 - percentile rank of distance within year",
-    "exercises": "joint MME exercises, min(1, log1p(n)/log(11))",
+    "exercises": "joint MME exercises per year, trailing 5-year mean, min(1, log1p(n)/log(11))",
     "shared_allies": "common ATOP defense partners, min(1, log1p(n)/log(11))",
     "us_troops": "US troops in the partner / both hosts, clip((log10(n) - 2) / 3, 0, 1)",
     "institutionalization": "highest shared grouping institutionalization index / 100",
@@ -74,17 +77,19 @@ COMPONENTS: dict[str, str] = {
 RAW: dict[str, str] = {
     "un_affinity": "un_kappa",
     "ideal_point": "un_ideal_distance",
-    "exercises": "mme_joint_exercises",
+    "exercises": "mme_exercises_recent",
     "shared_allies": "atop_shared_allies",
     "us_troops": "us_troops_link",
     "institutionalization": "mech_max_index",
 }
+#: years over which the exercise component averages (a dyad's exercises come in series)
+EXERCISE_WINDOW = 5
 #: components without variation in the training years borrow the weight of another
 BORROW: dict[str, str] = {"institutionalization": "exercises", "exercises": "shared_allies"}
 TRAIN_YEARS: tuple[int, int] = (1946, 1990)
 TEST_YEARS: tuple[int, int] = (1991, 2018)
 RIDGE = 1.0
-_VERSION = 2
+_VERSION = 3
 
 
 # -- components ------------------------------------------------------------------------------
@@ -133,6 +138,7 @@ def _compute_components(y0: int, y1: int) -> pl.DataFrame:
         pl.col("idealpoint_distance").cast(pl.Float64).alias("un_ideal_distance"),
     )
     df = df.join(dist, on=["ccode1", "ccode2", "year"], how="left")
+    df = df.join(_recent_exercises(df), on=["ccode1", "ccode2", "year"], how="left")
     return df.select(
         "ccode1",
         "ccode2",
@@ -141,8 +147,51 @@ def _compute_components(y0: int, y1: int) -> pl.DataFrame:
         "un_kappa",
         "un_ideal_distance",
         "mme_joint_exercises",
+        "mme_exercises_recent",
+        "exercises_carried_from",
         "atop_shared_allies",
         "us_troops_link",
+    )
+
+
+def _recent_exercises(df: pl.DataFrame) -> pl.DataFrame:
+    """Mean joint exercises per year over the trailing window of covered years; after the
+    last covered year, the dyad's mean over the window ending then (flagged)."""
+    ex = df.filter(pl.col("mme_joint_exercises").is_not_null()).select(
+        "ccode1", "ccode2", "year", pl.col("mme_joint_exercises").cast(pl.Float64)
+    )
+    if ex.height == 0:
+        return (
+            df.select("ccode1", "ccode2", "year")
+            .with_columns(
+                pl.lit(None, pl.Float64).alias("mme_exercises_recent"),
+                pl.lit(None, pl.Int32).alias("exercises_carried_from"),
+            )
+            .head(0)
+        )
+    last = int(ex["year"].max())
+    covered = (
+        pl.concat([ex.with_columns(pl.col("year") + k) for k in range(EXERCISE_WINDOW)])
+        .filter(pl.col("year") <= last)
+        .group_by("ccode1", "ccode2", "year")
+        .agg(pl.col("mme_joint_exercises").mean().alias("mme_exercises_recent"))
+        .join(ex.select("ccode1", "ccode2", "year"), on=["ccode1", "ccode2", "year"], how="semi")
+    )
+    later = (
+        df.filter(pl.col("year") > last)
+        .select("ccode1", "ccode2", "year")
+        .join(
+            covered.filter(pl.col("year") == last).drop("year"),
+            on=["ccode1", "ccode2"],
+            how="inner",
+        )
+    )
+    return pl.concat(
+        [
+            covered.with_columns(pl.lit(None, pl.Int32).alias("exercises_carried_from")),
+            later.with_columns(pl.lit(last, pl.Int32).alias("exercises_carried_from")),
+        ],
+        how="diagonal",
     )
 
 
@@ -160,7 +209,8 @@ def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
 
     Columns: ``ccode1 < ccode2, year, formal_defense`` (ATOP defense obligation in either
     direction), the raw values (``un_kappa``, ``un_ideal_distance``,
-    ``mme_joint_exercises``, ``atop_shared_allies``, ``us_troops_link``,
+    ``mme_joint_exercises`` (that year), ``mme_exercises_recent`` (trailing mean, carried
+    past 2010 with ``exercises_carried_from``), ``atop_shared_allies``, ``us_troops_link``,
     ``mech_max_index``; null where not observed), the scaled components named as in
     :data:`COMPONENTS` (0-1; the neutral value where not observed) and ``n_observed``.
     """
@@ -179,7 +229,7 @@ def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     scaled = {
         "un_affinity": _rank01("un_kappa").fill_null(0.5),
         "ideal_point": (1.0 - _rank01("un_ideal_distance")).fill_null(0.5),
-        "exercises": _log_scale("mme_joint_exercises", 10),
+        "exercises": _log_scale("mme_exercises_recent", 10),
         "shared_allies": _log_scale("atop_shared_allies", 10),
         "us_troops": ((pl.col("us_troops_link").cast(pl.Float64).log10() - 2) / 3).clip(0, 1),
         "institutionalization": pl.col("mech_max_index").clip(0, 100) / 100,
@@ -418,6 +468,8 @@ _COLUMNS = [
     *COMPONENTS,
     "n_observed",
     *RAW.values(),
+    "mme_joint_exercises",
+    "exercises_carried_from",
 ]
 
 
