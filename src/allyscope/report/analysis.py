@@ -428,9 +428,11 @@ def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
 
 
 def default_scenarios(ccodes: Sequence[int]) -> list[Any]:
-    """Two scenarios for the report: a leadership change in one member (the last one named
-    other than the United States), and Japan–South Korea UN voting affinity back at its
-    2019 level when both are members (otherwise the forecast module's second default)."""
+    """Two scenarios for the report: a new leader in one member (the last one named other
+    than the United States), and, when Japan and South Korea are both members, renewed
+    Japan–South Korea mistrust (their UN voting inputs at the lowest level of the last 20
+    years and their joint exercises stopping); otherwise the forecast module's second
+    default (every pair's UN voting affinity at its 20-year low)."""
     fc = _forecast_module()
     from allyscope import codes
 
@@ -438,18 +440,19 @@ def default_scenarios(ccodes: Sequence[int]) -> list[Any]:
     who = others[-1]
     out = [
         fc.Scenario(
-            f"Leadership change in {codes.name(who)}",
+            f"New leader in {codes.name(who)}",
             (fc.Change("leader_change", (codes.iso3(who) or who,)),),
             f"A leader transition in {codes.name(who)} in the forecast's origin year.",
         )
     ]
     if 740 in ccodes and 732 in ccodes:
+        pair = (("JPN", "KOR"),)
         out.append(
             fc.Scenario(
-                "Japan–South Korea UN affinity back at its 2019 level",
-                (fc.Change("un_affinity", 2019, (("JPN", "KOR"),)),),
-                "Japan–South Korea UN voting inputs return to their 2019 level (the year of the "
-                "export-control dispute).",
+                "Renewed Japan–South Korea mistrust",
+                (fc.Change("un_affinity", "lowest", pair), fc.Change("exercises", 0, pair)),
+                "Japan–South Korea UN voting inputs fall to their lowest level of the last 20 "
+                "years and their joint exercises stop.",
             )
         )
     defaults = fc.default_scenarios([codes.iso3(c) or c for c in ccodes])

@@ -1051,6 +1051,12 @@ def build_forecast(group: Group) -> Section:
                     f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
                     f"{_pct(r.baseline.probability, 2)} at baseline."
                 )
+                if abs(r.delta) < 5e-5:
+                    s.notes.append(
+                        f"Scenario “{sc.name}” leaves the forecast unchanged: the model gives "
+                        "the changed inputs no weight (in the training data they do not "
+                        "predict the onset of a defense pact)."
+                    )
 
     _guard(s, part)
     return s
