@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-MAX_ROWS = 30
+from allyscope.clikit import OutOpt, check_output, fmt, print_table, progress_bar
 
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet or .json)."),
-]
+MAX_ROWS = 30
 
 
 def register(app: typer.Typer) -> None:
@@ -27,55 +23,14 @@ def register(app: typer.Typer) -> None:
     app.command("forecast")(forecast_cmd)
 
 
-def _check_out(path: Path | None) -> None:
-    if path is not None:
-        from allyscope.io import check_table_path
-
-        check_table_path(path, {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON"})
-
-
 def _fmt(v: Any, pct: bool = False) -> str:
-    if v is None:
-        return "[dim]–[/dim]"
-    if isinstance(v, float):
-        if v != v:  # nan
-            return "[dim]–[/dim]"
-        if pct:
-            return f"{100 * v:.1f}%" if v >= 0.001 else f"{100 * v:.2f}%"
-        return f"{v:.4f}" if abs(v) < 10 else f"{v:,.1f}"
-    return str(v)
+    return fmt(v, pct, digits=4)
 
 
 def _print_frame(
     df: Any, title: str | None = None, pct_cols: tuple[str, ...] = (), max_rows: int = MAX_ROWS
 ) -> None:
-    from rich.table import Table
-
-    from allyscope.cli import console
-
-    t = Table(title=title, title_justify="left", show_lines=False)
-    for c in df.columns:
-        t.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left")
-    for row in df.head(max_rows).iter_rows(named=True):
-        t.add_row(*[_fmt(v, k in pct_cols) for k, v in row.items()])
-    console.print(t)
-    if df.height > max_rows:
-        console.print(f"[dim]… {df.height - max_rows:,} more rows (write them with -o FILE)[/dim]")
-
-
-def _progress(total_label: str):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from allyscope.cli import err_console
-
-    return Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    )
+    print_table(df, title, max_rows=max_rows, pct_cols=pct_cols, digits=4)
 
 
 # -- model evaluate ---------------------------------------------------------------------------
@@ -121,7 +76,7 @@ def evaluate(
     from allyscope.forecast.outcome import ATOP_LAST
 
     for p in (output, calibration, predictions):
-        _check_out(p)
+        check_output(p)
     if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
         raise InvalidInputError(
             f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
@@ -131,14 +86,14 @@ def evaluate(
     last = ATOP_LAST - horizon if last is None else last
     origins = check_origins(range(first, last + 1, step), horizon)
     kinds = [m.strip() for m in models.split(",") if m.strip()]
-    with _progress("backtest") as bar:
+    with progress_bar() as bar:
         task = bar.add_task("backtest", total=len(origins) * len(kinds))
 
-        def progress(done: int, total: int, label: str) -> None:
+        def advance(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"backtest {label}")
 
         res = backtest(
-            kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=progress
+            kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=advance
         )
     table = res.table
     best = res.best_model()
@@ -221,8 +176,8 @@ def train_cmd(
     from allyscope.cli import console
     from allyscope.forecast.model import train
 
-    _check_out(output)
-    with _progress("train") as bar:
+    check_output(output)
+    with progress_bar() as bar:
         task = bar.add_task("training", total=n_boot + 1)
         fm = train(
             model,
@@ -315,7 +270,7 @@ def forecast_cmd(
     from allyscope.errors import InvalidInputError
     from allyscope.forecast import predict, scenarios
 
-    _check_out(output)
+    check_output(output)
     if all_dyads:
         if states:
             raise InvalidInputError(

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from allyscope.clikit import OutOpt, PlotOpt, check_output, check_plot
+
 
 def register(app: typer.Typer) -> None:
     app.command("institutions")(institutions)
@@ -26,14 +28,8 @@ def institutions(
         list[Path] | None,
         typer.Option("--records", help="Extra folder (or file) of record files; repeatable."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet, .json)."),
-    ] = None,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", help="Write an interactive plot to FILE (.html, self-contained)."),
-    ] = None,
+    output: OutOpt = None,
+    plot: PlotOpt = None,
     show_components: Annotated[
         bool,
         typer.Option(
@@ -65,14 +61,10 @@ def institutions(
     from allyscope import mechanisms as m
     from allyscope.cli import console, err_console
     from allyscope.errors import InvalidInputError
-    from allyscope.io import check_table_path, write_table
+    from allyscope.io import write_table
 
-    if output is not None:
-        check_table_path(output, {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON"})
-    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
-        )
+    check_output(output)
+    check_plot(plot)
 
     if validate_dir:
         problems = m.validate(validate_dir)

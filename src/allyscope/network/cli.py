@@ -7,8 +7,15 @@ from typing import Annotated
 
 import typer
 
-TABLE_EXT = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON"}
-MAX_ROWS = 40
+from allyscope.clikit import (
+    OutOpt,
+    PlotOpt,
+    busy,
+    check_output,
+    check_plot,
+    print_table,
+    split_values,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -17,70 +24,13 @@ def register(app: typer.Typer) -> None:
     app.command("defacto")(defacto)
 
 
-def _print_table(df, title: str | None = None, max_rows: int = MAX_ROWS) -> None:
-    import polars as pl
-    from rich.table import Table
-
-    from allyscope.cli import console
-
-    t = Table(title=title, show_lines=False, title_justify="left")
-    for c in df.columns:
-        numeric = df[c].dtype.is_numeric()
-        t.add_column(c, justify="right" if numeric else "left", overflow="fold")
-    for row in df.head(max_rows).iter_rows():
-        cells = []
-        for v in row:
-            if v is None:
-                cells.append("[dim]–[/dim]")
-            elif isinstance(v, float):
-                whole = v.is_integer() or abs(v) >= 1000
-                cells.append(f"{v:,.0f}" if whole else f"{v:,.3f}")
-            else:
-                cells.append(str(v))
-        t.add_row(*cells)
-    console.print(t)
-    if df.height > max_rows:
-        console.print(f"[dim]… {df.height - max_rows:,} more rows (write them with -o FILE)[/dim]")
-    del pl
-
-
 def _busy(what: str):
-    """A spinner on stderr while something slow runs (the first run prepares and caches
-    the data of all years)."""
-    import contextlib
-    import sys
-
-    from allyscope.cli import err_console
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext()
-    return err_console.status(f"{what} (the first run prepares and caches all years) ...")
-
-
-def _check_plot(plot: Path | None) -> None:
-    from allyscope.errors import InvalidInputError
-
-    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
-        )
+    """A spinner while something slow runs (the first run prepares and caches all years)."""
+    return busy(f"{what} (the first run prepares and caches all years) ...")
 
 
 def _states(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    out = [s.strip() for v in values for s in v.split(",") if s.strip()]
-    return out or None
-
-
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet or .json)."),
-]
-PlotOpt = Annotated[
-    Path | None,
-    typer.Option("--plot", help="Write an interactive plot to FILE.html (self-contained)."),
-]
+    return split_values(values) or None
 
 
 def network(
@@ -139,7 +89,7 @@ def network(
         ext = check_table_path(
             output, {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
         )
-    _check_plot(plot)
+    check_plot(plot)
     names = L.check_layers(None if layer.strip().lower() == "all" else layer)
     st = _states(states)
     trend_mode = start is not None or end is not None
@@ -160,8 +110,8 @@ def network(
         with _busy("computing hub-and-spoke metrics"):
             df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names)
         df = df.drop("hub")
-        _print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", 200)
-        _print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
+        print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", max_rows=200)
+        print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
         if output is not None:
             write_table(df, output)
             console.print(f"[green]wrote[/green] {output}")
@@ -174,7 +124,7 @@ def network(
 
     with _busy(f"building the {year} network"):
         ml = graphs.multilayer_network(year, names)
-    _print_table(
+    print_table(
         ml.summary().select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
         f"network {year}",
     )
@@ -195,7 +145,7 @@ def network(
         )
     if hub is not None and region_codes is not None:
         metrics = hubspoke.hub_spoke(hub, region, states=st, years=year, layers=names)
-        _print_table(
+        print_table(
             metrics.select(
                 "layer",
                 "n_region",
@@ -214,7 +164,7 @@ def network(
         for c in ("layer", "tie", "iso3_1", "iso3_2", "name1", "name2", "weight")
         if c in tie_table.columns and (c != "layer" or len(names) > 1)
     ]
-    _print_table(
+    print_table(
         tie_table.select(show) if tie_table.height else tie_table,
         "ties" + (" among the hub and the region" if region_codes else ""),
     )
@@ -262,13 +212,12 @@ def blocs(
     """
     from allyscope import codes
     from allyscope.cli import console
-    from allyscope.io import check_table_path, write_table
+    from allyscope.io import write_table
     from allyscope.network import plots
     from allyscope.network import voting_blocs as B
 
-    if output is not None:
-        check_table_path(output, TABLE_EXT)
-    _check_plot(plot)
+    check_output(output)
+    check_plot(plot)
     y0 = start if start is not None else B.UN_YEARS[0]
     y1 = end if end is not None else B.UN_YEARS[1]
     with _busy("detecting UN voting blocs"):
@@ -276,12 +225,12 @@ def blocs(
             (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
         )
     position = None
-    _print_table(stats, f"UN voting blocs ({method}, {measure}) and polarization", 100)
+    print_table(stats, f"UN voting blocs ({method}, {measure}) and polarization", max_rows=100)
     shown = stats
     if state is not None:
         c = codes.resolve(state, y1)
         position = B.bloc_position(c, members=mem)
-        _print_table(
+        print_table(
             position.select(
                 "year",
                 "iso3",
@@ -292,11 +241,11 @@ def blocs(
                 "lean",
             ),
             f"{codes.name(c)}: bloc and mean affinity with the US and China/Russia blocs",
-            100,
+            max_rows=100,
         )
         shown = position
     if members:
-        _print_table(mem, "bloc membership")
+        print_table(mem, "bloc membership")
         shown = mem
     if output is not None:
         write_table(shown, output)
@@ -332,13 +281,12 @@ def defacto(
     """
     from allyscope.cli import console
     from allyscope.errors import InvalidInputError
-    from allyscope.io import check_table_path, write_table
+    from allyscope.io import write_table
     from allyscope.network import defacto_score as D
     from allyscope.network import plots
 
-    if output is not None:
-        check_table_path(output, TABLE_EXT)
-    _check_plot(plot)
+    check_output(output)
+    check_plot(plot)
     if len(states) < 2:
         raise InvalidInputError("give at least two states", "e.g. allyscope defacto JPN KOR")
     if weights not in ("apriori", "fitted"):
@@ -364,10 +312,10 @@ def defacto(
             df = D.defacto_group(states, (y0, y1), model=model)
         shown = df.drop("group")
         title = f"{df['group'][0]}: de facto alliance score of the group"
-    _print_table(shown, title, 200)
-    _print_table(model.describe().drop("definition"), "weights")
+    print_table(shown, title, max_rows=200)
+    print_table(model.describe().drop("definition"), "weights")
     if evaluate:
-        _print_table(D.evaluate(model), "AUC, formal allies vs others")
+        print_table(D.evaluate(model), "AUC, formal allies vs others")
     if output is not None:
         write_table(df, output)
         console.print(f"[green]wrote[/green] {output}")

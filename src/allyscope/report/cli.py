@@ -43,9 +43,8 @@ def report_cmd(
     alliance score, hub-and-spoke vs lattice and blocs, forecast and scenarios — and lists
     data sources, versions and citations.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from allyscope.cli import console, err_console
+    from allyscope.cli import console
+    from allyscope.clikit import progress_bar, split_values
     from allyscope.errors import InvalidInputError
     from allyscope.report import build_report, resolve_group, write_report
 
@@ -55,16 +54,9 @@ def report_cmd(
             f"cannot write the report to {str(output)!r}: use a .html or .pdf file name",
             "for example -o report.html",
         )
-    group = resolve_group(states, year_from, year_to, _split(counter))
+    group = resolve_group(states, year_from, year_to, split_values(counter))
     command = "allyscope report " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else states)
-    with Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("building report", total=6)
 
         def progress(name: str, done: int, total: int) -> None:
@@ -84,14 +76,6 @@ def report_cmd(
             f"{n_fig} figures" + (f", {missing} parts not available" if missing else ""),
             highlight=False,
         )
-
-
-def _split(values: list[str] | None) -> list[str]:
-    """Accept `--counter CHN,RUS` as well as repeated options."""
-    out: list[str] = []
-    for v in values or []:
-        out.extend(p for p in v.replace(",", " ").split() if p)
-    return out
 
 
 def greedy_args(args: list[str], options: tuple[str, ...] = ("--counter",)) -> list[str]:

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from allyscope.clikit import OutOpt, PlotOpt, busy, check_output, check_plot, print_table
 
 un_app = typer.Typer(
     help="UN General Assembly voting: dyadic affinity and dynamic ideal points (1946-2019).",
     no_args_is_help=True,
 )
 
-MAX_ROWS = 40
-OUT_FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON (records)"}
-
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("-o", "--output", help="Write the table to FILE (.csv, .parquet, .json)."),
-]
-PlotOpt = Annotated[
-    Path | None,
-    typer.Option("--plot", help="Write an interactive plot to FILE (.html, self-contained)."),
-]
 FromOpt = Annotated[
     int | None,
     typer.Option("--from", help="First year (with --period session: a session number or a year)."),
@@ -39,12 +29,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _check_outputs(output: Path | None, plot: Path | None) -> None:
-    from allyscope.io import check_table_path
-    from allyscope.un.plot import check_html
-
-    if output is not None:
-        check_table_path(output, OUT_FORMATS)
-    check_html(plot)
+    check_output(output)
+    check_plot(plot)
 
 
 def _years(start: int | None, end: int | None, period: str) -> list[int] | None:
@@ -69,36 +55,6 @@ def _names(ccodes, short: bool = False) -> dict[int, str]:
         except Exception:
             out[c] = str(c)
     return out
-
-
-def _busy(what: str):
-    import contextlib
-
-    from allyscope.cli import err_console
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext()
-    return err_console.status(what)
-
-
-def _print_table(df, title: str) -> None:
-    from rich.table import Table
-
-    from allyscope.cli import console
-
-    t = Table(title=title, title_justify="left")
-    for c in df.columns:
-        t.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left")
-    for row in df.head(MAX_ROWS).iter_rows():
-        t.add_row(
-            *[
-                "[dim]–[/dim]" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
-                for v in row
-            ]
-        )
-    console.print(t)
-    if df.height > MAX_ROWS:
-        console.print(f"[dim]… {df.height - MAX_ROWS:,} more rows (write them with -o FILE)[/dim]")
 
 
 def _print_sparks(rows, title: str, x0, x1) -> None:
@@ -157,7 +113,7 @@ def affinity_cmd(
         from allyscope.errors import UnknownNameError
 
         raise UnknownNameError("affinity measure", measure, MEASURES)
-    with _busy("computing UN voting affinity ..."):
+    with busy("computing UN voting affinity ..."):
         df = api.affinity(
             countries or None,
             _years(start, end, period),
@@ -212,12 +168,12 @@ def affinity_cmd(
             "kappa",
             "pi",
         )
-        _print_table(
+        print_table(
             shown.sort("pair", period, *(["issue"] if multi_issue else [])),
             "UN voting affinity (all measures: -o FILE)",
         )
     else:
-        _print_table(
+        print_table(
             view.select(
                 period, "ccode1", "ccode2", "issue", "n_votes", "agree", "s_score", "kappa"
             ),
@@ -273,7 +229,7 @@ def idealpoints_cmd(
     from allyscope.un import api
 
     _check_outputs(output, plot)
-    with _busy("estimating UN ideal points (cached after the first run) ..."):
+    with busy("estimating UN ideal points (cached after the first run) ..."):
         df = api.ideal_points(
             countries or None,
             _years(start, end, period),
@@ -297,7 +253,7 @@ def idealpoints_cmd(
         _print_sparks(rows, f"ideal point by {period}", ps.min(), ps.max())
     last = view[period].max()
     top = view.filter(pl.col(period) == last).sort("idealpoint", descending=True)
-    _print_table(
+    print_table(
         top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes"),
         f"UN ideal points, {period} {last}",
     )
@@ -338,7 +294,7 @@ def distance_cmd(
     _check_outputs(output, plot)
     if len(countries) < 2:
         raise InvalidInputError("the distance needs at least two states", "name two or more states")
-    with _busy("estimating UN ideal points (cached after the first run) ..."):
+    with busy("estimating UN ideal points (cached after the first run) ..."):
         df = api.idealpoint_distance(countries, _years(start, end, period), period=period)
     if output is not None:
         write_table(df, output)
@@ -356,7 +312,7 @@ def distance_cmd(
         _print_sparks(
             rows, f"ideal-point distance by {period}", view[period].min(), view[period].max()
         )
-    _print_table(
+    print_table(
         view.select(period, "dyad", "idealpoint_distance", "idealpoint_distance_sd").sort(
             "dyad", period
         ),

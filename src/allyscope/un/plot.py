@@ -7,8 +7,6 @@ from pathlib import Path
 
 import polars as pl
 
-from allyscope.errors import InvalidInputError
-
 SPARK = "▁▂▃▄▅▆▇█"
 
 LABELS = {
@@ -22,13 +20,6 @@ LABELS = {
     "idealpoint": "Ideal point",
     "idealpoint_distance": "Ideal-point distance",
 }
-
-
-def check_html(path: str | Path | None) -> None:
-    if path is not None and Path(path).suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write the plot to {str(path)!r}", "plots are written as .html files"
-        )
 
 
 def sparkline(values: list[float | None], lo: float, hi: float) -> str:
@@ -125,8 +116,9 @@ def line_figure(
 
 def write_html(fig, path: str | Path) -> Path:
     """Write a self-contained HTML file (plotly.js bundled, no network needed), atomically."""
+    from allyscope.clikit import check_plot
     from allyscope.io import atomic_write_text
 
-    check_html(path)
+    check_plot(path)
     atomic_write_text(path, fig.to_html(include_plotlyjs=True, full_html=True))
     return Path(path)
