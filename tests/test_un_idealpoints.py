@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from allyscope.errors import InvalidInputError
 from allyscope.un import idealpoints as ip
 
 
@@ -93,6 +94,66 @@ def test_em_increases_the_posterior_and_is_deterministic(sim) -> None:
     fast = ip.fit(prob, tol=1e-14, max_iter=120)
     slow = ip.fit(prob, accelerate=False, tol=1e-14, max_iter=120)
     assert fast.log_posterior > slow.log_posterior
+
+
+def test_newton_pass_equals_numpy_sums(sim) -> None:
+    from allyscope.un import _kernels as k
+
+    prob, _, _ = sim
+    theta = ip.initial_values(prob)
+    for _ in range(3):
+        theta = ip.em_update(prob, theta)
+    x, a, b, s = ip._unpack(theta, prob)
+    nc, T = prob.shape
+    J = len(prob.rcids)
+    floor = ip.NEWTON_FLOOR
+    cells, items, ll = k.newton_pass(
+        prob.cell, prob.item, prob.kind, x.ravel(), a, b, s, nc * T, J, prob.bounds, floor
+    )
+    # the same sums from the numpy truncated-normal moments
+    ez, var = ip.estep_reference(prob, x, a, b, s)
+    it = prob.item
+    sj = s[it]
+    xo = x.ravel()[prob.cell]
+    lam = (ez - a[it] - b[it] * xo) / sj
+    w = np.maximum(1.0 - var, floor)
+    bs = (b / s)[it]
+
+    def by_cell(v):
+        return np.bincount(prob.cell, weights=v, minlength=nc * T)
+
+    def by_item(v):
+        return np.bincount(it, weights=v, minlength=J)
+
+    want_cells = np.column_stack([by_cell(bs * bs * w), by_cell(bs * lam)])
+    want_items = np.column_stack(
+        [
+            by_item(w),
+            by_item(w * xo),
+            by_item(w * xo * xo),
+            by_item(lam * sj),
+            by_item(lam * sj * xo),
+            by_item(ez * ez + var * sj * sj),
+            by_item(xo),
+            by_item(xo * xo),
+        ]
+    )
+    assert np.allclose(cells, want_cells, rtol=1e-10, atol=1e-10)
+    assert np.allclose(items, want_items, rtol=1e-10, atol=1e-10)
+    assert ll == pytest.approx(ip.loglik_reference(prob, x, a, b, s), rel=1e-12)
+
+
+def test_all_methods_reach_the_same_posterior_mode(sim) -> None:
+    prob, _, _ = sim
+    fits = {m: ip.fit(prob, method=m, tol=1e-11, max_iter=3000) for m in ip.METHODS}
+    assert all(f.converged for f in fits.values())
+    em = fits["em"]
+    for m in ("newton", "ecme"):
+        assert fits[m].log_posterior == pytest.approx(em.log_posterior, abs=1e-4)
+        assert np.abs(fits[m].x - em.x).max() < 1e-3
+        assert np.abs(fits[m].b - em.b).max() < 1e-3
+    with pytest.raises(InvalidInputError):
+        ip.fit(prob, method="squarem")
 
 
 def test_tridiagonal_solver_and_variances_match_dense_algebra() -> None:

@@ -19,44 +19,57 @@ _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _erfcx_table(width: float = 0.5, top: float = 26.0, degree: int = 12) -> np.ndarray:
-    """Chebyshev coefficients of erfcx on [k * width, (k + 1) * width], k = 0 .. top / width.
+#: how each vote truncates its latent response: above the cutpoint 0 (``z > 0``), above the
+#: cutpoint 1 (``z > 1``), below 0 (``z < 0``) or between the two (``0 < z < 1``)
+KIND = {"above0": 0, "above1": 1, "below0": 2, "between": 3}
 
-    Fitted at import to scipy's erfcx at Chebyshev nodes; relative error about 2e-15.
+_ERFCX_WIDTH = 0.25  # width of the intervals of the piecewise erfcx approximation
+_ERFCX_DEGREE = 10
+_ERFCX_TOP = 26.0  # above: asymptotic series
+_ERFCX_NCOEF = _ERFCX_DEGREE + 1
+
+
+def _erfcx_table() -> np.ndarray:
+    """Polynomial coefficients of erfcx on [k w, (k + 1) w], k = 0 .. top / w, flattened.
+
+    Each piece is a degree-10 Chebyshev interpolant fitted at import to scipy's erfcx,
+    converted to powers of the position ``t`` in [-1, 1] within its interval (so that the
+    compiled code can evaluate it by Estrin's scheme, with a short dependency chain);
+    relative error about 3e-15.
     """
     from numpy.polynomial import chebyshev
     from scipy import special
 
-    k = np.arange(degree + 11)
+    w, deg = _ERFCX_WIDTH, _ERFCX_DEGREE
+    k = np.arange(deg + 11)
     nodes = np.cos(np.pi * (k + 0.5) / len(k))
-    starts = np.arange(0.0, top, width)
-    return np.array(
-        [
-            chebyshev.chebfit(nodes, special.erfcx(a + (nodes + 1) * width / 2), degree)
-            for a in starts
-        ]
-    )
+    rows = [
+        chebyshev.cheb2poly(chebyshev.chebfit(nodes, special.erfcx(a + (nodes + 1) * w / 2), deg))
+        for a in np.arange(0.0, _ERFCX_TOP, w)
+    ]
+    return np.ascontiguousarray(np.array(rows).ravel())
 
 
 _ERFCX = _erfcx_table()
-_ERFCX_TOP = 26.0
 
 
 @njit(cache=True, inline="always")
 def erfcx_pos(x: float) -> float:
-    """exp(x^2) * erfc(x) for x >= 0: piecewise Chebyshev series, asymptotic series above 26."""
+    """exp(x^2) * erfc(x) for x >= 0: piecewise polynomials, asymptotic series above 26."""
     if x >= _ERFCX_TOP:
         x2 = 1.0 / (x * x)
         series = 1.0 - 3.5 * x2 * (1.0 - 4.5 * x2)
         return _INV_SQRT_PI / x * (1.0 - 0.5 * x2 * (1.0 - 1.5 * x2 * (1.0 - 2.5 * x2 * series)))
-    i = int(x * 2.0)
-    t = 4.0 * (x - 0.5 * i) - 1.0  # position within the interval, in [-1, 1]
-    c = _ERFCX[i]
-    b1 = 0.0
-    b2 = 0.0
-    for k in range(c.shape[0] - 1, 0, -1):  # Clenshaw recurrence
-        b1, b2 = 2.0 * t * b1 - b2 + c[k], b1
-    return t * b1 - b2 + c[0]
+    i = int(x * (1.0 / _ERFCX_WIDTH))
+    t = (2.0 / _ERFCX_WIDTH) * (x - _ERFCX_WIDTH * i) - 1.0  # in [-1, 1]
+    c = _ERFCX
+    o = i * _ERFCX_NCOEF
+    t2 = t * t
+    t4 = t2 * t2
+    q0 = (c[o] + c[o + 1] * t) + (c[o + 2] + c[o + 3] * t) * t2
+    q1 = (c[o + 4] + c[o + 5] * t) + (c[o + 6] + c[o + 7] * t) * t2
+    q2 = (c[o + 8] + c[o + 9] * t) + c[o + 10] * t2
+    return q0 + t4 * (q1 + t4 * q2)
 
 
 @njit(cache=True, inline="always")
@@ -84,16 +97,41 @@ def log_q(u: float) -> float:
 @njit(cache=True, inline="always")
 def _upper_tail(alpha: float) -> tuple[float, float, float]:
     """Mean, variance and log probability of a standard normal truncated to (alpha, inf)."""
+    x = abs(alpha) * (1.0 / _SQRT2)
+    ex = erfcx_pos(x)
     if alpha >= 0.0:
-        x = alpha / _SQRT2
-        ex = erfcx_pos(x)
         m = _SQRT_2_PI / ex
         return m, 1.0 + alpha * m - m * m, math.log(0.5 * ex) - x * x
-    x = -alpha / _SQRT2
     e = math.exp(-x * x)
-    tail = 0.5 * e * erfcx_pos(x)  # Phi(alpha)
+    tail = 0.5 * e * ex  # Phi(alpha)
     m = e * _INV_SQRT_2PI / (1.0 - tail)
     return m, 1.0 + alpha * m - m * m, math.log1p(-tail)
+
+
+@njit(cache=True, inline="always")
+def _between(alpha: float, beta: float) -> tuple[float, float, float]:
+    """Mean, variance and log probability of a standard normal truncated to (alpha, beta)."""
+    flip = alpha + beta < 0.0  # reflect intervals below zero
+    lo = -beta if flip else alpha
+    hi = -alpha if flip else beta
+    if lo >= 0.0:  # upper tail: numerator and denominator scaled by exp(lo^2 / 2)
+        r = math.exp(-0.5 * (hi - lo) * (hi + lo))
+        den = 0.5 * (erfcx_pos(lo * (1.0 / _SQRT2)) - erfcx_pos(hi * (1.0 / _SQRT2)) * r)
+        q = _INV_SQRT_2PI / den
+        m = (1.0 - r) * q
+        v = 1.0 + (lo - hi * r) * q - m * m
+        lp = math.log(den) - 0.5 * lo * lo
+    else:  # straddling zero: Phi(hi) - Phi(lo) = 1 - Q(hi) - Q(-lo), Q(u) = 1 - Phi(u)
+        pl = math.exp(-0.5 * lo * lo)
+        ph = math.exp(-0.5 * hi * hi)
+        z = 1.0 - 0.5 * (ph * erfcx_pos(hi * (1.0 / _SQRT2)) + pl * erfcx_pos(-lo * (1.0 / _SQRT2)))
+        q = _INV_SQRT_2PI / z
+        m = (pl - ph) * q
+        v = 1.0 + (lo * pl - hi * ph) * q - m * m
+        lp = math.log(z)
+    if flip:
+        m = -m
+    return m, v, lp
 
 
 @njit(cache=True, inline="always")
@@ -105,25 +143,20 @@ def trunc_moments(alpha: float, beta: float) -> tuple[float, float, float]:
         m, v, lp = _upper_tail(-beta)
         m = -m
     else:
-        flip = alpha + beta < 0.0
-        lo = -beta if flip else alpha
-        hi = -alpha if flip else beta
-        if lo >= 0.0:
-            r = math.exp(-0.5 * (hi - lo) * (hi + lo))
-            elo = erfcx_pos(lo / _SQRT2)
-            den = 0.5 * (elo - erfcx_pos(hi / _SQRT2) * r)
-            m = (1.0 - r) / (den * math.sqrt(2.0 * math.pi))
-            v = 1.0 + (lo - hi * r) / (den * math.sqrt(2.0 * math.pi)) - m * m
-            lp = math.log(den) - 0.5 * lo * lo
-        else:
-            z = 0.5 * (math.erfc(-hi / _SQRT2) - math.erfc(-lo / _SQRT2))
-            pl = math.exp(-0.5 * lo * lo) / math.sqrt(2.0 * math.pi)
-            ph = math.exp(-0.5 * hi * hi) / math.sqrt(2.0 * math.pi)
-            m = (pl - ph) / z
-            v = 1.0 + (lo * pl - hi * ph) / z - m * m
-            lp = math.log(z)
-        if flip:
-            m = -m
+        m, v, lp = _between(alpha, beta)
+    return m, min(max(v, 1e-10), 1.0), lp
+
+
+@njit(cache=True, inline="always")
+def vote_moments(kind: int, mu: float, inv_s: float) -> tuple[float, float, float]:
+    """:func:`trunc_moments` for a vote coded by :data:`KIND` (latent mean ``mu``, sd ``1/inv_s``)."""
+    if kind == 3:
+        m, v, lp = _between(-mu * inv_s, (1.0 - mu) * inv_s)
+    elif kind == 2:
+        m, v, lp = _upper_tail(mu * inv_s)
+        m = -m
+    else:
+        m, v, lp = _upper_tail((kind - mu) * inv_s)
     return m, min(max(v, 1e-10), 1.0), lp
 
 
@@ -277,3 +310,258 @@ def newton_item_stats(cell, item, lo, hi, x, a, b, s, n_item, bounds, floor):
             out[c, 8, j] += xo * xo
             out[c, 9, j] += xo * e
     return out.sum(axis=0)
+
+
+@njit(cache=True, parallel=True)
+def newton_pass(cell, item, kind, x, a, b, s, n_cell, n_item, bounds, floor):
+    """One pass for the simultaneous Newton step, at the given parameters.
+
+    Per country-period (``(n_cell, 2)``): the floored observed information of the position
+    ``D = sum b^2 max(1 - var, floor) / s^2`` and its score ``G = sum b * lam / s``. Per roll
+    call (``(n_item, 8)``): ``w0, w1, w2 = sum w * (1, x, x^2)`` (``w = max(1 - var, floor)``),
+    ``ga, gb = sum lam * s * (1, x)``, ``szz = sum E[z^2]``, ``sx, sxx = sum (x, x^2)``.
+    And the log-likelihood. ``lam`` and ``var`` are the standardized truncated-normal mean
+    and variance of each vote's latent response.
+    """
+    k = len(bounds) - 1
+    inv_s = 1.0 / s
+    b_s = b * inv_s
+    s2 = s * s
+    cacc = np.zeros((k, n_cell, 2))
+    iacc = np.zeros((k, n_item, 8))
+    ll = np.zeros(k)
+    for c in prange(k):
+        lsum = 0.0
+        for o in range(bounds[c], bounds[c + 1]):
+            j = item[o]
+            g = cell[o]
+            xg = x[g]
+            mu = a[j] + b[j] * xg
+            m, v, lp = vote_moments(kind[o], mu, inv_s[j])
+            lsum += lp
+            w = max(1.0 - v, floor)
+            bs = b_s[j]
+            cacc[c, g, 0] += bs * bs * w
+            cacc[c, g, 1] += bs * m
+            ms = m * s[j]
+            ez = mu + ms
+            wx = w * xg
+            iacc[c, j, 0] += w
+            iacc[c, j, 1] += wx
+            iacc[c, j, 2] += wx * xg
+            iacc[c, j, 3] += ms
+            iacc[c, j, 4] += ms * xg
+            iacc[c, j, 5] += ez * ez + v * s2[j]
+            iacc[c, j, 6] += xg
+            iacc[c, j, 7] += xg * xg
+        ll[c] = lsum
+    return _sum_chunks(cacc), _sum_chunks(iacc), ll.sum()
+
+
+@njit(cache=True, parallel=True)
+def _sum_chunks(acc):
+    """Sum a ``(k, n, q)`` array over its first axis, always in the same order."""
+    k, n, q = acc.shape
+    out = np.empty((n, q))
+    for i in prange(n):
+        for r in range(q):
+            t = 0.0
+            for c in range(k):
+                t += acc[c, i, r]
+            out[i, r] = t
+    return out
+
+
+# -- small dense steps (fixed summation order, no BLAS) -------------------------------------
+
+
+@njit(cache=True)
+def thomas(diag, off, rhs):
+    """Solve tridiagonal systems row by row: ``diag`` and ``rhs`` (n, T), ``off`` (n, T - 1)."""
+    n, T = diag.shape
+    x = np.empty((n, T))
+    cp = np.empty(T)
+    dp = np.empty(T)
+    for i in range(n):
+        den = diag[i, 0]
+        cp[0] = off[i, 0] / den if T > 1 else 0.0
+        dp[0] = rhs[i, 0] / den
+        for t in range(1, T):
+            den = diag[i, t] - off[i, t - 1] * cp[t - 1]
+            if t < T - 1:
+                cp[t] = off[i, t] / den
+            dp[t] = (rhs[i, t] - off[i, t - 1] * dp[t - 1]) / den
+        x[i, T - 1] = dp[T - 1]
+        for t in range(T - 2, -1, -1):
+            x[i, t] = dp[t] - cp[t] * x[i, t + 1]
+    return x
+
+
+@njit(cache=True)
+def trajectory_system(first, last, prec, prior0, w):
+    """Diagonal and super-diagonal of every trajectory's precision: data precision ``prec``
+    (n, T), prior ``N(0, 1/prior0)`` at the first period, random-walk precision ``w``;
+    periods outside a trajectory get a unit diagonal."""
+    n, T = prec.shape
+    diag = np.ones((n, T))
+    off = np.zeros((n, max(T - 1, 1)))
+    for i in range(n):
+        f, l_ = first[i], last[i]
+        for t in range(f, l_ + 1):
+            d = prec[i, t]
+            if t == f:
+                d += prior0
+            if t > f:
+                d += w
+            if t < l_:
+                d += w
+                off[i, t] = -w
+            diag[i, t] = d
+    return diag, off
+
+
+@njit(cache=True)
+def recentre(first, last, item_period, x, a, b, s, w, prior_ab):
+    """Shift and rescale the positions of each period to where the priors are highest.
+
+    See :func:`allyscope.un.idealpoints.recentre`. Returns new ``x, a, b``.
+    """
+    n, T = x.shape
+    J = len(a)
+    x = x.copy()
+    a = a.copy()
+    b = b.copy()
+    bb = np.zeros(T)
+    ba = np.zeros(T)
+    for j in range(J):
+        q = 1.0 / (prior_ab * s[j] * s[j])
+        bb[item_period[j]] += b[j] * b[j] * q
+        ba[item_period[j]] += b[j] * a[j] * q
+    # location: x[:, t] + d[t], a - b d[t]
+    m = np.zeros(T)  # random-walk steps into each period
+    n0 = np.zeros(T)  # trajectories starting in each period
+    sdx = np.zeros(T)
+    sx0 = np.zeros(T)
+    for i in range(n):
+        f = first[i]
+        n0[f] += 1.0
+        sx0[f] += x[i, f]
+        for t in range(f + 1, last[i] + 1):
+            m[t] += 1.0
+            sdx[t] += x[i, t] - x[i, t - 1]
+    g = np.empty(T)
+    h = np.empty(T)
+    for t in range(T):
+        nxt_sdx = sdx[t + 1] if t < T - 1 else 0.0
+        nxt_m = m[t + 1] if t < T - 1 else 0.0
+        g[t] = sx0[t] + w * (sdx[t] - nxt_sdx) - ba[t]
+        h[t] = n0[t] + w * (m[t] + nxt_m) + bb[t] + 1e-12
+    d = _thomas1(h, -w * m[1:], -g)
+    for i in range(n):
+        for t in range(first[i], last[i] + 1):
+            x[i, t] += d[t]
+    for j in range(J):
+        a[j] -= b[j] * d[item_period[j]]
+    # scale: c[t] x[:, t], b / c[t]
+    A = np.zeros(T)
+    X = np.zeros(T)
+    Y = np.zeros(T)
+    Z = np.zeros(T)
+    for i in range(n):
+        f = first[i]
+        A[f] += x[i, f] * x[i, f]
+        for t in range(f + 1, last[i] + 1):
+            X[t] += x[i, t] * x[i, t]
+            Y[t] += x[i, t - 1] * x[i, t - 1]
+            Z[t] += x[i, t] * x[i, t - 1]
+    c = np.ones(T)
+    grad = np.empty(T)
+    hd = np.empty(T)
+    for _ in range(3):
+        for t in range(T):
+            c_prev = c[t - 1] if t > 0 else 1.0
+            c_next = c[t + 1] if t < T - 1 else 1.0
+            y1 = Y[t + 1] if t < T - 1 else 0.0
+            z1 = Z[t + 1] if t < T - 1 else 0.0
+            c3 = c[t] * c[t] * c[t]
+            grad[t] = (
+                A[t] * c[t]
+                + w * (c[t] * X[t] - c_prev * Z[t])
+                + w * (c[t] * y1 - c_next * z1)
+                - bb[t] / c3
+            )
+            hd[t] = A[t] + w * (X[t] + y1) + 3.0 * bb[t] / (c3 * c[t]) + 1e-12
+        step = _thomas1(hd, -w * Z[1:], -grad)
+        for t in range(T):
+            c[t] = min(max(c[t] + step[t], 0.5 * c[t]), 2.0 * c[t])
+    for i in range(n):
+        for t in range(first[i], last[i] + 1):
+            x[i, t] *= c[t]
+    for j in range(J):
+        b[j] /= c[item_period[j]]
+    return x, a, b
+
+
+@njit(cache=True)
+def _thomas1(diag, off, rhs):
+    T = len(diag)
+    if T == 1:
+        return rhs / diag
+    return thomas(diag.reshape(1, T), off.reshape(1, max(T - 1, 1)), rhs.reshape(1, T))[0]
+
+
+@njit(cache=True)
+def _corr(u, v):
+    n = len(u)
+    mu = 0.0
+    mv = 0.0
+    for i in range(n):
+        mu += u[i]
+        mv += v[i]
+    mu /= n
+    mv /= n
+    suv = 0.0
+    suu = 0.0
+    svv = 0.0
+    for i in range(n):
+        du = u[i] - mu
+        dv = v[i] - mv
+        suv += du * dv
+        suu += du * du
+        svv += dv * dv
+    if suu == 0.0 or svv == 0.0:
+        return 1.0 if suu == svv else 0.0
+    return suv / math.sqrt(suu * svv)
+
+
+@njit(cache=True)
+def corr_blocks(new, old, active_idx, n_x, n_item):
+    """Smallest correlation of positions (active ones), intercepts and slopes with old values."""
+    u = np.empty(len(active_idx))
+    v = np.empty(len(active_idx))
+    for r in range(len(active_idx)):
+        u[r] = new[active_idx[r]]
+        v[r] = old[active_idx[r]]
+    c = _corr(u, v)
+    c = min(c, _corr(new[n_x : n_x + n_item], old[n_x : n_x + n_item]))
+    return min(c, _corr(new[n_x + n_item : n_x + 2 * n_item], old[n_x + n_item : n_x + 2 * n_item]))
+
+
+@njit(cache=True)
+def dot(u, v):
+    t = 0.0
+    for i in range(len(u)):
+        t += u[i] * v[i]
+    return t
+
+
+@njit(cache=True)
+def combine(g, dg, gamma):
+    """``g - sum_r gamma[r] * dg[r]`` (Anderson extrapolation)."""
+    out = g.copy()
+    for r in range(len(gamma)):
+        gr = gamma[r]
+        row = dg[r]
+        for i in range(len(g)):
+            out[i] -= gr * row[i]
+    return out

@@ -18,11 +18,14 @@ IDEALPOINT_DEFAULTS: dict[str, Any] = {
     "period": "year",
     "omega2": 0.01,
     "tol": 1e-8,
-    "method": "em",
+    "method": "newton",
     "n_boot": 0,
     "seed": 0,
 }
 CACHE_VERSION = 1
+#: version of the ideal-point estimates in the cache (2: simultaneous Newton steps with
+#: Anderson acceleration, which stop much nearer the posterior mode)
+IDEALPOINT_CACHE_VERSION = 2
 
 Countries = Iterable[str | int] | str | int | None
 Years = Iterable[int] | int | None
@@ -219,7 +222,7 @@ def _idealpoint_params(**overrides: Any) -> dict[str, Any]:
         raise InvalidInputError(f"unknown period {params['period']!r}", "use 'year' or 'session'")
     if int(params["n_boot"]) < 0:
         raise InvalidInputError("n_boot must be 0 or more")
-    params["v"] = CACHE_VERSION
+    params["v"] = IDEALPOINT_CACHE_VERSION
     return params
 
 

@@ -18,7 +18,7 @@ from allyscope.un.data import FIRST_YEAR, ISSUE_CHOICES, ISSUES, LAST_YEAR
 
 _SOURCES = ("un_votes", "un_roll_calls", "un_roll_call_issues")
 _AFFINITY_CITES = ("signorino1999s", "hage2011kappa")
-_IDEAL_CITES = ("bailey2017idealpoints", "imai2016emirt", "varadhan2008squarem")
+_IDEAL_CITES = ("bailey2017idealpoints", "imai2016emirt", "henderson2019daarem")
 _MEASURES = ("agree", "coincidence", "s_score", "kappa", "pi", "kappa_w", "pi_w")
 
 
