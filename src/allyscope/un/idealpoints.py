@@ -680,7 +680,7 @@ METHODS = ("newton", "ecme", "em")
 CONVERGENCE_LAG = 3
 #: Anderson acceleration: past steps combined, and the damping schedule (Henderson and
 #: Varadhan 2019): the step's coefficients are shrunk to a share ``1 / (1 + 1.2^(25 - k))``
-#: of their least-squares norm in iteration ``k``, full steps after about 40 iterations
+#: of their least-squares norm in iteration ``k``: nearly full steps after 40 iterations
 AA_MEMORY = 10
 AA_KAPPA = 25.0
 AA_ALPHA = 1.2
@@ -730,7 +730,8 @@ def fit(
     iterations and restarted every ``AA_MEMORY`` iterations (DAAREM; Henderson and Varadhan
     2019). The log posterior of a point comes with the step taken from it: an iterate at
     which it falls is replaced by the plain step, and, should that fall too, by a plain EM
-    step (which never lowers it), so that the log posterior of the iterates never falls.
+    step (which never lowers it), so that the log posterior of the iterates never falls
+    (by more than a share ``MONOTONE_TOL`` of it, for rounding).
     Stops when the positions, the intercepts and the slopes each correlate above
     ``1 - tol`` with their values ``CONVERGENCE_LAG`` (3) iterations earlier.
     ``iterations`` counts evaluations of the iteration map.
