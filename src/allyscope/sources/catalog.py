@@ -407,7 +407,7 @@ _CATALOG: tuple[Source, ...] = (
         unit="rivalry (non-directed dyad spell)",
         keys=("tssr_id",),
         years=(1494, 2020),
-        citations=("thompson2022tss",),
+        citations=("thompson2021tss",),
         rows=264,
         column_spec="tssr_id:int rivalry:str ccode1:int ccode2:int start:int end:int "
         "positional:int spatial:int ideological:int interventionary:int principal:int aprin:int",
