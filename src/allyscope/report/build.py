@@ -30,6 +30,16 @@ from allyscope.report.sections import BUILDERS, Section
 Progress = Callable[[str, int, int], None]
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: an offline headless Chromium: no background traffic, no extensions, no first-run pages
+HEADLESS_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-extensions",
+    "--no-first-run",
+)
 
 
 @dataclass
@@ -198,6 +208,7 @@ def write_report(report: Report, path: str | os.PathLike[str], *, pdf: bool = Fa
 
 
 def find_chromium() -> str | None:
+    """Path of Chromium (``ALLYSCOPE_CHROMIUM``, Debian's /usr/bin/chromium, or on PATH)."""
     env = os.environ.get("ALLYSCOPE_CHROMIUM")
     if env:
         return env
@@ -221,13 +232,7 @@ def print_pdf(html: Path, out: Path, *, timeout: float = 120.0) -> None:
     with tempfile.TemporaryDirectory(prefix="allyscope-chromium-") as profile:
         cmd = [
             exe,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-extensions",
-            "--no-first-run",
+            *HEADLESS_FLAGS,
             "--no-pdf-header-footer",
             f"--user-data-dir={profile}",
             "--virtual-time-budget=20000",

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMEDRIVER = ("/usr/bin/chromedriver", "chromedriver")
 
 
@@ -88,7 +87,9 @@ def _which(candidates: tuple[str, ...], env: str) -> str | None:
 
 def find_browser() -> tuple[str | None, str | None]:
     """Paths of Chromium and chromedriver (``ALLYSCOPE_CHROMIUM`` / ``ALLYSCOPE_CHROMEDRIVER``)."""
-    return _which(CHROMIUM, "ALLYSCOPE_CHROMIUM"), _which(CHROMEDRIVER, "ALLYSCOPE_CHROMEDRIVER")
+    from allyscope.report.build import find_chromium
+
+    return find_chromium(), _which(CHROMEDRIVER, "ALLYSCOPE_CHROMEDRIVER")
 
 
 @contextlib.contextmanager
@@ -96,6 +97,8 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
     """A headless Chromium (Selenium WebDriver) that can reach only 127.0.0.1."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
+    from allyscope.report.build import HEADLESS_FLAGS
 
     browser, driver_path = find_browser()
     if not browser or not driver_path:
@@ -106,13 +109,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
         opts = webdriver.ChromeOptions()
         opts.binary_location = browser
         for flag in (
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-extensions",
-            "--no-first-run",
+            *HEADLESS_FLAGS,
             "--hide-scrollbars",
             # any host other than the local server is unreachable: nothing may load from it
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
