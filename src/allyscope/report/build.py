@@ -81,7 +81,9 @@ def sources_table(used: Sequence[str] | None = None) -> tuple[Table, list[str]]:
         ).alias("years"),
         pl.col("sha256").str.slice(0, 12).alias("sha"),
     )
-    keys = [k for cs in prov["citations"].to_list() for k in (cs or "").split(",") if k]
+    # citation keys from the installed catalog (a warehouse built by an older release may
+    # name keys that have since been renamed)
+    keys = analysis.source_citations(prov["source"].to_list())
     table = Table.from_frame(
         prov.sort("source"),
         columns={
@@ -94,7 +96,7 @@ def sources_table(used: Sequence[str] | None = None) -> tuple[Table, list[str]]:
             "sha": "SHA-256 (first 12)",
         },
     )
-    return table, list(dict.fromkeys(keys))
+    return table, keys
 
 
 def build_report(group: Group, *, progress: Progress | None = None, command: str = "") -> Report:
