@@ -380,10 +380,17 @@ def resolve(query: str | int, year: int | None = None) -> int:
 
 def resolve_many(queries: Iterable[str | int], year: int | None = None) -> list[int]:
     """Resolve several names; duplicates are an error (a group lists each state once)."""
-    out = [resolve(q, year) for q in queries]
-    dup = {c for c in out if out.count(c) > 1}
-    if dup:
-        raise InvalidInputError(f"the same state is named twice: {sorted(dup)}")
+    out: list[int] = []
+    seen: dict[int, str] = {}
+    for q in queries:
+        c = resolve(q, year)
+        if c in seen:
+            raise InvalidInputError(
+                f"{str(q)!r} and {seen[c]!r} name the same state ({name(c)}): it is named twice",
+                "list each state once",
+            )
+        seen[c] = str(q)
+        out.append(c)
     return out
 
 

@@ -199,14 +199,7 @@ def resolve_states(states: Sequence[str | int], year: int) -> list[int]:
     """COW codes of ``states`` as of ``year`` (unknown names raise with suggestions)."""
     if isinstance(states, str | int):
         states = [states]
-    out: list[int] = []
-    for s in states:
-        c = codes.resolve(s, min(year, 2016) if year > 2016 else year)
-        if c in out:
-            raise InvalidInputError(
-                f"{s!r} names {codes.name(c)} twice in the query", "give each state once"
-            )
-        out.append(c)
+    out = codes.resolve_many(states, min(year, 2016))
     if len(out) < 2:
         raise InvalidInputError(
             "a forecast needs at least two states", "for example: allyscope forecast JPN KOR"

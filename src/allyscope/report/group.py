@@ -129,16 +129,7 @@ def resolve_states(
             f"the {what} has {len(raw)} states; at most {MAX_STATES} are supported",
             "split it into smaller groups",
         )
-    out = [codes.resolve(q) for q in raw]
-    seen: dict[int, str] = {}
-    for q, c in zip(raw, out, strict=True):
-        if c in seen:
-            raise InvalidInputError(
-                f"{q!r} and {seen[c]!r} name the same state ({codes.name(c)})",
-                "list each state once",
-            )
-        seen[c] = str(q)
-    return out
+    return codes.resolve_many(raw)
 
 
 def _describe(ccodes: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
