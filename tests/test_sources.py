@@ -20,8 +20,12 @@ def _manifest(mirror: Path) -> dict[str, dict[str, str]]:
 def test_every_manifest_file_is_declared_once(mirror: Path) -> None:
     manifest = _manifest(mirror)
     declared = {s.file: s for s in SOURCES.values()}
-    assert len(manifest) == 48
-    assert set(declared) == set(manifest)
+    undeclared = sorted(set(manifest) - set(declared))
+    unpublished = sorted(set(declared) - set(manifest))
+    assert not undeclared, (
+        f"files in the mirror's MANIFEST.tsv that no source declares: {undeclared}"
+    )
+    assert not unpublished, f"declared sources missing from MANIFEST.tsv: {unpublished}"
     for file, row in manifest.items():
         src = declared[file]
         assert src.sha256 == row["sha256"]

@@ -43,11 +43,29 @@ def _erfcx_table() -> np.ndarray:
     w, deg = _ERFCX_WIDTH, _ERFCX_DEGREE
     k = np.arange(deg + 11)
     nodes = np.cos(np.pi * (k + 0.5) / len(k))
-    rows = [
-        chebyshev.cheb2poly(chebyshev.chebfit(nodes, special.erfcx(a + (nodes + 1) * w / 2), deg))
-        for a in np.arange(0.0, _ERFCX_TOP, w)
-    ]
-    return np.ascontiguousarray(np.array(rows).ravel())
+    starts = np.arange(0.0, _ERFCX_TOP, w)
+    table = np.zeros((len(starts), _ERFCX_NCOEF))
+    for i, a in enumerate(starts):
+        table[i] = _power_coefficients(
+            chebyshev.chebfit(nodes, special.erfcx(a + (nodes + 1) * w / 2), deg), _ERFCX_NCOEF
+        )
+    assert table.shape == (len(starts), _ERFCX_NCOEF) and np.isfinite(table).all()
+    return np.ascontiguousarray(table.ravel())
+
+
+def _power_coefficients(cheb: np.ndarray, ncoef: int) -> np.ndarray:
+    """Power-basis coefficients of a Chebyshev series, always exactly ``ncoef`` of them.
+
+    numpy's ``cheb2poly`` drops trailing coefficients that come out exactly zero, and whether
+    a fitted top coefficient is exactly zero depends on the BLAS/LAPACK kernel that solved the
+    least-squares fit. Pad (or, for a longer input, refuse) so the table's shape never does.
+    """
+    from numpy.polynomial import chebyshev
+
+    power = np.asarray(chebyshev.cheb2poly(np.asarray(cheb, dtype=float)), dtype=float)
+    if power.size > ncoef:
+        raise ValueError(f"expected at most {ncoef} coefficients, got {power.size}")
+    return np.pad(power, (0, ncoef - power.size))
 
 
 _ERFCX = _erfcx_table()
