@@ -409,9 +409,25 @@ def calibration_figure(result: BacktestResult) -> Any:
     return fig
 
 
-def write_figure(result: BacktestResult, path: str) -> list[str]:
+#: how to enable the PNG copy of a figure (kaleido is an optional extra)
+PNG_HINT = "install the png extra: `uv sync --extra png` or `pip install 'allyscope[png]'`"
+
+
+class PngSkippedWarning(UserWarning):
+    """A figure's PNG copy was not written; the HTML file holds the figure."""
+
+
+def write_figure(
+    result: BacktestResult, path: str, *, on_skip: Callable[[str], None] | None = None
+) -> list[str]:
     """Write the calibration figure as self-contained HTML (plotly.js embedded, no CDN)
-    and, if ``kaleido`` is installed and works, a PNG beside it. Returns the files written."""
+    and a PNG beside it when the optional ``kaleido`` package can drive a local
+    Chrome/Chromium. Returns the files written.
+
+    Without kaleido (or without a browser for it) the PNG is skipped and ``on_skip`` is
+    called with a message saying how to enable it (default: a :class:`PngSkippedWarning`).
+    """
+    import warnings
     from pathlib import Path
 
     from allyscope.io import atomic_path
@@ -426,17 +442,46 @@ def write_figure(result: BacktestResult, path: str) -> list[str]:
         fig.write_html(str(tmp), include_plotlyjs=True, full_html=True)
     written = [str(target)]
     png = target.with_suffix(".png")
-    try:
-        with atomic_path(png) as tmp:
-            fig.write_image(str(tmp), format="png")
+    skipped = _write_png(fig, png)
+    if skipped is None:
         written.append(str(png))
-    except Exception:  # kaleido missing or without a browser: the HTML is the figure
-        pass
+    else:
+        msg = f"{png} not written: {skipped}; the figure is in {target}"
+        if on_skip is None:
+            warnings.warn(msg, PngSkippedWarning, stacklevel=2)
+        else:
+            on_skip(msg)
     return written
 
 
+def _write_png(fig: Any, png: Any) -> str | None:
+    """Write ``fig`` as PNG atomically; None when written, else why not and what to do."""
+    from importlib.util import find_spec
+
+    from allyscope.io import atomic_path
+
+    if find_spec("kaleido") is None:
+        return f"PNG export needs the optional kaleido package ({PNG_HINT})"
+    try:
+        with atomic_path(png) as tmp:
+            fig.write_image(str(tmp), format="png")
+    except RuntimeError as exc:  # plotly's wording for the two cases kaleido cannot serve
+        text = str(exc).lower()
+        if "chrome" in text:
+            return (
+                "kaleido found no Chrome/Chromium to draw it (install Chromium, "
+                "or run `plotly_get_chrome`)"
+            )
+        if "kaleido" in text:
+            return f"PNG export needs kaleido 1.0 or newer ({PNG_HINT})"
+        raise
+    return None
+
+
 __all__ = [
+    "PNG_HINT",
     "BacktestResult",
+    "PngSkippedWarning",
     "backtest",
     "calibration_figure",
     "calibration_table",
