@@ -291,7 +291,7 @@ def _index() -> _Index:
         idx = _INDEX.get(wh.data_hash)
         if idx is not None:
             return idx
-        cw = cached_table("crosswalk", {"v": 1}, lambda: build_crosswalk(wh))
+        cw = cached_table("crosswalk", {}, lambda: build_crosswalk(wh))
         idx = _Index(cw)
         states = wh.sql("SELECT ccode, stateabb, statenme, styear, endyear FROM cow_states")
         for c, abb, nm, y0, y1 in states.iter_rows():

@@ -38,7 +38,7 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.feature_table import FEATURES_VERSION, feature_names, features
+from allyscope.forecast.feature_table import feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
@@ -46,7 +46,6 @@ from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
 FIRST_ORIGIN = 1970
 #: probability bins of the calibration table
 CAL_EDGES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0)
-BACKTEST_VERSION = 1
 
 
 @dataclass
@@ -194,7 +193,6 @@ def backtest(
     kinds = [check_model(m) for m in models]
     origins = check_origins(origins if origins is not None else default_origins(horizon), horizon)
     key = {
-        "v": BACKTEST_VERSION,
         "models": kinds,
         "outcome": outcome,
         "origins": origins,
@@ -202,7 +200,6 @@ def backtest(
         "seed": seed,
         "params": {k: make_estimator(k, **(params or {}).get(k, {})).get_params() for k in kinds},
         "features": feature_names(outcome),
-        "features_version": FEATURES_VERSION,
     }
     preds = cached_table(
         "forecast_backtest",
