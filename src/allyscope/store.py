@@ -64,16 +64,19 @@ def build(
     *,
     path: str | os.PathLike[str] | None = None,
     on_source: Callable[[str, str], None] | None = None,
+    sources: Iterable[Source] | None = None,
 ) -> BuildReport:
     """Load every fetched source into a new warehouse file and swap it in atomically.
 
     ``on_source(name, stage)`` is called as each source is verified, loaded and stored.
+    ``sources`` replaces the catalog's declarations (the test suite builds a small
+    synthetic warehouse this way, through the same checks and loaders).
     """
     import time
 
     t0 = time.perf_counter()
     target = Path(path) if path else config.warehouse_path()
-    sources = list(SOURCES.values())
+    sources = list(SOURCES.values()) if sources is None else list(sources)
     missing = [s for s in sources if not raw_path(s).is_file()]
     if missing:
         names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
