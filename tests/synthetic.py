@@ -559,8 +559,7 @@ def tables() -> dict[str, list[dict[str, Any]]]:
         for s, y in sy(1946, 2013)
     ]
     t["hief"] = [
-        {"ccode": s.ccode, "gwcode": s.ccode, "year": y, "efindex": 0.3}
-        for s, y in sy(1946, 2013)
+        {"ccode": s.ccode, "gwcode": s.ccode, "year": y, "efindex": 0.3} for s, y in sy(1946, 2013)
     ]
 
     # leaders: one per state and decade
@@ -731,7 +730,9 @@ def _un_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
                     continue
                 u = side * (position(s, y) - cut) + (_unit("vote", rcid, s.ccode) - 0.5) * 1.0
                 vote = "yes" if u > 0.2 else ("no" if u < -0.2 else "abstain")
-                votes.append({"rcid": rcid, "country": s.name, "country_code": _iso2(s), "vote": vote})
+                votes.append(
+                    {"rcid": rcid, "country": s.name, "country_code": _iso2(s), "vote": vote}
+                )
     return {"un_votes": votes, "un_roll_calls": rcs, "un_roll_call_issues": issues}
 
 
