@@ -73,7 +73,9 @@ class BacktestResult:
     def best_model(self) -> str:
         """The better model out of sample: higher PR-AUC, then lower Brier score."""
         t = self.table.filter(pl.col("model") != "base_rate")
-        best = t.sort(["pr_auc", "brier"], descending=[True, False]).row(0, named=True)
+        best = t.sort(["pr_auc", "brier", "model"], descending=[True, False, False]).row(
+            0, named=True
+        )
         return str(best["model"])
 
 

@@ -337,7 +337,8 @@ def fit(
         raise InvalidInputError(
             f"no formal allies and non-allies to fit on in {t0}-{t1}", "choose other years"
         )
-    varying = [c for c in comps if tr[c].std() and tr[c].std() > 0]
+    # "varies" compares values, not a computed standard deviation with 0
+    varying = [c for c in comps if tr[c].drop_nulls().n_unique() > 1]
     x = tr.select(varying).to_numpy().astype(np.float64)
     y = tr["formal_defense"].to_numpy().astype(np.float64)
     coef, b0 = _fit_nonneg_logit(x, y, ridge)
