@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from test_un_idealpoints import simulate_votes
 
 from allyscope.un import idealpoints as ip
+from test_un_idealpoints import simulate_votes
 
 
 def test_ideal_point_start_does_not_depend_on_the_eigenvector_sign(monkeypatch) -> None:
