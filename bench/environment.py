@@ -36,8 +36,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> float:
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
         raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}")
-    tail = [ln for ln in done.stdout.splitlines() if ln.strip()][-1:] or [""]
-    print(f"    {tail[0]}")
+    lines = [ln for ln in (done.stdout + done.stderr).splitlines() if ln.strip()]
+    print(f"    {lines[-1] if lines else ''}")
     return seconds
 
 
