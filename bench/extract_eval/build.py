@@ -31,6 +31,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 HERE = Path(__file__).resolve().parent
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes repeated values in full instead of as YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 RETRIEVED = dt.date(2026, 11, 29)
 KINDS = ("primary_official", "intergovernmental", "wire", "newspaper")
 GROUPINGS = (
@@ -218,7 +227,7 @@ def main() -> int:
     out = HERE / "manifest.yaml"
     tmp = out.with_suffix(".tmp")
     tmp.write_text(
-        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100),
+        yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100),
         encoding="utf-8",
     )
     tmp.replace(out)

@@ -22,6 +22,13 @@ SEED = 20261129
 HERE = Path(__file__).resolve().parent
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes repeated values in full instead of as YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def assign(rows: list[dict], seed: int = SEED) -> dict[str, str]:
     strata: dict[tuple[str, str], list[str]] = defaultdict(list)
     for r in rows:
@@ -63,7 +70,7 @@ def main() -> None:
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(
-        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100),
+        yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100),
         encoding="utf-8",
     )
     tmp.replace(path)
