@@ -229,7 +229,7 @@ def test_us_and_israel_top_cuba_and_north_korea_bottom(real: pl.DataFrame) -> No
 
 
 def test_ideal_point_table_shape_and_uncertainty(real: pl.DataFrame) -> None:
-    assert real["year"].min() == 1946 and real["year"].max() == 2019
+    assert real["year"].min() == 1946 and real["year"].max() == 2021
     assert 1964 not in real["year"].to_list()  # no recorded vote that year
     assert not real.select(pl.struct("ccode", "year").is_duplicated().any()).item()
     assert (real["n_votes"] > 0).all()

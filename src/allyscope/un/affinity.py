@@ -47,7 +47,14 @@ SOURCE_LABELS: tuple[str, ...] = (*SOURCES, "+".join(SOURCES))
 
 
 def period_sources(data: VoteData, period: str) -> pl.DataFrame:
-    """``<period>, source``: where each period's roll calls come from (see module docs)."""
+    """``<period>, source``: where each period's roll calls come from (see module docs;
+    null for vote data without a ``source`` column)."""
+    if "source" not in data.roll_calls.columns:
+        return (
+            data.roll_calls.select(pl.col(period).cast(pl.Int32))
+            .unique()
+            .with_columns(pl.lit(None, dtype=pl.Enum(SOURCE_LABELS)).alias("source"))
+        )
     return (
         data.roll_calls.group_by(period)
         .agg(pl.col("source").unique().sort().cast(pl.String).str.join("+").alias("source"))
