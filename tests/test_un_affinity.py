@@ -185,10 +185,8 @@ def test_every_country_name_maps_to_the_expected_cow_code(cmap: pl.DataFrame) ->
 
 
 def test_all_votes_are_coded_once(wh) -> None:
-    from allyscope.un.data import votes
-
     from allyscope.un import undl
-    from allyscope.un.data import load
+    from allyscope.un.data import load, votes
 
     v = votes(wh)
     rc = load(wh).roll_calls

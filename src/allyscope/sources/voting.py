@@ -140,7 +140,7 @@ class VotingSource(Source):
         return self._conform(raw, path)
 
     def validate(self, df: pl.DataFrame, path: str | os.PathLike[str]) -> None:
-        super().validate(df, path)
+        """Content checks (they name the offending row), then row count and keys."""
         checks = {
             "voeten_idealpoints": _check_voeten_tab,
             "voeten_idealpoints_jul2025": _check_voeten_dta,
@@ -151,6 +151,7 @@ class VotingSource(Source):
             _check_statedept(df, path, self.years)
         elif self.name in checks:
             checks[self.name](df, path, self.years)
+        super().validate(df, path)
 
     # -- readers ---------------------------------------------------------------------------
 

@@ -104,6 +104,8 @@ def statedept(wh, year: int, votes: pl.DataFrame) -> pl.DataFrame:
     """The State Department's published counts and coincidence for ``year`` beside the same
     counts from ``votes`` (``rcid, ccode, vote`` of the roll calls of that year).
 
+    The counts follow the report's rules as its 2020 tables reveal them: a state that was
+    absent where the United States abstained counts as a *partial* agreement, not as absent.
     Columns: ``iso3c, ccode``, the published ``same, opposite, partial, absent,
     coincidence`` and the computed ``same_c, opposite_c, partial_c, absent_c``, the classic
     coincidence ``same / (same + opposite)`` (``coincidence_classic``) and the one that counts
@@ -118,15 +120,27 @@ def statedept(wh, year: int, votes: pl.DataFrame) -> pl.DataFrame:
         pl.Series("ccode", [codes.resolve(i, year) for i in sd["iso3c"]], dtype=pl.Int32)
     )
     n = votes["rcid"].n_unique()
+    us_abstained = votes.filter((pl.col("ccode") == 2) & (pl.col("vote") == 2))["rcid"]
+    on_those = (
+        votes.filter(pl.col("rcid").is_in(us_abstained.implode()))
+        .group_by("ccode")
+        .len("k")
+        .with_columns(pl.col("ccode").cast(pl.Int32))
+    )
     mine = us_coincidence(votes).with_columns(pl.col("ccode").cast(pl.Int32))
-    out = sd.join(mine, on="ccode", how="left", suffix="_c").with_columns(
-        pl.col("same_c").fill_null(0),
-        pl.col("opposite_c").fill_null(0),
-        pl.col("partial_c").fill_null(0),
-        (n - pl.col("voted").fill_null(0)).alias("absent_c"),
+    absent_there = us_abstained.len() - pl.col("k").fill_null(0)
+    out = (
+        sd.join(mine, on="ccode", how="left", suffix="_c")
+        .join(on_those, on="ccode", how="left")
+        .with_columns(
+            pl.col("same_c").fill_null(0),
+            pl.col("opposite_c").fill_null(0),
+            (pl.col("partial_c").fill_null(0) + absent_there).alias("partial_c"),
+            (n - pl.col("voted").fill_null(0) - absent_there).alias("absent_c"),
+        )
     )
     s, o, p = pl.col("same_c"), pl.col("opposite_c"), pl.col("partial_c")
     return out.with_columns(
         (s / (s + o)).alias("coincidence_classic"),
         ((s + p / 2) / (s + o + p)).alias("coincidence_half"),
-    ).drop("voted")
+    ).drop("voted", "k")

@@ -7,9 +7,9 @@ mixed, with every member's position. This module
 
 * keeps the General Assembly records, gives each state its COW code (names are resolved
   year by year; an unknown name is an error, never a dropped vote) and merges records that
-  are the same vote entered twice (same day, identical positions of every state: the
-  programme budget 2021 entered as A/RES/75/254 A-C and as its three parts, the vote on
-  A/76/L.14 entered under the draft and the resolution symbol);
+  are the same vote entered more than once (same day, same title, identical positions of
+  every state: the vote of 1 December 2021 on the question of Palestine is in the file
+  twice under the draft symbol A/76/L.14 and once as A/RES/76/10);
 * matches records to ``unvotes`` roll calls by resolution symbol (:func:`match_unvotes`)
   and compares them vote by vote (:func:`compare_unvotes`);
 * codes issue areas of records after ``unvotes`` ends by their titles: a resolution that
@@ -155,8 +155,10 @@ def votes(wh, years: tuple[int, int] | None = None) -> pl.DataFrame:
 
 
 def duplicates(rc: pl.DataFrame, v: pl.DataFrame) -> pl.DataFrame:
-    """``token, same_as``: records that repeat an earlier record of the same day with every
-    state's position identical (``same_as`` is the lowest such token)."""
+    """``token, same_as``: records that repeat an earlier record of the same vote: same day,
+    same title (boilerplate aside) and every state's position identical (``same_as`` is the
+    lowest such token). Records of one day with identical positions but different titles
+    (the parts of a budget adopted by separate votes) are different votes and stay."""
     sig = (
         v.sort("token", "ccode")
         .group_by("token", maintain_order=True)
@@ -167,11 +169,12 @@ def duplicates(rc: pl.DataFrame, v: pl.DataFrame) -> pl.DataFrame:
             .str.join(",")
             .alias("sig")
         )
-        .join(rc.select("token", "date"), on="token")
+        .join(rc.select("token", "date", "title_key"), on="token")
     )
-    first = sig.group_by("date", "sig").agg(pl.col("token").min().alias("same_as"))
+    key = ["date", "title_key", "sig"]
+    first = sig.group_by(key).agg(pl.col("token").min().alias("same_as"))
     return (
-        sig.join(first, on=["date", "sig"])
+        sig.join(first, on=key)
         .filter(pl.col("token") != pl.col("same_as"))
         .select("token", "same_as")
         .sort("token")
