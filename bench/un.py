@@ -89,6 +89,9 @@ def part_idealpoints(period: str, tol: float, threads: int) -> dict:
     }
 
 
+SPANS = {"1946-2019": (1946, 2019), "1990-2019": (1990, 2019), "2020-2021": (2020, 2021)}
+
+
 def part_voeten() -> dict:
     import numpy as np
     import polars as pl
@@ -117,15 +120,13 @@ def part_voeten() -> dict:
         for run, ref in runs.items():
             cors = compare.within_year_correlations(table, ref)
             out["ours"][f"{dif}:{run}"] = {
-                span: compare.median_correlations(cors, years)
-                for span, years in (("1946-2019", (1946, 2019)), ("2020-2021", (2020, 2021)))
+                span: compare.median_correlations(cors, years) for span, years in SPANS.items()
             }
     cors = compare.within_year_correlations(
         runs["jul2025_fp"].rename({"voeten": "fp"}), runs["jul2025_all"], col_a="fp"
     )
     out["yardstick"] = {
-        span: compare.median_correlations(cors, years)
-        for span, years in (("1946-2019", (1946, 2019)), ("2020-2021", (2020, 2021)))
+        span: compare.median_correlations(cors, years) for span, years in SPANS.items()
     }
     return out
 

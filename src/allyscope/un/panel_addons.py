@@ -22,7 +22,12 @@ _VOETEN = "voeten_idealpoints"
 #: a Voeten estimate resting on fewer votes than this is flagged (``voeten_few_votes``)
 VOETEN_MIN_VOTES = 10
 _AFFINITY_CITES = ("signorino1999s", "hage2011kappa")
-_IDEAL_CITES = ("bailey2017idealpoints", "imai2016emirt", "henderson2019daarem")
+_IDEAL_CITES = (
+    "bailey2017idealpoints",
+    "imai2016emirt",
+    "henderson2019daarem",
+    "ctbto_nucleartesting",
+)
 _MEASURES = ("agree", "coincidence", "s_score", "kappa", "pi", "kappa_w", "pi_w")
 
 
