@@ -23,6 +23,12 @@ a silently dropped vote.
 
 Votes are coded on the three-point scale ``1 = yes, 2 = abstain, 3 = no``; absences
 and non-membership are not rows (``0`` in the vote matrices).
+
+``unvotes`` ends in December 2019. The UN Digital Library's recorded votes extend the roll
+calls to December 2021 (:mod:`allyscope.un.undl`, checked against ``unvotes`` where the two
+overlap); every roll call carries its ``source`` (``"unvotes"`` or ``"undl"``). Issue codes
+of the later roll calls come from their titles (see :func:`_undl_roll_calls`); the State
+Department's "important vote" flag is unknown (null) for them.
 """
 
 from __future__ import annotations
@@ -52,7 +58,19 @@ ISSUES: dict[str, str] = {
 #: ``"all"`` is every roll call (the overall measures)
 ISSUE_CHOICES: tuple[str, ...] = ("all", *ISSUES)
 
-FIRST_YEAR, LAST_YEAR = 1946, 2019
+
+def _coverage() -> tuple[int, int, int]:
+    from allyscope.sources import get
+
+    un, undl = get("un_votes").years, get("undl_votes").years
+    assert un is not None and undl is not None
+    return un[0], un[1], undl[1]
+
+
+#: first and last year of recorded votes, and the last year of ``unvotes`` (from the catalog)
+FIRST_YEAR, UNVOTES_LAST_YEAR, LAST_YEAR = _coverage()
+#: roll-call sources, in order of precedence: ``unvotes`` to its end, the Digital Library after
+SOURCES: tuple[str, ...] = ("unvotes", "undl")
 
 #: a UN seat that passed to a state with another COW code: (name in the data, first day of
 #: the new state, its COW code)
@@ -159,7 +177,9 @@ class VoteData:
     """All votes, COW-coded, with their roll calls.
 
     ``votes``: ``rcid, ccode, year, session, vote`` (vote 1/2/3). ``roll_calls``: ``rcid,
-    session, year, date, important`` and one boolean column per issue code.
+    session, year, date, important``, one boolean column per issue code (null where the
+    issue is not known) and ``source``. Roll calls of the UN Digital Library have its record
+    number as ``rcid`` (far above the ``unvotes`` ids).
     """
 
     votes: pl.DataFrame
@@ -192,8 +212,75 @@ def _load(data_hash: str, path: str) -> VoteData:
         .alias(k)
         for k in ISSUES
     ]
-    rc = rc.with_columns(flags).sort("rcid")
+    rc = rc.with_columns(*flags, pl.lit("unvotes").alias("source")).sort("rcid")
+    if LAST_YEAR > UNVOTES_LAST_YEAR:
+        more_rc, more_votes = _undl_roll_calls(wh, rc)
+        rc = pl.concat([rc, more_rc], how="vertical_relaxed")
+        votes = pl.concat([votes, more_votes], how="vertical_relaxed")
+    rc = rc.with_columns(pl.col("source").cast(pl.Enum(SOURCES)))
     return VoteData(votes=votes, roll_calls=rc)
+
+
+#: a roll call on nuclear weapons (issue ``nu``) after ``unvotes`` ends: its title names them
+#: (in 2010-2019 this rule and the ``nu`` code of ``unvotes`` disagree on 1 of 774 roll calls;
+#: bench/undl_validation.py)
+NUCLEAR_TITLE = r"(?i)nuclear"
+
+
+def _undl_roll_calls(wh, coded: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """General Assembly roll calls and votes of the UN Digital Library after ``unvotes`` ends.
+
+    Issue codes: ``nu`` where the title names nuclear weapons (:data:`NUCLEAR_TITLE`); the
+    other five from the latest earlier roll call with the same title (the Assembly adopts
+    most texts every year under one title), null for a title not voted on before 2020.
+    """
+    from allyscope.un import undl
+
+    years = (UNVOTES_LAST_YEAR + 1, LAST_YEAR)
+    rc, v, _ = undl.general_assembly(wh, years)
+    if rc["token"].min() is not None and rc["token"].min() <= coded["rcid"].max():
+        raise AllyscopeError(
+            "UN Digital Library record numbers overlap the unvotes roll-call ids",
+            "report this: the two sources cannot be combined by id",
+        )
+    # titles of unvotes roll calls, through the Digital Library records that match them
+    past = undl.roll_calls(wh, (FIRST_YEAR, UNVOTES_LAST_YEAR))
+    pairs = undl.match_unvotes(past, undl.unvotes_roll_calls(wh, (FIRST_YEAR, UNVOTES_LAST_YEAR)))
+    titled = (
+        past.join(pairs, on="token")
+        .join(coded.select("rcid", *ISSUES), on="rcid")
+        .unique("token")
+        .select("title_key", "date", *ISSUES)
+    )
+    others = tuple(k for k in ISSUES if k != "nu")
+    bridged = undl.bridge_issues(rc, titled, others)
+    out_rc = rc.join(bridged, on="token").select(
+        pl.col("token").cast(pl.Int32).alias("rcid"),
+        pl.col("session").cast(pl.Int16),
+        "date",
+        pl.lit(None, dtype=pl.Boolean).alias("important"),
+        pl.col("year").cast(pl.Int16),
+        *[
+            pl.col("title").str.contains(NUCLEAR_TITLE).alias(k) if k == "nu" else pl.col(k)
+            for k in ISSUES
+        ],
+        pl.lit("undl").alias("source"),
+    )
+    out_rc = out_rc.select(coded.columns).sort("rcid")
+    meta = out_rc.select("rcid", "year", "session")
+    out_v = (
+        v.rename({"token": "rcid"})
+        .join(meta, on="rcid")
+        .select(
+            pl.col("rcid").cast(pl.Int32),
+            pl.col("ccode").cast(pl.Int16),
+            pl.col("year").cast(pl.Int16),
+            pl.col("session").cast(pl.Int16),
+            pl.col("vote").cast(pl.Int8),
+        )
+        .sort("rcid", "ccode")
+    )
+    return out_rc, out_v
 
 
 def load(wh=None) -> VoteData:
