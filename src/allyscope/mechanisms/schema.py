@@ -652,6 +652,67 @@ def source_host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+#: host suffixes of governments and international organizations (for :func:`infer_source_kind`)
+_OFFICIAL_SUFFIXES: tuple[str, ...] = (
+    ".gov",
+    ".mil",
+    ".go.jp",
+    ".go.kr",
+    ".gov.au",
+    ".gov.uk",
+    ".gov.sg",
+    ".gov.ph",
+    ".gov.in",
+    ".gc.ca",
+    ".govt.nz",
+    ".gov.cn",
+    "kremlin.ru",
+    "mid.ru",
+    "fmprc.gov.cn",
+    "kantei.go.jp",
+)
+_IO_SUFFIXES: tuple[str, ...] = ("nato.int", "un.org", "asean.org", "europa.eu", "iaea.org")
+_WIRES: tuple[str, ...] = (
+    "reuters",
+    "associated press",
+    "agence france",
+    "afp",
+    "yonhap",
+    "kyodo",
+    "jiji",
+    "xinhua",
+    "tass",
+    "interfax",
+    "ani",
+    "pti",
+    "kcna",
+    "anadolu",
+)
+_BROADCASTERS: tuple[str, ...] = ("nhk", "kbs", "bbc", "arirang", "mbc", "sbs", "abc news")
+
+
+def infer_source_kind(publisher: object = None, url: object = None) -> str | None:
+    """A guess of a source's kind from its URL and publisher, or ``None``.
+
+    For tools that draft records (a coder confirms the guess): government and
+    international-organization hosts, then news agencies and broadcasters by name. A
+    publisher naming a ministry, government or office counts as primary."""
+    host = source_host(str(url)) if url else ""
+    if host.endswith(_IO_SUFFIXES):
+        return "intergovernmental"
+    if host.endswith(_OFFICIAL_SUFFIXES):
+        return "primary_official"
+    name = str(publisher or "").lower()
+    if any(w in name for w in ("ministry", "government", "department of", "office of the")):
+        return "primary_official"
+    words = set(re.findall(r"[a-z]+", name))
+    if any((w in words) if " " not in w else (w in name) for w in _WIRES):
+        return "wire"
+    if any(w in words for w in _BROADCASTERS):
+        return "broadcaster"
+    return None
+
+
 def disallowed_host(host: str) -> bool:
     """True for hosts (or subdomains of hosts) in :data:`DISALLOWED_SOURCE_HOSTS`."""
     parts = host.split(".")
@@ -720,6 +781,7 @@ __all__ = [
     "check_record",
     "check_source",
     "disallowed_host",
+    "infer_source_kind",
     "normalize_term",
     "parse_date",
     "source_host",
