@@ -777,11 +777,17 @@ def validate_texts(
         v.names.update(known._names)
         v.records.extend(known.records)
         v.record_lines.update({r.id: (r.file, r.line) for r in known.records})
+    parsed: list[tuple[str, _Doc | None]] = []
     for file, text in texts:
         doc, probs = parse_yaml(text, file)
         v.problems.extend(probs)
-        if doc is None:
-            continue
+        parsed.append((file, doc))
+    if any(doc is None for _, doc in parsed):
+        # a file that cannot be parsed (or was refused) stops the load here: its
+        # problems are reported without spending time on the other files' contents
+        return None, v.problems
+    for file, doc in parsed:
+        assert doc is not None
         if not isinstance(doc.data, Mapping):
             v.add(file, 1, "", "a record file is a mapping with `grouping:` and `records:`")
             continue
