@@ -841,3 +841,33 @@ def test_user_records_extend_a_shipped_grouping(data_home: Path, tmp_path: Path)
     rs = load([tmp_path])
     r = rs.by_id("user-ujk-2025-summit")
     assert r.grouping_id == "us-japan-rok" and r.members == (2, 740, 732)
+
+
+# -- the inter-coder check ---------------------------------------------------------------------
+
+
+def _intercoder():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "intercoder" / "common.py"
+    spec = importlib.util.spec_from_file_location("intercoder_common", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_intercoder_sample_is_seeded_stratified_and_blind(rs) -> None:
+    ic = _intercoder()
+    a = ic.draw_sample(rs.records, seed=7)
+    assert [r.id for r in a] == [r.id for r in ic.draw_sample(rs.records, seed=7)]
+    assert [r.id for r in a] != [r.id for r in ic.draw_sample(rs.records, seed=8)]
+    assert {r.grouping_id for r in a} == set(rs.groupings)  # every grouping is checked
+    assert 0.17 < len(a) / len(rs.records) < 0.25
+    sheet = Path(__file__).resolve().parents[1] / "scripts" / "intercoder"
+    text = (sheet / "second_coder_sheet.csv").read_text(encoding="utf-8")
+    assert f"records_sha256={rs.sha256}" in text.splitlines()[0]
+    for r in rs.records:  # no record id and no first coding on the sheet
+        assert r.id not in text
+    body = text.splitlines()[3:]
+    assert all(line.endswith(",,,,,,,,") for line in body)
