@@ -1,9 +1,15 @@
 """Estimators of the annual onset hazard: a rare-events logit and gradient-boosted trees.
 
-Both follow the scikit-learn estimator conventions: parameters in ``__init__`` (and only
-there), ``fit(X, y, sample_weight=None)``, ``decision_function(X)`` (log-odds) and
-``predict_proba(X)``; ``random_state`` makes every fit reproducible bit for bit. ``X`` is
-a float array whose missing values are ``nan``.
+Both are scikit-learn binary classifiers (``BaseEstimator`` + ``ClassifierMixin``):
+parameters in ``__init__`` and only there, ``fit(X, y, sample_weight=None)`` validated by
+scikit-learn (``nan`` allowed for missing values; any two labels, the larger one being the
+event), ``classes_``, ``decision_function(X)`` (log-odds of the event), ``predict_proba``,
+``predict`` and ``score``; ``random_state`` makes every fit reproducible bit for bit, and
+fitting reads and writes nothing but the estimator. They pass scikit-learn's
+``check_estimator`` suite except the two sample-weight equivalence checks listed in
+``tests/test_forecast_models.py`` (with the reason for each), so scikit-learn's tools --
+``clone``, ``cross_val_score``, ``CalibratedClassifierCV``, pipelines -- take them as
+they are.
 
 Rare events and case-control sampling (King and Zeng 2001). Alliance onsets are rare
 (about 2 in 1,000 non-allied dyad-years). Both estimators fit on all onsets and a random
@@ -34,34 +40,26 @@ from typing import Any
 
 import numpy as np
 from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from allyscope.errors import InvalidInputError
 
 
-def _as_xy(X: Any, y: Any | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    Xa = np.asarray(X, dtype=np.float64)
-    if Xa.ndim != 2:
-        raise InvalidInputError(f"X must be a 2-D array, got shape {Xa.shape}")
-    if y is None:
-        return Xa, None
-    ya = np.asarray(y, dtype=np.float64).ravel()
-    if ya.shape[0] != Xa.shape[0]:
-        raise InvalidInputError(f"X has {Xa.shape[0]} rows but y has {ya.shape[0]}")
-    if not np.isin(ya, (0.0, 1.0)).all():
-        raise InvalidInputError("y must be 0/1")
-    return Xa, ya
-
-
 def case_control_sample(
-    y: np.ndarray, rate: float, random_state: int, sample_weight: np.ndarray | None = None
+    y: np.ndarray, rate: float, random_state: Any, sample_weight: np.ndarray | None = None
 ) -> np.ndarray:
-    """Row indices: every event and each non-event with probability ``rate`` (seeded)."""
+    """Row indices: every event and each non-event with probability ``rate`` (seeded).
+
+    ``y`` is 0/1 (1: event). Rows with zero ``sample_weight`` are left out. With
+    ``rate < 1`` the draw is random: one uniform number per row from ``random_state``.
+    """
     if not 0 < rate <= 1:
         raise InvalidInputError(f"negative_rate must be in (0, 1], got {rate}")
-    keep = y == 1
     if rate < 1:
-        rng = np.random.default_rng(random_state)
-        keep = keep | (rng.random(y.shape[0]) < rate)
+        rng = _rng(random_state)
+        keep = (y == 1) | (rng.random(y.shape[0]) < rate)
     else:
         keep = np.ones(y.shape[0], dtype=bool)
     if sample_weight is not None:
@@ -69,34 +67,77 @@ def case_control_sample(
     return np.flatnonzero(keep)
 
 
-class _Base:
-    """Shared plumbing: parameters, sampling and the prior correction."""
+def _rng(random_state: Any) -> np.random.Generator:
+    """A numpy Generator from an int seed, ``None`` or a legacy ``RandomState``."""
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    return np.random.default_rng(random_state)
 
-    _param_names: tuple[str, ...] = ()
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self._param_names}
+class _Base(ClassifierMixin, BaseEstimator):
+    """Shared plumbing: scikit-learn validation, classes, sampling, the prior correction.
 
-    def set_params(self, **params: Any) -> _Base:
-        for k, v in params.items():
-            if k not in self._param_names:
-                raise InvalidInputError(f"{type(self).__name__} has no parameter {k!r}")
-            setattr(self, k, v)
-        return self
+    Binary classifiers: ``classes_`` holds the two labels in sorted order and the second
+    one is the event (for 0/1 targets: 1 = onset). ``decision_function`` gives the
+    population log-odds of the event, ``predict_proba`` the two class probabilities,
+    ``predict`` the more probable label; ``score`` is scikit-learn's accuracy.
+    """
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.classifier_tags.multi_class = False
+        return tags
 
-    @property
-    def prior_offset_(self) -> float:
-        """``log r``: added to the fitted log-odds to undo case-control sampling."""
-        return float(np.log(self.negative_rate))  # type: ignore[attr-defined]
+    def _validate_fit(
+        self, X: Any, y: Any, sample_weight: Any | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """Validated ``X``, the 0/1 event indicator, weights and the case-control rows."""
+        Xa, ya = validate_data(
+            self, X, y, ensure_all_finite="allow-nan", dtype=np.float64, y_numeric=False
+        )
+        check_classification_targets(ya)
+        classes, yi = np.unique(ya, return_inverse=True)
+        if classes.size > 2:
+            raise InvalidInputError(
+                f"Only binary classification is supported (onset or no onset); y has "
+                f"{classes.size} classes",
+                "code the target as 0/1",
+            )
+        if classes.size < 2:
+            raise InvalidInputError(
+                "the training data hold only 1 class: a model of onsets needs rows with and "
+                "without an onset",
+                "widen the training years or the risk set",
+            )
+        self.classes_ = classes
+        ev = yi.astype(np.float64)
+        sw = None if sample_weight is None else _check_sample_weight(sample_weight, Xa)
+        idx = case_control_sample(ev, self.negative_rate, self.random_state, sw)  # type: ignore[attr-defined]
+        ys = ev[idx]
+        if ys.sum() == 0 or ys.sum() == ys.size:
+            raise InvalidInputError(
+                "the training data need both classes among rows with positive weight",
+                "fit on rows with and without an onset",
+            )
+        self.prior_offset_ = float(np.log(self.negative_rate))  # type: ignore[attr-defined]
+        return Xa, ev, sw, idx
+
+    def _validate_predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        eta = self.decision_function(X)
-        p = expit(eta)
+        """``(n, 2)``: probabilities of ``classes_[0]`` (no event) and ``classes_[1]``."""
+        p = expit(self.decision_function(X))
         return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more probable label of each row (rare events: almost always no event)."""
+        check_is_fitted(self)
+        return self.classes_[(self.decision_function(X) > 0).astype(np.int64)]
 
     def decision_function(self, X: Any) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -111,8 +152,6 @@ class RareEventsLogit(_Base):
     Fitted attributes: ``coef_`` (per standardized input, ``input_names_``),
     ``intercept_`` (prior-corrected), ``se_``, ``mean_``, ``scale_``, ``n_iter_``.
     """
-
-    _param_names = ("negative_rate", "penalty", "max_iter", "tol", "random_state")
 
     def __init__(
         self,
@@ -141,10 +180,9 @@ class RareEventsLogit(_Base):
         Z = np.concatenate(cols, axis=1)
         return (Z - self.mean_) / self.scale_
 
-    def transform(self, X: Any) -> np.ndarray:
+    def standardize(self, X: Any) -> np.ndarray:
         """The standardized inputs the coefficients apply to (``input_names_`` columns)."""
-        Xa, _ = _as_xy(X)
-        return self._design(Xa)
+        return self._design(self._validate_predict(X))
 
     def _fit_preprocessing(self, X: np.ndarray, w: np.ndarray) -> None:
         nan = np.isnan(X)
@@ -168,7 +206,6 @@ class RareEventsLogit(_Base):
                 groups.append([int(j)])
         self.missing_cols_ = np.array([g[0] for g in groups], dtype=np.int64)
         self.missing_groups_ = [np.array(g, dtype=np.int64) for g in groups]
-        self.n_features_in_ = X.shape[1]
         self.mean_ = np.zeros(X.shape[1] + self.missing_cols_.size)
         self.scale_ = np.ones_like(self.mean_)
         Z = self._design(X)
@@ -184,16 +221,13 @@ class RareEventsLogit(_Base):
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(self, X: Any, y: Any, sample_weight: Any | None = None) -> RareEventsLogit:
-        Xa, ya = _as_xy(X, y)
-        assert ya is not None
+        """Fit on all events and a ``negative_rate`` sample of the non-events (with
+        ``sample_weight`` as frequency weights), then correct the intercept."""
         if self.penalty not in ("firth", "none"):
             raise InvalidInputError(f"penalty must be 'firth' or 'none', got {self.penalty!r}")
-        sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        idx = case_control_sample(ya, self.negative_rate, self.random_state, sw)
+        Xa, ya, sw, idx = self._validate_fit(X, y, sample_weight)
         Xs, ys = Xa[idx], ya[idx]
         ws = np.ones(idx.size) if sw is None else sw[idx]
-        if ys.sum() == 0 or ys.sum() == ws.size:
-            raise InvalidInputError("the training data need both onsets and non-onsets")
         self._fit_preprocessing(Xs, ws)
         Z = self._design(Xs)[:, self.active_]
         Z = np.concatenate([np.ones((Z.shape[0], 1)), Z], axis=1)
@@ -212,17 +246,27 @@ class RareEventsLogit(_Base):
         self.cov_ = cov
         self.n_iter_ = n_iter
         self.n_samples_fit_ = int(idx.size)
+        names = getattr(self, "feature_names_in_", None)
+        self.set_input_names(
+            [str(n) for n in names] if names is not None else [f"x{j}" for j in range(Xa.shape[1])]
+        )
         return self
 
     def set_input_names(self, names: list[str]) -> None:
         """Name the inputs (features, then ``<feature>_missing`` indicators)."""
-        self.feature_names_in_ = list(names)
+        if len(names) != self.n_features_in_:
+            raise InvalidInputError(
+                f"{len(names)} input names for {self.n_features_in_} inputs",
+                "give one name per column of X",
+            )
+        self.feature_names_ = list(names)
         self.input_names_ = list(names) + [f"{names[j]}_missing" for j in self.missing_cols_]
 
     def coefficients(self) -> list[dict[str, Any]]:
         """Coefficients per standardized input with standard errors (prior-corrected
         intercept first)."""
-        names = getattr(self, "input_names_", None) or [f"x{j}" for j in range(self.coef_.size)]
+        check_is_fitted(self)
+        names = self.input_names_
         rows = [{"input": "(intercept)", "coef": self.intercept_, "se": self.intercept_se_}]
         rows += [
             {"input": n, "coef": float(c), "se": float(s)}
@@ -231,8 +275,8 @@ class RareEventsLogit(_Base):
         return rows
 
     def decision_function(self, X: Any) -> np.ndarray:
-        Xa, _ = _as_xy(X)
-        return self._design(Xa) @ self.coef_ + self.intercept_
+        """Population log-odds of the event (prior-corrected)."""
+        return self._design(self._validate_predict(X)) @ self.coef_ + self.intercept_
 
     def contributions(self, X: Any, reference: Any) -> np.ndarray:
         """Per-feature contributions to the log-odds relative to the mean of ``reference``
@@ -240,8 +284,8 @@ class RareEventsLogit(_Base):
         indicator added to the feature. Rows sum to ``logit(x) - mean logit(reference)``.
         For a linear model these are exact Shapley values with the reference rows as
         background."""
-        Z = self.transform(X)
-        R = self.transform(reference).mean(axis=0)
+        Z = self.standardize(X)
+        R = self.standardize(reference).mean(axis=0)
         c = (Z - R) * self.coef_
         out = c[:, : self.n_features_in_].copy()
         for i, group in enumerate(self.missing_groups_):
@@ -316,18 +360,6 @@ class BoostedTrees(_Base):
     leaves with 40 rows a leaf (docs/forecast.md).
     """
 
-    _param_names = (
-        "negative_rate",
-        "max_iter",
-        "learning_rate",
-        "max_leaf_nodes",
-        "min_samples_leaf",
-        "l2_regularization",
-        "n_threads",
-        "predict_threads",
-        "random_state",
-    )
-
     def __init__(
         self,
         negative_rate: float = 0.1,
@@ -351,15 +383,12 @@ class BoostedTrees(_Base):
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any, sample_weight: Any | None = None) -> BoostedTrees:
+        """Fit on all events and a ``negative_rate`` sample of the non-events (with
+        ``sample_weight``), then shift the log-odds by ``log(negative_rate)``."""
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        Xa, ya = _as_xy(X, y)
-        assert ya is not None
-        sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        idx = case_control_sample(ya, self.negative_rate, self.random_state, sw)
+        Xa, ya, sw, idx = self._validate_fit(X, y, sample_weight)
         ys = ya[idx]
-        if ys.sum() == 0 or ys.sum() == ys.size:
-            raise InvalidInputError("the training data need both onsets and non-onsets")
         # inputs without two distinct observed values carry no information (and break
         # the binning): they are left out
         Xs = Xa[idx]
@@ -374,22 +403,37 @@ class BoostedTrees(_Base):
             min_samples_leaf=self.min_samples_leaf,
             l2_regularization=self.l2_regularization,
             early_stopping=False,
-            random_state=self.random_state,
+            random_state=_seed(self.random_state),
         )
+        Xfit = Xs[:, self.active_] if self.active_.any() else np.zeros((Xs.shape[0], 1))
         with _threads(self.n_threads):
-            clf.fit(Xs[:, self.active_], ys, sample_weight=None if sw is None else sw[idx])
+            clf.fit(Xfit, ys, sample_weight=None if sw is None else sw[idx])
         self.model_ = clf
-        self.n_features_in_ = Xa.shape[1]
+        self.n_iter_ = int(clf.n_iter_)
         self.n_samples_fit_ = int(idx.size)
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
-        Xa, _ = _as_xy(X)
-        with _threads(getattr(self, "predict_threads", None)):
-            return self.model_.decision_function(Xa[:, self.active_]) + self.prior_offset_
+        """Population log-odds of the event (prior-corrected)."""
+        Xa = self._validate_predict(X)
+        Xp = Xa[:, self.active_] if self.active_.any() else np.zeros((Xa.shape[0], 1))
+        with _threads(self.predict_threads):
+            return self.model_.decision_function(Xp) + self.prior_offset_
+
+
+def _seed(random_state: Any) -> Any:
+    """An int seed for scikit-learn from an int, ``None`` or a ``RandomState``."""
+    if isinstance(random_state, np.random.RandomState | np.random.Generator):
+        return int(_rng(random_state).integers(0, 2**31 - 1))
+    return random_state
 
 
 def _threads(n: int | None) -> Any:
+    """A context limiting OpenMP threads to ``n`` (``None``: no limit, no overhead)."""
+    if n is None:
+        from contextlib import nullcontext
+
+        return nullcontext()
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=n, user_api="openmp")
