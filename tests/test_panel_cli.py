@@ -79,7 +79,7 @@ def test_list_addons_and_errors(data_home: Path, tmp_path: Path) -> None:
     assert "Traceback" not in res.stderr
     res = run("dyad-years", "--from", "2010", "--to", "2000")
     assert res.returncode == 2 and "inverted" in res.stderr
-    res = run("state-years", "--from", "2000", "--to", "2020")
+    res = run("state-years", "--from", "2000", "--to", "2026")
     assert res.returncode == 2 and "--mry" in res.stderr
     bad = tmp_path / "x.xlsx"
     res = run("dyad-years", "--from", "2000", "--to", "2000", "-o", str(bad))
