@@ -3,14 +3,15 @@
 No ATOP release covers the years after 2018. allyscope ships a record file of every
 formal alliance obligation begun or ended since (``allyscope/sources/records/
 alliances-*.yaml``, see docs/alliances.md): NATO accessions, new treaties, withdrawals and
-terminations, each with its parties, obligations, dates and primary sources.
+terminations, each with its parties, obligations, dates and sources.
 
 :func:`load_records` validates a record file all or nothing. Every problem is reported
 as ``file:line: field: message``: unknown fields (with suggestions), unknown or ambiguous
 countries (with suggestions), malformed, impossible or future dates (against the file's
 own ``as_of`` date, never the calendar), start dates outside the declared coverage,
-duplicate ids, obligations outside ATOP's five, missing sources (at least one primary
-source per record), YAML anchors and aliases, and files over a size bound.
+duplicate ids, obligations outside ATOP's five, missing or incomplete sources, YAML
+anchors and aliases, and files over a size bound. Records whose sources are all wires or
+newspapers load; ``AllianceEvent.has_primary_source`` tells them apart.
 
 :func:`extended_atop` gives ATOP's directed dyad-years extended to the records' last
 year. The rule:
@@ -19,7 +20,14 @@ year. The rule:
 * every directed dyad obligation in force in ATOP's last year is carried forward to the
   records' last year (``"atop_carried"``) unless a record ends it;
 * a record's event adds (``new_alliance``, ``accession``) or ends (``withdrawal``,
-  ``termination``) obligations from its ``start`` date (``"record:<id>"``);
+  ``termination``) obligations from its date (``"record:<id>"``). By default
+  (``dates="in_force"``) that is the date the obligation is legally in force: entry into
+  force, or for an accession the day the state becomes a party (North Macedonia
+  27 March 2020, Finland 4 April 2023, Sweden 7 March 2024), falling back to ``start``
+  where the record has no entry-into-force date (Saudi Arabia–Pakistan, in force on
+  signature). ``dates="start"`` uses the records' ``start`` dates instead, which follow
+  ATOP's own practice of dating an alliance or accession from its signature (Finland and
+  Sweden from July 2022; docs/alliances.md);
 * an obligation counts in a year if it is in force on any day of that year (as in ATOP):
   one that starts on 4 April 2023 counts in 2023, one that ends on 30 June 2024 counts
   in 2024 but not in 2025;
@@ -135,6 +143,11 @@ class AllianceEvent:
     @property
     def adds(self) -> bool:
         return self.event in ADDS
+
+    @property
+    def has_primary_source(self) -> bool:
+        """Whether a primary source (treaty text, official announcement) is cited."""
+        return any(s.kind == "primary" for s in self.sources)
 
     def pairs(self) -> list[tuple[int, int]]:
         """The directed dyads (COW codes) whose obligations this event begins or ends."""
@@ -539,14 +552,6 @@ def _check_event(
                             str(url), str(s["title"]), str(s["publisher"]), sd, str(kind_s)
                         )
                     )
-            if srcs and not any(
-                isinstance(s, Mapping) and s.get("kind") == "primary" for s in srcs
-            ):
-                c.add(
-                    (*path, "sources"),
-                    "sources",
-                    "needs at least one primary source (treaty text or official announcement)",
-                )
     evidence = ev.get("evidence")
     if "evidence" in ev and not (isinstance(evidence, str) and evidence.strip()):
         c.add((*path, "evidence"), "evidence", "name the article(s) that carry the obligation")
@@ -650,9 +655,25 @@ def load_records(
 # -- ATOP extended ---------------------------------------------------------------------
 
 
-def _record_rows(recs: AllianceRecords) -> tuple[pl.DataFrame, pl.DataFrame]:
+DATE_RULES = ("in_force", "start")
+
+
+def event_date(e: AllianceEvent, dates: str = "in_force") -> dt.date:
+    """The date an event's obligations begin or end under the date rule ``dates``."""
+    if dates not in DATE_RULES:
+        from allyscope.errors import UnknownNameError
+
+        raise UnknownNameError("date rule", dates, DATE_RULES, "use 'in_force' or 'start'")
+    if dates == "in_force" and e.in_force is not None:
+        return e.in_force
+    return e.start
+
+
+def _record_rows(
+    recs: AllianceRecords, dates: str = "in_force"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(additions, removals): one row per directed dyad and obligation an event begins or
-    ends, with its date and record id."""
+    ends, with its date (under the date rule ``dates``) and record id."""
     add: dict[str, list[Any]] = {
         k: [] for k in ("ccode1", "ccode2", "obligation", "start", "source")
     }
@@ -664,7 +685,7 @@ def _record_rows(recs: AllianceRecords) -> tuple[pl.DataFrame, pl.DataFrame]:
         target["ccode1"] += [a for a, _, _ in combos]
         target["ccode2"] += [b for _, b, _ in combos]
         target["obligation"] += [o for _, _, o in combos]
-        target["start" if e.adds else "end"] += [e.start] * len(combos)
+        target["start" if e.adds else "end"] += [event_date(e, dates)] * len(combos)
         if e.adds:
             add["source"] += [f"record:{e.id}"] * len(combos)
     a = pl.DataFrame(
@@ -684,7 +705,7 @@ def _record_rows(recs: AllianceRecords) -> tuple[pl.DataFrame, pl.DataFrame]:
     return a, r
 
 
-def extend_atop(atop: pl.DataFrame, recs: AllianceRecords) -> pl.DataFrame:
+def extend_atop(atop: pl.DataFrame, recs: AllianceRecords, dates: str = "in_force") -> pl.DataFrame:
     """ATOP's directed dyad-years (``ccode1, ccode2, year`` and the five obligation
     columns) extended with the records to their last year; adds ``atop_source``."""
     cols = list(OBLIGATIONS.values())
@@ -704,7 +725,7 @@ def extend_atop(atop: pl.DataFrame, recs: AllianceRecords) -> pl.DataFrame:
             pl.lit("atop_carried").alias("source"),
         )
     )
-    adds, rems = _record_rows(recs)
+    adds, rems = _record_rows(recs, dates)
     adds = pl.concat([carried, adds]).with_row_index("aid")
     years = pl.DataFrame(
         {"year": pl.int_range(last + 1, recs.through.year + 1, eager=True, dtype=pl.Int32)}
@@ -744,9 +765,11 @@ def extend_atop(atop: pl.DataFrame, recs: AllianceRecords) -> pl.DataFrame:
     return pl.concat([base, wide.select(base.columns)]).sort("ccode1", "ccode2", "year")
 
 
-def extended_atop(records: str | os.PathLike[str] | None = None) -> pl.DataFrame:
+def extended_atop(
+    records: str | os.PathLike[str] | None = None, dates: str = "in_force"
+) -> pl.DataFrame:
     """ATOP's directed dyad-years extended with the alliance records (default: the shipped
-    file); cached per data version and record file."""
+    file) under the date rule ``dates``; cached per data version and record file."""
     from allyscope.store import cached_table, open_warehouse
 
     recs = load_records(records)
@@ -758,18 +781,25 @@ def extended_atop(records: str | os.PathLike[str] | None = None) -> pl.DataFrame
             + ", ".join(OBLIGATIONS.values())
             + " FROM atop_alliance"
         )
-        return extend_atop(atop, recs)
+        return extend_atop(atop, recs, dates)
 
-    return cached_table("atop_extended", {"records": recs.sha256, "v": 1}, compute)
+    if dates not in DATE_RULES:
+        from allyscope.errors import UnknownNameError
+
+        raise UnknownNameError("date rule", dates, DATE_RULES, "use 'in_force' or 'start'")
+    params = {"records": recs.sha256, "dates": dates, "v": 1}
+    return cached_table("atop_extended", params, compute)
 
 
 __all__ = [
+    "DATE_RULES",
     "EVENTS",
     "OBLIGATIONS",
     "AllianceEvent",
     "AllianceRecords",
     "Problem",
     "default_resolver",
+    "event_date",
     "extend_atop",
     "extended_atop",
     "load_records",

@@ -173,11 +173,13 @@ the add-on atop_extended instead: ATOP plus the sourced alliance records to 2025
 )
 
 
-def _atop_extended(df: pl.DataFrame, ctx: PanelContext, records: Any = None) -> pl.DataFrame:
+def _atop_extended(
+    df: pl.DataFrame, ctx: PanelContext, records: Any = None, dates: str = "in_force"
+) -> pl.DataFrame:
     from allyscope.panel.alliances import extended_atop, load_records
 
     through = load_records(records).through.year
-    ext = extended_atop(records).with_columns(pl.max_horizontal(ATOP_COLS).alias("atop_any"))
+    ext = extended_atop(records, dates).with_columns(pl.max_horizontal(ATOP_COLS).alias("atop_any"))
     cols = [*ATOP_COLS, "atop_any", "atop_source"]
     fill: dict[str, Any] = dict.fromkeys(cols[:-1], 0)
     beyond = pl.col("year") > through
@@ -226,13 +228,19 @@ _reg(
     + """
 After ATOP's last year (2018) the obligations come from allyscope's alliance records
 (docs/alliances.md): every directed dyad obligation in force in 2018 is carried forward
-unless a record ends it, and each record adds or ends obligations from its start date (a
-year counts if the obligation is in force on any day of it: Finland and the United States
-are allies from 2023, Sweden from 2024). atop_source says where each dyad-year's
+unless a record ends it, and each record adds or ends obligations from the date they are
+in force (a year counts if the obligation is in force on any day of it: Finland and the
+United States are allies from 2023, Sweden from 2024). dates="start" dates them from
+signature instead, ATOP's own practice (Finland and Sweden from 2022). atop_source says
+where each dyad-year's
 obligations come from: "atop", "atop_carried", "record:<id>", or several joined by "+";
 null where the dyad has no obligation.
 """,
-    options={"records": "path of another alliance record file (default: the shipped one)"},
+    options={
+        "records": "path of another alliance record file (default: the shipped one)",
+        "dates": "'in_force' (default: from entry into force) or 'start' (from signature, "
+        "ATOP's practice)",
+    },
     citations=("leeds2002atop",),
 )
 
