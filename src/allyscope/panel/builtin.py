@@ -1412,3 +1412,107 @@ def joint_exercises(a: str | int, b: str | int, year: int | None = None) -> pl.D
 
 
 __all__ = ["great_circle_km", "joint_exercises", "mme_participants"]
+
+
+# -- arms transfers ----------------------------------------------------------------------------
+
+ARMS_COLS = ("sipri_tiv", "sipri_tiv_ordered", "sipri_share", "sipri_share_5y")
+
+
+def _arms(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
+    from allyscope.panel.arms import arms_imports, arms_transfers
+
+    t = arms_transfers()
+    if not ctx.is_dyadic:
+        imp = arms_imports()
+        exp = t.group_by(pl.col("ccode1").alias("ccode"), "year").agg(
+            pl.col("sipri_tiv").sum().alias("sipri_exports")
+        )
+        top = (
+            t.filter(pl.col("sipri_share_5y").is_not_null())
+            .sort("sipri_share_5y", "ccode1", descending=[True, False])
+            .group_by(pl.col("ccode2").alias("ccode"), "year", maintain_order=True)
+            .first()
+            .select(
+                "ccode",
+                "year",
+                pl.col("ccode1").alias("sipri_top_supplier"),
+                pl.col("sipri_share_5y").alias("sipri_top_supplier_share_5y"),
+            )
+        )
+        out = join_state_vars(
+            df, ctx, imp, ["sipri_imports"], code="ccode", fill={"sipri_imports": 0.0}
+        )
+        out = join_state_vars(
+            out, ctx, exp, ["sipri_exports"], code="ccode", fill={"sipri_exports": 0.0}
+        )
+        cols = ["sipri_top_supplier", "sipri_top_supplier_share_5y"]
+        return join_state_vars(out, ctx, top, cols, code="ccode")
+    fill = {"sipri_tiv": 0.0, "sipri_tiv_ordered": 0.0}
+    if ctx.directed and ctx.system == "cow":
+        out = join_dyad_vars(df, ctx, t, ARMS_COLS, fill=fill, directional=True)
+        # a recipient that received arms that year depends on a supplier it got nothing
+        # from to the extent 0; one that received nothing has no defined dependence
+        imp = arms_imports()
+        out = join_state_vars(
+            out, ctx, imp, ["sipri_imports"], code="ccode", rename={"sipri_imports": "__imp"}
+        )
+        five = imp.with_columns(pl.int_ranges("year", pl.col("year") + 5).alias("y")).explode("y")
+        five = five.group_by("ccode", pl.col("y").alias("year")).agg(pl.col("sipri_imports").sum())
+        out = join_state_vars(
+            out, ctx, five, ["sipri_imports"], code="ccode", rename={"sipri_imports": "__impw"}
+        )
+        out = out.with_columns(
+            pl.when(pl.col("__imp2") > 0)
+            .then(pl.col("sipri_share").fill_null(0.0))
+            .alias("sipri_share"),
+            pl.when(pl.col("__impw2") > 0)
+            .then(pl.col("sipri_share_5y").fill_null(0.0))
+            .alias("sipri_share_5y"),
+        )
+        return out.drop("__imp1", "__imp2", "__impw1", "__impw2")
+    # non-directed: volumes in both directions summed, dependence the larger of the two
+    und = (
+        t.with_columns(
+            pl.min_horizontal("ccode1", "ccode2").alias("__a"),
+            pl.max_horizontal("ccode1", "ccode2").alias("__b"),
+        )
+        .group_by("__a", "__b", "year")
+        .agg(
+            pl.col("sipri_tiv").sum(),
+            pl.col("sipri_tiv_ordered").sum(),
+            pl.col("sipri_share").max().alias("sipri_share_max"),
+            pl.col("sipri_share_5y").max().alias("sipri_share_5y_max"),
+        )
+        .rename({"__a": "ccode1", "__b": "ccode2"})
+    )
+    cols = ["sipri_tiv", "sipri_tiv_ordered", "sipri_share_max", "sipri_share_5y_max"]
+    return join_dyad_vars(df, ctx, und, cols, code="ccode", fill=fill)
+
+
+_reg(
+    "arms",
+    _arms,
+    aliases=("arms_transfers", "sipri", "sipri_arms"),
+    units=("dyad-year", "state-year"),
+    sources=("sipri_arms",),
+    coverage=_coverage("arms_transfers"),
+    title="Arms transfers (SIPRI trend-indicator values)",
+    definition="""
+Directed COW dyad-years (supplier ccode1 to recipient ccode2): sipri_tiv, the TIV (SIPRI
+trend-indicator value, millions) of major conventional arms delivered that year, each
+deal's delivered TIV split equally over its years of delivery; sipri_tiv_ordered, the TIV
+of deals ordered that year; sipri_share, the recipient's dependence on the supplier (the
+supplier's share of all TIV the recipient received that year, from any supplier; 0 if
+the recipient got arms but none from this supplier, null if it got none at all);
+sipri_share_5y, the same over the five years ending that year. Non-directed panels (and
+GW panels) get sipri_tiv and sipri_tiv_ordered summed over both directions and
+sipri_share_max / sipri_share_5y_max, the larger of the two dependences (null where
+neither side received arms from the other in the window). State-years get sipri_imports
+and sipri_exports (TIV delivered) and sipri_top_supplier (COW code) with
+sipri_top_supplier_share_5y, the largest five-year dependence. Non-state and unknown
+parties count in the totals but have no dyads. allyscope.panel.arms.arms_transfers()
+gives the table and arms_dependence(recipient, years) a recipient's suppliers.
+""",
+    citations=("sipri2025arms",),
+)
