@@ -45,6 +45,10 @@ from collections.abc import Iterable
 import polars as pl
 
 from allyscope.errors import InvalidInputError, SchemaError
+from allyscope.sources.bounds import coverage
+
+#: the production years of the data (their columns are prod_<year>)
+YEARS: tuple[int, ...] = tuple(range(coverage("usgs_world")[0], coverage("usgs_world")[1] + 1))
 
 #: labels of rows that are not states
 NOT_STATES = ("Other countries", "World total", "United States and Canada")
@@ -264,7 +268,7 @@ def _compute_production() -> pl.DataFrame:
             .otherwise(pl.col(f"world_prod_{yr}"))
             .alias(f"world_prod_{yr}")
         )
-    for yr in (2023, 2024):
+    for yr in YEARS:
         over = (
             states.group_by("commodity", "type")
             .agg(
@@ -324,12 +328,19 @@ def production() -> pl.DataFrame:
     return cached_table("mineral_production", {"v": 2}, _compute_production)
 
 
-def concentration(year: int = 2024) -> pl.DataFrame:
+def _check_year(year: int) -> None:
+    if year not in YEARS:
+        raise InvalidInputError(
+            f"USGS MCS 2025 gives production for {YEARS[0]} and {YEARS[-1]}, not {year}",
+            f"use year={YEARS[-1]}",
+        )
+
+
+def concentration(year: int = YEARS[-1]) -> pl.DataFrame:
     """Per series: ``top_ccode``, ``top_country``, ``top_share`` of world production in
     ``year`` (2023 or 2024), ``hhi`` of the listed producers (a lower bound) and
     ``n_producers``."""
-    if year not in (2023, 2024):
-        raise InvalidInputError(f"USGS MCS 2025 gives production for 2023 and 2024, not {year}")
+    _check_year(year)
     col = f"share_prod_{year}"
     p = production().filter(pl.col(col).is_not_null() & (pl.col(f"prod_{year}") > 0))
     return (
@@ -428,7 +439,7 @@ def exposure(
     group: Iterable[str | int],
     supplier: str | int,
     *,
-    year: int = 2024,
+    year: int = YEARS[-1],
     critical_only: bool = True,
 ) -> pl.DataFrame:
     """How exposed ``group`` is to ``supplier`` mineral by mineral.
@@ -450,9 +461,8 @@ def exposure(
         raise InvalidInputError(
             f"the supplier {codes.name(sup)} is also in the group", "list it in one place only"
         )
+    _check_year(year)
     col = f"share_prod_{year}"
-    if year not in (2023, 2024):
-        raise InvalidInputError(f"USGS MCS 2025 gives production for 2023 and 2024, not {year}")
     p = production()
     if critical_only:
         p = p.filter(pl.col("commodity").is_in(critical_minerals()))
@@ -506,7 +516,11 @@ def exposure(
 
 
 def exposure_summary(
-    group: Iterable[str | int], supplier: str | int, *, threshold: float = 0.5, year: int = 2024
+    group: Iterable[str | int],
+    supplier: str | int,
+    *,
+    threshold: float = 0.5,
+    year: int = YEARS[-1],
 ) -> dict[str, object]:
     """Headline of :func:`exposure` over US critical minerals: how many series there are,
     how many the supplier dominates (at least ``threshold`` of world production), and in

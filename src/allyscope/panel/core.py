@@ -171,6 +171,26 @@ def _state_year_spells(spells: pl.DataFrame, y0: int, y1: int) -> pl.DataFrame:
     ).with_columns(((pl.col("s") == jan1) & (pl.col("e") == dec31)).alias("full"))
 
 
+# -- currency -----------------------------------------------------------------------------
+
+#: add-ons that carry values past the end of one of their sources, and how
+_CARRIES: dict[str, str] = {
+    "atop_extended": "ATOP obligations in force in 2018 are carried forward unless an alliance "
+    "record ends them; rows say so in atop_source (atop_carried)",
+}
+
+
+#: code crosswalks: an add-on reads them, but they say nothing about how current it is
+_CROSSWALKS = frozenset({"cow_gw_panel", "gw_cow_panel", "cow_gw_years", "gw_cow_years"})
+
+
+def _dated(source: str) -> bool:
+    from allyscope.sources import SOURCES
+
+    s = SOURCES.get(source)
+    return s is not None and s.years is not None
+
+
 # -- base frames (cached per process) ---------------------------------------------------
 
 
@@ -382,6 +402,76 @@ class Panel:
                 f"years after {end.year} are an extension, not part of the published list"
             )
         return m
+
+    def currency(self) -> pl.DataFrame:
+        """How current each input of the panel is, and what the panel does after its end.
+
+        One row per input: the state list, then each add-on in order. Columns ``input``,
+        ``sources``, ``last_year`` (the last year the input's data describe),
+        ``data_through`` (its last date), ``panel_last_year``, ``after_end`` — what the
+        panel's years after ``last_year`` hold: ``""`` (none), ``"null"`` (missing, the
+        default), ``"extended"`` (the state list carried by ``mry``) or ``"carried"``
+        (values carried forward, e.g. ATOP obligations after 2018 in ``atop_extended``) —
+        and ``note``.
+        """
+        from allyscope.panel import addons as reg
+        from allyscope.sources.bounds import data_through as _through
+
+        y1 = self.years[1]
+        src = SYSTEM_SOURCES[self.system]
+        end = LIST_END[self.system]
+        rows = [
+            {
+                "input": "state list",
+                "sources": src,
+                "last_year": end.year,
+                "data_through": end,
+                "panel_last_year": y1,
+                "after_end": ("extended" if self.mry is not None else "") if y1 > end.year else "",
+                "note": self.meta.get("mry_note", ""),
+            }
+        ]
+        ctx = self.context
+        for name in self.addons:
+            a = reg.get(name)
+            used = a.sources_used(ctx)
+            cov = a.coverage_for(self.system)
+            dated = [s for s in used if _dated(s) and s not in _CROSSWALKS]
+            through = max((_through(s) for s in dated), default=None)
+            last = through.year if through is not None else None
+            after = ""
+            note = ""
+            if last is not None and y1 > last:
+                after = "null"
+                if name in _CARRIES:
+                    after, note = "carried", _CARRIES[name]
+                elif through is not None and through.month < 12:
+                    note = f"the data end on {through.isoformat()}; later that year is partial"
+                if cov is not None and cov[1] < y1:
+                    note = note or f"years after {cov[1]} are null"
+            rows.append(
+                {
+                    "input": name,
+                    "sources": ", ".join(used),
+                    "last_year": last,
+                    "data_through": through,
+                    "panel_last_year": y1,
+                    "after_end": after,
+                    "note": note,
+                }
+            )
+        return pl.DataFrame(
+            rows,
+            schema={
+                "input": pl.String,
+                "sources": pl.String,
+                "last_year": pl.Int32,
+                "data_through": pl.Date,
+                "panel_last_year": pl.Int32,
+                "after_end": pl.String,
+                "note": pl.String,
+            },
+        )
 
     def __len__(self) -> int:
         return self.df.height

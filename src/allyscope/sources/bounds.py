@@ -44,7 +44,10 @@ class Input:
     sources: tuple[str, ...]
     note: str = ""
     carry: str = ""
+    #: the source whose values are carried forward (default: the input's own end)
+    carry_source: str | None = None
     first: int | None = None  #: a later start than the sources' (e.g. a measure's window)
+    last: int | None = None  #: an earlier end, for one measure of a multi-measure source
 
 
 #: the inputs of allyscope's analyses, by name
@@ -65,6 +68,7 @@ INPUTS: dict[str, Input] = {
             ("atop_alliance", "alliance_records"),
             carry="dyads in force in ATOP's last year are carried forward unless a record "
             "ends them (flagged atop_carried)",
+            carry_source="atop_alliance",
         ),
         Input("cow_alliances", "COW formal alliances", ("cow_alliance",)),
         Input("un_votes", "UN General Assembly roll calls", ("un_votes",)),
@@ -77,6 +81,13 @@ INPUTS: dict[str, Input] = {
             "quarterly file",
         ),
         Input("democracy", "Democracy (V-Dem, Polity, UDS)", ("cow_democracy_isard",)),
+        Input(
+            "vdem",
+            "V-Dem electoral democracy (v2x_polyarchy)",
+            ("cow_democracy_isard",),
+            last=2024,
+            note="V-Dem v15, as distributed by isard, ends in 2024",
+        ),
         Input("capabilities", "National material capabilities (CINC)", ("cow_nmc",)),
         Input(
             "leaders",
@@ -156,7 +167,8 @@ def coverage(name: str) -> tuple[int, int]:
         return years
     spans = [_source_years(s) for s in inp.sources]
     first = inp.first if inp.first is not None else spans[0][0]  # type: ignore[index]
-    return (first, max(s[1] for s in spans if s))
+    last = inp.last if inp.last is not None else max(s[1] for s in spans if s)
+    return (first, last)
 
 
 def first_year(name: str) -> int:
@@ -175,6 +187,8 @@ def data_through(name: str) -> dt.date:
         if _source_years(name) is None:
             raise _unknown(name)
         return _source_through(name)
+    if inp.last is not None:
+        return dt.date(inp.last, 12, 31)
     return max(_source_through(s) for s in inp.sources)
 
 
@@ -207,10 +221,12 @@ def currency(
     One row per input (all of them, or those in ``used``): ``input``, ``title``,
     ``sources``, ``first_year``, ``last_year``, ``data_through`` (date), ``note``. With
     ``used`` a mapping from input to the last year a result uses, also ``used_through``
-    and ``carried`` — true where the result uses years after ``last_year`` and fills them
-    (by default an input's values are carried there only if it declares how, ``carry``;
-    ``carried`` overrides per input, e.g. ``{"exercises": True}`` for a score that carries
-    the last years' mean forward) — ``carried_years`` and ``carry_rule``.
+    and ``carried`` — true where the result uses years after the end of the data it
+    carries and fills them: an input that declares how it carries (``carry``: the
+    extended alliances carry ATOP's 2018 dyads) is carried past ``carry_source``'s last
+    year; ``carried`` overrides per input (``{"exercises": True}`` for a score that carries
+    the last years' mean forward) — ``carried_years`` (how many years are carried) and
+    ``carry_rule``.
     """
     if used is None:
         names = list(INPUTS)
@@ -239,10 +255,11 @@ def currency(
         if until:
             u = until.get(n)
             does_carry = (carried or {}).get(n, bool(inp.carry))
-            past = u is not None and u > last
+            end = coverage(inp.carry_source)[1] if inp.carry_source and inp.carry else last
+            past = u is not None and u > end
             row["used_through"] = u
             row["carried"] = bool(past and does_carry)
-            row["carried_years"] = (u - last) if past and does_carry else 0
+            row["carried_years"] = (u - end) if past and does_carry else 0
             row["carry_rule"] = inp.carry if past and does_carry else ""
         rows.append(row)
     schema: dict[str, pl.DataType] = {
