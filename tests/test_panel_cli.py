@@ -112,3 +112,27 @@ def test_exercises_command(data_home: Path) -> None:
     res = run("exercises", "USA", "Japan", "--year", "2005")
     assert res.returncode == 0, res.stderr
     assert "exercises" in res.stdout
+
+
+def test_atop_extended_from_the_command_line(data_home: Path, tmp_path: Path) -> None:
+    import polars as pl
+
+    out = tmp_path / "dy.parquet"
+    res = run(
+        "dyad-years",
+        "--from",
+        "2019",
+        "--to",
+        "2024",
+        "--add",
+        "atop",
+        "--atop-extended",
+        "-o",
+        str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    assert "carried forward" in res.stderr
+    d = pl.read_parquet(out).filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 375))
+    assert d.sort("year")["atop_defense"].to_list() == [0, 0, 0, 0, 1, 1]  # USA-FIN from 2023
+    res = run("dyad-years", "--from", "2017", "--to", "2020", "--add", "atop")
+    assert res.returncode == 0 and "ATOP ends in 2018" in res.stderr
