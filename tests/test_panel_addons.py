@@ -152,7 +152,7 @@ def test_citations_follow_the_sources(wh: Warehouse) -> None:
         "gw_cow_panel",
     )
     text = p.citations()
-    for key in ("coppedge2025vdem", "marshall2017polity", "goemans2009archigos", "bell2021reign"):
+    for key in ("coppedge2026vdem", "marshall2017polity", "goemans2009archigos", "bell2021reign"):
         assert "{" + key + "," in text
 
 

@@ -891,7 +891,7 @@ _reg(
     coverage=_span("democracy"),
     title="Democracy: V-Dem polyarchy, Polity2, extended UDS",
     definition="""
-v2x_polyarchy: V-Dem electoral democracy index (0-1; V-Dem v15, to 2024); polity2: Polity5
+v2x_polyarchy: V-Dem electoral democracy index (0-1; V-Dem v16, to 2025); polity2: Polity5
 combined score (-10 to 10, to 2018); euds: Marquez's extended Unified Democracy Score
 (latent, mean about 0; to 2025) and aeuds, the same rescaled so that 0 is the average
 cut-point of the dichotomous democracy measures (isard, Miller). xm_qudsest: the earlier
@@ -899,7 +899,7 @@ release of the extended UDS distributed with peacesciencer (to 2020), kept for
 comparison with older results. Dyad-years get each per side (v2x_polyarchy1, polity2_1,
 euds1, ...) and the weak-link minimum of the two sides (v2x_polyarchy_min, polity2_min,
 euds_min, ...; null if either side is missing). Each measure is null where its own source
-has no estimate: the add-on covers 1816-2025, but Polity stops in 2018 and V-Dem in 2024.
+has no estimate: the add-on covers 1816-2025, but Polity stops in 2018.
 """,
 )
 
@@ -1086,6 +1086,11 @@ of each side (cow_trade_imports1, ...), not bilateral trade.
 US_CCODE = 2
 
 
+#: codes the quarterly troop file uses unlike the COW list: (code, from year, COW code) -
+#: unified Germany stays 260 (West Germany) and Serbia has its Gleditsch-Ward code 340
+TROOP_QUARTERLY_CODES: tuple[tuple[int, int, int], ...] = ((260, 1991, 255), (340, 2006, 345))
+
+
 def us_troop_years(ctx: PanelContext | None = None) -> pl.DataFrame:
     """US active-duty troops per host country (COW code) and year, to the last quarter of
     the quarterly file.
@@ -1104,6 +1109,9 @@ def us_troop_years(ctx: PanelContext | None = None) -> pl.DataFrame:
        since September 2010) does not enter; where the last quarterly value is 0 or
        missing, the quarterly value is used as it is.
 
+    The quarterly file codes unified Germany as 260 and Serbia as 340; they are read as the
+    COW codes 255 and 345 (:data:`TROOP_QUARTERLY_CODES`).
+
     ``bench/troops.py`` compares the rule with the annual file where both exist.
     """
     from allyscope.store import open_warehouse
@@ -1117,8 +1125,11 @@ def us_troop_years(ctx: PanelContext | None = None) -> pl.DataFrame:
     )
     last = _coverage("us_troops")[1]
     end = _coverage("us_troops_quarterly")[1]
+    fixes = " ".join(
+        f"WHEN ccode = {c} AND year >= {y} THEN {to}" for c, y, to in TROOP_QUARTERLY_CODES
+    )
     quarterly = sql(
-        "SELECT ccode::INTEGER AS ccode, year::INTEGER AS year, "
+        f"SELECT (CASE {fixes} ELSE ccode END)::INTEGER AS ccode, year::INTEGER AS year, "
         "median(troops_ad)::DOUBLE AS q FROM us_troops_quarterly "
         f"WHERE source IS NOT NULL AND year >= {last} GROUP BY ALL"
     )

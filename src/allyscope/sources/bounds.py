@@ -85,8 +85,14 @@ INPUTS: dict[str, Input] = {
             "vdem",
             "V-Dem electoral democracy (v2x_polyarchy)",
             ("cow_democracy_isard",),
-            last=2024,
-            note="V-Dem v15, as distributed by isard, ends in 2024",
+            note="V-Dem v16 as distributed by isard",
+        ),
+        Input(
+            "polity",
+            "Polity5 (polity2)",
+            ("cow_democracy_isard",),
+            last=2018,
+            note="Polity5 ends in 2018 (isard keeps two later values for the United States)",
         ),
         Input("capabilities", "National material capabilities (CINC)", ("cow_nmc",)),
         Input(

@@ -159,7 +159,7 @@ SIPRI_LICENSE = (
 )
 REIGN_LICENSE = "REIGN data: free to use with citation of Bell, Besaw and Frank (OEF Research)"
 DEMOCRACY_CITES = (
-    "coppedge2025vdem",
+    "coppedge2026vdem",
     "marshall2017polity",
     "pemstein2010uds",
     "marquez2016uds",
@@ -384,7 +384,7 @@ SOURCES: tuple[Source, ...] = (
         "cow_democracy_isard",
         "cw_democracy",
         title="Democracy scores to 2025 (V-Dem polyarchy, Polity2, extended UDS), COW states",
-        description="V-Dem electoral democracy (v2x_polyarchy, 0-1, V-Dem v15), Polity2 (-10 to "
+        description="V-Dem electoral democracy (v2x_polyarchy, 0-1, V-Dem v16), Polity2 (-10 to "
         "10, to 2018) and the extended Unified Democracy Score (euds) with its adjusted form "
         "(aeuds: 0 is the average cut-point of the dichotomous measures).",
         unit="state-year (COW)",
@@ -393,8 +393,9 @@ SOURCES: tuple[Source, ...] = (
         citations=DEMOCRACY_CITES,
         rows=17706,
         column_spec="ccode:int year:int euds:float aeuds:float polity2:int v2x_polyarchy:float",
-        coverage_note="Polity5 ends in 2018 and V-Dem v15 in 2024; the extended UDS runs to "
-        "2025. Each measure is null where its own source has no estimate.",
+        coverage_note="Polity5 ends in 2018 (isard adds 2019-2020 for the United States only); "
+        "V-Dem v16 and the extended UDS run to 2025. Each measure is null where its own source "
+        "has no estimate.",
     ),
     _isard(
         "gw_democracy_isard",
