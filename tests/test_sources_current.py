@@ -121,3 +121,17 @@ def test_a_declared_repair_that_does_not_fit_is_an_error(mirror: Path, tmp_path:
     src = replace(get("sipri_arms"), reader=TextCSV(join_split_rows=True))
     with pytest.raises(SchemaError, match=r"x\.csv:2: 2 fields where the header has 3"):
         src.load(path)
+
+
+def test_dcad_agreements_are_dyads_signed_1980_to_2010(mirror: Path) -> None:
+    src = get("dcad")
+    d = src.load(mirror / src.file)
+    src.validate(d, src.file)
+    assert d["sign_year"].min() == 1980 and d["sign_year"].max() == 2010
+    assert (d["ccode1"] != d["ccode2"]).all()
+    assert set(d["type"].unique()) == {"general", "sector"}
+    # the United States and Canada sign a general DCA in 1994 (the file's second record)
+    us_can = d.filter(
+        (pl.col("ccode1") == 2) & (pl.col("ccode2") == 20) & (pl.col("type") == "general")
+    )
+    assert 1994 in us_can["sign_year"].to_list()

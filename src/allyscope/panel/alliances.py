@@ -590,7 +590,7 @@ def default_resolver() -> Resolver:
     from allyscope.errors import UnknownCountryError
 
     cw = codes.crosswalk().drop_nulls("iso3")
-    last = int(cw["year"].max())
+    last = int(cw.select(pl.col("year").max()).item())
     by_year = {(r[0], r[1]): r[2] for r in cw.select("iso3", "year", "ccode").iter_rows()}
     latest = cw.sort("year").group_by("iso3").last()
     names = dict(zip(latest["iso3"], latest["name"], strict=True))
@@ -709,7 +709,7 @@ def extend_atop(atop: pl.DataFrame, recs: AllianceRecords, dates: str = "in_forc
     """ATOP's directed dyad-years (``ccode1, ccode2, year`` and the five obligation
     columns) extended with the records to their last year; adds ``atop_source``."""
     cols = list(OBLIGATIONS.values())
-    last = int(atop["year"].max())
+    last = int(atop.select(pl.col("year").max()).item())
     final = atop.filter(pl.col("year") == last)
     carried = (
         final.unpivot(index=["ccode1", "ccode2"], on=cols, variable_name="col", value_name="v")

@@ -265,7 +265,7 @@ def currency(
             past = u is not None and u > end
             row["used_through"] = u
             row["carried"] = bool(past and does_carry)
-            row["carried_years"] = (u - end) if past and does_carry else 0
+            row["carried_years"] = (u - end) if u is not None and past and does_carry else 0
             row["carry_rule"] = inp.carry if past and does_carry else ""
         rows.append(row)
     schema: dict[str, pl.DataType] = {
