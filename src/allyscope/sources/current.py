@@ -263,6 +263,25 @@ def _usgs_percent_check(column: str, name: str):
     return check
 
 
+#: DCAD records whose two parties carry the same COW code (the second code is wrong: the
+#: Bolivia-Venezuela agreement has 145 twice); they are kept as published and flagged
+DCAD_SELF_DYADS = ("DCADv1.0-0297", "DCADv1.0-1625", "DCADv1.0-1847")
+
+
+def _dcad_check(df: pl.DataFrame, path: Path) -> None:
+    bad = df.filter(
+        ((pl.col("ccode1") == pl.col("ccode2")) & ~pl.col("dca_id").is_in(DCAD_SELF_DYADS))
+        | ~pl.col("sign_year").is_between(1980, 2010)
+    )
+    if bad.height:
+        r = bad.row(0, named=True)
+        raise SchemaError(
+            f"{path}:{r['line']}: agreement {r['dca_id']} ({r['cow_name1']}-{r['cow_name2']}, "
+            f"signed {r['sign_year']}) is not a dyad of two states signed in 1980-2010",
+            "the file is not the pinned version; run `allyscope data fetch --force dcad`",
+        )
+
+
 _QUARTER_MONTH = {1: "March", 2: "June", 3: "September", 4: "December"}
 
 
@@ -489,6 +508,8 @@ SOURCES: tuple[Source, ...] = (
     _src(
         "dcad",
         "dcad/DCAD-v1.0-main.csv",
+        reader=TextCSV(line_column=True),
+        check=_dcad_check,
         license="Free to use with citation of Kinne (2020)",
         version="DCAD v1.0",
         title="Defense Cooperation Agreement Dataset (DCAD v1.0)",
@@ -509,9 +530,10 @@ SOURCES: tuple[Source, ...] = (
         "endYearEstimate>end_year_estimate:int asymmetry:int categoryConf>category_conf:str "
         "UNTS>unts:int fullText>full_text:str sourceType>source_type:str source:str "
         "factivaConf>factiva_conf:int factivaSign>factiva_sign:int factivaEIF>factiva_eif:int "
-        "DCAid>dca_id:str",
+        "DCAid>dca_id:str line:int",
         notes="Negative codes (-44, -77, -88, -99) are DCAD's missing-value and not-applicable "
-        "codes, kept as published.",
+        "codes, kept as published. Three records name one state twice (DCADv1.0-0297, -1625, "
+        "-1847: the second party's code is wrong); any other such record is an error.",
     ),
     # -- arms transfers ----------------------------------------------------------------------
     _src(
