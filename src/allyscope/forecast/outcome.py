@@ -9,6 +9,13 @@ an obligation in a year if *either* direction holds it. The panel's ``atop`` add
 applies exactly that rule (the maximum over both directions); this module reads its
 columns.
 
+After ATOP's last year (2018) status comes from the panel's ``atop_extended`` add-on:
+ATOP's dyads of 2018 carried forward unless a record ends them, plus allyscope's sourced
+alliance records of 2019-2025 (docs/alliances.md). The records are dated here by
+*signature* (their ``start`` date), as ATOP dates its own alliances and accessions, so an
+onset means the same thing on both sides of 2018: Finland's and Sweden's NATO onsets fall
+in 2022 (the accession protocols), not 2023 and 2024 (membership).
+
 Outcomes (``kind``):
 
 * ``"defense"`` -- an ATOP defense pact (``atop_defense``);
@@ -39,8 +46,18 @@ OUTCOME_TITLES: dict[str, str] = {
     "defense": "ATOP defense pact",
     "any": "any ATOP obligation (defense, offense, neutrality, non-aggression, consultation)",
 }
+#: the obligation columns whose gain makes an onset of each outcome
+OBLIGATIONS: dict[str, tuple[str, ...]] = {
+    "defense": ("atop_defense",),
+    "any": ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"),
+}
 #: the years the ATOP data cover (from the catalog)
 ATOP_FIRST, ATOP_LAST = coverage("atop_alliance")
+#: the last year alliance status is observed: ATOP extended with the sourced records
+OUTCOME_LAST = coverage("alliances_extended")[1]
+#: how records after ATOP are dated: from signature (``start``), as ATOP dates its own
+#: alliances and accessions, so that onsets mean the same on both sides of ATOP's end
+DATE_RULE = "start"
 #: first outcome year of the training data
 TRAIN_FIRST = 1946
 
@@ -60,24 +77,27 @@ def status_column(kind: str) -> str:
     return OUTCOMES[check_outcome(kind)]
 
 
-def alliance_years(first: int = ATOP_FIRST, last: int = ATOP_LAST) -> pl.DataFrame:
+def alliance_years(first: int = ATOP_FIRST, last: int = OUTCOME_LAST) -> pl.DataFrame:
     """Non-directed dyad-years of the COW system with ATOP status columns.
 
     Columns: ``ccode1 < ccode2``, ``year``, ``atop_defense``, ``atop_offense``,
     ``atop_neutral``, ``atop_nonagg``, ``atop_consul``, ``atop_any`` (0/1, either
-    direction). Years after the end of the COW list use it extended to ``last`` (``mry``).
+    direction) and ``atop_source``. ATOP to its last year, then ATOP's dyads of that
+    year carried forward and the sourced alliance records dated by :data:`DATE_RULE`
+    (the panel add-on ``atop_extended``). Years after the end of the COW list use it
+    extended to ``last`` (``mry``).
     """
     from allyscope.panel.core import LIST_END, LIST_START, dyad_years
 
-    if first > last or first < ATOP_FIRST or last > ATOP_LAST:
+    if first > last or first < ATOP_FIRST or last > OUTCOME_LAST:
         raise InvalidInputError(
-            f"ATOP status years {first}-{last} are outside {ATOP_FIRST}-{ATOP_LAST}",
-            f"choose years within {ATOP_FIRST}-{ATOP_LAST}",
+            f"alliance status years {first}-{last} are outside {ATOP_FIRST}-{OUTCOME_LAST}",
+            f"choose years within {ATOP_FIRST}-{OUTCOME_LAST}",
         )
     end = LIST_END["cow"].year
     mry = last if last > end else False
-    p = dyad_years("cow", years=(max(first, LIST_START), last), mry=mry).add("atop")
-    return p.df
+    p = dyad_years("cow", years=(max(first, LIST_START), last), mry=mry)
+    return p.add("atop_extended", dates=DATE_RULE).df
 
 
 def onsets(status: pl.DataFrame, kind: str) -> pl.DataFrame:
@@ -103,6 +123,9 @@ def onsets(status: pl.DataFrame, kind: str) -> pl.DataFrame:
 __all__ = [
     "ATOP_FIRST",
     "ATOP_LAST",
+    "DATE_RULE",
+    "OBLIGATIONS",
+    "OUTCOME_LAST",
     "OUTCOMES",
     "OUTCOME_TITLES",
     "TRAIN_FIRST",
