@@ -3,7 +3,8 @@
 For each origin year ``t`` the models are trained on the outcome years 1946..``t`` only
 (features of 1945..``t - 1``) and forecast, for every dyad not allied in ``t``, the
 probability of an onset within ``t + 1 .. t + h``; the forecasts are scored against what
-ATOP records. Origins run from 1970 to 2018 - ``h`` (2013 for five-year horizons).
+ATOP and the alliance records after it record. Origins run from 1970 to the last outcome
+year (2025) minus ``h`` (2020 for five-year horizons).
 Forecast windows of neighbouring origins overlap, so one onset is scored from up to
 ``h`` origins.
 
@@ -41,7 +42,7 @@ from allyscope.forecast.data import (
 from allyscope.forecast.feature_table import feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
-from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
+from allyscope.forecast.outcome import OUTCOME_LAST, TRAIN_FIRST, check_outcome
 
 FIRST_ORIGIN = 1970
 #: probability bins of the calibration table
@@ -80,7 +81,7 @@ class BacktestResult:
 
 
 def check_origins(origins: Sequence[int], horizon: int) -> list[int]:
-    last = ATOP_LAST - horizon
+    last = OUTCOME_LAST - horizon
     out = sorted({int(o) for o in origins})
     if not out:
         raise InvalidInputError("no backtest origin years given")
@@ -89,7 +90,7 @@ def check_origins(origins: Sequence[int], horizon: int) -> list[int]:
         raise InvalidInputError(
             f"backtest origin years {bad[:5]} are out of range for a {horizon}-year horizon",
             f"choose origins in {TRAIN_FIRST + 10}-{last}: a model needs ten years of training "
-            f"data and the {horizon}-year window must close by {ATOP_LAST}",
+            f"data and the {horizon}-year window must close by {OUTCOME_LAST}",
         )
     return out
 
@@ -97,7 +98,7 @@ def check_origins(origins: Sequence[int], horizon: int) -> list[int]:
 def default_origins(horizon: int = 5, step: int = 1) -> list[int]:
     if step < 1:
         raise InvalidInputError(f"step must be at least 1 year, got {step}")
-    return list(range(FIRST_ORIGIN, ATOP_LAST - horizon + 1, step))
+    return list(range(FIRST_ORIGIN, OUTCOME_LAST - horizon + 1, step))
 
 
 def run_backtest(
@@ -117,7 +118,7 @@ def run_backtest(
     origins = check_origins(origins if origins is not None else default_origins(horizon), horizon)
     params = params or {}
     names = feature_names(outcome)
-    full = training_table(outcome, TRAIN_FIRST, ATOP_LAST)
+    full = training_table(outcome, TRAIN_FIRST, OUTCOME_LAST)
     events = onset_events(full)
     feats = features(min(origins), max(origins))
     X_all = to_matrix(full, names)
@@ -187,33 +188,66 @@ def backtest(
     refresh: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BacktestResult:
-    """:func:`run_backtest`, with the forecasts cached per data version and parameters."""
-    from allyscope.store import cached_table
-
+    """:func:`run_backtest`, with each model's forecasts cached per data version, code
+    and parameters (a model's forecasts at an origin do not depend on the other models)."""
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     kinds = [check_model(m) for m in models]
     origins = check_origins(origins if origins is not None else default_origins(horizon), horizon)
+    parts = []
+    for i, kind in enumerate(kinds):
+        preds = model_backtest(
+            kind,
+            outcome,
+            origins,
+            horizon,
+            seed=seed,
+            params=(params or {}).get(kind),
+            refresh=refresh,
+            progress=progress,
+        )
+        parts.append(preds if i == 0 else preds.filter(pl.col("model") != "base_rate"))
+    return BacktestResult(pl.concat(parts), horizon, outcome, origins, kinds)
+
+
+def model_backtest(
+    kind: str,
+    outcome: str,
+    origins: Sequence[int],
+    horizon: int,
+    *,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+    refresh: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> pl.DataFrame:
+    """One model's backtest forecasts (and the base rate's), cached."""
+    from allyscope.store import cached_table
+
+    kind = check_model(kind)
     key = {
-        "models": kinds,
+        "model": kind,
         "outcome": outcome,
-        "origins": origins,
+        "origins": list(origins),
         "horizon": horizon,
         "seed": seed,
-        "params": {k: make_estimator(k, **(params or {}).get(k, {})).get_params() for k in kinds},
+        "params": make_estimator(kind, **(params or {})).get_params(),
         "features": feature_names(outcome),
     }
-    preds = cached_table(
+    return cached_table(
         "forecast_backtest",
         key,
-        lambda: (
-            run_backtest(
-                kinds, outcome, origins, horizon, seed=seed, params=params, progress=progress
-            ).predictions
-        ),
+        lambda: run_backtest(
+            [kind],
+            outcome,
+            origins,
+            horizon,
+            seed=seed,
+            params={kind: params or {}},
+            progress=progress,
+        ).predictions,
         refresh=refresh,
     )
-    return BacktestResult(preds, horizon, outcome, origins, kinds)
 
 
 # -- scores -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The training table (a discrete-time hazard of alliance onset) and horizon outcomes.
 
-One row per dyad at risk in outcome year ``t`` (1946-2018): both states in the system in
+One row per dyad at risk in outcome year ``t`` (1946-2025): both states in the system in
 ``t - 1`` and ``t``, not allied in ``t - 1``. ``onset`` is 1 if the dyad is allied in
 ``t`` (the first year of a spell). The features are those of information year
 ``s = t - 1`` (column ``info_year``).
@@ -17,7 +17,7 @@ import polars as pl
 
 from allyscope.errors import InvalidInputError
 from allyscope.forecast.feature_table import FIRST_INFO_YEAR, KEYS, feature_names, features
-from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome, status_column
+from allyscope.forecast.outcome import OUTCOME_LAST, TRAIN_FIRST, check_outcome, status_column
 
 DYAD = ["ccode1", "ccode2"]
 
@@ -40,16 +40,17 @@ def at_risk(feats: pl.DataFrame, outcome: str) -> pl.DataFrame:
 
 
 def training_table(
-    outcome: str = "defense", first: int = TRAIN_FIRST, last: int = ATOP_LAST
+    outcome: str = "defense", first: int = TRAIN_FIRST, last: int = OUTCOME_LAST
 ) -> pl.DataFrame:
     """Risk-set rows for outcome years ``first..last`` with ``onset`` and the features of
     the year before (see module docs). Columns: ``ccode1, ccode2, year`` (outcome year),
     ``info_year``, ``onset``, the duration in years, then :func:`feature_names`."""
     outcome = check_outcome(outcome)
-    if first < TRAIN_FIRST - 0 or last > ATOP_LAST or first > last:
+    if first < TRAIN_FIRST or last > OUTCOME_LAST or first > last:
         raise InvalidInputError(
-            f"outcome years {first}-{last} are outside {TRAIN_FIRST}-{ATOP_LAST}",
-            f"ATOP alliance onsets are observed for {TRAIN_FIRST}-{ATOP_LAST}",
+            f"outcome years {first}-{last} are outside {TRAIN_FIRST}-{OUTCOME_LAST}",
+            f"alliance onsets are observed for {TRAIN_FIRST}-{OUTCOME_LAST} (ATOP, then the "
+            "sourced alliance records)",
         )
     col = status_column(outcome)
     feats = features(max(first - 1, FIRST_INFO_YEAR), last)

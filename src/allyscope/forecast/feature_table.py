@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError
-from allyscope.forecast.outcome import ATOP_FIRST, ATOP_LAST, check_outcome
+from allyscope.forecast.outcome import ATOP_FIRST, ATOP_LAST, DATE_RULE, OUTCOME_LAST, check_outcome
 from allyscope.panel.core import LIST_END
 from allyscope.sources.bounds import coverage
 
@@ -80,8 +80,18 @@ def _f(
 RECENT_YEARS = 5
 
 
-_ATOP = ("atop_alliance",)
-_ATOP_COV = (ATOP_FIRST, ATOP_LAST)
+def _full_years(name: str) -> tuple[int, int]:
+    """An input's years, without a last year its data cover only in part."""
+    from allyscope.sources.bounds import data_through
+
+    first, last = coverage(name)
+    end = data_through(name)
+    return (first, last if (end.month, end.day) == (12, 31) else last - 1)
+
+
+_ATOP = ("atop_alliance", "alliance_records")
+#: alliance status: ATOP to its end, then the sourced records (ATOP dyads carried forward)
+_ATOP_COV = (ATOP_FIRST, OUTCOME_LAST)
 _TSS_COV = (1816, coverage("tss_rivalries")[1])  # rivalry-years from the first state-years
 #: a five-year window needs five covered years
 _MID5_COV = (coverage("cow_mid_ddydisps")[0] + 4, coverage("cow_mid_ddydisps")[1])
@@ -273,10 +283,11 @@ FEATURES: tuple[Feature, ...] = (
     _f(
         "archigos_transitions",
         "leader transitions",
-        ("archigossums",),
-        coverage("archigossums"),
+        ("archigossums", "reign_leaders"),
+        _full_years("leaders"),
         False,
-        "number of the two states whose effective leader changed during the year (0-2)",
+        "number of the two states whose effective leader changed during the year (0-2): "
+        "Archigos, then REIGN",
     ),
     # -- institutions and ties -------------------------------------------------------
     _f(
@@ -341,7 +352,9 @@ def _all_features() -> tuple[Feature, ...]:
 
 
 def _extra_features() -> tuple[Feature, ...]:
-    return _UN_FEATURES
+    from allyscope.forecast.theory import theory_features
+
+    return _UN_FEATURES + theory_features()
 
 
 def feature_names(outcome: str = "defense") -> list[str]:
@@ -357,8 +370,16 @@ def last_input_year() -> int:
 
 # -- UN voting ---------------------------------------------------------------------------
 
-_UN_SOURCES = ("un_votes", "un_roll_calls")
-_UN_COV = coverage("un_votes")
+_UN_SOURCES = ("un_votes", "un_roll_calls", "undl_votes")
+
+
+def _un_years() -> tuple[int, int]:
+    """Years of recorded UN votes (unvotes, then the UN Digital Library)."""
+    from allyscope.un.data import FIRST_YEAR, LAST_YEAR
+
+    return (FIRST_YEAR, LAST_YEAR)
+
+_UN_COV = _un_years()
 _UN_COV_5Y = (_UN_COV[0] + 5, _UN_COV[1])
 _UN_FEATURES: tuple[Feature, ...] = (
     _f(
@@ -567,7 +588,7 @@ def _alliance_history(panel: pl.DataFrame) -> pl.DataFrame:
     """Prior-pact indicators and years unallied, per outcome, from ATOP since 1816."""
     from allyscope.forecast.outcome import alliance_years
 
-    hist = alliance_years(1816, ATOP_LAST)
+    hist = alliance_years(1816, OUTCOME_LAST)
     first = hist.group_by("ccode1", "ccode2").agg(pl.col("year").min().alias("__first"))
     work = panel.select(KEYS).with_row_index("__row").sort("year")
     out = work.join(first, on=["ccode1", "ccode2"], how="left")
@@ -666,7 +687,6 @@ def _network(panel: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
 
 
 _ADDONS = (
-    "atop",
     "nmc",
     "contiguity",
     "mindist",
@@ -680,6 +700,7 @@ _ADDONS = (
     "us_troops",
     "mme",
     "un_affinity",
+    "voeten_idealpoint",
 )
 
 
@@ -695,6 +716,7 @@ def _check_years(first: int, last: int) -> None:
 
 def compute_features(first: int, last: int) -> pl.DataFrame:
     """Build the feature table for information years ``first..last`` (uncached)."""
+    from allyscope.forecast.theory import add_theory
     from allyscope.panel.core import dyad_years
 
     _check_years(first, last)
@@ -705,7 +727,12 @@ def compute_features(first: int, last: int) -> pl.DataFrame:
     lo = min([first - 5, *carried_ends])
     end = LIST_END["cow"].year
     mry = last if last > end else False
-    p = dyad_years("cow", years=(lo, last), mry=mry).add_many(_ADDONS).df
+    p = (
+        dyad_years("cow", years=(lo, last), mry=mry)
+        .add_many(_ADDONS)
+        .add("atop_extended", dates=DATE_RULE)
+        .df
+    )
     # US troops: the add-on gives 0 for any state-year the deployment data do not list;
     # before 1950 the registry sets them to null
     c1, c2 = pl.col("nmc_cinc1"), pl.col("nmc_cinc2")
@@ -733,7 +760,7 @@ def compute_features(first: int, last: int) -> pl.DataFrame:
         _log1p("capdist").alias("capdist_log"),
         pl.col("v2x_polyarchy_min").alias("vdem_polyarchy_min"),
         (pl.col("v2x_polyarchy1") - pl.col("v2x_polyarchy2")).abs().alias("vdem_polyarchy_absdiff"),
-        (pl.col("archigos_leadertransition1") + pl.col("archigos_leadertransition2"))
+        (pl.col("leaders_transition1") + pl.col("leaders_transition2"))
         .cast(pl.Int8)
         .alias("archigos_transitions"),
         _log1p("cow_igo_joint").alias("cow_igo_joint_log"),
@@ -749,23 +776,23 @@ def compute_features(first: int, last: int) -> pl.DataFrame:
         .alias("us_troops_both_log"),
         pl.col("cow_mid_ongoing"),
     )
-    # the atop add-on is null after 2018 (before carrying forward): network features are
-    # computed from the years ATOP covers, then carried like the status itself
+    # alliance status runs to the last year of the alliance records: network features
+    # and the alliance history are computed from it in every year
     net = _network(base, (lo, last))
     hist = _alliance_history(base)
     df = pl.concat([base.drop("cow_mid_ongoing"), net, hist], how="horizontal")
     df = _add_extra(df, p.select(*KEYS, "un_kappa"), lo, last)
+    df = add_theory(df, p)
     # carry slowly moving states forward past their sources' last year; event features
     # take the dyad's mean over the last five covered years
     by_end: dict[tuple[int, str], list[str]] = {}
     for f in feats:
         if _carried(f) and f.coverage[1] < last:
             by_end.setdefault((f.coverage[1], f.carry), []).append(f.name)
-    by_end.setdefault((ATOP_LAST, "last"), []).extend(["atop_defense", "atop_any"])
+    by_end.setdefault((OUTCOME_LAST, "last"), []).extend(["atop_defense", "atop_any"])
     for (end, mode), cols in sorted(by_end.items()):
         df = _carry(df, cols, end) if mode == "last" else _carry_recent(df, cols, end)
-    # durations need no carrying: the history ends in the last ATOP year, so after it
-    # the years unallied keep growing (no pact assumed to have formed since)
+    # durations need no carrying: they are computed from the alliance history in every year
     # the US dyad indicator is defined in every year
     df = df.with_columns(
         ((pl.col("ccode1") == US) | (pl.col("ccode2") == US)).cast(pl.Int8).alias("us_dyad")
@@ -855,10 +882,11 @@ def carried_forward(year: int) -> list[dict[str, object]]:
             {
                 "feature": "alliance status (risk set)",
                 "group": "alliance status",
-                "sources": "atop_alliance",
-                "source_last_year": ATOP_LAST,
-                "treatment": f"carried forward from {ATOP_LAST}: no pact assumed to have "
-                "formed or ended since",
+                "sources": "atop_alliance, alliance_records",
+                "source_last_year": OUTCOME_LAST,
+                "treatment": f"ATOP to {ATOP_LAST}, then its dyads of {ATOP_LAST} carried "
+                "forward unless a sourced record ends them, and the records' new pacts and "
+                "accessions (dated by signature)",
             },
         )
     return rows

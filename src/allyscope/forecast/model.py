@@ -45,7 +45,7 @@ from allyscope.forecast.data import (
 )
 from allyscope.forecast.feature_table import feature_names
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
-from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
+from allyscope.forecast.outcome import OUTCOME_LAST, TRAIN_FIRST, check_outcome
 
 #: the model used when none is named: the better one out of sample (docs/forecast.md)
 DEFAULT_MODEL = "boost"
@@ -230,7 +230,7 @@ def train(
     model: str | None = None,
     outcome: str = "defense",
     *,
-    trained_through: int = ATOP_LAST,
+    trained_through: int = OUTCOME_LAST,
     seed: int = 0,
     n_boot: int = DEFAULT_N_BOOT,
     params: dict[str, Any] | None = None,
@@ -245,10 +245,11 @@ def train(
     kind = check_model(model)
     outcome = check_outcome(outcome)
     trained_through = int(trained_through)
-    if not TRAIN_FIRST + 10 <= trained_through <= ATOP_LAST:
+    if not TRAIN_FIRST + 10 <= trained_through <= OUTCOME_LAST:
         raise InvalidInputError(
             f"trained_through={trained_through} is out of range",
-            f"choose a year in {TRAIN_FIRST + 10}-{ATOP_LAST} (ATOP onsets end in {ATOP_LAST})",
+            f"choose a year in {TRAIN_FIRST + 10}-{OUTCOME_LAST} (onsets are observed to "
+            f"{OUTCOME_LAST})",
         )
     if n_boot < 0:
         raise InvalidInputError("n_boot must be 0 or more")

@@ -66,14 +66,18 @@ from allyscope.forecast.model import (
     train,
 )
 from allyscope.forecast.models import shapley_contributions
-from allyscope.forecast.outcome import ATOP_LAST, OUTCOME_TITLES, check_outcome, status_column
+from allyscope.forecast.outcome import (
+    ATOP_LAST,
+    OUTCOME_LAST,
+    OUTCOME_TITLES,
+    check_outcome,
+    status_column,
+)
+from allyscope.forecast.published import CALIBRATION_STEP, Calibration, Headline
 from allyscope.panel.core import LIST_END
-from allyscope.sources.bounds import last_year
 
 N_BACKGROUND = 64
 N_PERMUTATIONS = 32
-#: above this probability the backtests show overconfident forecasts (docs/forecast.md)
-OVERCONFIDENT = 0.10
 
 
 @dataclass
@@ -85,10 +89,15 @@ class PairForecast:
     name1: str
     name2: str
     allied: bool
+    #: the published probability: calibrated (the model's own when calibrated=False)
     probability: float
     interval: tuple[float, float] | None
     drivers: pl.DataFrame | None = None
     neighbours: pl.DataFrame | None = None
+    #: the model's own (uncalibrated) probability
+    raw_probability: float | None = None
+    #: calibrated probability, interval, rank, backtest band and information date
+    headline: Headline | None = None
 
     @property
     def label(self) -> str:
@@ -112,6 +121,17 @@ class Forecast:
     carried_forward: list[dict[str, Any]]
     scenario: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: the last outcome year the model and its calibrator saw
+    trained_through: int | None = None
+    #: the group's (or dyad's) published headline; a group has no rank or band
+    group_headline: Headline | None = None
+    #: the product of the pairs' raw probabilities
+    group_raw_probability: float | None = None
+
+    @property
+    def headline(self) -> Headline | None:
+        """The dyad's headline, or the group's."""
+        return self.group_headline
 
     @property
     def is_group(self) -> bool:
@@ -141,6 +161,9 @@ class Forecast:
                     "probability": p.probability,
                     "lower": p.interval[0] if p.interval else None,
                     "upper": p.interval[1] if p.interval else None,
+                    "raw_probability": p.raw_probability,
+                    "rank": p.headline.rank if p.headline else None,
+                    "percentile": p.headline.percentile if p.headline else None,
                 }
                 for p in self.pairs
             ],
@@ -155,6 +178,9 @@ class Forecast:
                 "probability": pl.Float64,
                 "lower": pl.Float64,
                 "upper": pl.Float64,
+                "raw_probability": pl.Float64,
+                "rank": pl.Int64,
+                "percentile": pl.Float64,
             },
         )
 
@@ -175,6 +201,9 @@ class Forecast:
             "probability": self.group_probability,
             "interval": list(self.group_interval) if self.group_interval else None,
             "interval_level": INTERVAL,
+            "raw_probability": self.group_raw_probability,
+            "trained_through": self.trained_through,
+            "headline": self.group_headline.to_dict() if self.group_headline else None,
             "bounds_any_dependence": list(self.group_bounds) if self.is_group else None,
             "pairs": [
                 {
@@ -184,6 +213,8 @@ class Forecast:
                     "allied": p.allied,
                     "probability": p.probability,
                     "interval": list(p.interval) if p.interval else None,
+                    "raw_probability": p.raw_probability,
+                    "headline": p.headline.to_dict() if p.headline else None,
                     "drivers": frame(p.drivers),
                     "neighbours": frame(p.neighbours),
                 }
@@ -226,7 +257,7 @@ def check_year(year: int | None) -> int:
         raise InvalidInputError(
             f"origin year {y} is out of range",
             f"choose {FIRST_INFO_YEAR + 1}-{top}: {top} is the last year any input covers "
-            f"(ATOP alliances end in {ATOP_LAST}, UN votes in {last_year('un_votes')})",
+            f"(alliance records run to {OUTCOME_LAST})",
         )
     return y
 
@@ -332,9 +363,9 @@ def neighbours(
 ) -> list[pl.DataFrame]:
     """The ``k`` nearest historical at-risk dyads for each row (see module docs), with
     ``onset_within`` (an onset in the ``horizon`` years after that year)."""
-    table = training_table(fm.outcome, 1946, min(fm.trained_through, ATOP_LAST))
+    table = training_table(fm.outcome, 1946, min(fm.trained_through, OUTCOME_LAST))
     events = onset_events(table)
-    last = (last_origin if last_origin is not None else ATOP_LAST) - horizon
+    last = (last_origin if last_origin is not None else fm.trained_through) - horizon
     hist = table.filter(pl.col("info_year") <= last).select(
         "ccode1", "ccode2", pl.col("info_year").alias("year"), *fm.feature_names
     )
@@ -377,63 +408,87 @@ def _frechet(ps: Sequence[float]) -> tuple[float, float]:
     return (max(0.0, float(sum(ps)) - (len(ps) - 1)), float(min(ps)))
 
 
-def forecast(
-    states: Sequence[str | int],
-    horizon: int = 5,
-    *,
-    year: int | None = None,
-    model: str | None = None,
-    outcome: str = "defense",
-    scenario: Any | None = None,
-    seed: int = 0,
-    n_boot: int = DEFAULT_N_BOOT,
-    trained_through: int = ATOP_LAST,
-    n_drivers: int = 8,
-    n_neighbours: int = 5,
-    explain: bool = True,
-) -> Forecast:
-    """Forecast alliance onset for a dyad or group (see module docs).
+def check_trained_through(year: int | None) -> int:
+    """The last outcome year a model may be trained on (default: the last observed)."""
+    from allyscope.forecast.outcome import TRAIN_FIRST
 
-    ``scenario``: a :class:`~allyscope.forecast.scenarios.Scenario` (or spec mapping)
-    applied to the origin-year inputs before scoring. Raises
-    :class:`~allyscope.errors.InvalidInputError` for a dyad that is already allied.
-    """
-    from allyscope.forecast.scenarios import Scenario, as_scenario
+    if year is None:
+        return OUTCOME_LAST
+    try:
+        t = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"train-through must be a year, got {year!r}") from None
+    if not TRAIN_FIRST + 10 <= t <= OUTCOME_LAST:
+        raise InvalidInputError(
+            f"train-through year {t} is out of range",
+            f"choose {TRAIN_FIRST + 10}-{OUTCOME_LAST}: onsets are observed to {OUTCOME_LAST}",
+        )
+    return t
 
-    outcome = check_outcome(outcome)
-    horizon = check_horizon(horizon)
-    y = check_year(year)
-    ccodes = resolve_states(states, y)
-    fm = train(model, outcome, trained_through=trained_through, seed=seed, n_boot=n_boot)
-    feats = features(y, y)
-    rows = _pair_rows(feats, ccodes, y)
-    col = status_column(outcome)
-    allied = rows[col].to_numpy() == 1
-    names = [codes.name(c) for c in ccodes]
+
+def _already_allied(rows: pl.DataFrame, outcome: str, names: list[str], y: int) -> np.ndarray:
+    allied = rows[status_column(outcome)].to_numpy() == 1
     if allied.all():
         what = OUTCOME_TITLES[outcome]
         who = " and ".join(names) if len(names) == 2 else "every pair of " + ", ".join(names)
-        since = f" (ATOP status of {ATOP_LAST}, carried forward)" if y > ATOP_LAST else ""
+        since = " (alliance records after ATOP)" if y > ATOP_LAST else ""
         raise InvalidInputError(
             f"{who} already {'has' if len(names) == 2 else 'have'} an {what} in {y}{since}: "
             "there is no onset to forecast",
             "forecast another dyad, another year (--year), or the outcome 'any' / 'defense'",
         )
-    sc: Scenario | None = as_scenario(scenario) if scenario is not None else None
-    notes: list[str] = []
-    risk_rows = rows.filter(pl.col(col) == 0)
-    if sc is not None:
-        risk_rows, sc_notes = sc.apply(risk_rows, ccodes, y)
-        notes.extend(sc_notes)
-    point, draws = _draws(fm, risk_rows, horizon)
-    lo, hi = _interval(draws)
-    # group probability: product over pairs, per ensemble member for the interval
-    group_point = float(np.prod(point))
-    group_draws = np.prod(draws, axis=1)
-    g_lo, g_hi = (float(v) for v in np.percentile(group_draws, INTERVAL))
-    reference = at_risk(feats, outcome)
-    drv = drivers(fm, risk_rows, reference, seed) if explain else [None] * risk_rows.height
-    nb = neighbours(fm, risk_rows, horizon, n_neighbours) if explain else [None] * risk_rows.height
+    return allied
+
+
+@dataclass
+class _Scored:
+    """Raw and published probabilities of the at-risk pairs of a query."""
+
+    raw: np.ndarray
+    raw_draws: np.ndarray  # (B, n) ensemble draws (B = 1 without an ensemble)
+    published: np.ndarray
+    published_draws: np.ndarray
+    headlines: list[Headline | None]
+
+
+def _score(
+    fm: ForecastModel,
+    rows: pl.DataFrame,
+    reference: pl.DataFrame,
+    horizon: int,
+    y: int,
+    cal: Calibration | None,
+) -> _Scored:
+    from allyscope.forecast.published import headline
+
+    point, draws = _draws(fm, rows, horizon)
+    if cal is None:
+        return _Scored(point, draws, point, draws, [None] * point.size)
+    raw_all, _ = fm.horizon_proba(reference, horizon)
+    heads: list[Headline | None] = [
+        headline(
+            cal,
+            float(point[j]),
+            draws[:, j] if fm.ensemble else None,
+            raw_all=raw_all,
+            year=y,
+            feature_names=fm.feature_names,
+        )
+        for j in range(point.size)
+    ]
+    return _Scored(point, draws, cal.apply(point), cal.apply_draws(draws), heads)
+
+
+def _pairs(
+    rows: pl.DataFrame,
+    allied: np.ndarray,
+    sc: _Scored,
+    fm: ForecastModel,
+    drv: list[Any],
+    nb: list[Any],
+    n_drivers: int,
+) -> list[PairForecast]:
+    lo, hi = _interval(sc.published_draws)
     pairs: list[PairForecast] = []
     j = 0
     for r, is_allied in zip(rows.iter_rows(named=True), allied, strict=True):
@@ -449,39 +504,157 @@ def forecast(
                 n1,
                 n2,
                 False,
-                float(point[j]),
+                float(sc.published[j]),
                 (float(lo[j]), float(hi[j])) if fm.ensemble else None,
                 d.head(n_drivers) if d is not None else None,
                 nb[j],
+                raw_probability=float(sc.raw[j]),
+                headline=sc.headlines[j],
             )
         )
         j += 1
-    bounds = _frechet([p.probability for p in pairs])
-    if any(not p.allied and p.probability > OVERCONFIDENT for p in pairs):
-        notes.append(
-            f"in the backtests, forecasts above {OVERCONFIDENT:.0%} came true less often than "
-            "stated (see `allyscope model evaluate --plot` and docs/forecast.md): read high "
-            "values as a strong ranking signal rather than a calibrated probability"
-        )
+    return pairs
+
+
+def _group_headline(
+    sc: _Scored, cal: Calibration | None, y: int, fm: ForecastModel
+) -> tuple[float, tuple[float, float] | None, Headline | None]:
+    """Group probability (product over at-risk pairs), its interval and headline; a
+    dyad's group headline is its pair's."""
+    g_point = float(np.prod(sc.published))
+    g_draws = np.prod(sc.published_draws, axis=1)
+    g_int = tuple(float(v) for v in np.percentile(g_draws, INTERVAL)) if fm.ensemble else None
+    if cal is None:
+        return g_point, g_int, None  # type: ignore[return-value]
+    if sc.raw.size == 1:
+        return g_point, g_int, sc.headlines[0]  # type: ignore[return-value]
+    from allyscope.forecast.published import information
+
+    info, oldest = information(y, fm.feature_names)
+    head = Headline(
+        probability=g_point,
+        interval=g_int,  # type: ignore[arg-type]
+        raw_probability=float(np.prod(sc.raw)),
+        rank=None,
+        at_risk=None,
+        percentile=None,
+        method=cal.method,
+        band=None,
+        information_date=info,
+        oldest_input=oldest,
+        trained_through=cal.trained_through,
+        calibration_origins=(cal.origins[0], cal.origins[-1]),
+    )
+    return g_point, g_int, head  # type: ignore[return-value]
+
+
+def _notes(pairs: list[PairForecast], y: int, trained_through: int) -> list[str]:
+    notes = []
+    for p in pairs:
+        b = p.headline.band if p.headline else None
+        if b is not None and not b.observed_lo <= p.probability <= b.observed_hi:
+            notes.append(
+                f"{p.label}: in the backtest, forecasts of {b.lo:.1%}-{b.hi:.1%} came true "
+                f"{b.observed:.1%} of the time ({b.observed_lo:.1%}-{b.observed_hi:.1%}): the "
+                "calibrated probability sits outside that band"
+            )
     if y > ATOP_LAST:
         notes.append(
-            f"alliance status is ATOP's of {ATOP_LAST}: pacts concluded or ended since then "
-            "are not in the data"
+            f"alliance status after {ATOP_LAST} comes from allyscope's sourced alliance records: "
+            f"ATOP's dyads of {ATOP_LAST} are carried forward unless a record ends them "
+            "(docs/alliances.md)"
         )
+    if trained_through < y:
+        notes.append(
+            f"the model and its calibration saw outcomes up to {trained_through} only "
+            f"(origin {y})"
+        )
+    elif trained_through > y:
+        notes.append(
+            f"trained on outcomes up to {trained_through}, after the origin {y}: an in-sample "
+            f"forecast (use --train-through {y} for what a forecaster in {y} could have known)"
+        )
+    return notes
+
+
+def forecast(
+    states: Sequence[str | int],
+    horizon: int = 5,
+    *,
+    year: int | None = None,
+    model: str | None = None,
+    outcome: str = "defense",
+    scenario: Any | None = None,
+    seed: int = 0,
+    n_boot: int = DEFAULT_N_BOOT,
+    trained_through: int | None = None,
+    n_drivers: int = 8,
+    n_neighbours: int = 5,
+    explain: bool = True,
+    calibrated: bool = True,
+    params: dict[str, Any] | None = None,
+    calibration_step: int = CALIBRATION_STEP,
+) -> Forecast:
+    """Forecast alliance onset for a dyad or group (see module docs).
+
+    The published probability is calibrated (:mod:`allyscope.forecast.published`);
+    ``calibrated=False`` publishes the model's own. ``trained_through``: the last outcome
+    year the model and the calibrator may see (default: all data; the origin year itself
+    for a pseudo-prospective forecast). ``scenario``: a
+    :class:`~allyscope.forecast.scenarios.Scenario` (or spec mapping) applied to the
+    origin-year inputs before scoring. ``params``: estimator parameters. Raises
+    :class:`~allyscope.errors.InvalidInputError` for a dyad that is already allied.
+    """
+    from allyscope.forecast.published import calibration
+    from allyscope.forecast.scenarios import as_scenario
+
+    outcome = check_outcome(outcome)
+    horizon = check_horizon(horizon)
+    y = check_year(year)
+    t = check_trained_through(trained_through)
+    ccodes = resolve_states(states, y)
+    names = [codes.name(c) for c in ccodes]
+    fm = train(model, outcome, trained_through=t, seed=seed, n_boot=n_boot, params=params)
+    feats = features(y, y)
+    rows = _pair_rows(feats, ccodes, y)
+    allied = _already_allied(rows, outcome, names, y)
+    sc = as_scenario(scenario) if scenario is not None else None
+    notes: list[str] = []
+    risk_rows = rows.filter(pl.col(status_column(outcome)) == 0)
+    if sc is not None:
+        risk_rows, sc_notes = sc.apply(risk_rows, ccodes, y)
+        notes.extend(sc_notes)
+    cal = (
+        calibration(
+            fm.kind, outcome, horizon, t, seed=seed, params=params, n_boot=max(len(fm.ensemble), 1),
+            step=calibration_step,
+        )
+        if calibrated
+        else None
+    )
+    reference = at_risk(feats, outcome)
+    scored = _score(fm, risk_rows, reference, horizon, y, cal)
+    drv = drivers(fm, risk_rows, reference, seed) if explain else [None] * risk_rows.height
+    nb = neighbours(fm, risk_rows, horizon, n_neighbours) if explain else [None] * risk_rows.height
+    pairs = _pairs(rows, allied, scored, fm, drv, nb, n_drivers)
+    g_point, g_int, g_head = _group_headline(scored, cal, y, fm)
     return Forecast(
         states=ccodes,
         names=names,
         year=y,
         horizon=horizon,
         outcome=outcome,
-        model=fm.describe(),
+        model=fm.describe() | ({"calibration": cal.method} if cal else {}),
         pairs=pairs,
-        group_probability=group_point,
-        group_interval=(g_lo, g_hi) if fm.ensemble else None,
-        group_bounds=bounds,
+        group_probability=g_point,
+        group_interval=g_int,
+        group_bounds=_frechet([p.probability for p in pairs]),
         carried_forward=carried_forward(y),
         scenario=sc.name if sc is not None else None,
-        notes=notes,
+        notes=notes + _notes(pairs, y, t),
+        trained_through=t,
+        group_headline=g_head,
+        group_raw_probability=float(np.prod(scored.raw)),
     )
 
 
@@ -493,46 +666,90 @@ def forecast_all(
     outcome: str = "defense",
     seed: int = 0,
     n_boot: int = DEFAULT_N_BOOT,
-    trained_through: int = ATOP_LAST,
+    trained_through: int | None = None,
     intervals: bool = False,
+    calibrated: bool = True,
+    params: dict[str, Any] | None = None,
+    calibration_step: int = CALIBRATION_STEP,
 ) -> pl.DataFrame:
-    """Score every dyad at risk in origin year ``year``: ``rank, ccode1, ccode2, state1,
-    state2, year, horizon, probability, lower, upper`` (rank 1 = most likely), sorted by
-    probability. ``intervals=True`` fills ``lower`` and ``upper`` from the bootstrap
-    ensemble (one more prediction per refit); otherwise they are null."""
+    """Score every dyad at risk in origin year ``year``, sorted by probability (rank 1 =
+    most likely). Columns: ``rank, ccode1, ccode2, state1, state2, year, horizon,
+    probability`` (published: calibrated unless ``calibrated=False``), ``lower, upper``
+    (with ``intervals=True``: paired bootstrap of model and calibrator; else null),
+    ``raw_probability, percentile, band_observed, band_lo, band_hi`` (how often backtest
+    forecasts in the probability's bin came true), ``trained_through, calibration``.
+
+    ``trained_through=year`` gives the pseudo-prospective ranking: model and calibrator
+    see only outcomes observable at the end of ``year``."""
+    from allyscope.forecast.published import calibration
+
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     y = check_year(year)
-    fm = train(model, outcome, trained_through=trained_through, seed=seed, n_boot=n_boot)
+    t = check_trained_through(trained_through)
+    fm = train(model, outcome, trained_through=t, seed=seed, n_boot=n_boot, params=params)
     risk = at_risk(features(y, y), outcome)
+    cal = (
+        calibration(
+            fm.kind, outcome, horizon, t, seed=seed, params=params, n_boot=max(len(fm.ensemble), 1),
+            step=calibration_step,
+        )
+        if calibrated
+        else None
+    )
     if intervals and fm.ensemble:
         point, draws = _draws(fm, risk, horizon)
-        lo, hi = _interval(draws)
+        pub_draws = cal.apply_draws(draws) if cal is not None else draws
+        lo, hi = _interval(pub_draws)
     else:
         point, _ = fm.horizon_proba(risk, horizon)
         lo = hi = np.full(point.size, np.nan)
+    published = cal.apply(point) if cal is not None else point
+    return _ranking(risk, y, horizon, t, point, published, lo, hi, cal)
+
+
+def _ranking(
+    risk: pl.DataFrame,
+    y: int,
+    horizon: int,
+    t: int,
+    raw: np.ndarray,
+    published: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    cal: Calibration | None,
+) -> pl.DataFrame:
     names = (
         codes.crosswalk()
         .filter(pl.col("year") == min(y, LIST_END["cow"].year))
         .select(pl.col("ccode").cast(pl.Int32), "name")
         .unique(subset=["ccode"], keep="first")
     )
+    n = raw.size
+    order_rank = pl.Series("raw", raw).rank("average", descending=False).to_numpy()
+    pct = (order_rank - 0.5) / max(n, 1) * 100
+    bands = _band_columns(published, cal)
     out = (
         risk.select("ccode1", "ccode2")
         .with_columns(
             pl.lit(y, pl.Int32).alias("year"),
             pl.lit(horizon, pl.Int32).alias("horizon"),
-            pl.Series("probability", point),
+            pl.Series("probability", published),
             pl.Series("lower", lo).fill_nan(None),
             pl.Series("upper", hi).fill_nan(None),
+            pl.Series("raw_probability", raw),
+            pl.Series("percentile", pct),
+            *bands,
+            pl.lit(t, pl.Int32).alias("trained_through"),
+            pl.lit(cal.method if cal else "none").alias("calibration"),
         )
         .join(names.rename({"ccode": "ccode1", "name": "state1"}), on="ccode1", how="left")
         .join(names.rename({"ccode": "ccode2", "name": "state2"}), on="ccode2", how="left")
-        .sort(["probability", "ccode1", "ccode2"], descending=[True, False, False])
+        .sort(["raw_probability", "ccode1", "ccode2"], descending=[True, False, False])
         .with_row_index("rank", offset=1)
     )
     return out.select(
-        "rank",
+        pl.col("rank").cast(pl.Int32),
         "ccode1",
         "ccode2",
         "state1",
@@ -542,11 +759,41 @@ def forecast_all(
         "probability",
         "lower",
         "upper",
-    ).with_columns(pl.col("rank").cast(pl.Int32))
+        "raw_probability",
+        "percentile",
+        "band_observed",
+        "band_lo",
+        "band_hi",
+        "trained_through",
+        "calibration",
+    )
+
+
+def _band_columns(published: np.ndarray, cal: Calibration | None) -> list[pl.Series]:
+    n = published.size
+    obs = np.full(n, np.nan)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    if cal is not None and cal.reliability.height:
+        rel = cal.reliability
+        edges = np.concatenate([rel["lo"].to_numpy(), rel["hi"].to_numpy()[-1:]])
+        idx = np.clip(np.searchsorted(edges, published, side="right") - 1, 0, rel.height - 1)
+        inside = (published >= edges[0]) & (published <= edges[-1])
+        # bins missing from the table (no forecasts there) leave gaps: match by bounds
+        ok = inside & (rel["lo"].to_numpy()[idx] <= published) & (published <= rel["hi"].to_numpy()[idx])
+        obs[ok] = rel["observed"].to_numpy()[idx[ok]]
+        lo[ok] = rel["observed_lo"].to_numpy()[idx[ok]]
+        hi[ok] = rel["observed_hi"].to_numpy()[idx[ok]]
+    return [
+        pl.Series("band_observed", obs).fill_nan(None),
+        pl.Series("band_lo", lo).fill_nan(None),
+        pl.Series("band_hi", hi).fill_nan(None),
+    ]
 
 
 __all__ = [
     "Forecast",
+    "check_trained_through",
     "PairForecast",
     "check_year",
     "drivers",
