@@ -177,10 +177,10 @@ def compute(
     """Affinity of every pair of countries that both voted in a period (see module docs).
 
     Returns ``ccode1 < ccode2, <period>, issue, source, n_votes, n_yesno`` and
-    :data:`MEASURES`, one row per dyad-period-issue. A roll call whose issue codes are unknown
-    (null: later roll calls whose title was not voted on before) counts only for ``"all"``. Dyads of countries that both cast recorded votes in the
-    period appear even where they share no votes on an issue (``n_votes = 0``, measures
-    null).
+    :data:`MEASURES`, one row per dyad-period-issue. Dyads of countries that both cast
+    recorded votes in the period appear even where they share no votes on an issue
+    (``n_votes = 0``, measures null). A roll call whose issue codes are unknown (null: a
+    later roll call whose title was not voted on before) counts only for ``"all"``.
     """
     _distance(metric)
     pcol, rcid, cc, vote = _period_slices(data, period)

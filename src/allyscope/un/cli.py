@@ -271,7 +271,7 @@ def idealpoints_cmd(
         rows = _series(view, "state", period, "idealpoint", None, None)
         ps = view[period]
         _print_sparks(rows, f"ideal point by {period}", ps.min(), ps.max())
-    last = view[period].max()
+    last = int(view[period].max())  # type: ignore[arg-type]
     top = view.filter(pl.col(period) == last).sort("idealpoint", descending=True)
     print_table(
         top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes", "source"),
@@ -330,7 +330,7 @@ def _voeten_cmd(countries, start, end, output, plot) -> None:
     if countries:
         rows = _series(view, "state", "year", "idealpoint", None, None)
         _print_sparks(rows, "Voeten ideal point by year", view["year"].min(), view["year"].max())
-    last = view["year"].max()
+    last = int(view["year"].max())  # type: ignore[arg-type]
     top = view.filter(pl.col("year") == last).sort("idealpoint", descending=True)
     print_table(
         top.select("state", "ccode", "year", "idealpoint", "q5", "q95", "n_votes", "few_votes"),

@@ -66,13 +66,13 @@ def within_year_correlations(
 def median_correlations(cors: pl.DataFrame, years: tuple[int, int]) -> dict[str, float]:
     """Median and minimum of the within-year correlations in ``years`` (inclusive)."""
     c = cors.filter(pl.col("year").is_between(*years))
-    return {
-        "years": float(c.height),
-        "pearson": float(c["pearson"].median()),
-        "spearman": float(c["spearman"].median()),
-        "pearson_min": float(c["pearson"].min()),
-        "spearman_min": float(c["spearman"].min()),
-    }
+    stats = c.select(
+        pl.col("pearson").median().alias("pearson"),
+        pl.col("spearman").median().alias("spearman"),
+        pl.col("pearson").min().alias("pearson_min"),
+        pl.col("spearman").min().alias("spearman_min"),
+    ).row(0, named=True)
+    return {"years": float(c.height), **{k: float(v) for k, v in stats.items()}}
 
 
 def ranks(table: pl.DataFrame, col: str = "idealpoint") -> pl.DataFrame:

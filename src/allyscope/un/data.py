@@ -238,7 +238,8 @@ def _undl_roll_calls(wh, coded: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
 
     years = (UNVOTES_LAST_YEAR + 1, LAST_YEAR)
     rc, v, _ = undl.general_assembly(wh, years)
-    if rc["token"].min() is not None and rc["token"].min() <= coded["rcid"].max():
+    lowest, highest = rc["token"].min(), coded["rcid"].max()
+    if isinstance(lowest, int) and isinstance(highest, int) and lowest <= highest:
         raise AllyscopeError(
             "UN Digital Library record numbers overlap the unvotes roll-call ids",
             "report this: the two sources cannot be combined by id",
