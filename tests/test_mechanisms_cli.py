@@ -100,6 +100,7 @@ records:
     assert "user-jk-2024-defense-ministers" in mini["record_ids"][0].split(",")
 
 
+@pytest.mark.slow
 def test_validate_lists_problems_with_file_and_line(data_home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
