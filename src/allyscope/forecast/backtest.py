@@ -237,15 +237,17 @@ def model_backtest(
     return cached_table(
         "forecast_backtest",
         key,
-        lambda: run_backtest(
-            [kind],
-            outcome,
-            origins,
-            horizon,
-            seed=seed,
-            params={kind: params or {}},
-            progress=progress,
-        ).predictions,
+        lambda: (
+            run_backtest(
+                [kind],
+                outcome,
+                origins,
+                horizon,
+                seed=seed,
+                params={kind: params or {}},
+                progress=progress,
+            ).predictions
+        ),
         refresh=refresh,
     )
 

@@ -87,9 +87,7 @@ class ProbabilityCalibrator(BaseEstimator):
     def __init__(self, method: str = "platt") -> None:
         self.method = method
 
-    def fit(
-        self, p: Any, y: Any, sample_weight: Any | None = None
-    ) -> ProbabilityCalibrator:
+    def fit(self, p: Any, y: Any, sample_weight: Any | None = None) -> ProbabilityCalibrator:
         method = check_method(self.method)
         pa = _clip(np.ravel(p))
         ya = np.asarray(y, dtype=np.float64).ravel()
@@ -248,14 +246,15 @@ def selection(out: pl.DataFrame, horizon: int, methods: Sequence[str]) -> pl.Dat
             past = (
                 lm.filter(pl.col("origin") <= t - horizon)
                 .group_by("method")
-                .agg((pl.col("ll").sum() / pl.col("n").sum()), (pl.col("se").sum() / pl.col("n").sum()))
+                .agg(
+                    (pl.col("ll").sum() / pl.col("n").sum()),
+                    (pl.col("se").sum() / pl.col("n").sum()),
+                )
                 .sort("ll", "se", "method")
             )
             chosen = past["method"][0] if past.height else FALLBACK
             rows.append({"model": model, "origin": t, "chosen": chosen})
-    return pl.DataFrame(
-        rows, schema={"model": pl.String, "origin": pl.Int64, "chosen": pl.String}
-    )
+    return pl.DataFrame(rows, schema={"model": pl.String, "origin": pl.Int64, "chosen": pl.String})
 
 
 def _selected(out: pl.DataFrame, horizon: int, methods: Sequence[str]) -> pl.DataFrame:
@@ -294,7 +293,9 @@ def final_calibrator(
 
 def _choose(rolled: pl.DataFrame, horizon: int, origin: int) -> str | None:
     losses = _origin_losses(
-        rolled.filter(pl.col("method").is_in(list(METHODS)) & (pl.col("origin") <= origin - horizon))
+        rolled.filter(
+            pl.col("method").is_in(list(METHODS)) & (pl.col("origin") <= origin - horizon)
+        )
     )
     if losses.height == 0:
         return None

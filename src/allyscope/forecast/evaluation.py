@@ -114,7 +114,9 @@ def evaluate(
     kind_df = pl.DataFrame(kinds) if kinds else pl.DataFrame()
     goal = _goal(score_df, rel_df)
     used = ev.filter(pl.col("year") > min(origins))
-    return Evaluation(result.outcome, result.horizon, origins, score_df, rel_df, kind_df, used, goal)
+    return Evaluation(
+        result.outcome, result.horizon, origins, score_df, rel_df, kind_df, used, goal
+    )
 
 
 def _by_kind(d: pl.DataFrame, model: str, n_boot: int, seed: int) -> list[dict[str, Any]]:

@@ -180,9 +180,7 @@ def _old_members(status: pl.DataFrame, members: pl.DataFrame, outcome: str) -> p
     from allyscope.forecast.outcome import status_column
 
     col = status_column(outcome)
-    allied = status.filter(pl.col(col) == 1).select(
-        *DYAD, (pl.col("year") + 1).alias("year")
-    )
+    allied = status.filter(pl.col(col) == 1).select(*DYAD, (pl.col("year") + 1).alias("year"))
     m1 = members.rename({"ccode": "ccode1"})
     m2 = members.rename({"ccode": "ccode2"})
     pairs = allied.join(m1, on=["ccode1", "year"]).join(m2, on=["ccode2", "year", "event"])
@@ -202,7 +200,9 @@ def _kinds(ev: pl.DataFrame, old: pl.DataFrame) -> pl.DataFrame:
         ev.select("event", *DYAD)
         .join(o1, on=["event", "ccode1"], how="left")
         .join(o2, on=["event", "ccode2"], how="left")
-        .with_columns((pl.col("__o1").fill_null(False) & pl.col("__o2").fill_null(False)).alias("__oo"))
+        .with_columns(
+            (pl.col("__o1").fill_null(False) & pl.col("__o2").fill_null(False)).alias("__oo")
+        )
     )
     has_old = old.select("event").unique().with_columns(pl.lit(True).alias("__has"))
     return (
@@ -251,10 +251,16 @@ def assign_events(
     onset in ``origin + 1 .. origin + horizon`` (null if none): columns ``event`` and
     ``kind`` added."""
     ev = onsets.select(
-        *DYAD, pl.col("year").alias("__on"), "event", "kind"
+        pl.col("ccode1").cast(pl.Int32),
+        pl.col("ccode2").cast(pl.Int32),
+        pl.col("year").alias("__on"),
+        "event",
+        "kind",
     ).with_columns(pl.col("__on").alias("__key"))
     work = rows.with_row_index("__row").with_columns(
-        (pl.col(origin_col) + 1).cast(pl.Int32).alias("__key")
+        pl.col("ccode1").cast(pl.Int32),
+        pl.col("ccode2").cast(pl.Int32),
+        (pl.col(origin_col) + 1).cast(pl.Int32).alias("__key"),
     )
     found = (
         work.sort("__key")

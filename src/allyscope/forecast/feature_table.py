@@ -379,6 +379,7 @@ def _un_years() -> tuple[int, int]:
 
     return (FIRST_YEAR, LAST_YEAR)
 
+
 _UN_COV = _un_years()
 _UN_COV_5Y = (_UN_COV[0] + 5, _UN_COV[1])
 _UN_FEATURES: tuple[Feature, ...] = (

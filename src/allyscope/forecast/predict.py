@@ -566,8 +566,7 @@ def _notes(pairs: list[PairForecast], y: int, trained_through: int) -> list[str]
         )
     if trained_through < y:
         notes.append(
-            f"the model and its calibration saw outcomes up to {trained_through} only "
-            f"(origin {y})"
+            f"the model and its calibration saw outcomes up to {trained_through} only (origin {y})"
         )
     elif trained_through > y:
         notes.append(
@@ -626,7 +625,13 @@ def forecast(
         notes.extend(sc_notes)
     cal = (
         calibration(
-            fm.kind, outcome, horizon, t, seed=seed, params=params, n_boot=max(len(fm.ensemble), 1),
+            fm.kind,
+            outcome,
+            horizon,
+            t,
+            seed=seed,
+            params=params,
+            n_boot=max(len(fm.ensemble), 1),
             step=calibration_step,
         )
         if calibrated
@@ -691,7 +696,13 @@ def forecast_all(
     risk = at_risk(features(y, y), outcome)
     cal = (
         calibration(
-            fm.kind, outcome, horizon, t, seed=seed, params=params, n_boot=max(len(fm.ensemble), 1),
+            fm.kind,
+            outcome,
+            horizon,
+            t,
+            seed=seed,
+            params=params,
+            n_boot=max(len(fm.ensemble), 1),
             step=calibration_step,
         )
         if calibrated
@@ -780,7 +791,11 @@ def _band_columns(published: np.ndarray, cal: Calibration | None) -> list[pl.Ser
         idx = np.clip(np.searchsorted(edges, published, side="right") - 1, 0, rel.height - 1)
         inside = (published >= edges[0]) & (published <= edges[-1])
         # bins missing from the table (no forecasts there) leave gaps: match by bounds
-        ok = inside & (rel["lo"].to_numpy()[idx] <= published) & (published <= rel["hi"].to_numpy()[idx])
+        ok = (
+            inside
+            & (rel["lo"].to_numpy()[idx] <= published)
+            & (published <= rel["hi"].to_numpy()[idx])
+        )
         obs[ok] = rel["observed"].to_numpy()[idx[ok]]
         lo[ok] = rel["observed_lo"].to_numpy()[idx[ok]]
         hi[ok] = rel["observed_hi"].to_numpy()[idx[ok]]
@@ -793,8 +808,8 @@ def _band_columns(published: np.ndarray, cal: Calibration | None) -> list[pl.Ser
 
 __all__ = [
     "Forecast",
-    "check_trained_through",
     "PairForecast",
+    "check_trained_through",
     "check_year",
     "drivers",
     "forecast",

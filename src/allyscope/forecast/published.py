@@ -102,7 +102,9 @@ class Headline:
             pct += f" (90% interval {self.interval[0]:.1%}–{self.interval[1]:.1%})"
         parts = [pct]
         if self.rank is not None and self.at_risk:
-            parts.append(f"rank {self.rank:,} of {self.at_risk:,} (percentile {self.percentile:.1f})")
+            parts.append(
+                f"rank {self.rank:,} of {self.at_risk:,} (percentile {self.percentile:.1f})"
+            )
         if self.band is not None:
             b = self.band
             parts.append(
@@ -216,7 +218,9 @@ def _rolling_choice(
     from allyscope.forecast.skill import reliability
 
     rolled = rolling_recalibration(past, horizon, methods=METHODS)
-    chosen = check_method(method) if method else (_choose(rolled, horizon, trained_through) or FALLBACK)
+    chosen = (
+        check_method(method) if method else (_choose(rolled, horizon, trained_through) or FALLBACK)
+    )
     frame = _frames(past, events, horizon)
     mine = frame.filter((pl.col("model") != "base_rate") & (pl.col("method") == chosen))
     return chosen, reliability(mine, seed=seed)
@@ -230,7 +234,9 @@ def _boot_calibrators(
 
     if n_boot <= 0:
         return []
-    framed = assign_events(rows.select("origin", "ccode1", "ccode2", "onset_within"), events, horizon)
+    framed = assign_events(
+        rows.select("origin", "ccode1", "ccode2", "onset_within"), events, horizon
+    )
     cl = make_clusters(framed)
     draws = cl.draws(n_boot, seed + 7919)
     p = rows["prob"].to_numpy()

@@ -141,7 +141,9 @@ def weighted_ap(y: np.ndarray, s: np.ndarray, w: np.ndarray) -> float:
 # -- statistics on one set of row weights ----------------------------------------------------
 
 
-def _sums(p: np.ndarray, base: np.ndarray, y: np.ndarray, idx: np.ndarray, k: int) -> dict[str, np.ndarray]:
+def _sums(
+    p: np.ndarray, base: np.ndarray, y: np.ndarray, idx: np.ndarray, k: int
+) -> dict[str, np.ndarray]:
     q = np.clip(p, EPS, 1 - EPS)
     return {
         "n": np.bincount(idx, minlength=k).astype(np.float64),
@@ -263,7 +265,9 @@ def _rank_stats(
         out[f"{name}_lo"], out[f"{name}_hi"] = lo, hi
     out["median_pct_rank"] = float(np.median(ranks[pos])) if pos.any() else float("nan")
     out["top5pct_share"] = float(top[pos].mean()) if pos.any() else float("nan")
-    out["events_foreseen_share"] = float(foreseen["hit"].mean()) if foreseen.height else float("nan")
+    out["events_foreseen_share"] = (
+        float(foreseen["hit"].mean()) if foreseen.height else float("nan")
+    )
     out["base_pr_auc"] = float(y.mean())
     return out
 

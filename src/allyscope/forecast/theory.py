@@ -252,7 +252,11 @@ def add_theory(df: pl.DataFrame, panel: pl.DataFrame) -> pl.DataFrame:
         [
             df,
             pl.DataFrame(
-                [neutrality(keys), dcad(keys), institutionalization(keys).alias("mech_institutionalization")]
+                [
+                    neutrality(keys),
+                    dcad(keys),
+                    institutionalization(keys).alias("mech_institutionalization"),
+                ]
             ),
             voeten(panel),
         ],

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -113,13 +114,32 @@ def _parse(path: Path) -> tuple[Any, Any]:
     return data, node
 
 
-def _record_lines(node: Any) -> list[int]:
-    """The line of each entry under ``states`` (1-based)."""
+class _Lines(dict):
+    """Lines of one record's fields (1-based); unknown fields: the record's first line."""
+
+    def __init__(self, start: int, fields: dict[str, int]) -> None:
+        super().__init__(fields)
+        self.start = start
+
+    def __missing__(self, key: str) -> int:
+        return self.start
+
+
+def _record_lines(node: Any) -> list[_Lines]:
+    """The lines of each entry under ``states`` and of its fields."""
     if node is None or not hasattr(node, "value"):
         return []
     for key, value in node.value:
-        if getattr(key, "value", None) == "states" and hasattr(value, "value"):
-            return [item.start_mark.line + 1 for item in value.value]
+        if getattr(key, "value", None) == "states" and isinstance(value.value, list):
+            out = []
+            for item in value.value:
+                fields = (
+                    {str(k.value): k.start_mark.line + 1 for k, _ in item.value}
+                    if isinstance(item.value, list)
+                    else {}
+                )
+                out.append(_Lines(item.start_mark.line + 1, fields))
+            return out
     return []
 
 
@@ -127,14 +147,17 @@ def _year(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _check_sources(rec: dict[str, Any], line: int, probs: _Problems) -> None:
+def _check_sources(rec: dict[str, Any], lines: _Lines, probs: _Problems) -> None:
+    line = lines["sources"]
     sources = rec.get("sources")
     if not isinstance(sources, list) or not sources:
         probs.add(line, "sources", "give at least one source")
         return
     for s in sources:
         if not isinstance(s, dict):
-            probs.add(line, "sources", "each source is a mapping of url, title, publisher, date, kind")
+            probs.add(
+                line, "sources", "each source is a mapping of url, title, publisher, date, kind"
+            )
             continue
         missing = [f for f in SOURCE_FIELDS if f not in s]
         if missing:
@@ -147,32 +170,35 @@ def _check_sources(rec: dict[str, Any], line: int, probs: _Problems) -> None:
             probs.add(line, "sources.date", f"{s['date']!r} is not a date (YYYY-MM-DD)")
 
 
-def _check_fields(rec: dict[str, Any], line: int, probs: _Problems) -> None:
+def _check_fields(rec: dict[str, Any], lines: _Lines, probs: _Problems) -> None:
     for f in rec:
         if f not in REQUIRED + OPTIONAL:
             near = difflib.get_close_matches(str(f), REQUIRED + OPTIONAL, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            probs.add(line, str(f), f"unknown field{hint}")
+            probs.add(lines[str(f)], str(f), f"unknown field{hint}")
     for f in REQUIRED:
         if f not in rec:
-            probs.add(line, f, "missing")
+            probs.add(lines.start, f, "missing")
     if rec.get("kind") not in KINDS:
-        probs.add(line, "kind", f"{rec.get('kind')!r} is not one of {KINDS}")
+        probs.add(lines["kind"], "kind", f"{rec.get('kind')!r} is not one of {KINDS}")
 
 
-def _check_years(rec: dict[str, Any], line: int, cov: tuple[int, int], probs: _Problems) -> None:
+def _check_years(
+    rec: dict[str, Any], lines: _Lines, cov: tuple[int, int], probs: _Problems
+) -> None:
     first, last = _year(rec.get("first_year")), rec.get("last_year")
     if first is None:
-        probs.add(line, "first_year", f"{rec.get('first_year')!r} is not a year")
+        probs.add(lines["first_year"], "first_year", f"{rec.get('first_year')!r} is not a year")
         return
+    at = lines["last_year"]
     if last is not None and _year(last) is None:
-        probs.add(line, "last_year", f"{last!r} is not a year (or null while ongoing)")
+        probs.add(at, "last_year", f"{last!r} is not a year (or null while ongoing)")
     elif last is not None and last < first:
-        probs.add(line, "last_year", f"{last} is before first_year {first}")
+        probs.add(at, "last_year", f"{last} is before first_year {first}")
     elif last is not None and last > cov[1]:
-        probs.add(line, "last_year", f"{last} is after the file's coverage ({cov[1]})")
+        probs.add(at, "last_year", f"{last} is after the file's coverage ({cov[1]})")
     if first > cov[1]:
-        probs.add(line, "first_year", f"{first} is after the file's coverage ({cov[1]})")
+        probs.add(lines["first_year"], "first_year", f"{first} is after the coverage ({cov[1]})")
 
 
 def _resolve(state: Any, year: int, line: int, probs: _Problems) -> int | None:
@@ -197,7 +223,7 @@ def _coverage(data: dict[str, Any], probs: _Problems) -> tuple[int, int]:
 
 
 def _spells(
-    data: dict[str, Any], lines: list[int], cov: tuple[int, int], probs: _Problems
+    data: dict[str, Any], lines: list[_Lines], cov: tuple[int, int], probs: _Problems
 ) -> list[NeutralitySpell]:
     recs = data.get("states")
     if not isinstance(recs, list) or not recs:
@@ -206,20 +232,21 @@ def _spells(
     out: list[NeutralitySpell] = []
     seen: set[str] = set()
     for i, rec in enumerate(recs):
-        line = lines[i] if i < len(lines) else 1
+        fl = lines[i] if i < len(lines) else _Lines(1, {})
+        line = fl.start
         if not isinstance(rec, dict):
             probs.add(line, "", "a record is a mapping of fields")
             continue
-        _check_fields(rec, line, probs)
-        _check_years(rec, line, cov, probs)
-        _check_sources(rec, line, probs)
+        _check_fields(rec, fl, probs)
+        _check_years(rec, fl, cov, probs)
+        _check_sources(rec, fl, probs)
         rid = str(rec.get("id", ""))
         if rid in seen:
-            probs.add(line, "id", f"duplicate id {rid!r}")
+            probs.add(fl["id"], "id", f"duplicate id {rid!r}")
         seen.add(rid)
         first = _year(rec.get("first_year"))
         last = _year(rec.get("last_year"))
-        ccode = _resolve(rec.get("state"), min(last or cov[1], cov[1]), line, probs)
+        ccode = _resolve(rec.get("state"), min(last or cov[1], cov[1]), fl["state"], probs)
         if ccode is None or first is None or rec.get("kind") not in KINDS:
             continue
         out.append(
@@ -232,7 +259,7 @@ def _spells(
                 rec.get("last_year"),
                 str(rec.get("basis", "")),
                 tuple(rec.get("sources") or ()),
-                line,
+                fl["first_year"],
             )
         )
     _check_overlaps(out, probs)
@@ -245,7 +272,7 @@ def _check_overlaps(spells: list[NeutralitySpell], probs: _Problems) -> None:
         by_state.setdefault(s.ccode, []).append(s)
     for group in by_state.values():
         group.sort(key=lambda s: s.first_year)
-        for a, b in zip(group, group[1:], strict=False):
+        for a, b in itertools.pairwise(group):
             if a.last_year is None or a.last_year >= b.first_year:
                 probs.add(b.line, "first_year", f"overlaps the spell {a.id!r} of the same state")
 
@@ -286,13 +313,21 @@ def neutral_state_years(path: str | os.PathLike[str] | None = None) -> pl.DataFr
         for s in recs.spells
         for y in range(max(s.first_year, lo), (s.last_year if s.last_year is not None else hi) + 1)
     ]
-    return pl.DataFrame(
-        rows,
-        schema={"ccode": pl.Int32, "year": pl.Int32, "neutral_kind": pl.String, "neutral_id": pl.String},
-        orient="row",
-    ).with_columns(pl.lit(1, pl.Int8).alias("neutral")).select(
-        "ccode", "year", "neutral", "neutral_kind", "neutral_id"
-    ).sort("ccode", "year")
+    return (
+        pl.DataFrame(
+            rows,
+            schema={
+                "ccode": pl.Int32,
+                "year": pl.Int32,
+                "neutral_kind": pl.String,
+                "neutral_id": pl.String,
+            },
+            orient="row",
+        )
+        .with_columns(pl.lit(1, pl.Int8).alias("neutral"))
+        .select("ccode", "year", "neutral", "neutral_kind", "neutral_id")
+        .sort("ccode", "year")
+    )
 
 
 def coverage(path: str | os.PathLike[str] | None = None) -> tuple[int, int]:
