@@ -105,3 +105,22 @@ def test_evaluation_of_a_small_backtest():
     assert set(ev.reliability["method"].to_list()) == {"raw", "selected"}
     assert "logit" in ev.goal and isinstance(ev.goal["logit"]["met"], bool)
     assert ev.events.filter(pl.col("year") == 2001).height == 1
+
+
+def test_pseudo_prospective_evaluation_on_the_world_records_after_2018():
+    from allyscope.forecast.prospective import prospective
+
+    r = prospective(2018, 7, model="logit", outcome="any", n_boot=3)
+    # the world's records: a new USA-India treaty (2020) and Japan's accession to the
+    # US-Australia pact (2022): two events, two dyad onsets (USA-Japan was already allied)
+    assert r.summary["onset_dyads"] == 2 and r.summary["events"] == 2
+    assert dict(zip(r.onsets["ccode1"], r.onsets["kind"], strict=True)) == {
+        USA: "new",
+        JPN: "accession",
+    }
+    assert (r.ranking["trained_through"] == 2018).all()
+    assert r.events.height == 2 and set(r.events["kind"]) == {"new", "accession"}
+    s = r.summary
+    assert 0 <= s["roc_auc_lo"] <= s["roc_auc"] <= s["roc_auc_hi"] <= 1
+    assert s["expected_onset_dyads"] == pytest.approx(r.ranking["probability"].sum())
+    assert 0 < s["base_rate"] < 1

@@ -61,7 +61,7 @@ class Evaluation:
 def onset_events(outcome: str) -> pl.DataFrame:
     """Every onset of ``outcome`` 1946 to the last outcome year, clustered into events
     (:func:`allyscope.forecast.events.cluster_onsets`), cached per data version."""
-    from allyscope.forecast.events import cluster_onsets
+    from allyscope.forecast.events import cluster_onsets, record_kinds
     from allyscope.forecast.outcome import OUTCOME_LAST, TRAIN_FIRST, alliance_years, check_outcome
     from allyscope.store import cached_table
 
@@ -69,9 +69,13 @@ def onset_events(outcome: str) -> pl.DataFrame:
 
     def compute() -> pl.DataFrame:
         status = alliance_years(TRAIN_FIRST - 1, OUTCOME_LAST)
-        return cluster_onsets(status, outcome).filter(pl.col("year") >= TRAIN_FIRST)
+        events = cluster_onsets(status, outcome, record_kinds())
+        return events.drop("records").filter(pl.col("year") >= TRAIN_FIRST)
 
-    return cached_table("forecast_onset_events", {"outcome": outcome}, compute)
+    from allyscope.panel.alliances import load_records
+
+    params = {"outcome": outcome, "records": load_records().sha256}
+    return cached_table("forecast_onset_events", params, compute)
 
 
 def _frames(preds: pl.DataFrame, events: pl.DataFrame, horizon: int) -> pl.DataFrame:

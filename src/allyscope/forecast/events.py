@@ -24,8 +24,10 @@ outcome's obligation with another of its states the year before. An event is an
 *accession* (enlargement of an existing pact) if it has old members and none of its onsets
 joins two old members: newcomers join states already allied with each other (North
 Macedonia joining NATO; a third state joining a bilateral pact). Otherwise it is a *new*
-pact. The rule is checked against the alliance records of 2019-2025, which say which
-events are accessions (tests).
+pact. The rule misses a joiner already allied with some of the members (its onsets then
+link it only to the others, none of them old members of the event). After ATOP's end the
+alliance records say themselves which events are accessions, and those events take the
+records' kind.
 """
 
 from __future__ import annotations
@@ -44,13 +46,20 @@ KINDS = ("new", "accession")
 def new_obligations(status: pl.DataFrame, outcome: str) -> pl.DataFrame:
     """Onsets of ``outcome`` with the obligation types each gains that year.
 
-    ``status``: non-directed dyad-years with the ATOP obligation columns. Returns
-    ``ccode1, ccode2, year, new`` (list of obligation columns held in ``year`` and not in
-    ``year - 1``, restricted to the outcome's obligations), one row per onset.
+    ``status``: non-directed dyad-years with the ATOP obligation columns (and optionally
+    ``atop_source``). Returns ``ccode1, ccode2, year, new`` (list of obligation columns
+    held in ``year`` and not in ``year - 1``, restricted to the outcome's obligations) and
+    ``records`` (ids of the alliance records behind the year's obligations, empty before
+    ATOP's end), one row per onset.
     """
     outcome = check_outcome(outcome)
     cols = list(OBLIGATIONS[outcome])
-    s = status.select(*DYAD, "year", *cols)
+    src = (
+        pl.col("atop_source").fill_null("").str.extract_all(r"record:[a-z0-9-]+")
+        if "atop_source" in status.columns
+        else pl.lit([], dtype=pl.List(pl.String))
+    )
+    s = status.select(*DYAD, "year", *cols, src.alias("records"))
     prev = s.select(
         *DYAD, (pl.col("year") + 1).alias("year"), *[pl.col(c).alias(f"__p_{c}") for c in cols]
     )
@@ -66,7 +75,10 @@ def new_obligations(status: pl.DataFrame, outcome: str) -> pl.DataFrame:
             for c in cols
         ]
     ).list.drop_nulls()
-    return onsets.select(*DYAD, "year", gained.alias("new")).sort("year", *DYAD)
+    recs = pl.col("records").list.eval(pl.element().str.replace("record:", ""))
+    return onsets.select(*DYAD, "year", gained.alias("new"), recs.alias("records")).sort(
+        "year", *DYAD
+    )
 
 
 def _components(onsets: pl.DataFrame) -> np.ndarray:
@@ -101,8 +113,22 @@ def _components(onsets: pl.DataFrame) -> np.ndarray:
     return labels[:n]
 
 
-def cluster_onsets(status: pl.DataFrame, outcome: str) -> pl.DataFrame:
+def record_kinds(path: str | None = None) -> dict[str, str]:
+    """``record id -> "accession" | "new"`` for the alliance records after ATOP."""
+    from allyscope.panel.alliances import load_records
+
+    kinds = {"accession": "accession", "new_alliance": "new"}
+    return {e.id: kinds[e.event] for e in load_records(path).events if e.event in kinds}
+
+
+def cluster_onsets(
+    status: pl.DataFrame, outcome: str, kinds: dict[str, str] | None = None
+) -> pl.DataFrame:
     """Every onset of ``outcome`` in ``status`` with its event (see module docs).
+
+    ``kinds``: the event type of each alliance record (:func:`record_kinds`); an event
+    with onsets from records takes its kind from them (accession if every record behind
+    it is an accession), the others from the rule of the module docs.
 
     Returns ``ccode1, ccode2, year, event`` (an id ``"<year>-<n>"``, numbered by the
     event's lowest dyad), ``event_dyads``, ``event_states``, ``kind`` (``new`` or
@@ -126,14 +152,16 @@ def cluster_onsets(status: pl.DataFrame, outcome: str) -> pl.DataFrame:
     ev = ev.join(order, on=["year", "__c"]).drop("__c")
     members = _members(ev)
     old = _old_members(status, members, outcome)
-    kinds = _kinds(ev, old)
+    kind_of = _kinds(ev, old)
+    if kinds:
+        kind_of = _record_kinds_override(ev, kind_of, kinds)
     size = ev.group_by("event").agg(pl.len().alias("event_dyads"))
     nstates = members.group_by("event").agg(pl.len().alias("event_states"))
     nold = old.group_by("event").agg(pl.len().alias("old_members"))
     out = (
         ev.join(size, on="event")
         .join(nstates, on="event")
-        .join(kinds, on="event")
+        .join(kind_of, on="event")
         .join(nold, on="event", how="left")
         .with_columns(pl.col("old_members").fill_null(0).cast(pl.Int32))
     )
@@ -146,6 +174,7 @@ def cluster_onsets(status: pl.DataFrame, outcome: str) -> pl.DataFrame:
         pl.col("event_states").cast(pl.Int32),
         "kind",
         "old_members",
+        "records",
     ).sort("year", "event", *DYAD)
 
 
@@ -160,6 +189,7 @@ def _empty() -> pl.DataFrame:
             "event_states": pl.Int32,
             "kind": pl.String,
             "old_members": pl.Int32,
+            "records": pl.List(pl.String),
         }
     )
 
@@ -216,6 +246,33 @@ def _kinds(ev: pl.DataFrame, old: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.lit("new"))
             .alias("kind"),
         )
+    )
+
+
+def _record_kinds_override(
+    ev: pl.DataFrame, kind_of: pl.DataFrame, kinds: dict[str, str]
+) -> pl.DataFrame:
+    """Events with record-backed onsets take the records' kind."""
+    rec = (
+        ev.select("event", "records")
+        .explode("records")
+        .drop_nulls("records")
+        .with_columns(pl.col("records").replace_strict(kinds, default=None).alias("__k"))
+        .drop_nulls("__k")
+        .group_by("event")
+        .agg((pl.col("__k") == "accession").all().alias("__acc"))
+    )
+    return (
+        kind_of.join(rec, on="event", how="left")
+        .with_columns(
+            pl.when(pl.col("__acc").is_null())
+            .then(pl.col("kind"))
+            .when(pl.col("__acc"))
+            .then(pl.lit("accession"))
+            .otherwise(pl.lit("new"))
+            .alias("kind")
+        )
+        .drop("__acc")
     )
 
 

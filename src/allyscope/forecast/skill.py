@@ -70,13 +70,14 @@ class Clusters:
         return out
 
 
-def make_clusters(frame: pl.DataFrame) -> Clusters:
+def make_clusters(frame: pl.DataFrame, negative_key: str = "origin") -> Clusters:
     """Clusters of forecast rows with columns ``origin``, ``onset_within`` and ``event``
-    (the event of the onset that followed, null if none)."""
+    (the event of the onset that followed, null if none). Rows without an onset are
+    clustered by ``negative_key`` (default: the origin year)."""
     label = (
         pl.when(pl.col("onset_within") == 1)
         .then(pl.concat_str(pl.lit("event:"), pl.col("event").fill_null("unknown")))
-        .otherwise(pl.concat_str(pl.lit("origin:"), pl.col("origin").cast(pl.String)))
+        .otherwise(pl.concat_str(pl.lit("other:"), pl.col(negative_key).cast(pl.String)))
     )
     labels = frame.select(label.alias("c"))["c"].to_numpy().astype(str)
     names, index = np.unique(labels, return_inverse=True)
@@ -198,6 +199,7 @@ def skill(
     n_boot_ranks: int = N_BOOT_RANKS,
     seed: int = 0,
     level: float = LEVEL,
+    negative_key: str = "origin",
 ) -> dict[str, float]:
     """Skill of one model's forecasts with cluster-bootstrap intervals.
 
@@ -210,7 +212,7 @@ def skill(
     y = frame["onset_within"].to_numpy().astype(np.float64)
     p = frame["prob"].to_numpy().astype(np.float64)
     base = frame["base"].to_numpy().astype(np.float64)
-    cl = make_clusters(frame)
+    cl = make_clusters(frame, negative_key)
     k = cl.n_clusters
     sums = _sums(p, base, y, cl.index, k)
     ones = np.ones(k)
