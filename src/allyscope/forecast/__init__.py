@@ -14,6 +14,10 @@ rolling-origin backtests. See docs/forecast.md.
 >>> [fc.scenario(g, s) for g in [["USA", "JPN", "KOR"]] for s in fc.default_scenarios(g)]  # doctest: +SKIP
 >>> fc.forecast_all(2018, horizon=5).head()                # doctest: +SKIP
 >>> fc.backtest(origins=range(1970, 2014)).table           # doctest: +SKIP
+>>> fc.evaluate(fc.backtest(["boost"])).scores              # doctest: +SKIP
+>>> fc.forecast_all(2018, horizon=7, trained_through=2018)  # doctest: +SKIP
+>>> fc.prospective(2018, 7).events                          # doctest: +SKIP
+>>> fc.forecast(["JPN", "KOR"]).headline.describe()         # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from allyscope.forecast.backtest import (
     default_origins,
     write_figure,
 )
+from allyscope.forecast.calibration import ProbabilityCalibrator, rolling_recalibration
 from allyscope.forecast.data import training_table
+from allyscope.forecast.effects import institutionalization_effects
+from allyscope.forecast.evaluation import Evaluation, evaluate, onset_events
 from allyscope.forecast.feature_table import (
     FEATURES,
     carried_forward,
@@ -42,6 +49,8 @@ from allyscope.forecast.model import (
 from allyscope.forecast.models import BoostedTrees, RareEventsLogit
 from allyscope.forecast.outcome import OUTCOMES
 from allyscope.forecast.predict import Forecast, PairForecast, forecast, forecast_all
+from allyscope.forecast.prospective import ProspectiveResult, prospective
+from allyscope.forecast.published import Band, Calibration, Headline, calibration
 from allyscope.forecast.scenarios import (
     Change,
     Scenario,
@@ -57,25 +66,37 @@ __all__ = [
     "MAX_HORIZON",
     "OUTCOMES",
     "BacktestResult",
+    "Band",
     "BoostedTrees",
+    "Calibration",
     "Change",
+    "Evaluation",
     "Forecast",
     "ForecastModel",
+    "Headline",
     "PairForecast",
+    "ProbabilityCalibrator",
+    "ProspectiveResult",
     "RareEventsLogit",
     "Scenario",
     "ScenarioResult",
     "backtest",
+    "calibration",
     "calibration_figure",
     "carried_forward",
     "default_origins",
     "default_scenarios",
+    "evaluate",
     "feature_names",
     "features",
     "forecast",
     "forecast_all",
+    "institutionalization_effects",
     "last_input_year",
     "load_scenario",
+    "onset_events",
+    "prospective",
+    "rolling_recalibration",
     "scenario",
     "train",
     "training_table",
