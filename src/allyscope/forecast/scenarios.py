@@ -426,7 +426,13 @@ class ScenarioResult:
 
     @property
     def delta(self) -> float:
+        """Scenario minus baseline probability (a share; see ``delta_pp``)."""
         return self.changed.probability - self.baseline.probability
+
+    @property
+    def delta_pp(self) -> float:
+        """The change in percentage points (probabilities are calibrated)."""
+        return 100.0 * self.delta
 
     def table(self) -> pl.DataFrame:
         """Pairs and the group: baseline and scenario probabilities and the change."""
@@ -464,7 +470,8 @@ class ScenarioResult:
                     ),
                 ]
             )
-        return t.with_columns((pl.col("scenario") - pl.col("baseline")).alias("change"))
+        change = pl.col("scenario") - pl.col("baseline")
+        return t.with_columns(change.alias("change"), (100 * change).alias("change_pp"))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -474,6 +481,7 @@ class ScenarioResult:
             "baseline": self.baseline.to_dict(),
             "changed": self.changed.to_dict(),
             "probability_change": self.delta,
+            "probability_change_pp": self.delta_pp,
         }
 
 
