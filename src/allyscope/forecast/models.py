@@ -27,7 +27,8 @@ likelihood (the Jeffreys-prior penalty ``0.5 log det I(b)``), which removes the
 small-sample bias of maximum likelihood that King and Zeng correct after the fact and
 keeps estimates finite under separation (Heinze and Schemper 2002). Inputs are
 mean-imputed with a missingness indicator per feature that has missing training values,
-then standardized; coefficients are per standard deviation.
+then standardized over the rows where they are observed; coefficients are per standard
+deviation of the observed values.
 
 :class:`BoostedTrees` wraps scikit-learn's ``HistGradientBoostingClassifier`` (native
 missing-value handling: each split learns which side missing values go to).
@@ -209,9 +210,15 @@ class RareEventsLogit(_Base):
         self.mean_ = np.zeros(X.shape[1] + self.missing_cols_.size)
         self.scale_ = np.ones_like(self.mean_)
         Z = self._design(X)
-        wsum = w.sum()
-        mean = (Z * w[:, None]).sum(axis=0) / wsum
-        var = (((Z - mean) ** 2) * w[:, None]).sum(axis=0) / wsum
+        # features are centred and scaled over the rows where they are observed (imputed
+        # rows sit at the observed mean, z = 0); indicators over all rows. A feature
+        # observed in few rows keeps a scale that describes its values, not the imputation
+        obs = np.ones_like(Z, dtype=bool)
+        obs[:, : X.shape[1]] = ~nan
+        ww = obs * w[:, None]
+        wsum = np.maximum(ww.sum(axis=0), 1e-300)
+        mean = (np.where(obs, Z, 0.0) * ww).sum(axis=0) / wsum
+        var = ((np.where(obs, Z - mean, 0.0) ** 2) * ww).sum(axis=0) / wsum
         sd = np.sqrt(var)
         self.mean_ = mean
         self.scale_ = np.where(sd > 1e-12, sd, 1.0)
@@ -338,6 +345,8 @@ def _firth_newton(
             if ll_c >= ll - 1e-10:
                 break
             t /= 2
+        else:  # no ascent left at machine precision: the maximum is reached
+            break
         beta, ll, p, v, info = cand, ll_c, p_c, v_c, info_c
         if np.max(np.abs(t * step)) < tol:
             break
