@@ -41,6 +41,8 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import AllyscopeError, InvalidInputError, UnknownNameError
+from allyscope.sources import get as get_source
+from allyscope.sources.bounds import coverage
 
 #: vote codes on the three-point scale
 YES, ABSTAIN, NO = 1, 2, 3
@@ -58,17 +60,10 @@ ISSUES: dict[str, str] = {
 #: ``"all"`` is every roll call (the overall measures)
 ISSUE_CHOICES: tuple[str, ...] = ("all", *ISSUES)
 
-
-def _coverage() -> tuple[int, int, int]:
-    from allyscope.sources import get
-
-    un, undl = get("un_votes").years, get("undl_votes").years
-    assert un is not None and undl is not None
-    return un[0], un[1], undl[1]
-
-
-#: first and last year of recorded votes, and the last year of ``unvotes`` (from the catalog)
-FIRST_YEAR, UNVOTES_LAST_YEAR, LAST_YEAR = _coverage()
+#: first and last year of recorded votes (the input ``un_votes``: unvotes, then the UN Digital
+#: Library) and the last year of ``unvotes`` itself, from the catalog
+FIRST_YEAR, LAST_YEAR = coverage("un_votes")
+UNVOTES_LAST_YEAR: int = (get_source("un_votes").years or (0, 0))[1]
 #: roll-call sources, in order of precedence: ``unvotes`` to its end, the Digital Library after
 SOURCES: tuple[str, ...] = ("unvotes", "undl")
 
