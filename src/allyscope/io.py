@@ -125,3 +125,54 @@ def _write_stata(frame: pl.DataFrame, tmp: Path) -> None:
         elif str(pdf[col].dtype) == "boolean":
             pdf[col] = pdf[col].astype("Int8")
     pdf.to_stata(tmp, write_index=False, version=118)
+
+
+#: figure formats of ``--plot FILE`` (PNG needs the optional ``png`` extra: kaleido)
+FIGURE_FORMATS = {".html": "self-contained HTML", ".htm": "self-contained HTML", ".png": "PNG"}
+
+
+def check_figure_path(path: str | os.PathLike[str]) -> str:
+    """Return the lower-case extension of a figure file name or raise an actionable error."""
+    ext = Path(path).suffix.lower()
+    if ext not in FIGURE_FORMATS:
+        raise InvalidInputError(
+            f"cannot write the plot to {os.fspath(path)!r}: not an .html or .png file",
+            "use --plot FILE.html (or FILE.png with the png extra installed)",
+        )
+    return ext
+
+
+def write_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
+    """Write a plotly figure to ``path`` atomically: ``.html`` as one self-contained page
+    (plotly.js embedded, opens offline), ``.png`` through kaleido (the ``png`` extra).
+
+    Raises
+    ------
+    InvalidInputError
+        The extension is neither ``.html``/``.htm`` nor ``.png``, or PNG export is not
+        available in this installation.
+    """
+    ext = check_figure_path(path)
+    if ext == ".png":
+        return _write_png(fig, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(fig.to_html(include_plotlyjs=True, full_html=True), encoding="utf-8")
+    return Path(path)
+
+
+def _write_png(fig: Any, path: str | os.PathLike[str]) -> Path:
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        raise InvalidInputError(
+            "PNG export needs the optional kaleido package",
+            "install allyscope with the png extra (uv sync --extra png) or write .html",
+        ) from None
+    with atomic_path(path) as tmp:
+        try:
+            fig.write_image(str(tmp), format="png")
+        except (RuntimeError, ValueError, OSError) as exc:  # kaleido without a browser
+            raise InvalidInputError(
+                f"PNG export failed: {exc}", "write the figure as .html instead"
+            ) from exc
+    return Path(path)

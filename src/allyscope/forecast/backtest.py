@@ -410,29 +410,11 @@ def calibration_figure(result: BacktestResult) -> Any:
 
 
 def write_figure(result: BacktestResult, path: str) -> list[str]:
-    """Write the calibration figure as self-contained HTML (plotly.js embedded, no CDN)
-    and, if ``kaleido`` is installed and works, a PNG beside it. Returns the files written."""
-    from pathlib import Path
+    """Write the calibration figure to ``path`` (``.html``, self-contained, or ``.png``
+    with the png extra), atomically. Returns the files written."""
+    from allyscope.io import write_figure as _write
 
-    from allyscope.io import atomic_path
-
-    target = Path(path)
-    if target.suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write the plot to {path!r}: the figure is HTML", "give a file ending in .html"
-        )
-    fig = calibration_figure(result)
-    with atomic_path(target) as tmp:
-        fig.write_html(str(tmp), include_plotlyjs=True, full_html=True)
-    written = [str(target)]
-    png = target.with_suffix(".png")
-    try:
-        with atomic_path(png) as tmp:
-            fig.write_image(str(tmp), format="png")
-        written.append(str(png))
-    except Exception:  # kaleido missing or without a browser: the HTML is the figure
-        pass
-    return written
+    return [str(_write(calibration_figure(result), path))]
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import OutOpt, check_output, fmt, print_table, progress_bar
 
 MAX_ROWS = 30
@@ -70,7 +71,7 @@ def evaluate(
 ) -> None:
     """Rolling-origin backtest: train up to each origin year t, forecast onsets in
     t+1..t+h, and compare the models (ROC-AUC, PR-AUC, Brier, onset ranks)."""
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.errors import InvalidInputError
     from allyscope.forecast.backtest import backtest, check_origins, write_figure
     from allyscope.forecast.outcome import ATOP_LAST
@@ -173,7 +174,7 @@ def train_cmd(
     """Train (or load) a model and show what it learned (logit: coefficients per SD)."""
     import polars as pl
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.forecast.model import train
 
     check_output(output)
@@ -266,7 +267,7 @@ def forecast_cmd(
 ) -> None:
     """Probability that states begin an alliance within the horizon, with an interval,
     drivers and comparison dyads; `--all-dyads --year Y -o FILE` scores every dyad."""
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.errors import InvalidInputError
     from allyscope.forecast import predict, scenarios
 
@@ -386,7 +387,7 @@ def forecast_cmd(
 def _show_forecast(f: Any) -> None:
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.forecast.outcome import OUTCOME_TITLES
 
     m = f.model
@@ -458,7 +459,7 @@ def _show_forecast(f: Any) -> None:
 
 
 def _show_scenario(r: Any) -> None:
-    from allyscope.cli import console
+    console = clikit.console()
 
     console.print(f"\n[bold]Scenario: {r.scenario.name}[/bold]", highlight=False)
     for c in r.scenario.describe():

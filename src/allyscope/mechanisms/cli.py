@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import OutOpt, PlotOpt, check_output, check_plot
 
 
@@ -59,7 +60,7 @@ def institutions(
     from rich.table import Table
 
     from allyscope import mechanisms as m
-    from allyscope.cli import console, err_console
+    console, err_console = clikit.console(), clikit.err_console()
     from allyscope.errors import InvalidInputError
     from allyscope.io import write_table
 

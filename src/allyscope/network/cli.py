@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import (
     OutOpt,
     PlotOpt,
@@ -78,7 +79,7 @@ def network(
     import polars as pl
 
     from allyscope import codes
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.errors import InvalidInputError
     from allyscope.io import check_table_path, write_table
     from allyscope.network import graphs, hubspoke, plots
@@ -211,7 +212,7 @@ def blocs(
     Example: allyscope blocs --from 1990 --state KOR --plot blocs.html
     """
     from allyscope import codes
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.io import write_table
     from allyscope.network import plots
     from allyscope.network import voting_blocs as B
@@ -279,7 +280,7 @@ def defacto(
 
     Example: allyscope defacto JPN KOR --from 1990
     """
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.errors import InvalidInputError
     from allyscope.io import write_table
     from allyscope.network import defacto_score as D

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from allyscope import clikit
+
 panel_app = typer.Typer(
     help="State-year and dyad-year panels with add-ons (alliances, capabilities, "
     "contiguity, disputes ...), written to Parquet, CSV, Stata or Feather.",
@@ -164,7 +166,7 @@ def exercises_cmd(
     """Joint multinational military exercises of two states (MME v7, 1980-2010)."""
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.io import write_table
     from allyscope.panel import joint_exercises
 
@@ -194,7 +196,7 @@ def _addon_names(add: list[str] | None) -> list[str]:
 def _list_addons(unit: str, system: str) -> None:
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.panel import addons
 
     t = Table(title=f"Add-ons for {unit} panels ({system.upper()})", show_lines=True)
@@ -226,7 +228,7 @@ def _run(
     list_addons: bool,
     exercise_names: bool,
 ) -> None:
-    from allyscope.cli import console, err_console
+    console, err_console = clikit.console(), clikit.err_console()
     from allyscope.io import check_table_path
     from allyscope.panel import addons, core
 
@@ -294,7 +296,7 @@ def _run(
 def _preview(p, n: int = 10) -> None:
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
 
     cols = p.columns[:12]
     t = Table(title=repr(p), title_justify="left")

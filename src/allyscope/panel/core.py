@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +32,7 @@ import polars as pl
 
 from allyscope.errors import InvalidInputError
 from allyscope.panel import addons as _reg
+from allyscope.panel._verbs import AddOnVerbs
 from allyscope.panel.addons import PanelContext
 
 #: last day of each state list as distributed
@@ -307,7 +309,7 @@ def clear_cache() -> None:
 
 
 @dataclass(frozen=True, eq=False)
-class Panel:
+class Panel(AddOnVerbs):
     """A state-year or dyad-year table (polars) plus what it was built from.
 
     Panels are immutable: every ``add_*`` verb returns a new panel. ``df`` is the table,
@@ -466,72 +468,44 @@ class Panel:
         return p
 
     def __getattr__(self, attr: str) -> Any:
-        # add-ons registered by other modules become methods: panel.add_un_affinity()
+        # only reached for names the class lacks: add-ons whose provider module has not
+        # been imported yet, and the verb names of earlier releases
         if attr.startswith("add_") and not attr.startswith("__"):
-            try:
-                a = _reg.get(attr[4:])
-            except Exception:
-                raise AttributeError(attr) from None
-            return lambda **options: self.add(a.name, **options)
-        raise AttributeError(attr)
+            if attr in RENAMED_VERBS:
+                new = f"add_{RENAMED_VERBS[attr]}"
+                warnings.warn(
+                    f"Panel.{attr}() is now Panel.{new}()", DeprecationWarning, stacklevel=2
+                )
+                return getattr(self, new)
+            _reg.discover()
+            if attr in type(self).__dict__:
+                return getattr(self, attr)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
-    # built-in verbs, one per source (see allyscope.panel.builtin for definitions)
-    def add_atop_alliance(self) -> Panel:
-        return self.add("atop")
 
-    def add_cow_alliance(self) -> Panel:
-        return self.add("cow_alliance")
+#: verb names of earlier releases -> the add-on's one name
+RENAMED_VERBS: dict[str, str] = {
+    "add_atop_alliance": "atop",
+    "add_minimum_distance": "mindist",
+    "add_capital_distance": "capdist",
+    "add_igos": "igo",
+    "add_strategic_rivalries": "td_rivalries",
+    "add_cow_majors": "majors",
+    "add_archigos": "leaders",
+    "add_cow_trade": "trade",
+    "add_mme_exercises": "mme",
+}
 
-    def add_nmc(self) -> Panel:
-        return self.add("nmc")
 
-    def add_contiguity(self) -> Panel:
-        return self.add("contiguity")
+def _attach_verb(a: _reg.AddOn) -> None:
+    """Give :class:`Panel` the method ``add_<name>`` of a newly registered add-on."""
+    current = Panel.__dict__.get(a.verb_name)
+    if current is not None and getattr(current, "__allyscope_addon__", None) is None:
+        raise ValueError(f"add-on {a.name!r}: Panel.{a.verb_name} is not an add-on verb")
+    setattr(Panel, a.verb_name, a.method())
 
-    def add_minimum_distance(self) -> Panel:
-        return self.add("mindist")
 
-    def add_capital_distance(self) -> Panel:
-        return self.add("capdist")
-
-    def add_igos(self) -> Panel:
-        return self.add("igo")
-
-    def add_strategic_rivalries(self) -> Panel:
-        return self.add("td_rivalries")
-
-    def add_tss_rivalries(self) -> Panel:
-        return self.add("tss_rivalries")
-
-    def add_gml_mids(self) -> Panel:
-        return self.add("gml_mids")
-
-    def add_cow_mids(self) -> Panel:
-        return self.add("cow_mids")
-
-    def add_cow_majors(self) -> Panel:
-        return self.add("majors")
-
-    def add_democracy(self) -> Panel:
-        return self.add("democracy")
-
-    def add_sdp_gdp(self) -> Panel:
-        return self.add("sdp_gdp")
-
-    def add_archigos(self) -> Panel:
-        return self.add("leaders")
-
-    def add_cow_trade(self) -> Panel:
-        return self.add("trade")
-
-    def add_us_troops(self) -> Panel:
-        return self.add("us_troops")
-
-    def add_us_bases(self) -> Panel:
-        return self.add("us_bases")
-
-    def add_mme_exercises(self, names: bool = False) -> Panel:
-        return self.add("mme", names=names)
+_reg.on_register(_attach_verb)
 
 
 # -- builders ----------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
+from allyscope import clikit
+
 
 def report_cmd(
     states: Annotated[
@@ -43,7 +45,7 @@ def report_cmd(
     alliance score, hub-and-spoke vs lattice and blocs, forecast and scenarios — and lists
     data sources, versions and citations.
     """
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.clikit import progress_bar, split_values
     from allyscope.errors import InvalidInputError
     from allyscope.report import build_report, resolve_group, write_report

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import OutOpt, PlotOpt, busy, check_output, check_plot, print_table
 
 un_app = typer.Typer(
@@ -60,7 +61,7 @@ def _names(ccodes, short: bool = False) -> dict[int, str]:
 def _print_sparks(rows, title: str, x0, x1) -> None:
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
 
     t = Table(title=title, title_justify="left")
     t.add_column("")
@@ -103,7 +104,7 @@ def affinity_cmd(
     S-score, kappa and pi (`allyscope un affinity USA JPN KOR CHN --from 1990`)."""
     import polars as pl
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.io import write_table
     from allyscope.un import api
     from allyscope.un.affinity import MEASURES
@@ -224,7 +225,7 @@ def idealpoints_cmd(
     """Dynamic ideal points (one dimension, United States positive) per state and year."""
     import polars as pl
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.io import write_table
     from allyscope.un import api
 
@@ -286,7 +287,7 @@ def distance_cmd(
     """Distance between the states' ideal points, per pair and year."""
     import polars as pl
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.errors import InvalidInputError
     from allyscope.io import write_table
     from allyscope.un import api
