@@ -22,7 +22,7 @@ source checkout must be installed (``uv sync``) for a new entry point to be seen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -59,7 +59,7 @@ class Plugin:
         return ep.load()
 
 
-@lru_cache(maxsize=None)
+@cache
 def plugins(group: str) -> tuple[Plugin, ...]:
     """The entry points of ``group``: allyscope's own first, then others by name."""
     if group not in GROUPS:

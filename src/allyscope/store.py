@@ -231,7 +231,14 @@ class Warehouse:
         return self.sql("SELECT * FROM provenance ORDER BY source")
 
     def close(self) -> None:
+        """Close the DuckDB connection (cursors of every thread with it)."""
         self._con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def convert(arrow: Any, as_: Frame) -> Any:
@@ -258,9 +265,11 @@ def open_warehouse(path: str | os.PathLike[str] | None = None) -> Warehouse:
     with _LOCK:
         wh = _WAREHOUSES.get(key)
         if wh is None:
+            wh = Warehouse(p)
+            # a rebuilt file replaces the old one: close the handle on the old file
             for old in [k for k in _WAREHOUSES if k[0] == key[0]]:
-                _WAREHOUSES.pop(old)
-            wh = _WAREHOUSES[key] = Warehouse(p)
+                _WAREHOUSES.pop(old).close()
+            _WAREHOUSES[key] = wh
         return wh
 
 

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from allyscope.extract import rules
 from allyscope.extract.countries import Mention, find_groups, find_mentions, group_members, in_year
@@ -393,4 +396,74 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
     return out
 
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "Candidate", "Evidence", "extract"]
+@dataclass
+class ExtractionRun:
+    """Candidate records from a set of documents: ``items`` (candidate, record) pairs and
+    ``warnings`` about what the records still lack (document dates, source details)."""
+
+    items: list[tuple[Any, dict[str, Any]]]
+    warnings: list[str]
+
+
+def extract_files(
+    files: Sequence[str | os.PathLike[str]],
+    *,
+    date: str | None = None,
+    max_bytes: int = 20 * 1024 * 1024,
+    min_confidence: float = 0.5,
+    source: Mapping[str, str | None] | None = None,
+) -> ExtractionRun:
+    """Read each document and propose records for every candidate found.
+
+    Parameters
+    ----------
+    files : sequence of path
+        Statements or articles (.txt, .md, .html).
+    date : str, optional
+        The documents' date (YYYY-MM-DD) when their metadata or dateline lacks it.
+    max_bytes : int
+        Largest document read.
+    min_confidence : float
+        Candidates below this confidence are dropped.
+    source : mapping, optional
+        ``url``, ``publisher`` and ``title`` of the statement, for the records' source.
+    """
+    from allyscope.extract.reader import read_document
+    from allyscope.extract.records import source_for, to_record
+
+    src_opts = dict(source or {})
+    items: list[tuple[Any, dict[str, Any]]] = []
+    warnings: list[str] = []
+    used: set[str] = set()
+    missing: set[str] = set()
+    for f in files:
+        doc = read_document(f, date=date, max_bytes=max_bytes)
+        if doc.date is None:
+            warnings.append(
+                f"{f}: no document date found; relative dates stay unresolved "
+                "(give --date YYYY-MM-DD)"
+            )
+        src = source_for(
+            doc, url=src_opts.get("url"), publisher=src_opts.get("publisher"),
+            title=src_opts.get("title"),
+        )  # fmt: skip
+        missing |= {k for k in ("title", "publisher", "date", "url") if k not in src}
+        items.extend(
+            (c, to_record(c, src, used)) for c in extract(doc, min_confidence=min_confidence)
+        )
+    if missing:
+        warnings.append(
+            f"the source's {', '.join(sorted(missing))} is not known: add it "
+            "(--source-url, --publisher, --title) before loading the records"
+        )
+    return ExtractionRun(items, warnings)
+
+
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
+    "Candidate",
+    "Evidence",
+    "ExtractionRun",
+    "extract",
+    "extract_files",
+]

@@ -78,10 +78,7 @@ def evaluate(
 
     for p in (output, calibration, predictions):
         check_output(p)
-    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
-        )
+    clikit.check_plot(plot)
     if step < 1:
         raise InvalidInputError(f"--step must be at least 1, got {step}")
     last = ATOP_LAST - horizon if last is None else last
@@ -98,18 +95,9 @@ def evaluate(
         )
     table = res.table
     best = res.best_model()
-    if output:
-        from allyscope.io import write_table
-
-        write_table(table, output)
-    if calibration:
-        from allyscope.io import write_table
-
-        write_table(res.calibration, calibration)
-    if predictions:
-        from allyscope.io import write_table
-
-        write_table(res.predictions, predictions)
+    clikit.write_output(table, output, "backtest table")
+    clikit.write_output(res.calibration, calibration, "calibration table")
+    clikit.write_output(res.predictions, predictions, "backtest forecasts")
     files = write_figure(res, str(plot)) if plot else []
     if as_json:
         print(
@@ -155,9 +143,6 @@ def evaluate(
     )
     for f in files:
         console.print(f"[green]wrote[/green] {f}")
-    for f in (output, calibration, predictions):
-        if f:
-            console.print(f"[green]wrote[/green] {f}")
 
 
 def train_cmd(
@@ -203,11 +188,7 @@ def train_cmd(
             (pl.col("coef") / pl.col("se")).alias("z")
         )
         _print_frame(coefs, title="Coefficients (log-odds per standard deviation)", max_rows=200)
-        if output:
-            from allyscope.io import write_table
-
-            write_table(coefs, output)
-            console.print(f"[green]wrote[/green] {output}")
+        clikit.write_output(coefs, output, "coefficients")
 
 
 # -- forecast ----------------------------------------------------------------------------------
@@ -267,52 +248,43 @@ def forecast_cmd(
 ) -> None:
     """Probability that states begin an alliance within the horizon, with an interval,
     drivers and comparison dyads; `--all-dyads --year Y -o FILE` scores every dyad."""
-    console = clikit.console()
+    from allyscope import api
     from allyscope.errors import InvalidInputError
-    from allyscope.forecast import predict, scenarios
 
     check_output(output)
+    settings = api.ForecastSettings(horizon, year, model, outcome, seed, n_boot)
     if all_dyads:
         if states:
             raise InvalidInputError(
                 "give either states or --all-dyads, not both",
                 "allyscope forecast --all-dyads --year 2018 -o all.csv",
             )
-        with console.status("scoring every dyad at risk"):
-            df = predict.forecast_all(
-                year,
-                horizon,
-                model=model,
-                outcome=outcome,
-                seed=seed,
-                n_boot=n_boot,
-                intervals=intervals,
-            )
-        if output:
-            from allyscope.io import write_table
-
-            write_table(df, output)
-        if as_json:
-            print(json.dumps(df.to_dicts(), default=str))
-            return
-        y = int(df["year"][0]) if df.height else year
-        shown = ["rank", "state1", "state2", "probability"]
-        if intervals:
-            shown += ["lower", "upper"]
-        _print_frame(
-            df.head(MAX_ROWS).select(shown),
-            title=f"Most likely {outcome} pact onsets within {horizon} years of {y} "
-            f"({df.height:,} dyads at risk)",
-            pct_cols=("probability", "lower", "upper"),
-        )
-        if output:
-            console.print(f"[green]wrote[/green] {output} ({df.height:,} rows)")
+        with clikit.busy("scoring every dyad at risk"):
+            res = api.forecast_all(settings, intervals=intervals)
+        _render_all_dyads(res.df, settings, intervals, output, as_json)
         return
     if not states:
         raise InvalidInputError(
             "name two or more states, or use --all-dyads", "allyscope forecast JPN KOR --horizon 5"
         )
-    names = [s.strip() for v in states for s in v.split(",") if s.strip()]
+    names = clikit.split_values(states)
+    changes = _scenario_changes(leader_change, un_affinity, exercises, mechanism_lapse, set_)
+    specs = api.scenario_specs(names, scenario_file, changes, defaults=default_scenarios)
+    with clikit.busy("forecasting (the first run trains the model)"):
+        run = api.forecast_run(names, settings, specs)
+    _render_run(run, output, as_json)
+
+
+def _scenario_changes(
+    leader_change: list[str] | None,
+    un_affinity: str | None,
+    exercises: str | None,
+    mechanism_lapse: list[str] | None,
+    set_: list[str] | None,
+) -> list[dict[str, Any]]:
+    """The scenario changes named by command-line options (docs/forecast.md)."""
+    from allyscope.errors import InvalidInputError
+
     changes: list[dict[str, Any]] = []
     if leader_change:
         changes.append({"leader_change": leader_change})
@@ -320,68 +292,41 @@ def forecast_cmd(
         changes.append({"un_affinity": un_affinity})
     if exercises:
         changes.append({"exercises": exercises})
-    for rid in mechanism_lapse or []:
-        changes.append({"mechanism_lapse": rid})
+    changes.extend({"mechanism_lapse": rid} for rid in mechanism_lapse or [])
     if set_:
-        kv: dict[str, str] = {}
-        for item in set_:
-            if "=" not in item:
-                raise InvalidInputError(f"--set {item!r}: use FEATURE=VALUE")
-            k, v = item.split("=", 1)
-            kv[k.strip()] = v.strip()
-        changes.append({"set": kv})
-    specs: list[Any] = []
-    if scenario_file:
-        specs.append(scenarios.load(scenario_file))
-    if changes:
-        specs.append(scenarios.from_dict({"changes": changes}, "command line"))
-    if default_scenarios:
-        specs.extend(scenarios.default_scenarios(names))
-    kw = {
-        "horizon": horizon,
-        "year": year,
-        "model": model,
-        "outcome": outcome,
-        "seed": seed,
-        "n_boot": n_boot,
-    }
-    with console.status("forecasting (the first run trains the model)"):
-        base = predict.forecast(names, **kw)
-        results = [
-            scenarios.ScenarioResult(
-                scenarios.as_scenario(s),
-                base,
-                predict.forecast(names, scenario=s, explain=False, **kw),
-            )
-            for s in specs
-        ]
-    if output:
-        import polars as pl
+        bad = [item for item in set_ if "=" not in item]
+        if bad:
+            raise InvalidInputError(f"--set {bad[0]!r}: use FEATURE=VALUE")
+        pairs = (item.split("=", 1) for item in set_)
+        changes.append({"set": {k.strip(): v.strip() for k, v in pairs}})
+    return changes
 
-        from allyscope.io import write_table
 
-        if results:
-            write_table(
-                pl.concat(
-                    [
-                        r.table().with_columns(pl.lit(r.scenario.name).alias("scenario"))
-                        for r in results
-                    ]
-                ),
-                output,
-            )
-        else:
-            write_table(base.table(), output)
+def _render_all_dyads(
+    df: Any, settings: Any, intervals: bool, output: Path | None, as_json: bool
+) -> None:
+    clikit.write_output(df, output, "forecasts")
     if as_json:
-        out = base.to_dict()
-        out["scenarios"] = [r.to_dict() for r in results]
-        print(json.dumps(out, indent=2, default=str))
+        clikit.print_json(df.to_dicts())
         return
-    _show_forecast(base)
-    for r in results:
+    y = int(df["year"][0]) if df.height else settings.year
+    shown = ["rank", "state1", "state2", "probability"] + (["lower", "upper"] if intervals else [])
+    _print_frame(
+        df.head(MAX_ROWS).select(shown),
+        title=f"Most likely {settings.outcome} pact onsets within {settings.horizon} years of "
+        f"{y} ({df.height:,} dyads at risk)",
+        pct_cols=("probability", "lower", "upper"),
+    )
+
+
+def _render_run(run: Any, output: Path | None, as_json: bool) -> None:
+    clikit.write_output(run.table(), output, "forecast")
+    if as_json:
+        clikit.print_json(run.to_dict())
+        return
+    _show_forecast(run.base)
+    for r in run.scenarios:
         _show_scenario(r)
-    if output:
-        console.print(f"[green]wrote[/green] {output}")
 
 
 def _show_forecast(f: Any) -> None:

@@ -25,6 +25,7 @@ def serve_cmd(
     import uvicorn
 
     from allyscope import config
+
     console = clikit.console()
     from allyscope.store import open_warehouse
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from allyscope.errors import InvalidInputError
-from allyscope.report.group import FIRST_YEAR, MAX_STATES
+from allyscope.groups import FIRST_YEAR, MAX_STATES
 
 LAST_YEAR = dt.date.today().year
 #: what a state name or code may look like (letters in any script, digits, spaces and the

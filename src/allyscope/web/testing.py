@@ -87,7 +87,7 @@ def _which(candidates: tuple[str, ...], env: str) -> str | None:
 
 def find_browser() -> tuple[str | None, str | None]:
     """Paths of Chromium and chromedriver (``ALLYSCOPE_CHROMIUM`` / ``ALLYSCOPE_CHROMEDRIVER``)."""
-    from allyscope.report.build import find_chromium
+    from allyscope.browser import find_chromium
 
     return find_chromium(), _which(CHROMEDRIVER, "ALLYSCOPE_CHROMEDRIVER")
 
@@ -98,7 +98,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    from allyscope.report.build import HEADLESS_FLAGS
+    from allyscope.browser import HEADLESS_FLAGS
 
     browser, driver_path = find_browser()
     if not browser or not driver_path:

@@ -8,9 +8,12 @@
 5. Will the group become a formal alliance: forecast, drivers and two scenarios?
 
 Every builder takes a :class:`~allyscope.report.group.Group` and returns a
-:class:`Section`. A part that needs an analysis module this installation lacks becomes a
-notice in the section (``unavailable``), never a silent gap; years outside a source's
-coverage are said in ``notes``.
+:class:`Section`, built from :mod:`allyscope.api` results only. Years outside a
+source's coverage are said in ``notes``.
+
+Sections are registered through the entry-point group ``allyscope.report_sections``: each
+entry point names a :class:`SectionSpec`; allyscope's own five are declared there too.
+:func:`registered_sections` returns them in report order.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from typing import Any
 
 import polars as pl
 
-from allyscope.report import analysis
-from allyscope.report.analysis import Unavailable
-from allyscope.report.figures import (
+from allyscope import api
+from allyscope.groups import Group
+from allyscope.views.figures import (
     Figure,
     Table,
     bar_traces,
@@ -33,7 +36,6 @@ from allyscope.report.figures import (
     layout,
     line_traces,
 )
-from allyscope.report.group import Group
 
 
 @dataclass
@@ -45,7 +47,6 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    unavailable: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,17 +58,8 @@ class Section:
             "figures": [f.to_dict() for f in self.figures],
             "tables": [t.to_dict() for t in self.tables],
             "notes": self.notes,
-            "unavailable": self.unavailable,
             "citations": self.citations,
         }
-
-
-def _guard(section: Section, part: Callable[[], None]) -> None:
-    """Run one part of a section; a missing module becomes a notice."""
-    try:
-        part()
-    except Unavailable as exc:
-        section.unavailable.append(str(exc))
 
 
 def dyad_labels(group: Group, pairs: list[tuple[int, int]] | None = None) -> dict[str, str]:
@@ -141,7 +133,7 @@ def un_affinity_figure(group: Group, aff: pl.DataFrame, *, fig_id: str = "un-aff
 def ideal_point_figure(group: Group, ip: pl.DataFrame) -> Figure:
     states = [*group.ccodes, *group.counter]
     labels = {c: group.name(c) for c in states}
-    value = "idealpoint" if "idealpoint" in ip.columns else ip.columns[2]
+    value = "idealpoint"
     lay = layout(
         "UN ideal points (one dimension, US positive)",
         y_title="Ideal point (latent scale)",
@@ -235,11 +227,12 @@ def build_alignment(group: Group) -> Section:
     )
 
     def un_part() -> None:
-        aff = analysis.un_affinity(list(group.ccodes), group.years)
+        res = api.un_affinity(list(group.ccodes), group.years)
+        aff = res.df
         fig = un_affinity_figure(group, aff)
         s.figures.append(fig)
-        s.citations.extend(analysis.source_citations(["un_votes"]))
-        note = _clip_note("The UN voting data", analysis.UN_YEARS, group.years)
+        s.citations.extend(api.source_citations(["un_votes"]))
+        note = _clip_note("The UN voting data", api.un_years(), group.years)
         if note:
             s.notes.append(note)
         d = _dyad_key(aff)
@@ -253,24 +246,23 @@ def build_alignment(group: Group) -> Section:
                 )
 
     def ideal_part() -> None:
-        ip = analysis.ideal_points([*group.ccodes, *group.counter], group.years)
-        s.figures.append(ideal_point_figure(group, ip))
+        ip = api.ideal_points([*group.ccodes, *group.counter], group.years)
+        s.figures.append(ideal_point_figure(group, ip.df))
 
     def exercise_part() -> None:
-        df = analysis.dyad_panel(group.ccodes, group.years, ["mme"])
-        col = next(c for c in df.columns if c.startswith("mme") and "name" not in c)
-        s.figures.append(exercises_figure(group, df, col))
-        note = _clip_note("The Multinational Military Exercises data", (1980, 2010), group.years)
+        res = api.exercises(group.ccodes, group.years)
+        s.figures.append(exercises_figure(group, res.df, "mme_joint_exercises"))
+        cover = res.currency.coverage
+        note = cover and _clip_note("The Multinational Military Exercises data", cover, group.years)
         if note:
             s.notes.append(note)
 
     def troop_part() -> None:
-        df = analysis.state_panel(group.ccodes, group.years, ["us_troops"])
-        col = next(c for c in df.columns if "troops" in c)
-        s.figures.append(troops_figure(group, df, col))
+        res = api.us_troops(group.ccodes, group.years)
+        s.figures.append(troops_figure(group, res.df, "us_troops"))
 
     for part in (un_part, ideal_part, exercise_part, troop_part):
-        _guard(s, part)
+        part()
     return s
 
 
@@ -396,7 +388,7 @@ def build_institutions(group: Group) -> Section:
     )
 
     def part() -> None:
-        rel = analysis.groupings_of(group.ccodes)
+        rel = api.groupings_of(group.ccodes).df
         if rel.is_empty():
             s.notes.append(
                 "No curated cooperation-mechanism records cover a grouping of these states. "
@@ -410,7 +402,7 @@ def build_institutions(group: Group) -> Section:
             ]
         )
         ids = chosen["grouping_id"].to_list()
-        index = analysis.institutionalization(ids, group.years)
+        index = api.institutionalization(ids, group.years).df
         main = chosen.row(0, named=True)
         s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
         if main["relation"] != "same":
@@ -418,7 +410,7 @@ def build_institutions(group: Group) -> Section:
                 f"No grouping with exactly these members is recorded; the main grouping shown "
                 f"is {main['grouping']} ({main['members']})."
             )
-        ch = analysis.institution_changes([main["grouping_id"]], group.years)
+        ch = api.institution_changes([main["grouping_id"]], group.years).df
         if ch.height:
             t = (
                 ch.sort("date")
@@ -482,7 +474,7 @@ def build_institutions(group: Group) -> Section:
                         f"({fmt(dip['d'], 1)} points)."
                     )
 
-    _guard(s, part)
+    part()
     return s
 
 
@@ -507,15 +499,13 @@ def build_defacto(group: Group) -> Section:
     )
 
     def part() -> None:
-        pairs = analysis.defacto_pairs(group.ccodes, group.years)
+        pairs = api.defacto_pairs(group.ccodes, group.years).df
         if pairs.is_empty():
             s.notes.append(
                 "The de facto alliance score covers 1946–2018 (ATOP); the window lies outside."
             )
             return
-        note = _clip_note(
-            "The de facto alliance score's inputs", analysis.DEFACTO_YEARS, group.years
-        )
+        note = _clip_note("The de facto alliance score's inputs", api.DEFACTO_YEARS, group.years)
         if note:
             s.notes.append(note)
         d = _dyad_key(pairs).sort("year")
@@ -530,7 +520,7 @@ def build_defacto(group: Group) -> Section:
             line_traces(d, x="year", y="percentile_allies", series="dyad", labels=labels, digits=0),
             lay,
         )
-        grp = analysis.defacto_group(group.ccodes, group.years)
+        grp = api.defacto_group(group.ccodes, group.years).df
         if grp.height and len(group.ccodes) > 2:
             fig["data"].append(
                 {
@@ -606,7 +596,7 @@ def build_defacto(group: Group) -> Section:
                 f"{fmt(r['percentile_allies'], 0)}th percentile of formal allies."
             )
 
-    _guard(s, part)
+    part()
     return s
 
 
@@ -632,7 +622,7 @@ def hub_region(group: Group) -> tuple[int, str]:
 
 
 def group_is_east_asian(group: Group) -> bool:
-    from allyscope.report.group import is_east_asian
+    from allyscope.groups import is_east_asian
 
     return is_east_asian(group.ccodes)
 
@@ -647,7 +637,7 @@ def build_structure(group: Group) -> Section:
 
     def hub_part() -> None:
         hub, region = hub_region(group)
-        df = analysis.hub_spoke(hub, region, group.years, [n for n, _ in HUB_LAYERS])
+        df = api.hub_spoke(hub, region, group.years, [n for n, _ in HUB_LAYERS]).df
         if df.is_empty():
             return
         labels = dict(HUB_LAYERS)
@@ -699,7 +689,8 @@ def build_structure(group: Group) -> Section:
                 )
 
     def bloc_part() -> None:
-        blocs, pol = analysis.blocs(group.years)
+        bloc_res, pol_res = api.blocs(group.years)
+        blocs, pol = bloc_res.df, pol_res.df
         if pol.is_empty():
             s.notes.append("UN voting blocs need UN votes (1946–2019); the window lies outside.")
             return
@@ -794,7 +785,7 @@ def build_structure(group: Group) -> Section:
             )
 
     for p in (hub_part, bloc_part):
-        _guard(s, p)
+        p()
     if group.counter_rule:
         s.notes.append(f"Counter-group: {group.counter_rule}.")
     return s
@@ -962,7 +953,7 @@ def build_forecast(group: Group) -> Section:
         from allyscope.errors import AllyscopeError
 
         try:
-            f = analysis.forecast(group.ccodes, horizon=5)
+            f = api.forecast(group.ccodes, horizon=5)
         except AllyscopeError as exc:
             s.notes.append(f"No forecast: {exc.message}.")
             return
@@ -978,11 +969,11 @@ def build_forecast(group: Group) -> Section:
                 f"Inputs carried forward past their data's last year: {', '.join(carried)}."
             )
         scen_rows = []
-        for sc in analysis.default_scenarios(group.ccodes):
+        for sc in api.default_scenarios(group.ccodes):
             if len(scen_rows) == 2:
                 break
             try:
-                res = analysis.scenario(group.ccodes, sc, horizon=5)
+                res = api.scenario(group.ccodes, sc, horizon=5)
             except AllyscopeError as exc:
                 s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
                 continue
@@ -1058,28 +1049,62 @@ def build_forecast(group: Group) -> Section:
                         "predict the onset of a defense pact)."
                     )
 
-    _guard(s, part)
+    part()
     return s
 
 
-#: the five questions, in the order the report answers them
-BUILDERS: tuple[tuple[str, Callable[[Group], Section]], ...] = (
-    ("institutions", build_institutions),
-    ("alignment", build_alignment),
-    ("defacto", build_defacto),
-    ("structure", build_structure),
-    ("forecast", build_forecast),
-)
+@dataclass(frozen=True)
+class SectionSpec:
+    """A report section: its ``name`` (id), ``title``, ``build(group) -> Section`` and its
+    place in the report (``order``, ascending; allyscope's own use 10 ... 50)."""
+
+    name: str
+    title: str
+    build: Callable[[Group], Section]
+    order: int = 100
+
+
+INSTITUTIONS = SectionSpec("institutions", "Institutionalization", build_institutions, 10)
+ALIGNMENT = SectionSpec("alignment", "Alignment over time", build_alignment, 20)
+DEFACTO = SectionSpec("defacto", "De facto alliance", build_defacto, 30)
+STRUCTURE = SectionSpec("structure", "Hub and spoke, blocs", build_structure, 40)
+FORECAST = SectionSpec("forecast", "Forecast and scenarios", build_forecast, 50)
+
+#: entry-point group of report sections
+ENTRY_POINT_GROUP = "allyscope.report_sections"
+
+
+def registered_sections() -> list[SectionSpec]:
+    """Every section of the ``allyscope.report_sections`` entry points, in report order."""
+    from allyscope.plugins import plugins
+
+    specs: dict[str, SectionSpec] = {}
+    for plugin in plugins(ENTRY_POINT_GROUP):
+        spec = plugin.load()
+        if not isinstance(spec, SectionSpec):
+            raise TypeError(
+                f"entry point {plugin.name!r} ({plugin.value}) of {ENTRY_POINT_GROUP} names "
+                f"{type(spec).__name__}, not a SectionSpec"
+            )
+        specs.setdefault(spec.name, spec)
+    return sorted(specs.values(), key=lambda s: (s.order, s.name))
 
 
 __all__ = [
-    "BUILDERS",
+    "ALIGNMENT",
+    "DEFACTO",
+    "ENTRY_POINT_GROUP",
+    "FORECAST",
+    "INSTITUTIONS",
+    "STRUCTURE",
     "Section",
+    "SectionSpec",
     "build_alignment",
     "build_defacto",
     "build_forecast",
     "build_institutions",
     "build_structure",
+    "registered_sections",
     "un_affinity_figure",
 ]
 
@@ -1108,12 +1133,11 @@ def geo_layout(title: str, *, height: int = 460, fit: bool = False) -> dict[str,
     return lay
 
 
-def network_figure(
-    res: dict[str, Any], year: int, layer: str, region: str | None, hub: str | None = None
-) -> Figure:
+def network_figure(res: api.NetworkView, region: str | None, hub: str | None = None) -> Figure:
     """Ties of one layer drawn between capitals on a world (or regional) map."""
-    nodes: pl.DataFrame = res["nodes"].filter(pl.col("lat").is_not_null())
-    edges: pl.DataFrame = res["edges"]
+    year, layer = res.year, res.layer
+    nodes: pl.DataFrame = res.nodes.filter(pl.col("lat").is_not_null())
+    edges: pl.DataFrame = res.edges
     where = f" in {region}" if region else ""
     if region and hub:
         where += f" (with {hub})"
@@ -1158,7 +1182,7 @@ def network_figure(
             "showlegend": False,
         },
     ]
-    if not res.get("covered", True):
+    if not res.covered:
         fig = empty_note(lay, f"The {layer} layer's data do not cover {year}")
     else:
         fig = figure(traces, lay)
