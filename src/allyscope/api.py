@@ -138,7 +138,20 @@ def _window(df: pl.DataFrame, years: Years, col: str = "year") -> pl.DataFrame:
 
 
 def clip(years: Years, cover: Years) -> Years | None:
-    """The part of ``years`` inside ``cover`` (``None`` if they do not overlap)."""
+    """The part of a window inside a source's coverage.
+
+    Parameters
+    ----------
+    years : (int, int)
+        First and last year asked for.
+    cover : (int, int)
+        First and last year the data cover.
+
+    Returns
+    -------
+    (int, int) or None
+        The overlap, or ``None`` if there is none.
+    """
     lo, hi = max(years[0], cover[0]), min(years[1], cover[1])
     return (lo, hi) if lo <= hi else None
 
@@ -189,8 +202,18 @@ PROVENANCE = Schema(
 
 
 def provenance(used: Sequence[str] | None = None) -> Result:
-    """One row per source table (all, or those in ``used``): title, version, years, rows,
-    licence, SHA-256."""
+    """One row per source table: title, version, years, rows, licence, SHA-256.
+
+    Parameters
+    ----------
+    used : sequence of str, optional
+        Only these sources (default: every table in the warehouse).
+
+    Returns
+    -------
+    Result
+        Columns :data:`PROVENANCE` (plus the provenance table's others).
+    """
     from allyscope.store import open_warehouse
 
     df = open_warehouse().provenance()
@@ -200,14 +223,36 @@ def provenance(used: Sequence[str] | None = None) -> Result:
 
 
 def bibtex(keys: Sequence[str]) -> str:
-    """BibTeX entries for citation keys, in order, without repeats."""
+    """BibTeX entries for citation keys.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Keys from ``allyscope/sources/citations.bib``, in the order wanted.
+
+    Returns
+    -------
+    str
+        The entries, in order, without repeats.
+    """
     from allyscope.sources import bibtex as _bibtex
 
     return _bibtex(list(dict.fromkeys(keys)))
 
 
 def source_citations(sources: Sequence[str]) -> list[str]:
-    """Citation keys of warehouse sources (from the installed catalog)."""
+    """Citation keys of warehouse sources, from the installed catalog.
+
+    Parameters
+    ----------
+    sources : sequence of str
+        Source names.
+
+    Returns
+    -------
+    list of str
+        Their citation keys, in order, without repeats.
+    """
     from allyscope.sources import get
 
     keys: list[str] = []
@@ -220,7 +265,13 @@ def source_citations(sources: Sequence[str]) -> list[str]:
 
 
 def un_years() -> Years:
-    """The years the UN General Assembly voting data cover."""
+    """The years the UN General Assembly voting data cover.
+
+    Returns
+    -------
+    (int, int)
+        First and last year.
+    """
     from allyscope.un.data import FIRST_YEAR, LAST_YEAR
 
     return (FIRST_YEAR, LAST_YEAR)
@@ -273,8 +324,23 @@ def un_affinity(ccodes: Sequence[int] | None, years: Years, *, issue: str = "all
 
 
 def least_aligned(ccodes: Sequence[int], years: Years, n: int = 3) -> list[int]:
-    """The ``n`` states whose mean S-score with the group's members was lowest in the
-    last five voting years of the window (ties broken by COW code)."""
+    """The states that voted least with a group in the UN lately.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+    years : (int, int)
+        The window; the last five voting years of it are used.
+    n : int
+        How many states.
+
+    Returns
+    -------
+    list of int
+        The ``n`` states with the lowest mean S-score with the members (at least 10
+        shared votes with each), ties broken by COW code.
+    """
     hi = min(years[1], un_years()[1])
     lo = max(years[0], hi - 4)
     if lo > hi:
@@ -364,14 +430,43 @@ def _panel_result(name: str, panel: Any, df: pl.DataFrame, value: str | None) ->
 
 
 def dyad_panel(ccodes: Sequence[int], years: Years, addon_names: Sequence[str]) -> Result:
-    """The non-directed COW dyad-years of the pairs among ``ccodes`` with the named add-ons
-    (columns: the keys plus each add-on's columns, docs/addons.md)."""
+    """The non-directed COW dyad-years of the pairs among a group, with add-ons.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+    years : (int, int)
+        First and last year (past the state list's end, states alive then are extended).
+    addon_names : sequence of str
+        Add-ons to apply in order (docs/addons.md).
+
+    Returns
+    -------
+    Result
+        The keys ``ccode1, ccode2, year`` and each add-on's columns.
+    """
     p = _panel("dyad", tuple(years), tuple(addon_names), _data_hash())  # type: ignore[arg-type]
     return _panel_result("dyad_panel", p, _pairs(p.df, ccodes), None)
 
 
 def state_panel(ccodes: Sequence[int], years: Years, addon_names: Sequence[str]) -> Result:
-    """COW state-years of ``ccodes`` with the named add-ons."""
+    """COW state-years of some states, with add-ons.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The states (COW codes).
+    years : (int, int)
+        First and last year.
+    addon_names : sequence of str
+        Add-ons to apply in order (docs/addons.md).
+
+    Returns
+    -------
+    Result
+        The keys ``ccode, year`` and each add-on's columns.
+    """
     p = _panel("state", tuple(years), tuple(addon_names), _data_hash())  # type: ignore[arg-type]
     return _panel_result("state_panel", p, p.df.filter(pl.col("ccode").is_in(list(ccodes))), None)
 
@@ -405,12 +500,17 @@ class PanelSpec:
 
 
 def panel(spec: PanelSpec) -> Any:
-    """Build the panel described by ``spec``.
+    """Build the panel a :class:`PanelSpec` describes.
+
+    Parameters
+    ----------
+    spec : PanelSpec
+        Unit, system, years, add-ons and options.
 
     Returns
     -------
     allyscope.panel.Panel
-        The panel (its table, sources, citations and metadata).
+        The panel (table, sources, citations, metadata).
     """
     from allyscope.panel import addons, dyad_years, state_years
 
@@ -443,7 +543,20 @@ EXERCISES = Schema(
 
 
 def exercises(ccodes: Sequence[int], years: Years) -> Result:
-    """Joint multinational military exercises of every member pair per year (MME)."""
+    """Joint multinational military exercises of every member pair per year (MME).
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+    years : (int, int)
+        First and last year; years outside the MME data are absent.
+
+    Returns
+    -------
+    Result
+        Columns :data:`EXERCISES`.
+    """
     from allyscope.panel import addons
 
     cover = addons.get("mme").coverage_for("cow")
@@ -468,7 +581,20 @@ US_TROOPS = Schema(
 
 
 def us_troops(ccodes: Sequence[int], years: Years) -> Result:
-    """US troops stationed in each of ``ccodes`` per year."""
+    """US troops stationed in each state per year.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The states (COW codes).
+    years : (int, int)
+        First and last year; years outside the troop data are absent.
+
+    Returns
+    -------
+    Result
+        Columns :data:`US_TROOPS`.
+    """
     from allyscope.panel import addons
 
     cover = addons.get("us_troops").coverage_for("cow")
@@ -498,9 +624,20 @@ GROUPINGS = Schema(
 
 
 def groupings_of(ccodes: Sequence[int]) -> Result:
-    """The curated groupings related to a group: the one with exactly its members
-    (``relation = "same"``), those made of some of its members (``"within"``) and those
-    that include all of them (``"includes"``)."""
+    """The curated groupings related to a group of states.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+
+    Returns
+    -------
+    Result
+        Columns :data:`GROUPINGS`: the grouping with exactly these members
+        (``relation = "same"``), those made of some of them (``"within"``) and those that
+        include all of them (``"includes"``), in that order.
+    """
     from allyscope import mechanisms
 
     g = mechanisms.groupings()
@@ -563,8 +700,22 @@ INSTITUTION_CHANGES = Schema(
 def institutionalization(
     grouping_ids: Sequence[str], years: Years, *, components: bool = False
 ) -> Result:
-    """The institutionalization index per grouping-year, or (``components=True``) its
-    decomposition (:data:`INSTITUTIONALIZATION`, :data:`INSTITUTION_COMPONENTS`)."""
+    """The institutionalization index per grouping-year, or its decomposition.
+
+    Parameters
+    ----------
+    grouping_ids : sequence of str
+        Grouping identifiers (:func:`groupings_of`).
+    years : (int, int)
+        First and last year.
+    components : bool
+        The decomposition by dimension and component instead of the index.
+
+    Returns
+    -------
+    Result
+        Columns :data:`INSTITUTIONALIZATION` (or :data:`INSTITUTION_COMPONENTS`).
+    """
     from allyscope import mechanisms
 
     df = mechanisms.institutionalization(
@@ -575,7 +726,20 @@ def institutionalization(
 
 
 def institution_changes(grouping_ids: Sequence[str], years: Years) -> Result:
-    """The records behind each change of the index (:data:`INSTITUTION_CHANGES`)."""
+    """The records behind each change of the institutionalization index.
+
+    Parameters
+    ----------
+    grouping_ids : sequence of str
+        Grouping identifiers.
+    years : (int, int)
+        First and last year.
+
+    Returns
+    -------
+    Result
+        Columns :data:`INSTITUTION_CHANGES`.
+    """
     from allyscope import mechanisms
 
     df = mechanisms.changes(list(grouping_ids), years=range(years[0], years[1] + 1))
@@ -596,7 +760,18 @@ MECHANISM_RECORDS = Schema(
 
 
 def mechanism_records(grouping_ids: Sequence[str]) -> Result:
-    """The curated cooperation-mechanism records of the groupings."""
+    """The curated cooperation-mechanism records of groupings.
+
+    Parameters
+    ----------
+    grouping_ids : sequence of str
+        Grouping identifiers.
+
+    Returns
+    -------
+    Result
+        Columns :data:`MECHANISM_RECORDS` (plus every record field).
+    """
     from allyscope import mechanisms
 
     df = mechanisms.records(list(grouping_ids))
@@ -633,8 +808,21 @@ DEFACTO_GROUP = Schema(
 
 
 def defacto_pairs(ccodes: Sequence[int], years: Years) -> Result:
-    """The de facto alliance score of every member pair per year, with its percentile
-    among formal defense-pact dyads of the same year and its components."""
+    """The de facto alliance score of every member pair per year.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+    years : (int, int)
+        First and last year; years outside :data:`DEFACTO_YEARS` are absent.
+
+    Returns
+    -------
+    Result
+        Columns :data:`DEFACTO_PAIRS`: the score, its percentile among formal
+        defense-pact dyads of the same year and its components.
+    """
     from allyscope import network
 
     span = clip(years, DEFACTO_YEARS)
@@ -657,7 +845,20 @@ def defacto_pairs(ccodes: Sequence[int], years: Years) -> Result:
 
 
 def defacto_group(ccodes: Sequence[int], years: Years) -> Result:
-    """The group's de facto score per year (weakest pair and mean, with percentiles)."""
+    """The group's de facto alliance score per year.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+    years : (int, int)
+        First and last year.
+
+    Returns
+    -------
+    Result
+        Columns :data:`DEFACTO_GROUP` (weakest pair and mean, with percentiles).
+    """
     from allyscope import network
 
     span = clip(years, DEFACTO_YEARS)
@@ -666,7 +867,13 @@ def defacto_group(ccodes: Sequence[int], years: Years) -> Result:
 
 
 def defacto_components() -> dict[str, str]:
-    """The de facto score's components: name -> definition."""
+    """The de facto score's components.
+
+    Returns
+    -------
+    dict
+        Component name -> definition.
+    """
     from allyscope.network import COMPONENTS
 
     return dict(COMPONENTS)
@@ -674,7 +881,6 @@ def defacto_components() -> dict[str, str]:
 
 HUB_SPOKE = Schema(
     "hub_spoke",
-    "hub_spoke_trend",
     {
         "hub": "the hub state",
         "layer": "network layer",
@@ -688,7 +894,24 @@ HUB_SPOKE = Schema(
 
 
 def hub_spoke(hub: int, region: str, years: Years, layers: Sequence[str]) -> Result:
-    """Hub-and-spoke versus lattice metrics per layer and year for a hub and a region."""
+    """Hub-and-spoke versus lattice metrics per layer and year.
+
+    Parameters
+    ----------
+    hub : int
+        The hub (COW code).
+    region : str
+        Region name (``codes.region_members``).
+    years : (int, int)
+        First and last year.
+    layers : sequence of str
+        Network layers.
+
+    Returns
+    -------
+    Result
+        Columns :data:`HUB_SPOKE`.
+    """
     from allyscope import network
 
     cover: Years = (1946, 2024)
@@ -723,7 +946,18 @@ POLARIZATION = Schema(
 
 
 def blocs(years: Years) -> tuple[Result, Result]:
-    """UN voting blocs per state-year and polarization per year (one detection run)."""
+    """UN voting blocs per state-year and polarization per year (one detection run).
+
+    Parameters
+    ----------
+    years : (int, int)
+        First and last year; years outside the UN voting data are absent.
+
+    Returns
+    -------
+    (Result, Result)
+        Blocs (:data:`BLOCS`) and polarization (:data:`POLARIZATION`).
+    """
     from allyscope import network
 
     cover = un_years()
@@ -734,7 +968,13 @@ def blocs(years: Years) -> tuple[Result, Result]:
 
 
 def network_layers() -> list[dict[str, str]]:
-    """Name, title and definition of every layer of the alliance network."""
+    """The layers of the alliance network.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``title`` and ``definition`` of each layer.
+    """
     from allyscope.network.layers import get_layer, layer_names
 
     out = []
@@ -745,7 +985,13 @@ def network_layers() -> list[dict[str, str]]:
 
 
 def capitals() -> pl.DataFrame:
-    """Capital coordinates per COW state (latest capital), to place states on a map."""
+    """Capital coordinates per COW state (its latest capital), to place states on a map.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``ccode``, ``lat``, ``lng``.
+    """
     from allyscope.store import open_warehouse
 
     return open_warehouse().sql(
@@ -769,8 +1015,25 @@ class NetworkView:
 def network(
     year: int, layer: str, region: str | None = None, hub: int | None = None
 ) -> NetworkView:
-    """One layer of the yearly alliance network; with ``region``, the ties among its
-    members (plus, with ``hub``, the hub's ties to them)."""
+    """One layer of the yearly alliance network, for drawing.
+
+    Parameters
+    ----------
+    year : int
+        The year.
+    layer : str
+        The layer (:func:`network_layers`).
+    region : str, optional
+        Only the ties among this region's members.
+    hub : int, optional
+        With ``region``: the hub's ties to them too (COW code).
+
+    Returns
+    -------
+    NetworkView
+        States with capital coordinates and degree, ties, and whether the layer's data
+        cover the year.
+    """
     from allyscope import codes
     from allyscope.network import graphs
 
@@ -847,8 +1110,27 @@ def year_network(
     states: Sequence[str] | None = None,
     hub: str | None = None,
 ) -> YearNetwork:
-    """The network of ``year`` in ``layers`` with the ties among a region (``region`` name
-    or explicit ``states``) and a ``hub``'s ties, plus hub-and-spoke metrics."""
+    """The multilayer network of one year, narrowed to a region and a hub.
+
+    Parameters
+    ----------
+    year : int
+        The year.
+    layers : sequence of str
+        Layers (:func:`network_layers`).
+    region : str, optional
+        Region name.
+    states : sequence of str, optional
+        Explicit regional states instead of a region name.
+    hub : str, optional
+        Hub state (name or code).
+
+    Returns
+    -------
+    YearNetwork
+        The network, the ties shown and, with a hub and a region, the hub-and-spoke
+        metrics.
+    """
     from allyscope import codes
     from allyscope.network import graphs, hubspoke
 
@@ -898,7 +1180,26 @@ def hub_spoke_trend(
     region: str | None = None,
     states: Sequence[str] | None = None,
 ) -> Trend:
-    """Hub-and-spoke versus lattice metrics of ``hub`` and a region for every year."""
+    """Hub-and-spoke versus lattice metrics of a hub and a region for every year.
+
+    Parameters
+    ----------
+    hub : str
+        Hub state (name or code).
+    years : (int, int)
+        First and last year.
+    layers : sequence of str
+        Layers.
+    region : str, optional
+        Region name.
+    states : sequence of str, optional
+        Explicit regional states.
+
+    Returns
+    -------
+    Trend
+        The metrics table and its title.
+    """
     from allyscope import codes
     from allyscope.network import hubspoke
 
@@ -925,12 +1226,19 @@ def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 
 def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
-    """The forecast for a dyad or group (probability, interval, drivers, neighbours),
-    computed once per process and data version.
+    """The forecast for a dyad or group, computed once per process and data version.
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        Two or more states (COW codes).
+    horizon : int
+        Years ahead.
 
     Returns
     -------
     allyscope.forecast.predict.Forecast
+        Probability, interval, drivers and comparison dyads.
     """
     from allyscope.forecast import forecast as _forecast
 
@@ -940,11 +1248,23 @@ def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
 
 
 def default_scenarios(ccodes: Sequence[int]) -> list[Scenario]:
-    """Two scenarios for the report: a new leader in one member (the last one named other
-    than the United States), and, when Japan and South Korea are both members, renewed
-    Japan–South Korea mistrust (their UN voting inputs at the lowest level of the last 20
-    years and their joint exercises stopping); then the forecast module's second default
-    (every pair's UN voting affinity at its 20-year low)."""
+    """The report's scenarios for a group.
+
+    A new leader in one member (the last one named other than the United States); when
+    Japan and South Korea are both members, renewed Japan–South Korea mistrust (their UN
+    voting inputs at the lowest level of the last 20 years and their joint exercises
+    stopping); then the forecast module's second default (every pair's UN voting affinity
+    at its 20-year low).
+
+    Parameters
+    ----------
+    ccodes : sequence of int
+        The group (COW codes).
+
+    Returns
+    -------
+    list of Scenario
+    """
     from allyscope import codes
     from allyscope.forecast import Change, Scenario
     from allyscope.forecast import default_scenarios as _defaults
@@ -984,6 +1304,10 @@ def scenario(ccodes: Sequence[int], spec: Scenario | str, horizon: int = 5) -> S
         A :class:`~allyscope.forecast.Scenario` or a compact spec (``"leader_change:KOR"``).
     horizon : int
         Years ahead.
+
+    Returns
+    -------
+    ScenarioResult
     """
     from allyscope.forecast import scenario as _scenario
 
@@ -1031,8 +1355,20 @@ FORECAST_ALL = Schema(
 
 
 def forecast_all(settings: ForecastSettings, *, intervals: bool = False) -> Result:
-    """Every dyad at risk in the origin year, ranked by its forecast probability
-    (:data:`FORECAST_ALL`; ``intervals=True`` adds ``lower`` and ``upper``)."""
+    """Every dyad at risk in the origin year, ranked by its forecast probability.
+
+    Parameters
+    ----------
+    settings : ForecastSettings
+        Horizon, origin year, model, outcome, seed, bootstrap refits.
+    intervals : bool
+        Add the bootstrap intervals ``lower`` and ``upper``.
+
+    Returns
+    -------
+    Result
+        Columns :data:`FORECAST_ALL`.
+    """
     from allyscope.forecast import predict
 
     kw = settings.kwargs()
@@ -1047,8 +1383,23 @@ def scenario_specs(
     *,
     defaults: bool = False,
 ) -> list[Scenario]:
-    """Scenarios from a YAML file, from a list of changes (``[{"leader_change": ["KOR"]}]``)
-    and, with ``defaults``, the forecast module's standard two."""
+    """Scenarios from a file, a list of changes and the standard two.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The states forecast.
+    scenario_file : path, optional
+        A scenario YAML file (docs/forecast.md).
+    changes : sequence of mapping
+        Changes such as ``{"leader_change": ["KOR"]}``, as one scenario.
+    defaults : bool
+        Add the forecast module's two standard scenarios.
+
+    Returns
+    -------
+    list of Scenario
+    """
     from allyscope.forecast import scenarios
 
     specs: list[Scenario] = []
@@ -1088,7 +1439,21 @@ class ForecastRun:
 def forecast_run(
     names: Sequence[str | int], settings: ForecastSettings, specs: Sequence[Scenario] = ()
 ) -> ForecastRun:
-    """Forecast a dyad or group and each scenario against the same baseline."""
+    """Forecast a dyad or group and each scenario against the same baseline.
+
+    Parameters
+    ----------
+    names : sequence of str or int
+        Two or more states.
+    settings : ForecastSettings
+        Horizon, origin year, model, outcome, seed, bootstrap refits.
+    specs : sequence of Scenario
+        Scenarios to run.
+
+    Returns
+    -------
+    ForecastRun
+    """
     from allyscope.forecast import predict, scenarios
 
     kw = settings.kwargs()

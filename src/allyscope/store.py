@@ -305,7 +305,7 @@ def cached_table(
     if path.is_file() and not refresh:
         try:
             return pl.read_parquet(path)
-        except Exception:  # a damaged cache file is recomputed, never trusted
+        except (pl.exceptions.PolarsError, OSError):  # a damaged cache file is recomputed
             path.unlink(missing_ok=True)
     df = compute()
     with atomic_path(path) as tmp:

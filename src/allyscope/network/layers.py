@@ -42,6 +42,7 @@ missing is not zero.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -381,16 +382,12 @@ def _warehouse_hash() -> str:
 
 def _compute_dyad_table(y0: int, y1: int) -> pl.DataFrame:
     from allyscope.panel import dyad_years
+    from allyscope.panel.addons import AddOnError
 
     p = dyad_years(years=(y0, y1), mry=_mry(y1))
     for name in ("atop", "igo", "mme", "us_troops"):
-        try:
+        with contextlib.suppress(AddOnError):  # an add-on that does not cover these years
             p = p.add(name)
-        except Exception as exc:  # an add-on that does not cover these years
-            from allyscope.panel.addons import AddOnError
-
-            if not isinstance(exc, AddOnError):
-                raise
     df = p.df
     for col in ("cow_igo_joint", "mme_joint_exercises", "us_troops1", "us_troops2"):
         if col not in df.columns:

@@ -1,4 +1,4 @@
-"""Commands ``allyscope un affinity``, ``allyscope un idealpoints``, ``allyscope un distance``."""
+"""Commands ``allyscope un affinity``, ``allyscope un ideal-points``, ``allyscope un distance``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 
 from allyscope import clikit
 from allyscope.clikit import OutOpt, PlotOpt, busy, check_output, check_plot, print_table
+from allyscope.errors import AllyscopeError
 
 un_app = typer.Typer(
     help="UN General Assembly voting: dyadic affinity and dynamic ideal points (1946-2019).",
@@ -26,6 +27,9 @@ PeriodOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
+    """Attach ``allyscope un`` (``affinity``, ``ideal-points``, ``distance``)."""
+    # the name of earlier releases, kept working but out of the help
+    un_app.command("idealpoints", hidden=True, deprecated=True)(idealpoints_cmd)
     app.add_typer(un_app, name="un")
 
 
@@ -53,7 +57,7 @@ def _names(ccodes, short: bool = False) -> dict[int, str]:
     for c in sorted(set(ccodes)):
         try:
             out[c] = (codes.iso3(c) or str(c)) if short else codes.name(c)
-        except Exception:
+        except AllyscopeError:  # a code without a name that year: show the code
             out[c] = str(c)
     return out
 
@@ -200,7 +204,7 @@ def _series(view, label, x, value, lo, hi):
     return series_lines(view, label, x, value, lo, hi)
 
 
-@un_app.command("idealpoints")
+@un_app.command("ideal-points")
 def idealpoints_cmd(
     countries: Annotated[
         list[str] | None, typer.Argument(help="States (names or codes); default: all states.")

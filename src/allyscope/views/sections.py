@@ -380,102 +380,109 @@ def institution_figures(
 
 
 def build_institutions(group: Group) -> Section:
+    """1. How institutionalized is the group's cooperation, and which records stand behind
+    each change?"""
     s = Section(
         "institutions",
         "Institutionalization",
         "How institutionalized is the cooperation among the members, and what records stand "
         "behind each change?",
     )
-
-    def part() -> None:
-        rel = api.groupings_of(group.ccodes).df
-        if rel.is_empty():
-            s.notes.append(
-                "No curated cooperation-mechanism records cover a grouping of these states. "
-                "Records can be added as YAML files (see the mechanisms documentation)."
-            )
-            return
-        chosen = pl.concat(
-            [
-                rel.filter(pl.col("relation") != "includes"),
-                rel.filter(pl.col("relation") == "includes").head(3),
-            ]
+    rel = api.groupings_of(group.ccodes).df
+    if rel.is_empty():
+        s.notes.append(
+            "No curated cooperation-mechanism records cover a grouping of these states. "
+            "Records can be added as YAML files (see the mechanisms documentation)."
         )
-        ids = chosen["grouping_id"].to_list()
-        index = api.institutionalization(ids, group.years).df
-        main = chosen.row(0, named=True)
-        s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
-        if main["relation"] != "same":
-            s.notes.append(
-                f"No grouping with exactly these members is recorded; the main grouping shown "
-                f"is {main['grouping']} ({main['members']})."
-            )
-        ch = api.institution_changes([main["grouping_id"]], group.years).df
-        if ch.height:
-            t = (
-                ch.sort("date")
-                .select(
-                    "year", "institutionalization", "change", "date", "title", "type", "source_url"
-                )
-                .with_columns(pl.col("type").str.replace_all("_", " "))
-            )
-            s.tables.append(
-                Table.from_frame(
-                    t,
-                    columns={
-                        "year": "Year",
-                        "institutionalization": "Index",
-                        "change": "Change",
-                        "date": "Date",
-                        "title": "Record (links to its public source)",
-                        "type": "Mechanism",
-                    },
-                    digits=1,
-                    caption=f"Records behind each change of the {main['grouping']} index",
-                    links={"title": "source_url"},
-                )
-            )
-        m = index.filter(
-            (pl.col("grouping_id") == main["grouping_id"])
-            & pl.col("institutionalization").is_not_null()
-        ).sort("year")
-        if m.height:
-            peak = m.sort("institutionalization").row(-1, named=True)
-            first = m.row(0, named=True)
-            last = m.row(-1, named=True)
-            s.findings.append(
-                f"{main['grouping']}: index {fmt(last['institutionalization'], 1)} in "
-                f"{last['year']} (first recorded {first['year']}: "
-                f"{fmt(first['institutionalization'], 1)}; peak "
-                f"{fmt(peak['institutionalization'], 1)} in {peak['year']})."
-            )
-            d = m.with_columns(pl.col("institutionalization").diff().alias("d")).drop_nulls("d")
-            if d.height:
-                up = d.sort("d").row(-1, named=True)
-                down = d.sort("d").row(0, named=True)
-                if up["d"] > 0:
-                    s.findings.append(f"Largest rise: {up['year']} (+{fmt(up['d'], 1)} points).")
-                if down["d"] < 0:
-                    s.findings.append(f"Largest fall: {down['year']} ({fmt(down['d'], 1)} points).")
-        for g in chosen.filter(pl.col("relation") == "within").iter_rows(named=True):
-            gi = (
-                index.filter(
-                    (pl.col("grouping_id") == g["grouping_id"])
-                    & pl.col("institutionalization").is_not_null()
-                )
-                .with_columns(pl.col("institutionalization").diff().alias("d"))
-                .drop_nulls("d")
-            )
-            if gi.height:
-                dip = gi.sort("d").row(0, named=True)
-                if dip["d"] < 0:
-                    s.findings.append(
-                        f"{g['grouping']}: sharpest drop in {dip['year']} "
-                        f"({fmt(dip['d'], 1)} points)."
-                    )
-
-    part()
+        return s
+    chosen = pl.concat(
+        [
+            rel.filter(pl.col("relation") != "includes"),
+            rel.filter(pl.col("relation") == "includes").head(3),
+        ]
+    )
+    index = api.institutionalization(chosen["grouping_id"].to_list(), group.years).df
+    main = chosen.row(0, named=True)
+    s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
+    if main["relation"] != "same":
+        s.notes.append(
+            f"No grouping with exactly these members is recorded; the main grouping shown "
+            f"is {main['grouping']} ({main['members']})."
+        )
+    changes = api.institution_changes([main["grouping_id"]], group.years).df
+    if changes.height:
+        s.tables.append(_changes_table(changes, main["grouping"]))
+    s.findings.extend(_index_findings(index, main))
+    for g in chosen.filter(pl.col("relation") == "within").iter_rows(named=True):
+        s.findings.extend(_dip_finding(index, g))
     return s
+
+
+def _changes_table(ch: pl.DataFrame, grouping: str) -> Table:
+    """The records behind each change of a grouping's index, linked to their sources."""
+    t = (
+        ch.sort("date")
+        .select("year", "institutionalization", "change", "date", "title", "type", "source_url")
+        .with_columns(pl.col("type").str.replace_all("_", " "))
+    )
+    return Table.from_frame(
+        t,
+        columns={
+            "year": "Year",
+            "institutionalization": "Index",
+            "change": "Change",
+            "date": "Date",
+            "title": "Record (links to its public source)",
+            "type": "Mechanism",
+        },
+        digits=1,
+        caption=f"Records behind each change of the {grouping} index",
+        links={"title": "source_url"},
+    )
+
+
+def _index_findings(index: pl.DataFrame, main: dict[str, Any]) -> list[str]:
+    """The main grouping's latest, first and peak index and its largest rise and fall."""
+    m = index.filter(
+        (pl.col("grouping_id") == main["grouping_id"])
+        & pl.col("institutionalization").is_not_null()
+    ).sort("year")
+    if not m.height:
+        return []
+    peak = m.sort("institutionalization").row(-1, named=True)
+    first, last = m.row(0, named=True), m.row(-1, named=True)
+    out = [
+        f"{main['grouping']}: index {fmt(last['institutionalization'], 1)} in "
+        f"{last['year']} (first recorded {first['year']}: "
+        f"{fmt(first['institutionalization'], 1)}; peak "
+        f"{fmt(peak['institutionalization'], 1)} in {peak['year']})."
+    ]
+    d = m.with_columns(pl.col("institutionalization").diff().alias("d")).drop_nulls("d")
+    if d.height:
+        up, down = d.sort("d").row(-1, named=True), d.sort("d").row(0, named=True)
+        if up["d"] > 0:
+            out.append(f"Largest rise: {up['year']} (+{fmt(up['d'], 1)} points).")
+        if down["d"] < 0:
+            out.append(f"Largest fall: {down['year']} ({fmt(down['d'], 1)} points).")
+    return out
+
+
+def _dip_finding(index: pl.DataFrame, g: dict[str, Any]) -> list[str]:
+    """The sharpest drop of a grouping's index, if it ever fell."""
+    gi = (
+        index.filter(
+            (pl.col("grouping_id") == g["grouping_id"])
+            & pl.col("institutionalization").is_not_null()
+        )
+        .with_columns(pl.col("institutionalization").diff().alias("d"))
+        .drop_nulls("d")
+    )
+    if not gi.height:
+        return []
+    dip = gi.sort("d").row(0, named=True)
+    if dip["d"] >= 0:
+        return []
+    return [f"{g['grouping']}: sharpest drop in {dip['year']} ({fmt(dip['d'], 1)} points)."]
 
 
 # -- 3. de facto alliance score ---------------------------------------------------------
@@ -968,89 +975,97 @@ def build_forecast(group: Group) -> Section:
             s.notes.append(
                 f"Inputs carried forward past their data's last year: {', '.join(carried)}."
             )
-        scen_rows = []
-        for sc in api.default_scenarios(group.ccodes):
-            if len(scen_rows) == 2:
-                break
-            try:
-                res = api.scenario(group.ccodes, sc, horizon=5)
-            except AllyscopeError as exc:
-                s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
-                continue
-            scen_rows.append((sc, res))
-        if scen_rows:
-            labels = [sc.name for sc, _ in scen_rows]
-            base = [100 * r.baseline.probability for _, r in scen_rows]
-            new = [100 * r.changed.probability for _, r in scen_rows]
-            lay = layout(
-                "Scenarios: the group's probability against the baseline",
-                x_title="",
-                y_title="Probability every pair is allied (%)"
-                if group.is_group_of_many
-                else "Probability of a defense pact (%)",
-                legend_title="",
-                hovermode="closest",
-            )
-            lay["barmode"] = "group"
-            fig = figure(
-                [
-                    {
-                        "type": "bar",
-                        "name": "Baseline",
-                        "x": labels,
-                        "y": base,
-                        "marker": {"color": "#999999"},
-                        "hovertemplate": "baseline: %{y:.2f}%<extra></extra>",
-                    },
-                    {
-                        "type": "bar",
-                        "name": "Scenario",
-                        "x": labels,
-                        "y": new,
-                        "marker": {"color": "#D55E00", "pattern": {"shape": "/"}},
-                        "hovertemplate": "scenario: %{y:.2f}%<extra></extra>",
-                    },
-                ],
-                lay,
-            )
-            rows = [
-                [
-                    sc.name,
-                    "; ".join(sc.describe()),
-                    _pct(r.baseline.probability, 2),
-                    _pct(r.changed.probability, 2),
-                    f"{100 * r.delta:+.2f} points",
-                ]
-                for sc, r in scen_rows
-            ]
-            s.figures.append(
-                Figure(
-                    "scenarios",
-                    "Scenarios",
-                    "The forecast under each scenario next to the baseline (same model and "
-                    "origin year; only the named inputs change).",
-                    fig,
-                    Table(
-                        ["Scenario", "Changes", "Baseline", "Scenario", "Change"],
-                        rows,
-                        align=["left", "left", "right", "right", "right"],
-                    ),
-                )
-            )
-            for sc, r in scen_rows:
-                s.findings.append(
-                    f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
-                    f"{_pct(r.baseline.probability, 2)} at baseline."
-                )
-                if abs(r.delta) < 5e-5:
-                    s.notes.append(
-                        f"Scenario “{sc.name}” leaves the forecast unchanged: the model gives "
-                        "the changed inputs no weight (in the training data they do not "
-                        "predict the onset of a defense pact)."
-                    )
+        _add_scenarios(s, group)
 
     part()
     return s
+
+
+def _add_scenarios(s: Section, group: Group) -> None:
+    """The default scenarios' forecasts against the baseline (figure, findings, notes)."""
+    from allyscope.errors import AllyscopeError
+
+    scen_rows: list[tuple[Any, Any]] = []
+    for sc in api.default_scenarios(group.ccodes):
+        if len(scen_rows) == 2:
+            break
+        try:
+            res = api.scenario(group.ccodes, sc, horizon=5)
+        except AllyscopeError as exc:
+            s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
+            continue
+        scen_rows.append((sc, res))
+    if not scen_rows:
+        return
+    labels = [sc.name for sc, _ in scen_rows]
+    base = [100 * r.baseline.probability for _, r in scen_rows]
+    new = [100 * r.changed.probability for _, r in scen_rows]
+    lay = layout(
+        "Scenarios: the group's probability against the baseline",
+        x_title="",
+        y_title="Probability every pair is allied (%)"
+        if group.is_group_of_many
+        else "Probability of a defense pact (%)",
+        legend_title="",
+        hovermode="closest",
+    )
+    lay["barmode"] = "group"
+    fig = figure(
+        [
+            {
+                "type": "bar",
+                "name": "Baseline",
+                "x": labels,
+                "y": base,
+                "marker": {"color": "#999999"},
+                "hovertemplate": "baseline: %{y:.2f}%<extra></extra>",
+            },
+            {
+                "type": "bar",
+                "name": "Scenario",
+                "x": labels,
+                "y": new,
+                "marker": {"color": "#D55E00", "pattern": {"shape": "/"}},
+                "hovertemplate": "scenario: %{y:.2f}%<extra></extra>",
+            },
+        ],
+        lay,
+    )
+    rows = [
+        [
+            sc.name,
+            "; ".join(sc.describe()),
+            _pct(r.baseline.probability, 2),
+            _pct(r.changed.probability, 2),
+            f"{100 * r.delta:+.2f} points",
+        ]
+        for sc, r in scen_rows
+    ]
+    s.figures.append(
+        Figure(
+            "scenarios",
+            "Scenarios",
+            "The forecast under each scenario next to the baseline (same model and "
+            "origin year; only the named inputs change).",
+            fig,
+            Table(
+                ["Scenario", "Changes", "Baseline", "Scenario", "Change"],
+                rows,
+                align=["left", "left", "right", "right", "right"],
+            ),
+        )
+    )
+    for sc, r in scen_rows:
+        s.findings.append(
+            f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
+            f"{_pct(r.baseline.probability, 2)} at baseline."
+        )
+        if abs(r.delta) < 5e-5:
+            s.notes.append(
+                f"Scenario “{sc.name}” leaves the forecast unchanged: the model gives "
+                "the changed inputs no weight (in the training data they do not "
+                "predict the onset of a defense pact)."
+            )
 
 
 @dataclass(frozen=True)
