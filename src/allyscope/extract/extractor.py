@@ -34,7 +34,7 @@ from typing import Any
 from allyscope.extract import rules
 from allyscope.extract.countries import Mention, find_groups, find_mentions, group_members, in_year
 from allyscope.extract.dates import FoundDate, find_dates, same_date
-from allyscope.extract.reader import Document
+from allyscope.extract.reader import DEFAULT_MAX_BYTES, Document
 from allyscope.extract.sentences import Sentence, split_sentences
 from allyscope.mechanisms.schema import MECHANISM_TYPES
 
@@ -396,6 +396,25 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
     return out
 
 
+def extract_file(path, *, date=None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                 max_bytes: int = DEFAULT_MAX_BYTES, format: str | None = None) -> list[Candidate]:  # fmt: skip
+    """Candidates in one file (see :func:`allyscope.extract.extractor.extract`)."""
+    from allyscope.extract.reader import read_document
+
+    doc = read_document(path, date=date, max_bytes=max_bytes, format=format)
+    return extract(doc, min_confidence=min_confidence)
+
+
+def extract_text(text: str, *, date=None, format: str | None = None, name: str = "<text>",
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[Candidate]:  # fmt: skip
+    """Candidates in a text given as a string."""
+    from allyscope.extract.reader import parse_text
+
+    return extract(
+        parse_text(text, date=date, format=format, name=name), min_confidence=min_confidence
+    )
+
+
 @dataclass
 class ExtractionRun:
     """Candidate records from a set of documents: ``items`` (candidate, record) pairs and
@@ -465,5 +484,7 @@ __all__ = [
     "Evidence",
     "ExtractionRun",
     "extract",
+    "extract_file",
     "extract_files",
+    "extract_text",
 ]

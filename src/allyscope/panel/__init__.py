@@ -17,44 +17,68 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from allyscope.panel import addons
-from allyscope.panel.addons import AddOn, PanelContext, available, register
-from allyscope.panel.core import (
-    LIST_END,
-    RENAMED_VERBS,
-    Panel,
-    dyad_years,
-    filter_politically_relevant,
-    membership_spells,
-    state_years,
-)
+import lazy_loader as _lazy
 
 if TYPE_CHECKING:
     import polars as pl
 
     # typed signatures for type checkers and editors; at run time the functions are
     # made from the registry on first use (``__getattr__`` below)
+    from allyscope.panel import addons
     from allyscope.panel._verbs import *  # noqa: F403
+    from allyscope.panel.addons import AddOn, PanelContext, available, register
+    from allyscope.panel.core import (
+        LIST_END,
+        Panel,
+        dyad_years,
+        filter_politically_relevant,
+        membership_spells,
+        state_years,
+    )
+
+# submodules load on first use: importing the package stays cheap (fast start-up)
+_lazy_getattr, _, _ = _lazy.attach(
+    __name__,
+    submodules=["addons", "builtin", "core"],
+    submod_attrs={
+        "addons": ["AddOn", "PanelContext", "available", "register"],
+        "core": [
+            "LIST_END",
+            "Panel",
+            "dyad_years",
+            "filter_politically_relevant",
+            "membership_spells",
+            "state_years",
+        ],
+    },
+)
 
 
 def __getattr__(name: str) -> Any:
-    """``add_<name>(panel, ...)`` for every registered add-on, made from its declaration."""
-    if name.startswith("add_"):
-        if name in RENAMED_VERBS:
-            new = f"add_{RENAMED_VERBS[name]}"
-            warnings.warn(f"allyscope.panel.{name} is now {new}", DeprecationWarning, stacklevel=2)
-            name = new
-        addons.discover()
-        a = next((x for x in addons.available() if x.verb_name == name), None)
-        if a is not None:
-            fn = a.function()
-            globals()[name] = fn
-            return fn
+    """``add_<name>(panel, ...)`` for every registered add-on, made from its declaration;
+    everything else from the submodules on first use."""
+    if not name.startswith("add_"):
+        return _lazy_getattr(name)
+    from allyscope.panel import addons
+    from allyscope.panel.core import RENAMED_VERBS
+
+    if name in RENAMED_VERBS:
+        new = f"add_{RENAMED_VERBS[name]}"
+        warnings.warn(f"allyscope.panel.{name} is now {new}", DeprecationWarning, stacklevel=2)
+        name = new
+    addons.discover()
+    a = next((x for x in addons.available() if x.verb_name == name), None)
+    if a is not None:
+        fn = a.function()
+        globals()[name] = fn
+        return fn
     raise AttributeError(f"module 'allyscope.panel' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *(a.verb_name for a in addons.available())})
+    from allyscope.panel import addons
+
+    return sorted({*globals(), *__all__, *(a.verb_name for a in addons.available())})
 
 
 def joint_exercises(a: str | int, b: str | int, year: int | None = None) -> pl.DataFrame:

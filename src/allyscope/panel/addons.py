@@ -373,6 +373,7 @@ _LOCK = threading.RLock()
 _discovered = False
 _discovery_failures: dict[str, str] = {}
 _LISTENERS: list[Callable[[AddOn], None]] = []
+_REMOVERS: list[Callable[[AddOn], None]] = []
 
 
 def _norm(name: str) -> str:
@@ -404,11 +405,16 @@ def register(addon: AddOn, *, replace: bool = False) -> AddOn:
     return addon
 
 
-def on_register(callback: Callable[[AddOn], None]) -> None:
+def on_register(
+    callback: Callable[[AddOn], None], on_unregister: Callable[[AddOn], None] | None = None
+) -> None:
     """Call ``callback(addon)`` for every add-on registered so far and every later one
-    (this is how ``Panel.add_<name>`` methods are made)."""
+    (this is how ``Panel.add_<name>`` methods are made), and ``on_unregister(addon)`` when
+    one is removed."""
     with _LOCK:
         _LISTENERS.append(callback)
+        if on_unregister is not None:
+            _REMOVERS.append(on_unregister)
         existing = list(_REGISTRY.values())
     for a in existing:
         callback(a)
@@ -451,19 +457,28 @@ def unregister(name: str) -> None:
             for n in [a.name, *(_norm(x) for x in a.aliases)]:
                 if _ALIASES.get(n) == a.name:
                     _ALIASES.pop(n)
+        removers = list(_REMOVERS)
+    if a is not None:
+        for callback in removers:
+            callback(a)
 
 
-def discover() -> None:
-    """Import every add-on provider module (once per process).
+def discover(*, rescan: bool = False) -> None:
+    """Import every add-on provider module (once per process; ``rescan=True`` reads the
+    entry points again, e.g. after installing a package at run time).
 
     A provider that fails to import is reported (``--list-addons`` and unknown-name
     errors name it) and logged; the add-ons of the others stay usable."""
     global _discovered
-    if _discovered:
+    if _discovered and not rescan:
         return
     with _LOCK:
-        if _discovered:
+        if _discovered and not rescan:
             return
+        if rescan:
+            from allyscope.plugins import refresh
+
+            refresh()
         importlib.import_module("allyscope.panel.builtin")
         for mod in provider_modules():
             try:

@@ -505,7 +505,13 @@ def _attach_verb(a: _reg.AddOn) -> None:
     setattr(Panel, a.verb_name, a.method())
 
 
-_reg.on_register(_attach_verb)
+def _detach_verb(a: _reg.AddOn) -> None:
+    current = Panel.__dict__.get(a.verb_name)
+    if getattr(current, "__allyscope_addon__", None) == a.name:
+        delattr(Panel, a.verb_name)
+
+
+_reg.on_register(_attach_verb, _detach_verb)
 
 
 # -- builders ----------------------------------------------------------------------------

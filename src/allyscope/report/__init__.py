@@ -11,10 +11,41 @@ forecast and scenarios; :func:`allyscope.views.sections.registered_sections`) fr
 line is ``allyscope report USA JPN KOR -o report.html``.
 """
 
-from allyscope.groups import Group, resolve_group
-from allyscope.report.build import Report, build_report, render_html, write_report
-from allyscope.views.figures import Figure, Table
-from allyscope.views.sections import Section
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import lazy_loader as _lazy
+
+if TYPE_CHECKING:
+    from allyscope.groups import Group, resolve_group
+    from allyscope.report.build import Report, build_report, render_html, write_report
+    from allyscope.views.figures import Figure, Table
+    from allyscope.views.sections import Section
+
+# submodules load on first use: importing the package stays cheap (fast start-up)
+__getattr__, __dir__, _ = _lazy.attach(
+    __name__,
+    submodules=["build"],
+    submod_attrs={"build": ["Report", "build_report", "render_html", "write_report"]},
+)
+_ELSEWHERE = {
+    "Group": "allyscope.groups",
+    "resolve_group": "allyscope.groups",
+    "Figure": "allyscope.views.figures",
+    "Table": "allyscope.views.figures",
+    "Section": "allyscope.views.sections",
+}
+_lazy_getattr = __getattr__
+
+
+def __getattr__(name: str) -> object:
+    if name in _ELSEWHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    return _lazy_getattr(name)
+
 
 __all__ = [
     "Figure",
