@@ -358,7 +358,7 @@ def least_aligned(ccodes: Sequence[int], years: Years, n: int = 3) -> list[int]:
         ]
     ).filter(~pl.col("other").is_in(group) & (pl.col("n_votes") >= 10))
     ranked = (
-        sides.group_by("other")
+        sides.group_by("other", maintain_order=True)
         .agg(pl.col("s_score").mean().alias("s"), pl.len().alias("k"))
         .filter(pl.col("k") >= len(group))
         .sort(["s", "other"])

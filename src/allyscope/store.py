@@ -71,14 +71,7 @@ def build(
     t0 = time.perf_counter()
     target = Path(path) if path else config.warehouse_path()
     sources = list(SOURCES.values())
-    missing = [s for s in sources if not raw_path(s).is_file()]
-    if missing:
-        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise DataMissingError(
-            f"{len(missing)} of {len(sources)} source files are not fetched into "
-            f"{config.raw_dir()} ({names})",
-            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
-        )
+    _check_fetched(sources)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(
@@ -151,8 +144,29 @@ def build(
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         raise
-    _WAREHOUSES.clear()
+    _forget_warehouses()
     return BuildReport(target, tables, data_hash(sources), time.perf_counter() - t0)
+
+
+def _check_fetched(sources: list[Source]) -> None:
+    """Raise if any source file has not been fetched."""
+    missing = [s for s in sources if not raw_path(s).is_file()]
+    if missing:
+        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise DataMissingError(
+            f"{len(missing)} of {len(sources)} source files are not fetched into "
+            f"{config.raw_dir()} ({names})",
+            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
+        )
+
+
+def _forget_warehouses() -> None:
+    """Close and forget every open warehouse (after a rebuild replaced the file)."""
+    with _LOCK:
+        old = list(_WAREHOUSES.values())
+        _WAREHOUSES.clear()
+    for wh in old:
+        wh.close()
 
 
 class Warehouse:

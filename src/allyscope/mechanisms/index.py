@@ -162,7 +162,7 @@ def _last_year(g: Grouping, today: dt.date) -> int:
     return g.coverage_end.year if g.coverage_end else today.year
 
 
-def _rows_for(g: Grouping, recs: Sequence[Record], year: int) -> list[dict]:
+def _rows_for(g: Grouping, recs: Sequence[Record], year: int) -> list[dict]:  # noqa: C901
     """Component rows of one grouping-year (contributions sum to the index)."""
     rows: list[dict] = []
 

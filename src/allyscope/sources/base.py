@@ -215,7 +215,7 @@ class Source:
         return bibtex(self.citations)
 
 
-def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:
+def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:  # noqa: C901
     src = raw.get_column(col.raw)
     target = DTYPES[col.dtype]
     expr = pl.col(col.raw)

@@ -99,7 +99,7 @@ def un_affinity_figure(group: Group, aff: pl.DataFrame, *, fig_id: str = "un-aff
         fig = empty_note(lay, "No UN votes recorded for these pairs in the window")
     else:
         fig = figure(line_traces(df, x="year", y="s_score", series="dyad", labels=labels), lay)
-    last = df.group_by("dyad").agg(
+    last = df.group_by("dyad", maintain_order=True).agg(
         pl.col("year").min().alias("first_year"),
         pl.col("s_score").sort_by("year").first().alias("first"),
         pl.col("year").max().alias("last_year"),
@@ -171,7 +171,7 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
         fig = empty_note(lay, "No exercise data for these pairs in the window (MME: 1980–2010)")
     else:
         fig = figure(bar_traces(d, x="year", y=col, series="dyad", labels=labels), lay)
-    tot = d.group_by("dyad").agg(pl.col(col).sum().alias("total"), pl.len().alias("years"))
+    tot = d.group_by("dyad", maintain_order=True).agg(pl.col(col).sum().alias("total"), pl.len().alias("years"))
     tot = tot.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
     return Figure(
         "exercises",
@@ -540,7 +540,7 @@ def build_defacto(group: Group) -> Section:
                     "hovertemplate": "group, weakest pair: %{y:.0f}<extra></extra>",
                 }
             )
-        last = d.group_by("dyad").agg(pl.all().sort_by("year").last())
+        last = d.group_by("dyad", maintain_order=True).agg(pl.all().sort_by("year").last())
         last = last.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
         s.figures.append(
             Figure(
@@ -659,7 +659,7 @@ def build_structure(group: Group) -> Section:
             line_traces(d, x="year", y="lattice_density", series="layer", labels=labels), lay
         )
         last = (
-            d.group_by("layer")
+            d.group_by("layer", maintain_order=True)
             .agg(pl.all().sort_by("year").last())
             .with_columns(pl.col("layer").replace_strict(labels, default=None).alias("Layer"))
         )

@@ -211,10 +211,10 @@ def _partners_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure | 
     last = int(mine["year"].max())  # type: ignore[arg-type]
     rank = (
         mine.filter(pl.col("year") >= last - 4)
-        .group_by("other")
+        .group_by("other", maintain_order=True)
         .agg(pl.col("s_score").mean().alias("s"), pl.col("n_votes").sum().alias("votes"))
         .filter(pl.col("votes") >= 0.5 * pl.col("votes").max())  # states that voted
-        .sort("s", descending=True)
+        .sort(["s", "other"], descending=[True, False])
     )
     names = {c: codes.name(c) for c in rank["other"].to_list()}
     rank = rank.with_columns(pl.col("other").replace_strict(names).alias("state"))
