@@ -171,7 +171,9 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
         fig = empty_note(lay, "No exercise data for these pairs in the window (MME: 1980–2010)")
     else:
         fig = figure(bar_traces(d, x="year", y=col, series="dyad", labels=labels), lay)
-    tot = d.group_by("dyad", maintain_order=True).agg(pl.col(col).sum().alias("total"), pl.len().alias("years"))
+    tot = d.group_by("dyad", maintain_order=True).agg(
+        pl.col(col).sum().alias("total"), pl.len().alias("years")
+    )
     tot = tot.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
     return Figure(
         "exercises",
