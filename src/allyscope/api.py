@@ -124,7 +124,7 @@ def _result(
     if "year" in df.columns and df.height:
         rows = df.filter(pl.col(value).is_not_null()) if value and value in df.columns else df
         if rows.height:
-            through = int(rows["year"].max())  # type: ignore[arg-type]
+            through = int(rows.select(pl.col("year").max()).item())
     return Result(schema, df, Currency(tuple(sources), coverage, through, tuple(notes)))
 
 
@@ -219,7 +219,7 @@ def provenance(used: Sequence[str] | None = None) -> Result:
     df = open_warehouse().provenance()
     if used is not None:
         df = df.filter(pl.col("source").is_in(list(used)))
-    return Result(PROVENANCE.check(df), df, Currency(tuple(df["source"].to_list())))
+    return Result(PROVENANCE, PROVENANCE.check(df), Currency(tuple(df["source"].to_list())))
 
 
 def bibtex(keys: Sequence[str]) -> str:
@@ -446,7 +446,7 @@ def dyad_panel(ccodes: Sequence[int], years: Years, addon_names: Sequence[str]) 
     Result
         The keys ``ccode1, ccode2, year`` and each add-on's columns.
     """
-    p = _panel("dyad", tuple(years), tuple(addon_names), _data_hash())  # type: ignore[arg-type]
+    p = _panel("dyad", (years[0], years[1]), tuple(addon_names), _data_hash())
     return _panel_result("dyad_panel", p, _pairs(p.df, ccodes), None)
 
 
@@ -467,7 +467,7 @@ def state_panel(ccodes: Sequence[int], years: Years, addon_names: Sequence[str])
     Result
         The keys ``ccode, year`` and each add-on's columns.
     """
-    p = _panel("state", tuple(years), tuple(addon_names), _data_hash())  # type: ignore[arg-type]
+    p = _panel("state", (years[0], years[1]), tuple(addon_names), _data_hash())
     return _panel_result("state_panel", p, p.df.filter(pl.col("ccode").is_in(list(ccodes))), None)
 
 
@@ -1312,7 +1312,7 @@ def scenario(ccodes: Sequence[int], spec: Scenario | str, horizon: int = 5) -> S
     from allyscope.forecast import scenario as _scenario
 
     key = spec if isinstance(spec, str) else (spec.name, tuple(spec.describe()))
-    return _memo(  # type: ignore[no-any-return]
+    return _memo(
         ("scenario", tuple(ccodes), horizon, key),
         lambda: _scenario(list(ccodes), spec, horizon=horizon),
     )
@@ -1422,7 +1422,7 @@ class ForecastRun:
     def table(self) -> pl.DataFrame:
         """The baseline's pairs, or every scenario's pairs with a ``scenario`` column."""
         if not self.scenarios:
-            return self.base.table()  # type: ignore[no-any-return]
+            return self.base.table()
         return pl.concat(
             [
                 r.table().with_columns(pl.lit(r.scenario.name).alias("scenario"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -118,7 +118,7 @@ def data_status(
         wh = open_warehouse()
         rows = dict(wh.sql("SELECT source, rows FROM provenance").iter_rows())
         built_at = wh.meta.get("built_at")
-    records = []
+    records: list[dict[str, Any]] = []
     for s in SOURCES.values():
         records.append(
             {
@@ -196,7 +196,7 @@ def codes_cmd(
     """Look up a state's COW, Gleditsch-Ward and ISO codes: `allyscope codes "South Korea"`."""
     from allyscope.codes import lookup
 
-    infos = [lookup(n, year) for n in names]
+    infos: list[dict[str, Any]] = [lookup(n, year) for n in names]
     if as_json:
         print(json.dumps(infos, indent=2, default=str))
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -132,8 +132,8 @@ def _evaluate(folder: str, output: Path | None, min_confidence: float) -> None:
     from allyscope.extract.evaluate import TARGET_PRECISION, TARGET_RECALL, evaluate, shipped_set
 
     path = shipped_set() if folder == "shipped" else Path(folder)
-    res = evaluate(path, min_confidence=min_confidence)
-    rows = res["rows"]
+    res: dict[str, Any] = evaluate(path, min_confidence=min_confidence)
+    rows: list[dict[str, Any]] = res["rows"]
     con = clikit.console()
     for split in res["splits"]:
         t = Table(title=f"extraction scores: {split} ({res['splits'][split]} documents)")

@@ -292,7 +292,8 @@ def base_frame(
     every state or dyad of the panel's system and years."""
     from allyscope.store import open_warehouse
 
-    key = _BaseKey(open_warehouse().data_hash, unit, system, tuple(years), mry, bool(directed))
+    span = (int(years[0]), int(years[1]))
+    key = _BaseKey(open_warehouse().data_hash, unit, system, span, mry, bool(directed))
     return _base(key, mry if mry is not None else False)
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from allyscope.views.sections import Section
 
 # submodules load on first use: importing the package stays cheap (fast start-up)
-__getattr__, __dir__, _ = _lazy.attach(
+_lazy_getattr, __dir__, _ = _lazy.attach(
     __name__,
     submodules=["build"],
     submod_attrs={"build": ["Report", "build_report", "render_html", "write_report"]},
@@ -36,7 +36,6 @@ _ELSEWHERE = {
     "Table": "allyscope.views.figures",
     "Section": "allyscope.views.sections",
 }
-_lazy_getattr = __getattr__
 
 
 def __getattr__(name: str) -> object:

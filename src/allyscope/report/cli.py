@@ -5,9 +5,8 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -101,7 +100,7 @@ def greedy_args(args: list[str], options: tuple[str, ...] = ("--counter",)) -> l
 
 
 class _ReportCommand(TyperCommand):
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, greedy_args(list(args)))
 
 

@@ -257,6 +257,7 @@ def idealpoints_cmd(
         ps = view[period]
         _print_sparks(rows, f"ideal point by {period}", ps.min(), ps.max())
     last = view[period].max()
+    last = last.decode() if isinstance(last, bytes) else last
     top = view.filter(pl.col(period) == last).sort("idealpoint", descending=True)
     print_table(
         top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes"),

@@ -581,7 +581,7 @@ def build_defacto(group: Group) -> Section:
             index="pair", variable_name="component", value_name="value"
         )
         lay2 = layout(
-            f"Components of the score, {int(last['year'].max())}",
+            f"Components of the score, {last.select(pl.col('year').max()).item()}",
             x_title="Component",
             y_title="Scaled component (0–1)",
             y_range=[0, 1.02],
@@ -716,7 +716,7 @@ def build_structure(group: Group) -> Section:
         fig = figure(
             line_traces(mine.sort("year"), x="year", y="lean", series="ccode", labels=names), lay
         )
-        last_year = int(mine["year"].max())
+        last_year = int(mine.select(pl.col("year").max()).item())
         last = (
             mine.filter(pl.col("year") == last_year)
             .with_columns(

@@ -14,6 +14,7 @@ an HTML page elsewhere — with what was wrong and what to do, never a stack tra
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -263,7 +264,7 @@ def create_app(*, warm: bool = True) -> FastAPI:
     from allyscope.web import api, pages
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm:
             import anyio
 

@@ -208,7 +208,7 @@ def _partners_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure | 
     )
     if mine.is_empty():
         return None
-    last = int(mine["year"].max())  # type: ignore[arg-type]
+    last = int(mine.select(pl.col("year").max()).item())
     rank = (
         mine.filter(pl.col("year") >= last - 4)
         .group_by("other", maintain_order=True)
@@ -336,7 +336,8 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
             ),
         ]
     ).filter(pl.col(measure).is_not_null())
-    cw = codes.crosswalk().filter(pl.col("year") == min(year, int(codes.crosswalk()["year"].max())))
+    full = codes.crosswalk()
+    cw = full.filter(pl.col("year") == min(year, int(full.select(pl.col("year").max()).item())))
     iso = dict(zip(cw["ccode"].to_list(), cw["iso3"].to_list(), strict=True))
     nm = {c: codes.name(c) for c in mine["ccode"].to_list()}
     mine = mine.with_columns(
