@@ -342,7 +342,7 @@ class _Sentence:
     s: Sentence
     dates: list[FoundDate]
     explicit: list[str]
-    count: int
+    count: int | None
     negated: bool
     action: bool
     spans: dict[str, tuple[int, int]]
@@ -518,7 +518,7 @@ def extract_files(
     used: set[str] = set()
     missing: set[str] = set()
     for f in files:
-        doc = read_document(f, date=date, max_bytes=max_bytes)
+        doc = read_document(os.fspath(f), date=date, max_bytes=max_bytes)
         if doc.date is None:
             warnings.append(
                 f"{f}: no document date found; relative dates stay unresolved "

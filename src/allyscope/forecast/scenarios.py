@@ -129,14 +129,14 @@ def _err(where: str, msg: str, hint: str | None = None) -> InvalidInputError:
     return InvalidInputError(f"{where}: {msg}", hint or "see docs/forecast.md (Scenarios)")
 
 
-def _leader_change(value: Any, where: str) -> tuple[Any, ...]:
+def _parse_leader_change(value: Any, where: str) -> tuple[Any, ...]:
     states = [value] if isinstance(value, str | int) else list(value or [])
     if not states:
         raise _err(where, "leader_change needs at least one state")
     return tuple(states)
 
 
-def _un_affinity(value: Any, where: str) -> str | int:
+def _parse_un_affinity(value: Any, where: str) -> str | int:
     if str(value).strip().lower() == "lowest":
         return "lowest"
     try:
@@ -145,7 +145,7 @@ def _un_affinity(value: Any, where: str) -> str | int:
         raise _err(where, f"un_affinity must be 'lowest' or a year, got {value!r}") from None
 
 
-def _exercises(value: Any, where: str) -> int:
+def _parse_exercises(value: Any, where: str) -> int:
     if str(value).strip().lower() in ("stop", "none", "0"):
         return 0
     try:
@@ -157,7 +157,7 @@ def _exercises(value: Any, where: str) -> int:
     return n
 
 
-def _set(value: Any, where: str) -> dict[str, float]:
+def _parse_set(value: Any, where: str) -> dict[str, float]:
     if not isinstance(value, Mapping) or not value:
         raise _err(where, "set needs a mapping {feature: value}")
     from allyscope.forecast.feature_table import feature_map
@@ -178,11 +178,11 @@ def _set(value: Any, where: str) -> dict[str, float]:
 
 #: how the value of each kind of change is read
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "leader_change": _leader_change,
-    "un_affinity": _un_affinity,
-    "exercises": _exercises,
-    "mechanism_lapse": lambda value, where: str(value),
-    "set": _set,
+    "leader_change": _parse_leader_change,
+    "un_affinity": _parse_un_affinity,
+    "exercises": _parse_exercises,
+    "mechanism_lapse": lambda value, _where: str(value),
+    "set": _parse_set,
 }
 
 
