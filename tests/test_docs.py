@@ -14,6 +14,7 @@ GENERATED = [
     "docs/cli.md",
     "docs/addons.md",
     "docs/sources.md",
+    "docs/api.md",
     "src/allyscope/panel/_verbs.py",
 ]
 

@@ -187,8 +187,21 @@ def source_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def api_reference() -> str:
+    """Markdown list of the query layer's declared result columns (``allyscope.api``)."""
+    from allyscope import api
+
+    lines: list[str] = []
+    for name, schema in api.SCHEMAS.items():
+        lines += [f"### `{name}`", "", "| column | meaning |", "|---|---|"]
+        lines += [f"| `{c}` | {_cell(text)} |" for c, text in schema.columns.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
 __all__ = [
     "addon_reference",
+    "api_reference",
     "cli_reference",
     "command_names",
     "command_options",
