@@ -163,10 +163,20 @@ def write_plot(fig: Any, path: Path | str | None, what: str = "plot") -> None:
 
 
 def print_json(obj: Any) -> None:
-    """Strict JSON on stdout (no NaN; dates and paths as strings)."""
+    """Strict JSON on stdout: NaN and infinities become null; dates and paths strings."""
     import json
 
-    print(json.dumps(obj, indent=2, default=str, allow_nan=False))
+    print(json.dumps(_finite(obj), indent=2, default=str, allow_nan=False))
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def split_values(values: Iterable[str] | None) -> list[str]:

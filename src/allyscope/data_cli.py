@@ -106,46 +106,56 @@ def data_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """What is fetched and built: coverage and row counts per source."""
-    from allyscope.fetch import is_fetched, raw_path
-    from allyscope.sources import SOURCES
-
+    wh_path = config.warehouse_path()
     rows: dict[str, int] = {}
     built_at = None
-    wh_path = config.warehouse_path()
     if wh_path.is_file():
         from allyscope.store import open_warehouse
 
         wh = open_warehouse()
         rows = dict(wh.sql("SELECT source, rows FROM provenance").iter_rows())
         built_at = wh.meta.get("built_at")
-    records: list[dict[str, Any]] = []
-    for s in SOURCES.values():
-        records.append(
+    records = _status_records(rows)
+    if as_json:
+        clikit.print_json(
             {
-                "source": s.name,
-                "file": s.file,
-                "fetched": is_fetched(s),
-                "built_rows": rows.get(s.name),
-                "declared_rows": s.rows,
-                "years": f"{s.years[0]}-{s.years[1]}" if s.years else None,
-                "unit": s.unit,
-                "version": s.version,
-                "path": str(raw_path(s)),
+                "home": str(config.home()),
+                "warehouse": str(wh_path),
+                "built_at": built_at,
+                "sources": records,
             }
         )
-    if as_json:
-        print(
-            json.dumps(
-                {
-                    "home": str(config.home()),
-                    "warehouse": str(wh_path),
-                    "built_at": built_at,
-                    "sources": records,
-                },
-                indent=2,
-            )
-        )
         return
+    _show_status(records)
+    n_fetched = sum(r["fetched"] for r in records)
+    state = f"built {built_at}" if built_at else "not built (run `allyscope data build`)"
+    clikit.console().print(
+        f"{n_fetched}/{len(records)} files fetched; warehouse {wh_path}: {state}"
+    )
+
+
+def _status_records(rows: dict[str, int]) -> list[dict[str, Any]]:
+    """One record per declared source: file, whether fetched, rows built and declared."""
+    from allyscope.fetch import is_fetched, raw_path
+    from allyscope.sources import SOURCES
+
+    return [
+        {
+            "source": s.name,
+            "file": s.file,
+            "fetched": is_fetched(s),
+            "built_rows": rows.get(s.name),
+            "declared_rows": s.rows,
+            "years": f"{s.years[0]}-{s.years[1]}" if s.years else None,
+            "unit": s.unit,
+            "version": s.version,
+            "path": str(raw_path(s)),
+        }
+        for s in SOURCES.values()
+    ]
+
+
+def _show_status(records: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     t = Table(title=f"allyscope data in {config.home()}", show_lines=False)
@@ -160,11 +170,6 @@ def data_status(
             r["unit"],
         )
     clikit.console().print(t)
-    n_fetched = sum(r["fetched"] for r in records)
-    state = f"built {built_at}" if built_at else "not built (run `allyscope data build`)"
-    clikit.console().print(
-        f"{n_fetched}/{len(records)} files fetched; warehouse {wh_path}: {state}"
-    )
 
 
 @_data.command("cite")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,7 +70,6 @@ def evaluate(
 ) -> None:
     """Rolling-origin backtest: train up to each origin year t, forecast onsets in
     t+1..t+h, and compare the models (ROC-AUC, PR-AUC, Brier, onset ranks)."""
-    console = clikit.console()
     from allyscope.errors import InvalidInputError
     from allyscope.forecast.backtest import backtest, check_origins, write_figure
     from allyscope.forecast.outcome import ATOP_LAST
@@ -93,33 +91,35 @@ def evaluate(
         res = backtest(
             kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=advance
         )
-    table = res.table
-    best = res.best_model()
-    clikit.write_output(table, output, "backtest table")
+    clikit.write_output(res.table, output, "backtest table")
     clikit.write_output(res.calibration, calibration, "calibration table")
     clikit.write_output(res.predictions, predictions, "backtest forecasts")
     files = write_figure(res, str(plot)) if plot else []
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "outcome": outcome,
-                    "horizon": horizon,
-                    "origins": origins,
-                    "best_model": best,
-                    "table": table.to_dicts(),
-                    "calibration": res.calibration.to_dicts(),
-                    "files": files,
-                },
-                indent=2,
-                default=str,
-            )
+        clikit.print_json(
+            {
+                "outcome": outcome,
+                "horizon": horizon,
+                "origins": origins,
+                "best_model": res.best_model(),
+                "table": res.table.to_dicts(),
+                "calibration": res.calibration.to_dicts(),
+                "files": files,
+            }
         )
         return
+    title = (
+        f"Backtest: {outcome} pact onset within {horizon} years, origins "
+        f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins"
+    )
+    _show_backtest(res, title, files)
+
+
+def _show_backtest(res: Any, title: str, files: list[str]) -> None:
     import polars as pl
 
     _print_frame(
-        table.select(
+        res.table.select(
             "model",
             pl.col("roc_auc").round(3).alias("ROC-AUC"),
             pl.col("pr_auc").round(3).alias("PR-AUC"),
@@ -130,16 +130,17 @@ def evaluate(
             "forecasts",
             "onsets",
         ),
-        title=f"Backtest: {outcome} pact onset within {horizon} years, origins "
-        f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins",
+        title=title,
     )
+    console = clikit.console()
     console.print(
         "[dim]onset rank: median percentile of the actual onsets among all dyads at risk at "
         "their origin (100 = ranked first); top 5%: share of onsets ranked in their origin's "
         "top 5%; skill: Brier skill against the base rate[/dim]"
     )
     console.print(
-        f"better out of sample (PR-AUC, then Brier): [bold]{best}[/bold]", highlight=False
+        f"better out of sample (PR-AUC, then Brier): [bold]{res.best_model()}[/bold]",
+        highlight=False,
     )
     for f in files:
         console.print(f"[green]wrote[/green] {f}")
@@ -330,11 +331,10 @@ def _render_run(run: Any, output: Path | None, as_json: bool) -> None:
 
 
 def _show_forecast(f: Any) -> None:
-    from rich.table import Table
-
-    console = clikit.console()
+    """The forecast, its interval, the model it came from and each pair's drivers."""
     from allyscope.forecast.outcome import OUTCOME_TITLES
 
+    console = clikit.console()
     m = f.model
     window = f"{f.year + 1}-{f.year + f.horizon}"
     what = OUTCOME_TITLES[f.outcome].split(" (")[0]
@@ -365,33 +365,8 @@ def _show_forecast(f: Any) -> None:
         highlight=False,
     )
     for p in f.pairs:
-        if p.allied or p.drivers is None:
-            continue
-        t = Table(
-            title=f"Drivers for {p.label} (log-odds of the first year's hazard vs the average "
-            f"dyad at risk in {f.year})",
-            title_justify="left",
-        )
-        for c in ("input", "group", "value", "average", "contribution"):
-            t.add_column(c, justify="left" if c in ("input", "group") else "right")
-        for r in p.drivers.iter_rows(named=True):
-            c = r["contribution"]
-            colour = "green" if c > 0 else "red"
-            t.add_row(
-                r["feature"],
-                r["group"],
-                _fmt(r["value"]),
-                _fmt(r["reference_mean"]),
-                f"[{colour}]{c:+.2f}[/{colour}]",
-            )
-        console.print(t)
-        if p.neighbours is not None and p.neighbours.height:
-            nb = p.neighbours.with_columns(
-                p.neighbours["onset_within"]
-                .replace_strict({1: "yes", 0: "no"}, return_dtype=str)
-                .alias(f"onset within {f.horizon}y")
-            ).select("state1", "state2", "year", "distance", f"onset within {f.horizon}y")
-            _print_frame(nb, title=f"Most alike historical dyads (for {p.label})")
+        if not p.allied and p.drivers is not None:
+            _show_drivers(f, p)
     if f.carried_forward:
         rows = f.carried_forward
         console.print(f"[bold]Inputs for {f.year} not in the data[/bold]:")
@@ -401,6 +376,38 @@ def _show_forecast(f: Any) -> None:
             )
     for n in f.notes:
         console.print(f"  [yellow]note:[/yellow] {n}", highlight=False)
+
+
+def _show_drivers(f: Any, p: Any) -> None:
+    """What pushes one pair's forecast up or down, and the most alike historical dyads."""
+    from rich.table import Table
+
+    console = clikit.console()
+    t = Table(
+        title=f"Drivers for {p.label} (log-odds of the first year's hazard vs the average "
+        f"dyad at risk in {f.year})",
+        title_justify="left",
+    )
+    for c in ("input", "group", "value", "average", "contribution"):
+        t.add_column(c, justify="left" if c in ("input", "group") else "right")
+    for r in p.drivers.iter_rows(named=True):
+        c = r["contribution"]
+        colour = "green" if c > 0 else "red"
+        t.add_row(
+            r["feature"],
+            r["group"],
+            _fmt(r["value"]),
+            _fmt(r["reference_mean"]),
+            f"[{colour}]{c:+.2f}[/{colour}]",
+        )
+    console.print(t)
+    if p.neighbours is not None and p.neighbours.height:
+        nb = p.neighbours.with_columns(
+            p.neighbours["onset_within"]
+            .replace_strict({1: "yes", 0: "no"}, return_dtype=str)
+            .alias(f"onset within {f.horizon}y")
+        ).select("state1", "state2", "year", "distance", f"onset within {f.horizon}y")
+        _print_frame(nb, title=f"Most alike historical dyads (for {p.label})")
 
 
 def _show_scenario(r: Any) -> None:
