@@ -101,7 +101,20 @@ def test_builtins_use_the_same_entry_points():
     from allyscope.panel.addons import builtin_provider_modules
 
     declared = {p.module for p in plugins("allyscope.panel_addons")}
-    assert set(builtin_provider_modules()) <= declared
+    undeclared = set(builtin_provider_modules()) - declared
+    assert not undeclared, (
+        f'declare {sorted(undeclared)} under [project.entry-points."allyscope.panel_addons"] '
+        "in pyproject.toml"
+    )
+    # and every command module
+    from allyscope.cli import builtin_command_modules
+
+    declared = {p.module for p in plugins("allyscope.commands")}
+    undeclared = set(builtin_command_modules()) - declared
+    assert not undeclared, (
+        f'declare {sorted(undeclared)} under [project.entry-points."allyscope.commands"] '
+        "in pyproject.toml"
+    )
 
 
 def test_plugin_adds_an_addon_with_a_generated_verb(demo_plugin, wh):

@@ -69,14 +69,37 @@ def _main(
 
 
 def register_commands(target: typer.Typer = app) -> None:
-    """Attach the commands of every ``allyscope.commands`` entry point (once)."""
+    """Attach the commands of every ``allyscope.commands`` entry point (once), then those
+    of any ``allyscope.<package>.cli`` module no entry point names (a source checkout that
+    was not reinstalled after a command module was added)."""
     if getattr(target, "_allyscope_registered", False):
         return
+    import importlib
+
     from allyscope.plugins import plugins
 
+    declared = set()
     for plugin in plugins(COMMANDS_GROUP):
         plugin.load()(target)
+        declared.add(plugin.module)
+    for module in builtin_command_modules():
+        if module not in declared:
+            importlib.import_module(module).register(target)
     target._allyscope_registered = True  # type: ignore[attr-defined]
+
+
+def builtin_command_modules() -> list[str]:
+    """The ``allyscope.<package>.cli`` modules of the installed package."""
+    from pathlib import Path
+
+    import allyscope
+
+    return sorted(
+        f"allyscope.{d.name}.cli"
+        for base in allyscope.__path__
+        for d in Path(base).iterdir()
+        if (d / "cli.py").is_file() and (d / "__init__.py").is_file()
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,4 +125,4 @@ if __name__ == "__main__":  # pragma: no cover
     main()
 
 
-__all__ = ["COMMANDS_GROUP", "app", "main", "register_commands"]
+__all__ = ["COMMANDS_GROUP", "app", "builtin_command_modules", "main", "register_commands"]
