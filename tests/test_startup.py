@@ -51,3 +51,22 @@ def test_version_answers_without_the_commands():
         check=True,
     )
     assert out.stdout.startswith("allyscope ")
+
+
+@pytest.mark.parametrize("package", [p for p in PACKAGES if p.count(".") == 1])
+def test_no_lazy_name_is_also_a_submodule(package: str):
+    """A name exported by a package must not also be one of its submodules: importing the
+    submodule would replace the exported function with the module."""
+    import importlib
+    from pathlib import Path
+
+    pkg = importlib.import_module(package)
+    if not hasattr(pkg, "__path__"):
+        return
+    subs = {p.stem for base in pkg.__path__ for p in Path(base).glob("*.py")}
+    subs |= {p.parent.name for base in pkg.__path__ for p in Path(base).glob("*/__init__.py")}
+    import types
+
+    both = set(getattr(pkg, "__all__", [])) & subs
+    clash = sorted(n for n in both if not isinstance(getattr(pkg, n), types.ModuleType))
+    assert not clash, f"{package} exports {clash}, which are also submodules"

@@ -144,7 +144,7 @@ def build(
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         raise
-    _forget_warehouses()
+    _forget_warehouses(target)
     return BuildReport(target, tables, data_hash(sources), time.perf_counter() - t0)
 
 
@@ -160,11 +160,12 @@ def _check_fetched(sources: list[Source]) -> None:
         )
 
 
-def _forget_warehouses() -> None:
-    """Close and forget every open warehouse (after a rebuild replaced the file)."""
+def _forget_warehouses(path: Path) -> None:
+    """Close and forget the open handles on the warehouse at ``path`` (after a rebuild
+    replaced the file); warehouses elsewhere stay open."""
+    where = path.resolve()
     with _LOCK:
-        old = list(_WAREHOUSES.values())
-        _WAREHOUSES.clear()
+        old = [_WAREHOUSES.pop(k) for k in [k for k in _WAREHOUSES if k[0] == where]]
     for wh in old:
         wh.close()
 

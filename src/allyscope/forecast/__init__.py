@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import lazy_loader as _lazy
 
 if TYPE_CHECKING:
-    from allyscope.forecast.backtest import (
+    from allyscope.forecast.backtesting import (
         BacktestResult,
         backtest,
         calibration_figure,
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 _getattr, __dir__, _ = _lazy.attach(
     __name__,
     submodules=[
-        "backtest",
+        "backtesting",
         "data",
         "feature_table",
         "model",
@@ -71,7 +71,7 @@ _getattr, __dir__, _ = _lazy.attach(
         "scenarios",
     ],
     submod_attrs={
-        "backtest": [
+        "backtesting": [
             "BacktestResult",
             "backtest",
             "calibration_figure",

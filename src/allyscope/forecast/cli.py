@@ -71,7 +71,7 @@ def evaluate(
     """Rolling-origin backtest: train up to each origin year t, forecast onsets in
     t+1..t+h, and compare the models (ROC-AUC, PR-AUC, Brier, onset ranks)."""
     from allyscope.errors import InvalidInputError
-    from allyscope.forecast.backtest import backtest, check_origins, write_figure
+    from allyscope.forecast.backtesting import backtest, check_origins, write_figure
     from allyscope.forecast.outcome import ATOP_LAST
 
     for p in (output, calibration, predictions):

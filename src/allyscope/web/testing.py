@@ -137,17 +137,19 @@ return Array.from(document.querySelectorAll('.plot[data-figure]')).map(function 
   return {id: el.getAttribute('data-figure'), traces: traces,
           svg: el.querySelectorAll('.main-svg').length,
           geo: el.querySelectorAll('.choroplethlocation, .geo .countries path, .geo .coastlines path').length,
+          map: !!(el._fullLayout && el._fullLayout.geo),
           rendered: el.getAttribute('data-rendered') === 'true' || !!el._fullLayout};
 });
 """
 
 
 def wait_for_plots(driver: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
-    """Wait until every figure on the page is drawn; return :data:`PLOTS_JS`'s description."""
+    """Wait until every figure on the page is drawn (maps: until the country shapes, loaded
+    separately, are drawn too); return :data:`PLOTS_JS`'s description."""
     t0 = time.monotonic()
     while True:
         plots = driver.execute_script(PLOTS_JS)
-        if all(p["rendered"] and p["svg"] > 0 for p in plots):
+        if all(p["rendered"] and p["svg"] > 0 and (p["geo"] > 0 or not p["map"]) for p in plots):
             return plots
         if time.monotonic() - t0 > timeout:
             return plots
