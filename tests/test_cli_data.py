@@ -65,6 +65,7 @@ def test_errors_are_one_actionable_line(
     assert len([ln for ln in out.stderr.splitlines() if ln.strip()]) <= 3
 
 
+@pytest.mark.slow
 def test_full_fetch_and_build_from_the_command_line(mirror: Path, tmp_path: Path) -> None:
     env = {"ALLYSCOPE_HOME": str(tmp_path / "home"), "ALLYSCOPE_MIRROR": str(mirror)}
     out = run("data", "fetch", env=env)

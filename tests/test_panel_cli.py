@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -42,6 +43,7 @@ def test_dyad_years_to_parquet_with_addons(data_home: Path, tmp_path: Path) -> N
     assert "leeds2002atop" in res.stdout  # citation keys are printed
 
 
+@pytest.mark.slow
 def test_directed_state_years_and_formats(data_home: Path, tmp_path: Path) -> None:
     nd, d = tmp_path / "nd.csv", tmp_path / "d.feather"
     assert run("dyad-years", "--from", "2000", "--to", "2000", "-o", str(nd)).returncode == 0
@@ -69,6 +71,7 @@ def test_directed_state_years_and_formats(data_home: Path, tmp_path: Path) -> No
     assert "@article{gleditsch1999states" in res.stdout and sy.stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_list_addons_and_errors(data_home: Path, tmp_path: Path) -> None:
     res = run("dyad-years", "--list-addons")
     assert res.returncode == 0 and "atop" in res.stdout and "mindist" in res.stdout

@@ -160,19 +160,26 @@ def write_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
+#: how to enable PNG export (kaleido is an optional extra)
+PNG_HINT = "install the png extra: `uv sync --extra png` or `pip install 'allyscope[png]'`"
+
+
 def _write_png(fig: Any, path: str | os.PathLike[str]) -> Path:
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        raise InvalidInputError(
-            "PNG export needs the optional kaleido package",
-            "install allyscope with the png extra (uv sync --extra png) or write .html",
-        ) from None
+    from importlib.util import find_spec
+
+    if find_spec("kaleido") is None:
+        raise InvalidInputError("PNG export needs the optional kaleido package", PNG_HINT)
     with atomic_path(path) as tmp:
         try:
             fig.write_image(str(tmp), format="png")
-        except (RuntimeError, ValueError, OSError) as exc:  # kaleido without a browser
-            raise InvalidInputError(
-                f"PNG export failed: {exc}", "write the figure as .html instead"
-            ) from exc
+        except RuntimeError as exc:  # plotly's wording for the cases kaleido cannot serve
+            text = str(exc).lower()
+            if "chrome" in text:
+                raise InvalidInputError(
+                    "kaleido found no Chrome/Chromium to draw the PNG",
+                    "install Chromium (or run `plotly_get_chrome`), or write .html",
+                ) from exc
+            if "kaleido" in text:
+                raise InvalidInputError("PNG export needs kaleido 1.0 or newer", PNG_HINT) from exc
+            raise
     return Path(path)

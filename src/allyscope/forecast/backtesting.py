@@ -38,15 +38,15 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.feature_table import FEATURES_VERSION, feature_names, features
+from allyscope.forecast.feature_table import feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
+from allyscope.io import PNG_HINT as _PNG_HINT
 
 FIRST_ORIGIN = 1970
 #: probability bins of the calibration table
 CAL_EDGES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0)
-BACKTEST_VERSION = 1
 
 
 @dataclass
@@ -74,7 +74,9 @@ class BacktestResult:
     def best_model(self) -> str:
         """The better model out of sample: higher PR-AUC, then lower Brier score."""
         t = self.table.filter(pl.col("model") != "base_rate")
-        best = t.sort(["pr_auc", "brier"], descending=[True, False]).row(0, named=True)
+        best = t.sort(["pr_auc", "brier", "model"], descending=[True, False, False]).row(
+            0, named=True
+        )
         return str(best["model"])
 
 
@@ -194,7 +196,6 @@ def backtest(
     kinds = [check_model(m) for m in models]
     origins = check_origins(origins if origins is not None else default_origins(horizon), horizon)
     key = {
-        "v": BACKTEST_VERSION,
         "models": kinds,
         "outcome": outcome,
         "origins": origins,
@@ -202,7 +203,6 @@ def backtest(
         "seed": seed,
         "params": {k: make_estimator(k, **(params or {}).get(k, {})).get_params() for k in kinds},
         "features": feature_names(outcome),
-        "features_version": FEATURES_VERSION,
     }
     preds = cached_table(
         "forecast_backtest",
@@ -409,16 +409,51 @@ def calibration_figure(result: BacktestResult) -> Any:
     return fig
 
 
-def write_figure(result: BacktestResult, path: str) -> list[str]:
-    """Write the calibration figure to ``path`` (``.html``, self-contained, or ``.png``
-    with the png extra), atomically. Returns the files written."""
+#: how to enable the PNG copy of a figure (kaleido is an optional extra)
+PNG_HINT = _PNG_HINT
+
+
+class PngSkippedWarning(UserWarning):
+    """A figure's PNG copy was not written; the HTML file holds the figure."""
+
+
+def write_figure(
+    result: BacktestResult, path: str, *, on_skip: Callable[[str], None] | None = None
+) -> list[str]:
+    """Write the calibration figure through :func:`allyscope.io.write_figure` (checked,
+    atomic). Given ``FILE.html`` it writes the self-contained page and a PNG beside it when
+    the optional ``kaleido`` package can draw one; given ``FILE.png`` only the PNG.
+    Returns the files written.
+
+    A PNG beside the HTML that cannot be drawn is skipped and ``on_skip`` is called with a
+    message saying how to enable it (default: a :class:`PngSkippedWarning`).
+    """
+    import warnings
+    from pathlib import Path
+
     from allyscope.io import write_figure as _write
 
-    return [str(_write(calibration_figure(result), path))]
+    fig = calibration_figure(result)
+    target = _write(fig, path)
+    written = [str(target)]
+    if target.suffix.lower() == ".png":
+        return written
+    png = target.with_suffix(".png")
+    try:
+        written.append(str(_write(fig, png)))
+    except InvalidInputError as exc:  # kaleido missing, or without a browser to draw
+        msg = f"{png} not written: {exc.message} ({exc.hint}); the figure is in {Path(target)}"
+        if on_skip is None:
+            warnings.warn(msg, PngSkippedWarning, stacklevel=2)
+        else:
+            on_skip(msg)
+    return written
 
 
 __all__ = [
+    "PNG_HINT",
     "BacktestResult",
+    "PngSkippedWarning",
     "backtest",
     "calibration_figure",
     "calibration_table",

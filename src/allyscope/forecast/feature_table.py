@@ -40,8 +40,6 @@ from allyscope.forecast.outcome import ATOP_LAST, check_outcome
 
 #: the first information year the features are built for (outcome year 1946)
 FIRST_INFO_YEAR = 1945
-#: version of the feature definitions (part of every cache key)
-FEATURES_VERSION = 5
 KEYS = ["ccode1", "ccode2", "year"]
 US = 2
 
@@ -419,7 +417,7 @@ def yearly_ideal_points(first: int, last: int) -> pl.DataFrame:
     lo, hi = max(first, _UN_COV[0]), min(last, _UN_COV[1])
     return cached_table(
         "forecast_un_idealpoints_yearly",
-        {"first": lo, "last": hi, "v": 2},
+        {"first": lo, "last": hi},
         lambda: _yearly_positions(lo, hi),
     )
 
@@ -816,7 +814,7 @@ def features(
     last = last_input_year() if last is None else int(last)
     _check_years(int(first), last)
     full_first, full_last = FIRST_INFO_YEAR, last_input_year()
-    params = {"v": FEATURES_VERSION, "features": [f.name for f in _all_features()]}
+    params = {"features": [f.name for f in _all_features()]}
     full = cached_table(
         "forecast_features",
         params,

@@ -307,7 +307,9 @@ def drivers(
                 "contribution": contrib[i],
             }
         ).with_columns(pl.col("value").fill_nan(None), pl.col("reference_mean").fill_nan(None))
-        out.append(df.sort(pl.col("contribution").abs(), descending=True))
+        out.append(  # ties (equal contributions) in a fixed order: by feature name
+            df.sort(pl.col("contribution").abs(), "feature", descending=[True, False])
+        )
     return out
 
 
@@ -350,7 +352,7 @@ def neighbours(
         near = (
             keys[cand]
             .with_columns(pl.Series("distance", d[cand]))
-            .sort("distance")
+            .sort("distance", "ccode1", "ccode2", "year")  # equal distances in a fixed order
             .unique(subset=["ccode1", "ccode2"], keep="first", maintain_order=True)
             .head(k)
         )
@@ -524,7 +526,7 @@ def forecast_all(
         )
         .join(names.rename({"ccode": "ccode1", "name": "state1"}), on="ccode1", how="left")
         .join(names.rename({"ccode": "ccode2", "name": "state2"}), on="ccode2", how="left")
-        .sort("probability", descending=True)
+        .sort(["probability", "ccode1", "ccode2"], descending=[True, False, False])
         .with_row_index("rank", offset=1)
     )
     return out.select(

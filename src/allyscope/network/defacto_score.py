@@ -89,7 +89,6 @@ BORROW: dict[str, str] = {"institutionalization": "exercises", "exercises": "sha
 TRAIN_YEARS: tuple[int, int] = (1946, 1990)
 TEST_YEARS: tuple[int, int] = (1991, 2018)
 RIDGE = 1.0
-_VERSION = 3
 
 
 # -- components ------------------------------------------------------------------------------
@@ -220,7 +219,7 @@ def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     a, b = L.full_span(y0, y1)
     base = cached_table(
         "network_defacto_components",
-        {"years": [a, b], "v": _VERSION, "un": L.un_cache_version()},
+        {"years": [a, b], "un": L.un_cache_version()},
         lambda: _compute_components(a, b),
     )
     if (a, b) != (y0, y1):
@@ -338,7 +337,8 @@ def fit(
         raise InvalidInputError(
             f"no formal allies and non-allies to fit on in {t0}-{t1}", "choose other years"
         )
-    varying = [c for c in comps if tr[c].std() and tr[c].std() > 0]
+    # "varies" compares values, not a computed standard deviation with 0
+    varying = [c for c in comps if tr[c].drop_nulls().n_unique() > 1]
     x = tr.select(varying).to_numpy().astype(np.float64)
     y = tr["formal_defense"].to_numpy().astype(np.float64)
     coef, b0 = _fit_nonneg_logit(x, y, ridge)

@@ -58,8 +58,6 @@ COW_LIST_END = 2016
 UN_MEASURES: tuple[str, ...] = ("kappa", "pi", "s_score", "agree", "kappa_w", "pi_w")
 DEFAULT_UN_MEASURE = "kappa"
 DEFAULT_UN_QUANTILE = 0.9
-#: bump when the dyad table's definition changes (invalidates cached tables)
-_TABLE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -272,10 +270,10 @@ _UN_MEMO: dict[tuple[str, str], pl.DataFrame] = {}
 
 
 def un_cache_version() -> str:
-    """The UN module's cache version and ideal-point settings (part of our cache keys)."""
+    """The ideal-point settings the UN columns use (part of our cache keys)."""
     from allyscope.un import api
 
-    return f"{api.CACHE_VERSION}:{sorted(api.IDEALPOINT_DEFAULTS.items())}"
+    return str(sorted(api.IDEALPOINT_DEFAULTS.items()))
 
 
 def un_affinity_table(measure: str = DEFAULT_UN_MEASURE) -> pl.DataFrame:
@@ -358,7 +356,7 @@ def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     if df is None:
         df = cached_table(
             "network_dyads",
-            {"years": [a, b], "v": _TABLE_VERSION, "un": un_cache_version()},
+            {"years": [a, b], "un": un_cache_version()},
             lambda: _compute_dyad_table(a, b),
         )
         _MEMO.clear()

@@ -994,7 +994,7 @@ def mme_participants() -> pl.DataFrame:
     """
     from allyscope.store import cached_table
 
-    return cached_table("mme_participants", {"v": 1}, _compute_mme_participants)
+    return cached_table("mme_participants", {}, _compute_mme_participants)
 
 
 def _compute_mme_participants() -> pl.DataFrame:

@@ -266,7 +266,6 @@ def _base_with_cache(key: _BaseKey, mry: bool | int) -> tuple[pl.DataFrame, dict
                 "years": list(key.years),
                 "mry": key.mry,
                 "directed": key.directed,
-                "v": 1,
             }
             df = cached_table(
                 "dyad_years",
