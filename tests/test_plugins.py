@@ -117,7 +117,7 @@ def test_builtins_use_the_same_entry_points():
     )
 
 
-def test_plugin_adds_an_addon_with_a_generated_verb(demo_plugin, wh):
+def test_plugin_adds_an_addon_with_a_generated_verb(demo_plugin, synthetic):
     import inspect
 
     import allyscope.panel as P
@@ -142,7 +142,7 @@ def test_plugin_addon_is_listed_and_removable(demo_plugin):
     assert not hasattr(Panel, "add_demo_decade")
 
 
-def test_plugin_adds_a_report_section(demo_plugin, wh, monkeypatch):
+def test_plugin_adds_a_report_section(demo_plugin, synthetic, monkeypatch):
     from allyscope.report import build, build_report, render_html, resolve_group
     from allyscope.views.sections import registered_sections
 
