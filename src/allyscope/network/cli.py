@@ -194,9 +194,6 @@ def blocs(
     Example: allyscope blocs --from 1990 --state KOR --plot blocs.html
     """
     from allyscope import codes
-
-    console = clikit.console()
-    from allyscope.io import write_table
     from allyscope.network import plots
     from allyscope.network import voting_blocs as B
 
@@ -231,12 +228,9 @@ def blocs(
     if members:
         print_table(mem, "bloc membership")
         shown = mem
-    if output is not None:
-        write_table(shown, output)
-        console.print(f"[green]wrote[/green] {output}")
+    clikit.write_output(shown, output, "blocs")
     if plot is not None:
-        plots.write_html(plots.polarization_figure(stats, position), plot)
-        console.print(f"[green]wrote[/green] {plot}")
+        clikit.write_plot(plots.polarization_figure(stats, position), plot)
 
 
 def defacto(
@@ -263,9 +257,7 @@ def defacto(
 
     Example: allyscope defacto JPN KOR --from 1990
     """
-    console = clikit.console()
     from allyscope.errors import InvalidInputError
-    from allyscope.io import write_table
     from allyscope.network import defacto_score as D
     from allyscope.network import plots
 
@@ -300,9 +292,6 @@ def defacto(
     print_table(model.describe().drop("definition"), "weights")
     if evaluate:
         print_table(D.evaluate(model), "AUC, formal allies vs others")
-    if output is not None:
-        write_table(df, output)
-        console.print(f"[green]wrote[/green] {output}")
+    clikit.write_output(df, output, "de facto scores")
     if plot is not None:
-        plots.write_html(plots.defacto_figure(df), plot)
-        console.print(f"[green]wrote[/green] {plot}")
+        clikit.write_plot(plots.defacto_figure(df), plot)
