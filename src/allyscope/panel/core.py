@@ -429,7 +429,18 @@ class Panel(AddOnVerbs):
         return bibtex(self.citation_keys())
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the table by extension (Parquet, CSV, JSON, Stata .dta, Feather), atomically."""
+        """Write the table by extension, atomically.
+
+        Parameters
+        ----------
+        path : path
+            ``.parquet``, ``.csv``, ``.json``, ``.dta`` (Stata) or ``.feather``/``.arrow``.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
         from allyscope.io import check_table_path, write_table
 
         ext = check_table_path(path)
@@ -444,7 +455,20 @@ class Panel(AddOnVerbs):
     # -- add-ons -------------------------------------------------------------------------
 
     def add(self, name: str, **options: Any) -> Panel:
-        """Apply the registered add-on ``name`` (or alias) and return the extended panel."""
+        """Apply a registered add-on and return the extended panel.
+
+        Parameters
+        ----------
+        name : str
+            The add-on's name or an alias (``docs/addons.md``).
+        **options
+            The add-on's options (e.g. ``names=True`` for ``mme``).
+
+        Returns
+        -------
+        Panel
+            A new panel with the add-on's columns (null outside its coverage).
+        """
         a = _reg.get(name)
         if a.name in self.addons:
             raise InvalidInputError(
@@ -524,9 +548,20 @@ def state_years(
 ) -> Panel:
     """One row per state and year of system membership (any day of the year counts).
 
-    ``years=(first, last)`` limits the range (default: the whole list); ``mry=True``
-    extends states alive at the end of the list (COW: 2016, GW: 2017) to the most recently
-    concluded year.
+    Parameters
+    ----------
+    system : {"cow", "gw"}
+        The Correlates of War or the Gleditsch–Ward state list.
+    years : (int, int), int or None
+        First and last year (default: the whole list).
+    mry : bool or int
+        Extend states alive at the end of the list (COW: 2016, GW: 2017) to the most
+        recently concluded year (``True``) or to this year.
+
+    Returns
+    -------
+    Panel
+        Keys ``ccode`` (``gwcode``) and ``year``; add columns with ``add_<name>()``.
     """
     from allyscope.store import open_warehouse
 
@@ -550,11 +585,27 @@ def dyad_years(
 ) -> Panel:
     """Dyad-years of states that are both members of the system on a common day.
 
-    Non-directed (default): one row per pair with ``ccode1 < ccode2`` (``gwcode1 <
-    gwcode2`` for ``system="gw"``); directed: both orders. ``politically_relevant=True``
-    keeps contiguous dyads (any COW direct-contiguity type, land or up to 400 miles of
-    water) and dyads with a COW major power on either side; it uses the ``contiguity``
-    and ``majors`` add-ons and keeps their columns.
+    Parameters
+    ----------
+    system : {"cow", "gw"}
+        The Correlates of War or the Gleditsch–Ward state list.
+    directed : bool
+        Both orders of every pair (default: one row per pair with ``ccode1 < ccode2``,
+        ``gwcode1 < gwcode2`` for ``system="gw"``).
+    years : (int, int), int or None
+        First and last year (default: the whole list).
+    politically_relevant : bool
+        Keep contiguous dyads (any COW direct-contiguity type, land or up to 400 miles of
+        water) and dyads with a COW major power on either side; uses the ``contiguity``
+        and ``majors`` add-ons and keeps their columns.
+    mry : bool or int
+        Extend states alive at the end of the list to the most recently concluded year
+        (``True``) or to this year.
+
+    Returns
+    -------
+    Panel
+        Keys ``ccode1``, ``ccode2`` (``gwcode1``, ``gwcode2``) and ``year``.
     """
     from allyscope.store import open_warehouse
 
