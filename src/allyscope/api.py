@@ -28,6 +28,7 @@ import polars as pl
 
 from allyscope.errors import SchemaError
 from allyscope.groups import Group, resolve_group
+from allyscope.sources.bounds import coverage, current_year
 
 if TYPE_CHECKING:
     from allyscope.forecast.scenarios import Scenario, ScenarioResult
@@ -272,9 +273,7 @@ def un_years() -> Years:
     (int, int)
         First and last year.
     """
-    from allyscope.un.data import FIRST_YEAR, LAST_YEAR
-
-    return (FIRST_YEAR, LAST_YEAR)
+    return coverage("un_votes")
 
 
 UN_AFFINITY = Schema(
@@ -780,8 +779,8 @@ def mechanism_records(grouping_ids: Sequence[str]) -> Result:
 
 # -- networks ------------------------------------------------------------------------------
 
-#: the de facto score's inputs end with ATOP (2018)
-DEFACTO_YEARS: Years = (1946, 2018)
+#: the de facto score's data run from the UN votes' start to ATOP's end
+DEFACTO_YEARS: Years = (coverage("un_votes")[0], coverage("atop_alliance")[1])
 
 DEFACTO_PAIRS = Schema(
     "defacto_pairs",
@@ -914,7 +913,7 @@ def hub_spoke(hub: int, region: str, years: Years, layers: Sequence[str]) -> Res
     """
     from allyscope import network
 
-    cover: Years = (1946, 2024)
+    cover: Years = (coverage("un_votes")[0], current_year())
     span = clip(years, cover)
     df = (
         pl.DataFrame()

@@ -21,8 +21,16 @@ class AddOnVerbs:
 
     if TYPE_CHECKING:
         # [[[cog from allyscope.docgen import panel_stubs; cog.out(panel_stubs("method")) ]]]
-        def add_atop(self) -> Panel:
+        def add_arms(self) -> Panel:
+            """Arms transfers (SIPRI trend-indicator values) (add-on ``arms``)."""
+            ...
+
+        def add_atop(self, *, extend: bool = False) -> Panel:
             """ATOP alliance obligations (add-on ``atop``)."""
+            ...
+
+        def add_atop_extended(self, *, records: Any = None, dates: str = "in_force") -> Panel:
+            """ATOP alliance obligations extended with sourced records to 2025 (add-on ``atop_extended``)."""
             ...
 
         def add_capdist(self) -> Panel:
@@ -58,7 +66,7 @@ class AddOnVerbs:
             ...
 
         def add_leaders(self) -> Panel:
-            """Leader transitions (Archigos 4.1) (add-on ``leaders``)."""
+            """Leader transitions (Archigos 4.1 to 2015, then REIGN) (add-on ``leaders``)."""
             ...
 
         def add_majors(self) -> Panel:
@@ -119,8 +127,16 @@ class AddOnVerbs:
 
 if TYPE_CHECKING:
     # [[[cog from allyscope.docgen import panel_stubs; cog.out(panel_stubs("function")) ]]]
-    def add_atop(panel: Panel) -> Panel:
+    def add_arms(panel: Panel) -> Panel:
+        """Arms transfers (SIPRI trend-indicator values) (add-on ``arms``)."""
+        ...
+
+    def add_atop(panel: Panel, *, extend: bool = False) -> Panel:
         """ATOP alliance obligations (add-on ``atop``)."""
+        ...
+
+    def add_atop_extended(panel: Panel, *, records: Any = None, dates: str = "in_force") -> Panel:
+        """ATOP alliance obligations extended with sourced records to 2025 (add-on ``atop_extended``)."""
         ...
 
     def add_capdist(panel: Panel) -> Panel:
@@ -156,7 +172,7 @@ if TYPE_CHECKING:
         ...
 
     def add_leaders(panel: Panel) -> Panel:
-        """Leader transitions (Archigos 4.1) (add-on ``leaders``)."""
+        """Leader transitions (Archigos 4.1 to 2015, then REIGN) (add-on ``leaders``)."""
         ...
 
     def add_majors(panel: Panel) -> Panel:

@@ -35,7 +35,7 @@ FromOpt = Annotated[
 ]
 ToOpt = Annotated[
     int | None,
-    typer.Option("--to", help="Last year (default: the list's last: COW 2016, GW 2017)."),
+    typer.Option("--to", help="Last year (default: the list's last: COW 2024, GW 2020)."),
 ]
 AddOpt = Annotated[
     list[str] | None,
@@ -53,7 +53,7 @@ MryOpt = Annotated[
     bool,
     typer.Option(
         "--mry",
-        help="Extend states alive at the end of the list to the last concluded year "
+        help="Extend states alive at the end of the list to the latest year of the data "
         "(an assumption, recorded in the output's metadata).",
     ),
 ]
@@ -91,7 +91,8 @@ def dyad_years_cmd(
         bool,
         typer.Option(
             "--politically-relevant",
-            help="Only contiguous dyads and dyads with a major power (COW, to 2016).",
+            help="Only contiguous dyads and dyads with a major power (COW contiguity and major "
+            "powers end in 2016).",
         ),
     ] = False,
     mry: MryOpt = False,
@@ -99,6 +100,14 @@ def dyad_years_cmd(
     cite: CiteOpt = False,
     list_addons: ListOpt = False,
     exercise_names: NamesOpt = False,
+    atop_extended: Annotated[
+        bool,
+        typer.Option(
+            "--atop-extended",
+            help="ATOP obligations extended with the sourced alliance records after 2018 "
+            "(adds the atop add-on if not given).",
+        ),
+    ] = False,
 ) -> None:
     """Dyad-years (non-directed unless --directed) with add-ons.
 
@@ -117,6 +126,7 @@ def dyad_years_cmd(
         cite,
         list_addons,
         exercise_names,
+        atop_extended,
     )
 
 
@@ -226,10 +236,11 @@ def _run(
     cite: bool,
     list_addons: bool,
     exercise_names: bool,
+    atop_extended: bool = False,
 ) -> None:
     from allyscope import api
     from allyscope.io import check_table_path
-    from allyscope.panel import core
+    from allyscope.panel import addons, core
 
     system = core._check_system(system)
     if list_addons:
@@ -239,8 +250,11 @@ def _run(
         check_table_path(output, PANEL_FORMATS)
     last = core.mry_year(mry, system) or core.LIST_END[system].year
     years = (core.LIST_START if start is None else start, last if end is None else end)
+    names = _addon_names(add)
+    if atop_extended:
+        names = [n for n in names if addons.get(n).name != "atop"] + ["atop_extended"]
     spec = api.PanelSpec(
-        unit, system, years, tuple(_addon_names(add)), directed, politically_relevant, mry,
+        unit, system, years, tuple(names), directed, politically_relevant, mry,
         options={"mme": {"names": True}} if exercise_names else {},
     )  # fmt: skip
     spec.check()  # unknown or unsuitable add-ons fail before any work
@@ -253,6 +267,7 @@ def _run(
         _preview(p)
     if p.mry is not None:
         clikit.err_console().print(f"[yellow]note:[/yellow] {p.meta['mry_note']}")
+    _atop_notes(p)
     if cite:
         print(p.citations(), end="")
         return
@@ -261,6 +276,24 @@ def _run(
         "(--cite prints the BibTeX entries)",
         highlight=False,
     )
+
+
+def _atop_notes(p: Any) -> None:
+    """Say where ATOP ends and what the extension carries past it."""
+    from allyscope.sources.bounds import coverage
+
+    err = clikit.err_console()
+    atop_end = coverage("atop_alliance")[1]
+    if "atop" in p.addons and p.years[1] > atop_end:
+        err.print(
+            f"[yellow]note:[/yellow] ATOP ends in {atop_end}: later years are null; "
+            "--atop-extended adds the sourced alliance records after it"
+        )
+    if "atop_extended" in p.addons and p.years[1] > atop_end:
+        err.print(
+            f"[yellow]note:[/yellow] obligations after {atop_end} are ATOP's carried forward "
+            "(atop_source = atop_carried) and the alliance records' (record:<id>)"
+        )
 
 
 def _say_written(p: Any, output: Path) -> None:

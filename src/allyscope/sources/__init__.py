@@ -1,14 +1,16 @@
-"""Upstream data sources: declarations (:mod:`.catalog`) and the typed loader (:mod:`.base`).
+"""Upstream data sources: declarations (:mod:`.catalog`), the typed loader (:mod:`.base`)
+and how far each input reaches (:mod:`.bounds`).
 
 Sources are registered through the entry-point group ``allyscope.sources``: allyscope's
 own catalog is declared there, and an installed package may add :class:`Source`
-declarations (a ``Source``, a list of them or a mapping of names to them) the same way; they are fetched, checked,
-built into the warehouse and cited like the built-in ones.
+declarations (a ``Source``, a list of them or a mapping of names to them) the same way;
+they are fetched, checked, built into the warehouse and cited like the built-in ones.
 """
 
 from collections.abc import Iterable, Mapping
 
 from allyscope.sources.base import Column, Source, sha256_file
+from allyscope.sources.bounds import coverage, currency, current_year, data_through
 from allyscope.sources.catalog import SOURCES, bibtex, get, names
 
 #: entry-point group of source declarations
@@ -51,6 +53,10 @@ __all__ = [
     "Column",
     "Source",
     "bibtex",
+    "coverage",
+    "currency",
+    "current_year",
+    "data_through",
     "get",
     "names",
     "sha256_file",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 un_app = typer.Typer(
-    help="UN General Assembly voting: dyadic affinity and dynamic ideal points (1946-2019).",
+    help="UN General Assembly voting: dyadic affinity and dynamic ideal points.",
     no_args_is_help=True,
 )
 

@@ -47,7 +47,7 @@ def json_script(obj: Any) -> str:
 
 
 #: sources every report draws on besides those its sections name
-BASE_SOURCES = ("cow_states", "cow_gw_years")
+BASE_SOURCES = ("cow_states_v2024", "cow_gw_panel")
 
 
 def sources_table(used: Sequence[str] | None = None) -> tuple[Table, list[str]]:

@@ -26,6 +26,7 @@ import polars as pl
 
 from allyscope import api
 from allyscope.groups import Group
+from allyscope.sources.bounds import coverage
 from allyscope.views.figures import (
     Figure,
     Table,
@@ -168,7 +169,10 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
     )
     lay["barmode"] = "group"
     if d.is_empty():
-        fig = empty_note(lay, "No exercise data for these pairs in the window (MME: 1980–2010)")
+        mme0, mme1 = coverage("mme_exercises")
+        fig = empty_note(
+            lay, f"No exercise data for these pairs in the window (MME: {mme0}–{mme1})"
+        )
     else:
         fig = figure(bar_traces(d, x="year", y=col, series="dyad", labels=labels), lay)
     tot = d.group_by("dyad", maintain_order=True).agg(
@@ -179,7 +183,9 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
         "exercises",
         "Joint military exercises of the member pairs",
         "Number of multinational military exercises in which both states took part, per "
-        "year, from the Multinational Military Exercises data (1980–2010).",
+        "year, from the Multinational Military Exercises data ({}–{}).".format(
+            *coverage("mme_exercises")
+        ),
         fig,
         Table.from_frame(
             tot.sort("pair").select("pair", "total", "years"),
@@ -511,7 +517,9 @@ def build_defacto(group: Group) -> Section:
         pairs = api.defacto_pairs(group.ccodes, group.years).df
         if pairs.is_empty():
             s.notes.append(
-                "The de facto alliance score covers 1946–2018 (ATOP); the window lies outside."
+                "The de facto alliance score covers {}–{} (ATOP); the window lies outside.".format(
+                    *api.DEFACTO_YEARS
+                )
             )
             return
         note = _clip_note("The de facto alliance score's inputs", api.DEFACTO_YEARS, group.years)
@@ -701,7 +709,11 @@ def build_structure(group: Group) -> Section:
         bloc_res, pol_res = api.blocs(group.years)
         blocs, pol = bloc_res.df, pol_res.df
         if pol.is_empty():
-            s.notes.append("UN voting blocs need UN votes (1946–2019); the window lies outside.")
+            s.notes.append(
+                "UN voting blocs need UN votes ({}–{}); the window lies outside.".format(
+                    *api.un_years()
+                )
+            )
             return
         states = [*group.ccodes, *group.counter]
         names = {c: group.name(c) for c in states}
