@@ -60,6 +60,31 @@ def kappa_with_interval(a: list[str], b: list[str], n_boot: int, seed: int):
     return float(k), float(lo), float(hi)
 
 
+def agreement_table(
+    first: list[dict[str, str]], rows: list[dict[str, str]], n_boot: int, seed: int
+) -> list[str]:
+    """The Markdown table of agreement per field: first coding against the coded sheet."""
+    out = [
+        "| field | items | agreement | Cohen's kappa | 95% interval |",
+        "|---|---|---|---|---|",
+    ]
+    for field in FIELDS:
+        a, b = [], []
+        for one, row in zip(first, rows, strict=True):
+            v = (row.get(field) or "").strip().lower().replace(" ", "_").replace("-", "_")
+            if not v:
+                continue  # not coded by the second coder
+            a.append(one[field])
+            b.append(v)
+        if not a:
+            out.append(f"| {field} | 0 | | | |")
+            continue
+        agree = float(np.mean([x == y for x, y in zip(a, b, strict=True)]))
+        k, lo, hi = kappa_with_interval(a, b, n_boot, seed=seed)
+        out.append(f"| {field} | {len(a)} | {agree:.2f} | {k:.2f} | {lo:.2f} to {hi:.2f} |")
+    return out
+
+
 def check_against_records(meta: dict[str, str], first: list[dict[str, str]]) -> None:
     """If the records are still those of the draw, the stored first coding must be theirs."""
     from allyscope.mechanisms import load_records
@@ -106,22 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"the items of {args.sheet} and {first_path} differ")
     check_against_records(meta, first)
 
-    print("| field | items | agreement | Cohen's kappa | 95% interval |")
-    print("|---|---|---|---|---|")
-    for field in FIELDS:
-        a, b = [], []
-        for one, row in zip(first, rows, strict=True):
-            v = (row.get(field) or "").strip().lower().replace(" ", "_").replace("-", "_")
-            if not v:
-                continue  # not coded by the second coder
-            a.append(one[field])
-            b.append(v)
-        if not a:
-            print(f"| {field} | 0 | | | |")
-            continue
-        agree = float(np.mean([x == y for x, y in zip(a, b, strict=True)]))
-        k, lo, hi = kappa_with_interval(a, b, args.bootstrap, seed=int(meta["seed"]))
-        print(f"| {field} | {len(a)} | {agree:.2f} | {k:.2f} | {lo:.2f} to {hi:.2f} |")
+    for line in agreement_table(first, rows, args.bootstrap, seed=int(meta["seed"])):
+        print(line)
     return 0
 
 
