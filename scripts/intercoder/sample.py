@@ -28,6 +28,7 @@ from common import (
     FIELDS,
     FIRST_CODING_NAME,
     draw_sample,
+    read_first_coding,
     write_first_coding,
 )
 
@@ -39,11 +40,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--fraction", type=float, default=DEFAULT_FRACTION)
     ap.add_argument("-o", "--output", type=Path, default=HERE / "second_coder_sheet.csv")
+    ap.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a stored first coding drawn from other records (ends that check)",
+    )
     args = ap.parse_args(argv)
 
     from allyscope.mechanisms import load_records
 
     rs = load_records()
+    first = args.output.parent / FIRST_CODING_NAME
+    if first.exists() and not args.force:
+        old = read_first_coding(first)[0].get("records_sha256")
+        if old != rs.sha256:
+            raise SystemExit(
+                f"{first} holds the first coding of an earlier draw (records {str(old)[:12]}); "
+                "write the new sheet elsewhere with -o, or pass --force to replace it"
+            )
     sample = draw_sample(rs.records, seed=args.seed, fraction=args.fraction)
     header = (
         f"# seed={args.seed} fraction={args.fraction} records_sha256={rs.sha256} "
@@ -75,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             )
     tmp.replace(args.output)
-    first = args.output.parent / FIRST_CODING_NAME
     write_first_coding(first, header, sample)
     print(f"wrote {args.output}: {len(sample)} of {len(rs.records)} records (seed {args.seed})")
     print(f"wrote {first}: the first coding of the same items (not for the second coder)")
