@@ -9,7 +9,6 @@ import typer
 
 from allyscope import clikit
 from allyscope.clikit import OutOpt, check_output, fmt, print_table, progress_bar
-from allyscope.sources.bounds import coverage
 
 MAX_ROWS = 30
 
@@ -50,7 +49,7 @@ def evaluate(
         int | None,
         typer.Option(
             "--to",
-            help=f"Last origin year (default: {coverage('atop_alliance')[1]} - horizon).",
+            help="Last origin year (default: ATOP's last year minus the horizon).",
         ),
     ] = None,
     step: Annotated[int, typer.Option("--step", help="Years between origins.")] = 1,
@@ -155,8 +154,11 @@ def train_cmd(
     model: Annotated[str, typer.Option("--model", help="logit, boost or default.")] = "default",
     outcome: Annotated[str, typer.Option("--outcome", help="'defense' or 'any'.")] = "defense",
     through: Annotated[
-        int, typer.Option("--through", help="Last outcome year used for training.")
-    ] = coverage("atop_alliance")[1],
+        int | None,
+        typer.Option(
+            "--through", help="Last outcome year used for training (default: ATOP's last year)."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap refits for intervals.")] = 20,
     refresh: Annotated[bool, typer.Option("--refresh", help="Retrain even if saved.")] = False,
@@ -167,6 +169,9 @@ def train_cmd(
 
     console = clikit.console()
     from allyscope.forecast.model import train
+    from allyscope.forecast.outcome import ATOP_LAST
+
+    through = ATOP_LAST if through is None else through
 
     check_output(output)
     with progress_bar() as bar:

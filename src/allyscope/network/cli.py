@@ -17,11 +17,19 @@ from allyscope.clikit import (
     print_table,
     split_values,
 )
-from allyscope.sources.bounds import coverage
 
-_ATOP_END = coverage("atop_alliance")[1]
-_UN = coverage("un_votes")
-_TEST = (1991, _ATOP_END)  # the de facto score's out-of-sample years (after its training)
+
+def _atop_end() -> int:
+    """ATOP's last year (from the catalog; read when a command runs, not at start-up)."""
+    from allyscope.sources.bounds import coverage
+
+    return coverage("atop_alliance")[1]
+
+
+def _un_first() -> int:
+    from allyscope.sources.bounds import coverage
+
+    return coverage("un_votes")[0]
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +48,9 @@ def _states(values: list[str] | None) -> list[str] | None:
 
 
 def network(
-    year: Annotated[int, typer.Option("--year", help="Year of the network.")] = _ATOP_END,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year of the network (default: ATOP's last year).")
+    ] = None,
     layer: Annotated[
         str,
         typer.Option(
@@ -86,6 +96,8 @@ def network(
     from allyscope.io import check_table_path
     from allyscope.network import graphs
     from allyscope.network import layers as L
+
+    year = _atop_end() if year is None else year
 
     ext = None
     if output is not None:
@@ -176,7 +188,8 @@ def _show_year_network(net: Any, output: Path | None, ext: str | None, plot: Pat
 
 def blocs(
     start: Annotated[
-        int | None, typer.Option("--from", help=f"First year (UN votes: {_UN[0]}-{_UN[1]}).")
+        int | None,
+        typer.Option("--from", help="First year (default: the first year of the UN votes)."),
     ] = None,
     end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     state: Annotated[
@@ -244,7 +257,7 @@ def defacto(
     ],
     start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     end: Annotated[
-        int | None, typer.Option("--to", help=f"Last year (default {_ATOP_END}).")
+        int | None, typer.Option("--to", help="Last year (default: ATOP's last year).")
     ] = None,
     weights: Annotated[
         str,
@@ -256,7 +269,8 @@ def defacto(
     evaluate: Annotated[
         bool,
         typer.Option(
-            "--evaluate", help=f"Also show the out-of-sample AUC ({_TEST[0]}-{_TEST[1]})."
+            "--evaluate",
+            help="Also show the out-of-sample AUC (1991 to ATOP's last year, after training).",
         ),
     ] = False,
     output: OutOpt = None,
@@ -277,8 +291,8 @@ def defacto(
     if weights not in ("apriori", "fitted"):
         raise InvalidInputError(f"unknown weights {weights!r}", "use apriori or fitted")
     model = D.default_model() if weights == "apriori" else D.fit()
-    y0 = start if start is not None else _UN[0]
-    y1 = end if end is not None else _ATOP_END
+    y0 = start if start is not None else _un_first()
+    y1 = end if end is not None else _atop_end()
     if len(states) == 2:
         with _busy("scoring every dyad-year"):
             df = D.defacto(states[0], states[1], (y0, y1), model=model)
