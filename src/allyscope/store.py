@@ -97,13 +97,7 @@ def build(
                 file = raw_path(src)
                 if on_source:
                     on_source(src.name, "verify")
-                got = sha256_file(file)
-                if got != src.sha256:
-                    raise ChecksumError(
-                        f"{file}: SHA-256 {got[:12]}… differs from the pinned "
-                        f"{src.sha256[:12]}… of source {src.name!r}",
-                        f"run `allyscope data fetch --force {src.name}`",
-                    )
+                src.check_file(file)
                 if on_source:
                     on_source(src.name, "load")
                 df = src.load(file)

@@ -15,6 +15,7 @@ from importlib import resources
 from allyscope.errors import UnknownSourceError
 from allyscope.sources.base import Source
 from allyscope.sources.pins import PINS
+from allyscope.sources.ungd import UNGD_SPEECHES
 
 PS_LICENSE = "GPL-2.0 (peacesciencer R package); cite the original dataset"
 PS_VERSION = "peacesciencer@{commit}"
@@ -694,6 +695,7 @@ _CATALOG: tuple[Source, ...] = (
         "state names, resolved to COW codes by the panel add-on.",
         unique_keys=False,
     ),
+    UNGD_SPEECHES,  # UN General Debate Corpus (allyscope.sources.ungd)
 )
 
 SOURCES: dict[str, Source] = {s.name: s for s in _CATALOG}
