@@ -177,7 +177,9 @@ def read_corpus(
             try:
                 texts.append(data.decode("utf-8"))
             except UnicodeDecodeError as exc:
-                raise _damaged(archive, f"member {name!r} is not UTF-8 (byte {exc.start})") from None
+                raise _damaged(
+                    archive, f"member {name!r} is not UTF-8 (byte {exc.start})"
+                ) from None
             paths.append(name)
             digests.append(pins[name])
     if speakers_xlsx is None:
@@ -197,7 +199,9 @@ def read_corpus(
     )
     df = df.join(_speakers(speakers_xlsx, archive), on=["iso3", "year"], how="left")
     df = df.with_columns(
-        pl.col("text").str.count_matches(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*").cast(pl.Int32)
+        pl.col("text")
+        .str.count_matches(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
+        .cast(pl.Int32)
         .alias("words"),
         pl.col("text").str.len_chars().cast(pl.Int32).alias("chars"),
     )
@@ -261,7 +265,9 @@ class CorpusSource(Source):
         # the mirror's archive matches the pinned whole-file SHA-256; an archive packed
         # from downloaded files does not, and load() checks every member either way
         if not Path(path).is_file():
-            raise DataMissingError(f"{path}: the corpus archive is missing", "run `allyscope data fetch`")
+            raise DataMissingError(
+                f"{path}: the corpus archive is missing", "run `allyscope data fetch`"
+            )
 
     def download(
         self,
@@ -421,9 +427,10 @@ def download_corpus(
 
     with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
         cctx = zstandard.ZstdCompressor(level=10)
-        with cctx.stream_writer(raw, closefd=False) as zw, tarfile.open(
-            fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT
-        ) as tar:
+        with (
+            cctx.stream_writer(raw, closefd=False) as zw,
+            tarfile.open(fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+        ):
             for f in sorted(files, key=lambda x: x.path):
                 info = tarfile.TarInfo(f.path)
                 info.size = f.bytes
