@@ -12,7 +12,7 @@ import itertools
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -115,7 +115,7 @@ def compute(workers: int = 1, log: Callable[[str], None] | None = None) -> dict[
         step(f"tone of {ms.height:,} sentence-state pairs")
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(wait=True)
     dyads = _dyads(ms, speeches)
     th_sent, th = _themes(sents, speeches)
     step("themes")
@@ -227,12 +227,16 @@ def sentence_tone(texts: list[str], pool: Executor | None = None) -> list[float]
 
 
 def _pool(workers: int) -> Executor | None:
-    """Worker processes for the two per-sentence Python steps (resolver and VADER)."""
+    """Worker processes for the two per-sentence Python steps (resolver and VADER).
+
+    joblib's loky processes: they start clean (no fork of a threaded parent) and do not
+    re-run the caller's main script.
+    """
     if workers <= 1:
         return None
-    import multiprocessing
+    from joblib.externals.loky import get_reusable_executor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return get_reusable_executor(max_workers=workers, timeout=30)
 
 
 def _dyads(ms: pl.DataFrame, speeches: pl.DataFrame) -> pl.DataFrame:
