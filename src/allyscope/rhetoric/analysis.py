@@ -22,7 +22,7 @@ from allyscope.rhetoric import corpus
 from allyscope.rhetoric.lexicon import dictionaries
 
 #: bump when a computation changes in a way the cache key would not otherwise see
-VERSION = 1
+VERSION = 2
 NAMES = (
     "speeches",
     "mention_sentences",
@@ -199,7 +199,21 @@ def _mention_sentences(
             | (pl.col("target_ccode") != pl.col("ccode"))
         )
     )
-    per = per.drop("ccode", "iso3", "year")
+    # names of one state under two codes in a sentence ("Soviet", "Russia") count once
+    per = (
+        per.with_columns(
+            pl.coalesce(pl.col("target_ccode").cast(pl.String), "target_iso3").alias("_t")
+        )
+        .sort("speech_id", "sentence", "_t", "target_iso3")
+        .group_by("speech_id", "sentence", "_t", maintain_order=True)
+        .agg(
+            pl.col("target_iso3").first(),
+            pl.col("target_ccode").first(),
+            pl.col("target_gwcode").first(),
+            pl.col("mentions").sum().cast(pl.Int32),
+        )
+        .drop("_t")
+    )
     text = sents.join(per.select("speech_id", "sentence").unique(), on=["speech_id", "sentence"])
     text = text.sort("speech_id", "sentence")
     tone = sentence_tone(text["text"].to_list(), pool)
@@ -241,19 +255,29 @@ def _pool(workers: int) -> Executor | None:
 
 def _dyads(ms: pl.DataFrame, speeches: pl.DataFrame) -> pl.DataFrame:
     """Directed dyad-years: what the speech of state 1 says about state 2."""
-    agg = ms.group_by("speech_id", "target_iso3").agg(
-        pl.col("target_ccode").first(),
-        pl.col("target_gwcode").first(),
-        pl.col("mentions").sum().cast(pl.Int32),
-        pl.len().cast(pl.Int32).alias("sentences"),
-        pl.col("tone").mean().alias("tone"),
-        (pl.col("tone").std() / pl.len().sqrt()).alias("tone_se"),
-        pl.col("threat").mean().alias("threat_share"),
+    key = pl.coalesce(pl.col("target_ccode").cast(pl.String), "target_iso3").alias("_t")
+    agg = (
+        ms.with_columns(key)
+        .group_by("speech_id", "_t")
+        .agg(
+            pl.col("target_iso3").min(),
+            pl.col("target_ccode").first(),
+            pl.col("target_gwcode").first(),
+            pl.col("mentions").sum().cast(pl.Int32),
+            pl.len().cast(pl.Int32).alias("sentences"),
+            pl.col("tone").mean().alias("tone"),
+            (pl.col("tone").std() / pl.len().sqrt()).alias("tone_se"),
+            pl.col("threat").mean().alias("threat_share"),
+        )
     )
     sp = speeches.select("speech_id", "iso3", "ccode", "gwcode", "year", "words", "n_sentences")
-    out = agg.join(sp, on="speech_id").with_columns(
-        (pl.col("sentences") / pl.col("n_sentences")).alias("mention_share"),
-        (1000 * pl.col("mentions") / pl.col("words")).alias("mentions_per_1k"),
+    out = (
+        agg.drop("_t")
+        .join(sp, on="speech_id")
+        .with_columns(
+            (pl.col("sentences") / pl.col("n_sentences")).alias("mention_share"),
+            (1000 * pl.col("mentions") / pl.col("words")).alias("mentions_per_1k"),
+        )
     )
     return out.select(
         pl.col("iso3").alias("iso3_1"),
