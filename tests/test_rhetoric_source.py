@@ -212,3 +212,45 @@ def test_file_urls_are_pinned_and_escaped() -> None:
         "Debates/3b277c419f85fd6e1f14f69a5fd29a3a6b59fc96/data/data_original/TXT/"
         "Session%2001%20-%201946/ARG_01_1946.txt"
     )
+
+
+@pytest.mark.data
+def test_build_with_a_damaged_speech_changes_nothing(
+    data_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real archive whose sixth speech differs by one byte: one error, same warehouse."""
+    import dataclasses
+    import shutil
+
+    import allyscope.store as store
+    from allyscope import config
+    from allyscope.sources import SOURCES, get, sha256_file
+
+    src = get("ungd_speeches")
+    damaged: dict[str, bytes] = {}
+    for name, data in ungd.iter_members(data_home / "raw" / src.file):
+        damaged[name] = data
+        if len(damaged) == 8:
+            break  # the stream stops here; the rest is not needed
+    victim = sorted(damaged)[5]
+    damaged[victim] = damaged[victim].replace(b"e", b"E", 1)
+    archive = _archive(tmp_path / "damaged.tar.zst", damaged)
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "raw").symlink_to(data_home / "raw")
+    shutil.copy2(data_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    digest = sha256_file(home / "warehouse.duckdb")
+    previous = config._home_override
+    config.set_home(home)
+    try:
+        bad = dataclasses.replace(src, file=str(archive))  # an absolute path wins in raw_path
+        reordered = {bad.name: bad, **{k: v for k, v in SOURCES.items() if k != bad.name}}
+        monkeypatch.setattr(store, "SOURCES", reordered)
+        with pytest.raises(ChecksumError) as exc:
+            store.build()
+        assert Path(victim).name in str(exc.value)
+        assert sha256_file(home / "warehouse.duckdb") == digest
+        assert not [p for p in home.iterdir() if p.name.startswith(".warehouse")]
+    finally:
+        config._home_override = previous
