@@ -29,13 +29,12 @@ import polars as pl
 
 from allyscope import __version__, config
 from allyscope.errors import (
-    ChecksumError,
     DataMissingError,
     InvalidInputError,
     WarehouseError,
 )
 from allyscope.fetch import raw_path
-from allyscope.sources import SOURCES, Source, get, sha256_file
+from allyscope.sources import SOURCES, Source, get
 
 SCHEMA_VERSION = 1
 Frame = Literal["polars", "pandas", "arrow"]
