@@ -117,7 +117,8 @@ def validation(voeten: Path) -> str:
         z, se = math.atanh(corr), 1 / math.sqrt(n - 3)
         lo, hi = math.tanh(z - 1.96 * se), math.tanh(z + 1.96 * se)
         lines.append(f"| {year} | {n} | {corr:.2f} | {lo:.2f} – {hi:.2f} |")
-    pos_share = float((r["r"] > 0).mean())
+    pos_share = float((r["r"] > 0).cast(pl.Float64).mean() or 0.0)
+    median_r = float(r["r"].cast(pl.Float64).median() or 0.0)
     decades = (
         r.with_columns((pl.col("year") // 10 * 10).alias("decade"))
         .group_by("decade")
@@ -125,8 +126,7 @@ def validation(voeten: Path) -> str:
         .sort("decade")
     )
     summary = [
-        f"years compared: {r.height}; r > 0 in {pos_share:.0%} of them; "
-        f"median r {r['r'].median():.2f}",
+        f"years compared: {r.height}; r > 0 in {pos_share:.0%} of them; median r {median_r:.2f}",
         "",
         "| decade | median r | years with r > 0 |",
         "|---|---:|---:|",
