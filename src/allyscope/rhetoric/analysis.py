@@ -33,11 +33,11 @@ NAMES = (
     "positions",
 )
 _LOCK = threading.Lock()
-_MEMO: dict[str, dict[str, pl.DataFrame]] = {}
 
 
 def _params() -> dict[str, Any]:
-    return {"v": VERSION, "lexicon": dictionaries().digest}
+    d = dictionaries()
+    return {"v": VERSION, "lexicon": d.digest, "resolver": d.resolver_digest}
 
 
 def table(name: str) -> pl.DataFrame:
@@ -46,26 +46,24 @@ def table(name: str) -> pl.DataFrame:
 
     if name not in NAMES:  # pragma: no cover - internal names only
         raise KeyError(name)
-    return cached_table(f"rhetoric_{name}", _params(), lambda: _compute_all()[name])
+    with _LOCK:
+        return cached_table(f"rhetoric_{name}", _params(), lambda: _compute_and_store(name))
 
 
 def tables() -> dict[str, pl.DataFrame]:
     """Every rhetoric table (computed together when the cache is cold)."""
-    out = {n: table(n) for n in NAMES}
-    _MEMO.clear()
-    return out
+    return {n: table(n) for n in NAMES}
 
 
-def _compute_all() -> dict[str, pl.DataFrame]:
-    from allyscope.store import open_warehouse
+def _compute_and_store(name: str) -> pl.DataFrame:
+    """Compute every table; cache the others at once (one pass serves them all)."""
+    from allyscope.store import cached_table
 
-    wh = open_warehouse()
-    key = f"{wh.data_hash}:{_params()}"
-    with _LOCK:
-        if key not in _MEMO:
-            _MEMO.clear()
-            _MEMO[key] = compute(workers=default_workers())
-        return _MEMO[key]
+    result = compute(workers=default_workers())
+    for other, df in result.items():
+        if other != name:
+            cached_table(f"rhetoric_{other}", _params(), lambda df=df: df, refresh=True)
+    return result[name]
 
 
 def default_workers() -> int:

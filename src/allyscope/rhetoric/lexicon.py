@@ -39,6 +39,7 @@ class Dictionaries:
     themes: dict[str, Theme]
     procedural: str
     digest: str  #: SHA-256 prefix of the YAML file: part of every cache key
+    resolver_digest: str  #: SHA-256 prefix of the compiled resolver (extractor tables too)
 
 
 def words_pattern(terms: tuple[str, ...] | list[str]) -> str:
@@ -62,6 +63,15 @@ def dictionaries() -> Dictionaries:
         themes=themes,
         procedural=words_pattern(doc["procedural"]),
         digest=hashlib.sha256(raw).hexdigest()[:16],
+        resolver_digest=hashlib.sha256(
+            repr(
+                (
+                    sorted(resolver.table.items()),
+                    resolver.places.pattern,
+                    [(j.pattern, c) for j, c in resolver.joint],
+                )
+            ).encode()
+        ).hexdigest()[:16],
     )
 
 
