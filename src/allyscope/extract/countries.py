@@ -197,19 +197,21 @@ class Lexicon:
     pattern: re.Pattern[str]
     table: dict[str, tuple[str, str]]
     places: re.Pattern[str]
-    #: phrases that name several states at once ("North and South Korea") → their codes
-    joint: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+    #: phrases that name several states at once ("North and South Korea") → their codes,
+    #: with a word every match contains (texts without it are not scanned)
+    joint: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...]
 
 
 def build_lexicon(
     countries: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] | None = None,
     officials: dict[str, str] | None = None,
     places: tuple[str, ...] = (),
-    joint: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    joint: tuple[tuple[str, tuple[str, ...], str], ...] = (),
 ) -> Lexicon:
     """The default resolver extended with more states, office holders, places and joint
-    phrases (regular expressions). Entries of the default tables win over extensions that
-    spell a form the same way; places extend the default mask."""
+    phrases (regular expression, codes, a word every match contains). Entries of the
+    default tables win over extensions that spell a form the same way; places extend the
+    default mask."""
     table: dict[str, tuple[str, str]] = {}
     for source in (COUNTRIES, countries or {}):
         for iso, (names, adjs, caps) in source.items():
@@ -227,8 +229,8 @@ def build_lexicon(
     mask = _PLACES
     if places:
         mask = re.compile(_PLACES.pattern + r"|\b(?:" + "|".join(places) + r")\b")
-    extra = tuple((re.compile(p), tuple(codes)) for p, codes in joint)
-    joint_res = ((_BOTH_KOREAS, ("PRK", "KOR")), *extra)
+    extra = tuple((re.compile(p), tuple(codes), needle) for p, codes, needle in joint)
+    joint_res = ((_BOTH_KOREAS, ("PRK", "KOR"), "Korea"), *extra)
     return Lexicon(pattern, table, mask, joint_res)
 
 
@@ -269,7 +271,9 @@ def find_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
     lex = lexicon or default_lexicon()
     out: list[Mention] = []
     masked = text
-    for joint, codes in lex.joint:
+    for joint, codes, needle in lex.joint:
+        if needle not in masked:
+            continue
         for m in joint.finditer(masked):
             out.extend(Mention(iso, m.start(), m.end(), m.group(0), "name") for iso in codes)
         masked = joint.sub(lambda m: "\0" * len(m.group(0)), masked)

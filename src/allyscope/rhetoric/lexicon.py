@@ -52,7 +52,7 @@ def dictionaries() -> Dictionaries:
     raw = resources.files("allyscope.rhetoric").joinpath("lexicon.yaml").read_bytes()
     doc: dict[str, Any] = yaml.safe_load(raw)
     states = {iso: (tuple(v[0]), tuple(v[1]), tuple(v[2])) for iso, v in doc["states"].items() if v}
-    joint = tuple((j["pattern"], tuple(j["states"])) for j in doc["joint"])
+    joint = tuple((j["pattern"], tuple(j["states"]), j["needle"]) for j in doc["joint"])
     resolver = build_lexicon(states, places=tuple(doc["places"]), joint=joint)
     themes = {k: Theme(k, v["label"], tuple(v["terms"])) for k, v in doc["themes"].items()}
     for t in themes.values():  # fail early on a broken expression
@@ -68,7 +68,7 @@ def dictionaries() -> Dictionaries:
                 (
                     sorted(resolver.table.items()),
                     resolver.places.pattern,
-                    [(j.pattern, c) for j, c in resolver.joint],
+                    [(j.pattern, c) for j, c, _ in resolver.joint],
                 )
             ).encode()
         ).hexdigest()[:16],
