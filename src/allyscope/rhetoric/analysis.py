@@ -36,8 +36,10 @@ _LOCK = threading.Lock()
 
 
 def _params() -> dict[str, Any]:
-    d = dictionaries()
-    return {"v": VERSION, "lexicon": d.digest, "resolver": d.resolver_digest}
+    from allyscope.rhetoric.lexicon import digests
+
+    lexicon, resolver = digests()
+    return {"v": VERSION, "lexicon": lexicon, "resolver": resolver}
 
 
 def table(name: str) -> pl.DataFrame:

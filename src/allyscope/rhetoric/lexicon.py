@@ -54,30 +54,52 @@ def dictionaries() -> Dictionaries:
     states = {iso: (tuple(v[0]), tuple(v[1]), tuple(v[2])) for iso, v in doc["states"].items() if v}
     joint = tuple((j["pattern"], tuple(j["states"]), j["needle"]) for j in doc["joint"])
     resolver = build_lexicon(states, places=tuple(doc["places"]), joint=joint)
-    themes = {k: Theme(k, v["label"], tuple(v["terms"])) for k, v in doc["themes"].items()}
-    for t in themes.values():  # fail early on a broken expression
-        re.compile(t.pattern)
+    themes = all_themes()
     return Dictionaries(
         resolver=resolver,
         threat=words_pattern(doc["threat"]),
         themes=themes,
         procedural=words_pattern(doc["procedural"]),
-        digest=hashlib.sha256(raw).hexdigest()[:16],
-        resolver_digest=hashlib.sha256(
-            repr(
-                (
-                    sorted(resolver.table.items()),
-                    resolver.places.pattern,
-                    [(j.pattern, c) for j, c, _ in resolver.joint],
-                )
-            ).encode()
-        ).hexdigest()[:16],
+        digest=digests()[0],
+        resolver_digest=digests()[1],
     )
+
+
+@cache
+def digests() -> tuple[str, str]:
+    """SHA-256 prefixes of ``lexicon.yaml`` and of the extractor's resolver tables (cache
+    keys), computed without compiling anything."""
+    from allyscope.extract import countries as c
+
+    raw = resources.files("allyscope.rhetoric").joinpath("lexicon.yaml").read_bytes()
+    tables = repr(
+        (
+            sorted(c.COUNTRIES.items()),
+            sorted(c.OFFICIALS.items()),
+            c._PLACES.pattern,
+            c._BOTH_KOREAS.pattern,
+        )
+    )
+    return (
+        hashlib.sha256(raw).hexdigest()[:16],
+        hashlib.sha256(tables.encode()).hexdigest()[:16],
+    )
+
+
+@cache
+def all_themes() -> dict[str, Theme]:
+    """The themes of ``lexicon.yaml`` (without compiling the resolver)."""
+    raw = resources.files("allyscope.rhetoric").joinpath("lexicon.yaml").read_bytes()
+    doc: dict[str, Any] = yaml.safe_load(raw)
+    themes = {k: Theme(k, v["label"], tuple(v["terms"])) for k, v in doc["themes"].items()}
+    for t in themes.values():  # fail early on a broken expression
+        re.compile(t.pattern)
+    return themes
 
 
 def theme(name: str) -> Theme:
     """A theme by key or label (case-insensitive; ``-``, ``_`` and spaces alike)."""
-    themes = dictionaries().themes
+    themes = all_themes()
 
     def norm(s: str) -> str:
         return re.sub(r"[\s_\-'’]+", " ", s.strip().lower())
@@ -89,4 +111,13 @@ def theme(name: str) -> Theme:
     raise UnknownNameError("theme", name, list(themes), "themes: " + ", ".join(themes))
 
 
-__all__ = ["PSEUDO_ISO3", "Dictionaries", "Theme", "dictionaries", "theme", "words_pattern"]
+__all__ = [
+    "PSEUDO_ISO3",
+    "Dictionaries",
+    "Theme",
+    "all_themes",
+    "dictionaries",
+    "digests",
+    "theme",
+    "words_pattern",
+]

@@ -11,7 +11,7 @@ import polars as pl
 
 from allyscope.errors import InvalidInputError
 from allyscope.rhetoric.analysis import table
-from allyscope.rhetoric.lexicon import dictionaries
+from allyscope.rhetoric.lexicon import all_themes
 from allyscope.rhetoric.lexicon import theme as find_theme
 from allyscope.sources.ungd import FIRST_YEAR, LAST_YEAR
 
@@ -198,7 +198,7 @@ def _evidence(rows: pl.DataFrame, k: int) -> pl.DataFrame:
 
 def theme_names() -> dict[str, str]:
     """Theme keys and labels (the dictionaries are in ``rhetoric/lexicon.yaml``)."""
-    return {k: t.label for k, t in dictionaries().themes.items()}
+    return {k: t.label for k, t in all_themes().items()}
 
 
 def themes(
@@ -214,7 +214,7 @@ def themes(
     ``k`` evidence sentences per state, year and theme."""
     codes = _resolve(states)
     y0, y1 = _years(start, end)
-    keys = (find_theme(theme).key,) if theme is not None else tuple(dictionaries().themes)
+    keys = (find_theme(theme).key,) if theme is not None else tuple(all_themes())
     sal = table("themes").filter(
         pl.col("ccode").is_in(codes)
         & pl.col("year").is_between(y0, y1)
