@@ -61,10 +61,13 @@ def _compute_and_store(name: str) -> pl.DataFrame:
     """Compute every table; cache the others at once (one pass serves them all)."""
     from allyscope.store import cached_table
 
+    import functools
+
     result = compute(workers=default_workers())
     for other, df in result.items():
         if other != name:
-            cached_table(f"rhetoric_{other}", _params(), lambda df=df: df, refresh=True)
+            keep = functools.partial(pl.DataFrame.clone, df)
+            cached_table(f"rhetoric_{other}", _params(), keep, refresh=True)
     return result[name]
 
 
