@@ -59,9 +59,9 @@ def tables() -> dict[str, pl.DataFrame]:
 
 def _compute_and_store(name: str) -> pl.DataFrame:
     """Compute every table; cache the others at once (one pass serves them all)."""
-    from allyscope.store import cached_table
-
     import functools
+
+    from allyscope.store import cached_table
 
     result = compute(workers=default_workers())
     for other, df in result.items():
