@@ -1,9 +1,16 @@
 """Shared fixtures.
 
-Tests that need the published data use the ``data_home`` / ``wh`` fixtures: they fetch
-from ``ALLYSCOPE_MIRROR`` (tests and CI use ``../shared/data``) into a fresh data
-directory and build the warehouse once per session. Without a mirror such a test is
-skipped — except under ``CI=true``, where it fails instead.
+Two warehouses serve the tests:
+
+* ``synthetic`` (module scope): a small synthetic world declared in ``tests/fixtures/``
+  (see ``tests/synthetic.py``), written in the upstream formats and built through the
+  same loaders and checks as the real files. It needs no download; the fast tier
+  (``pytest -m "not data and not browser"``) runs on it.
+* ``data_home`` / ``wh`` (session scope): the published data, fetched from
+  ``ALLYSCOPE_MIRROR`` (tests and CI use ``../shared/data``) into a fresh data directory
+  and built once per session. Every test that uses them (or ``mirror``) is marked
+  ``data`` automatically. Without a mirror such a test is skipped — except under
+  ``CI=true``, where it fails instead.
 
 ``ALLYSCOPE_TEST_HOME=DIR`` reuses one data directory across runs (faster locally).
 """
@@ -18,6 +25,15 @@ import pytest
 from allyscope import config
 
 CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+#: fixtures that stand for the published data: a test using any of them is marked ``data``
+DATA_FIXTURES = frozenset({"mirror", "data_home", "wh"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if DATA_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.data)
 
 
 def mirror_dir() -> Path | None:
@@ -70,6 +86,44 @@ def wh(data_home: Path):
     from allyscope.store import open_warehouse
 
     return open_warehouse()
+
+
+@pytest.fixture(scope="session")
+def synthetic_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the synthetic world's files and its built warehouse."""
+    from synthetic import build_world
+
+    home = tmp_path_factory.mktemp("synthetic-home")
+    build_world(home)
+    return home
+
+
+SYNTHETIC_RECORDS = Path(__file__).parent / "fixtures" / "records"
+
+
+@pytest.fixture(scope="module")
+def synthetic(synthetic_home: Path):
+    """The synthetic warehouse, made the current data directory for one test module; the
+    cooperation-mechanism records are the world's own (``fixtures/records``), whose
+    states all exist in it."""
+    import allyscope.mechanisms as mechanisms
+    import allyscope.mechanisms.loader as loader
+    from allyscope.store import open_warehouse
+
+    previous, env = config._home_override, os.environ.get("ALLYSCOPE_HOME")
+    shipped = loader.shipped_dir
+    config.set_home(synthetic_home)
+    os.environ["ALLYSCOPE_HOME"] = str(synthetic_home)
+    loader.shipped_dir = mechanisms.shipped_dir = lambda: SYNTHETIC_RECORDS
+    try:
+        yield open_warehouse()
+    finally:
+        loader.shipped_dir = mechanisms.shipped_dir = shipped
+        config._home_override = previous
+        if env is None:
+            os.environ.pop("ALLYSCOPE_HOME", None)
+        else:
+            os.environ["ALLYSCOPE_HOME"] = env
 
 
 @pytest.fixture

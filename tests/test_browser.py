@@ -63,6 +63,7 @@ def submit(driver, form_id: str, values: dict[str, str]) -> None:
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
 
+@pytest.mark.slow
 def test_report_renders_offline_from_a_file(browser, report_file: Path):
     browser.get(report_file.as_uri())
     plots = drawn(browser, min_plots=8)

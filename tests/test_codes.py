@@ -127,3 +127,24 @@ def test_east_asia_region() -> None:
     members = codes.region_members("East Asia", 2010)
     assert {2, 710, 731, 732, 740, 840, 900} - {2} <= set(members)
     assert 2 not in members and 365 not in members
+
+
+def test_iso2_of_namibia_is_the_text_na_not_a_missing_value() -> None:
+    info = codes.lookup("Namibia", 2000)
+    assert info["iso2"] == "NA" and info["iso3"] == "NAM"
+    assert codes.resolve("NA") == 565
+
+
+def test_historical_states_keep_a_region_without_a_modern_iso_code() -> None:
+    cw = codes.crosswalk()
+
+    def row(c: int, y: int) -> dict:
+        return cw.filter((pl.col("ccode") == c) & (pl.col("year") == y)).row(0, named=True)
+
+    austria_hungary = row(300, 1900)
+    assert austria_hungary["iso3"] is None  # not today's Austria (AUT, COW 305)
+    assert austria_hungary["un_region"] == "Western Europe"
+    assert row(347, 2010)["un_region"] == "Southern Europe"  # Kosovo, beside Serbia
+    assert row(713, 2010)["un_region"] == "Eastern Asia"  # Taiwan
+    assert row(970, 2010)["un_region"] == "Micronesia"  # Nauru (UN M49)
+    assert 2 in codes.region_members("Americas", 2010)

@@ -175,6 +175,7 @@ def _perturb(path: Path, t: int) -> None:
         con.close()
 
 
+@pytest.mark.slow
 def test_no_feature_uses_information_from_the_outcome_year_or_later(data_home, tmp_path):
     """Leakage test: the features of information year t - 1 (paired with outcomes of year
     t) do not change when every source row dated t or later is changed."""
@@ -211,6 +212,7 @@ def jk(wh):
     return forecast(["JPN", "KOR"], horizon=5, n_boot=N_BOOT)
 
 
+@pytest.mark.slow
 def test_dyad_forecast(jk):
     assert jk.states == [JPN, ROK] and not jk.is_group
     assert 0 < jk.probability < 0.5
@@ -224,6 +226,7 @@ def test_dyad_forecast(jk):
     assert any(r["feature"] == "alliance status (risk set)" for r in jk.carried_forward)
 
 
+@pytest.mark.slow
 def test_group_probability_combines_pairs(wh):
     from allyscope.forecast import forecast
 
@@ -241,6 +244,7 @@ def test_group_probability_combines_pairs(wh):
     assert t.group_probability == pytest.approx(allied[(ROK, JPN)].probability)
 
 
+@pytest.mark.slow
 def test_trained_twice_gives_identical_predictions(wh):
     from allyscope.forecast.model import train
 
@@ -253,6 +257,7 @@ def test_trained_twice_gives_identical_predictions(wh):
         assert np.array_equal(pa, pb) and np.array_equal(ia, ib)
 
 
+@pytest.mark.slow
 def test_saved_model_is_reused_and_keyed_by_data(wh):
     from allyscope.forecast.model import train
 
@@ -264,6 +269,7 @@ def test_saved_model_is_reused_and_keyed_by_data(wh):
     assert np.array_equal(a.estimator.coef_, b.estimator.coef_)
 
 
+@pytest.mark.slow
 def test_learned_effects_have_the_expected_signs(wh):
     from allyscope.forecast.model import train
 
@@ -298,6 +304,7 @@ def test_scenarios_move_the_probability_the_expected_way(wh):
     assert any("UN voting inputs as in" in n for n in low.changed.notes)
 
 
+@pytest.mark.slow
 def test_default_scenarios_and_yaml(wh, tmp_path):
     from allyscope.forecast import default_scenarios, load_scenario, scenario
 
@@ -343,6 +350,7 @@ def test_bad_input_has_clear_messages(wh):
 # -- backtest and command line -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_reduced_backtest(wh):
     from allyscope.forecast import backtest
 
@@ -378,6 +386,7 @@ def _cli(*args: str):
     )
 
 
+@pytest.mark.slow
 def test_cli_forecast_and_errors(data_home, tmp_path):
     out = tmp_path / "jk.json"
     r = _cli("forecast", "JPN", "KOR", "--n-boot", str(N_BOOT), "-o", str(out))
@@ -396,6 +405,7 @@ def test_cli_forecast_and_errors(data_home, tmp_path):
     assert df["probability"].is_sorted(descending=True) and df["rank"][0] == 1
 
 
+@pytest.mark.slow
 def test_cli_model_evaluate(data_home, tmp_path):
     out, plot = tmp_path / "bt.csv", tmp_path / "cal.html"
     r = _cli(

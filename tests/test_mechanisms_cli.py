@@ -91,6 +91,7 @@ records:
     assert mini["contribution"][0] == pytest.approx(15 / 3)
 
 
+@pytest.mark.slow
 def test_validate_lists_problems_with_file_and_line(data_home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(

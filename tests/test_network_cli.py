@@ -102,6 +102,7 @@ def test_blocs_command(data_home: Path, tmp_path: Path) -> None:
     assert html.stat().st_size > 1_000_000
 
 
+@pytest.mark.slow
 def test_defacto_command(data_home: Path, tmp_path: Path) -> None:
     csv = tmp_path / "jk.csv"
     out = run("defacto", "JPN", "KOR", "--from", "2000", "--to", "2005", "-o", str(csv))

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -21,6 +22,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_affinity_table_file_and_plot(data_home: Path, tmp_path: Path) -> None:
     out_csv = tmp_path / "aff.csv"
     html = tmp_path / "aff.html"
@@ -52,6 +54,7 @@ def test_affinity_table_file_and_plot(data_home: Path, tmp_path: Path) -> None:
     assert "Plotly.newPlot" in text and "<script src=" not in text and len(text) > 1_000_000
 
 
+@pytest.mark.slow
 def test_affinity_json_and_parquet_by_extension(data_home: Path, tmp_path: Path) -> None:
     j = tmp_path / "a.json"
     r = run(
@@ -76,6 +79,7 @@ def test_affinity_json_and_parquet_by_extension(data_home: Path, tmp_path: Path)
     assert "session" in pl.read_parquet(p).columns
 
 
+@pytest.mark.slow
 def test_errors_exit_2_with_a_hint(data_home: Path, tmp_path: Path) -> None:
     r = run("affinity", "USA", "Germny")
     assert r.returncode == 2 and "Germany" in r.stderr
@@ -88,6 +92,7 @@ def test_errors_exit_2_with_a_hint(data_home: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "x.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_idealpoints_and_distance_commands(data_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "ip.parquet"
     r = run(

@@ -83,6 +83,7 @@ def test_compiled_em_step_equals_numpy_reference(sim) -> None:
     )
 
 
+@pytest.mark.slow
 def test_em_increases_the_posterior_and_is_deterministic(sim) -> None:
     prob, _, _ = sim
     f = ip.fit(prob, accelerate=False, max_iter=60, tol=1e-12)
@@ -143,6 +144,7 @@ def test_newton_pass_equals_numpy_sums(sim) -> None:
     assert ll == pytest.approx(ip.loglik_reference(prob, x, a, b, s), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_all_methods_reach_the_same_posterior_mode(sim) -> None:
     prob, _, _ = sim
     fits = {m: ip.fit(prob, method=m, tol=1e-11, max_iter=3000) for m in ip.METHODS}
@@ -195,6 +197,7 @@ def test_truncated_normal_moments_are_stable_far_in_the_tails() -> None:
         assert np.isfinite(mean[0]) and 0 < var[0] <= 1
 
 
+@pytest.mark.slow
 def test_bootstrap_is_seeded(sim) -> None:
     prob, _, _ = sim
     f = ip.fit(prob, tol=1e-6)

@@ -202,6 +202,7 @@ FUZZ_VALUES = [
 ]
 
 
+@pytest.mark.slow
 def test_fuzz_every_get_parameter(client):
     """Each GET route's parameters get hostile values: the answer is never a 5xx."""
     spec = client.get("/openapi.json").json()

@@ -1,9 +1,10 @@
 """Country codes: Correlates of War, Gleditsch-Ward, ISO 3166 and names, year-aware.
 
-The crosswalk has one row per COW state-year (from peacesciencer's ``cow_gw_years``,
-1816-2020) with the Gleditsch-Ward code of the same state that year, ISO3/ISO2 codes
-(via ``country_converter`` from the GW code, or from the name where GW has none) and a
-short English name. Explicit overrides cover states ISO does not code as today's
+The crosswalk has one row per COW state-year (from isard's ``cw_gw_panel``, source
+``cow_gw_panel``, 1816 to its last year, 2025) with the Gleditsch-Ward code of the same
+state that year, ISO3/ISO2 codes (via the ``countrycode`` package's code list from the GW
+code, or from the name where GW has none), a short English name (CLDR) and UN M49 and
+continent regions. Explicit overrides cover states ISO does not code as today's
 countries: the German Democratic Republic (DDR), Czechoslovakia (CSK), the USSR (SUN
 until 1991), Yugoslavia (YUG until 2002, then SCG, and SRB from 2006), South Yemen (YMD),
 South Vietnam (no ISO code), Zanzibar and the like.
@@ -16,9 +17,6 @@ year into account where the state's code changed (``resolve("Germany", 1970) == 
 
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -63,8 +61,13 @@ REGION_PROXY: dict[str, str] = {
     "SCG": "SRB",
     "CSK": "CZE",
     "YMD": "YEM",
+    "XKX": "SRB",
 }
-REGION_PROXY_CCODE: dict[int, str] = {817: "VNM", 511: "TZA", 730: "KOR"}
+REGION_PROXY_CCODE: dict[int, str] = {817: "VNM", 511: "TZA", 730: "KOR", 300: "AUT"}
+
+#: the sources of the crosswalk and of the COW membership spells
+CROSSWALK_SOURCE = "cow_gw_panel"
+STATES_SOURCE = "cow_states_v2024"
 
 #: COW codes whose name a user may mean for a *later or earlier* state in the same place:
 #: (ccode asked for, first year, last year, ccode meant in those years)
@@ -158,30 +161,29 @@ _INDEX: dict[str, _Index] = {}
 _LOCK = threading.Lock()
 
 
-def _converter():  # country_converter is quiet only if asked
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    return coco.CountryConverter()
+#: UN M49 lists no separate Taiwan; UN statistics count it under Eastern Asia
+UN_REGION_FILL: dict[str, str] = {"TWN": "Eastern Asia"}
 
 
-def _cc_convert(cc, values: Sequence[object], src: str | None, to: str) -> list[str | None]:
+def _convert(values: Sequence[object], origin: str, destination: str) -> list[str | None]:
+    """Translate codes or names with the ``countrycode`` code list (None where unknown).
+
+    ``origin="country.name"`` matches English names by the list's regular expressions.
+    """
     if not values:
         return []
-    with contextlib.redirect_stdout(io.StringIO()):
-        out = (
-            cc.convert(list(values), src=src, to=to, not_found=None)
-            if src
-            else cc.convert(list(values), to=to, not_found=None)
-        )
-    if isinstance(out, str):
-        out = [out]
-    res: list[str | None] = []
-    for v, o in zip(values, out, strict=True):
-        o = o[0] if isinstance(o, list) and o else o
-        bad = o is None or isinstance(o, list) or str(o) in (str(v), "not found")
-        res.append(None if bad else str(o))
-    return res
+    from countrycode import codelist, countrycode
+
+    out = countrycode(list(values), origin=origin, destination=destination, custom_dict=codelist)
+    return [None if o is None else str(o) for o in out]
+
+
+def _un_region(iso3: Sequence[str]) -> list[str | None]:
+    """The finest UN M49 region of each ISO3 code (intermediate region where M49 has one,
+    e.g. Southern Africa, else the sub-region, e.g. Eastern Asia)."""
+    mid = _convert(iso3, "iso3c", "un.regionintermediate.name")
+    sub = _convert(iso3, "iso3c", "un.regionsub.name")
+    return [m or s or UN_REGION_FILL.get(i) for i, m, s in zip(iso3, mid, sub, strict=True)]
 
 
 def build_crosswalk(wh=None) -> pl.DataFrame:
@@ -190,14 +192,13 @@ def build_crosswalk(wh=None) -> pl.DataFrame:
 
     wh = wh or open_warehouse()
     cgy = wh.sql(
-        "SELECT ccode, year, stateabb, gwcode, cow_statename, gw_statename FROM cow_gw_years "
-        "WHERE ccode IS NOT NULL ORDER BY ccode, year"
+        "SELECT ccode, year, stateabb, gwcode, cow_statename, gw_statename "
+        f"FROM {CROSSWALK_SOURCE} WHERE ccode IS NOT NULL ORDER BY ccode, year"
     )
-    cc = _converter()
     gws = sorted({int(g) for g in cgy["gwcode"].drop_nulls().to_list()})
-    gw_iso3 = dict(zip(gws, _cc_convert(cc, gws, "GWcode", "ISO3"), strict=True))
+    gw_iso3 = dict(zip(gws, _convert(gws, "gwn", "iso3c"), strict=True))
     names = sorted(set(cgy["cow_statename"].drop_nulls().to_list()))
-    name_iso3 = dict(zip(names, _cc_convert(cc, names, None, "ISO3"), strict=True))
+    name_iso3 = dict(zip(names, _convert(names, "country.name", "iso3c"), strict=True))
 
     iso3 = [
         (gw_iso3.get(g) if g is not None else None) or name_iso3.get(n)
@@ -226,10 +227,10 @@ def build_crosswalk(wh=None) -> pl.DataFrame:
     iso3_all = sorted(
         {*df["iso3"].drop_nulls().to_list(), *REGION_PROXY.values(), *REGION_PROXY_CCODE.values()}
     )
-    iso3_to_iso2 = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "ISO2"), strict=True))
-    iso3_to_name = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "name_short"), strict=True))
-    iso3_to_unreg = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "UNregion"), strict=True))
-    iso3_to_cont = dict(zip(iso3_all, _cc_convert(cc, iso3_all, "ISO3", "continent"), strict=True))
+    iso3_to_iso2 = dict(zip(iso3_all, _convert(iso3_all, "iso3c", "iso2c"), strict=True))
+    iso3_to_name = dict(zip(iso3_all, _convert(iso3_all, "iso3c", "country.name.en"), strict=True))
+    iso3_to_unreg = dict(zip(iso3_all, _un_region(iso3_all), strict=True))
+    iso3_to_cont = dict(zip(iso3_all, _convert(iso3_all, "iso3c", "continent"), strict=True))
     df = df.with_columns(
         pl.when(has_ov).then(pl.col("iso3_ov")).otherwise(pl.col("iso3")).alias("iso3"),
     ).with_columns(
@@ -295,9 +296,12 @@ def _index() -> _Index:
         idx = _INDEX.get(wh.data_hash)
         if idx is not None:
             return idx
-        cw = cached_table("crosswalk", {"v": 1}, lambda: build_crosswalk(wh))
+        cw = cached_table("crosswalk", {}, lambda: build_crosswalk(wh))
         idx = _Index(cw)
-        states = wh.sql("SELECT ccode, stateabb, statenme, styear, endyear FROM cow_states")
+        states = wh.sql(
+            f"SELECT ccode, stateabb, statenme, styear, endyear FROM {STATES_SOURCE} "
+            "ORDER BY ccode, styear"
+        )
         for c, abb, nm, y0, y1 in states.iter_rows():
             idx.spells.setdefault(int(c), []).append((int(y0), int(y1)))
             idx.by_abb.setdefault(abb.upper(), int(c))
@@ -329,8 +333,15 @@ def _index() -> _Index:
 
 
 def is_member(ccode: int, year: int) -> bool:
-    """Whether COW state ``ccode`` is in the system on any day of ``year`` (COW list to 2016)."""
-    return any(y0 <= year <= y1 for y0, y1 in _index().spells.get(int(ccode), []))
+    """Whether COW state ``ccode`` is in the system on any day of ``year`` (COW list v2024;
+    after its last year, whether the state was a member at its end)."""
+    from allyscope.sources.bounds import last_year
+
+    end = last_year(STATES_SOURCE)
+    spells = _index().spells.get(int(ccode), [])
+    if year > end:
+        return any(y1 == end for _, y1 in spells)
+    return any(y0 <= year <= y1 for y0, y1 in spells)
 
 
 def _succession(ccode: int, year: int | None) -> int:
@@ -369,7 +380,7 @@ def resolve(query: str | int, year: int | None = None) -> int:
     if code is None:
         code = idx.by_name.get(_norm(q))
     if code is None:
-        iso = _cc_convert(_converter(), [q], None, "ISO3")[0]
+        iso = _convert([q], "country.name", "iso3c")[0]
         if iso:
             code = idx.by_iso3.get(iso)
     if code is None:
@@ -473,7 +484,7 @@ REGIONS: dict[str, tuple[str, str]] = {
     "latin america and caribbean": ("wb_region", "Latin America & Caribbean"),
     "latin america & caribbean": ("wb_region", "Latin America & Caribbean"),
     "north america": ("wb_region", "North America"),
-    "americas": ("continent", "America"),
+    "americas": ("continent", "Americas"),
     "asia": ("continent", "Asia"),
     "oceania": ("continent", "Oceania"),
     "eastern asia": ("un_region", "Eastern Asia"),
@@ -496,5 +507,5 @@ def region_members(region: str, year: int | None = None) -> list[int]:
         cw = cw.filter(pl.col("year") == year)
     codes = sorted(set(cw["ccode"].to_list()))
     if year is not None:
-        codes = [c for c in codes if is_member(c, year) or year > 2016]
+        codes = [c for c in codes if is_member(c, year)]
     return codes

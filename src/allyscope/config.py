@@ -3,7 +3,8 @@
 * ``ALLYSCOPE_HOME`` (or ``--home``): the data directory. Default: the platform's user
   data directory (``platformdirs.user_data_dir("allyscope")``).
   ``<home>/raw/`` holds fetched files, ``<home>/warehouse.duckdb`` the warehouse and
-  ``<home>/cache/`` derived tables (ideal points, affinity, models) keyed by data hash.
+  ``<home>/cache/`` derived tables (ideal points, affinity, models) keyed by the data
+  hash, the package's code fingerprint and the numerical libraries' versions.
 * ``ALLYSCOPE_MIRROR``: a local folder laid out like the upstream mirror
   (``peacesciencer/``, ``unvotes/``, ``troopdata/``); ``allyscope data fetch`` copies from
   it instead of downloading.

@@ -7,16 +7,19 @@ build leaves the existing warehouse byte-for-byte unchanged.
 Read access goes through :class:`Warehouse` (``open_warehouse()``), which hands out
 read-only cursors and returns tables as polars, pandas or Arrow. Derived tables that are
 costly to compute (ideal points, affinity, models) are cached as Parquet files keyed by
-the warehouse's data hash (``cached_table``).
+the warehouse's data hash, a fingerprint of the package's code and the versions of the
+numerical libraries (``cached_table``, ``code_key``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
+import platform
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -60,16 +63,19 @@ def build(
     *,
     path: str | os.PathLike[str] | None = None,
     on_source: Callable[[str, str], None] | None = None,
+    sources: Iterable[Source] | None = None,
 ) -> BuildReport:
     """Load every fetched source into a new warehouse file and swap it in atomically.
 
     ``on_source(name, stage)`` is called as each source is verified, loaded and stored.
+    ``sources`` replaces the catalog's declarations (the test suite builds a small
+    synthetic warehouse this way, through the same checks and loaders).
     """
     import time
 
     t0 = time.perf_counter()
     target = Path(path) if path else config.warehouse_path()
-    sources = list(SOURCES.values())
+    sources = list(SOURCES.values()) if sources is None else list(sources)
     missing = [s for s in sources if not raw_path(s).is_file()]
     if missing:
         names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
@@ -263,16 +269,97 @@ def table(name: str, as_: Frame = "polars") -> Any:
 
 
 # -- derived-table cache -------------------------------------------------------------------
+#
+# A cached result is valid only for the data, the code and the numerical libraries that
+# made it, so its key hashes all three: the warehouse's data hash, a fingerprint of the
+# package's own files (computed once per process) and the versions of the libraries that
+# compute. Editing any module, shipped record file or upgrading numpy gives new keys; the
+# old files are never read again (and are removed when their name is next written).
+
+#: libraries whose results land in cached tables and saved models
+NUMERIC_LIBRARIES: tuple[str, ...] = (
+    "numpy",
+    "scipy",
+    "polars",
+    "pyarrow",
+    "duckdb",
+    "pandas",
+    "pyreadr",
+    "scikit-learn",
+    "numba",
+    "llvmlite",
+    "networkx",
+    "igraph",
+    "leidenalg",
+    "countrycode",
+)
+#: package files that only present results (templates, styles, scripts, docs, web assets)
+_PRESENTATION = frozenset({".html", ".htm", ".j2", ".css", ".js", ".md", ".png", ".svg"})
+_PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def _fingerprinted(root: Path) -> list[Path]:
+    files = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root)
+        if (
+            p.is_file()
+            and "__pycache__" not in rel.parts
+            and "static" not in rel.parts
+            and p.suffix.lower() not in _PRESENTATION
+            and p.suffix not in (".pyc", ".pyo")
+        ):
+            files.append(p)
+    return sorted(files, key=lambda q: q.relative_to(root).as_posix())
+
+
+def tree_fingerprint(root: str | os.PathLike[str]) -> str:
+    """A hash of the names and contents of the code and data files below ``root``."""
+    root = Path(root)
+    h = hashlib.sha256()
+    for p in _fingerprinted(root):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The fingerprint of the installed allyscope package (its modules and shipped records)."""
+    return tree_fingerprint(_PACKAGE_ROOT)
+
+
+@functools.cache
+def library_versions() -> dict[str, str]:
+    """Python's and the numerical libraries' versions ("-" where one is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for lib in NUMERIC_LIBRARIES:
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = "-"
+    return out
+
+
+def code_key() -> str:
+    """What a cached result must have been computed with: the package fingerprint and the
+    library versions, hashed (part of every cache key and saved model key)."""
+    blob = json.dumps({"code": code_fingerprint(), "libs": library_versions()}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def cache_generation(wh: Warehouse | None = None) -> str:
+    """Data hash and code key together: every cache file of one generation shares it."""
+    wh = wh or open_warehouse()
+    return hashlib.sha256(f"{wh.data_hash}:{code_key()}".encode()).hexdigest()[:12]
 
 
 def cache_key(name: str, params: dict[str, Any], wh: Warehouse | None = None) -> str:
-    wh = wh or open_warehouse()
-    blob = json.dumps(
-        {"name": name, "params": params, "data": wh.data_hash, "v": __version__},
-        sort_keys=True,
-        default=str,
-    )
-    return f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
+    """``<name>-<generation>-<params hash>``: a file name valid for this data and code only."""
+    blob = json.dumps({"name": name, "params": params}, sort_keys=True, default=str)
+    return f"{name}-{cache_generation(wh)}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 
 def cached_table(
@@ -282,16 +369,28 @@ def cached_table(
     *,
     refresh: bool = False,
 ) -> pl.DataFrame:
-    """Return ``compute()``, cached as Parquet under ``<home>/cache`` for this data and version."""
+    """Return ``compute()``, cached as Parquet under ``<home>/cache`` for this data, code
+    and library versions (:func:`cache_key`)."""
     from allyscope.io import atomic_path
 
-    path = config.cache_dir() / f"{cache_key(name, params)}.parquet"
+    key = cache_key(name, params)
+    path = config.cache_dir() / f"{key}.parquet"
     if path.is_file() and not refresh:
         try:
             return pl.read_parquet(path)
-        except Exception:  # a damaged cache file is recomputed, never trusted
+        except (OSError, pl.exceptions.PolarsError):  # damaged: recomputed, never trusted
             path.unlink(missing_ok=True)
     df = compute()
     with atomic_path(path) as tmp:
         df.write_parquet(tmp)
+    _remove_other_generations(name, key)
     return df
+
+
+def _remove_other_generations(name: str, key: str) -> None:
+    """Delete cache files of ``name`` made with other data or code (they can never match)."""
+    generation = key[len(name) + 1 :].split("-")[0]
+    for old in config.cache_dir().glob(f"{name}-*.parquet"):
+        parts = old.stem[len(name) + 1 :].split("-")
+        if len(parts) != 2 or parts[0] != generation:
+            old.unlink(missing_ok=True)

@@ -38,7 +38,7 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.feature_table import FEATURES_VERSION, feature_names, features
+from allyscope.forecast.feature_table import feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
@@ -46,7 +46,6 @@ from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
 FIRST_ORIGIN = 1970
 #: probability bins of the calibration table
 CAL_EDGES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0)
-BACKTEST_VERSION = 1
 
 
 @dataclass
@@ -74,7 +73,9 @@ class BacktestResult:
     def best_model(self) -> str:
         """The better model out of sample: higher PR-AUC, then lower Brier score."""
         t = self.table.filter(pl.col("model") != "base_rate")
-        best = t.sort(["pr_auc", "brier"], descending=[True, False]).row(0, named=True)
+        best = t.sort(["pr_auc", "brier", "model"], descending=[True, False, False]).row(
+            0, named=True
+        )
         return str(best["model"])
 
 
@@ -194,7 +195,6 @@ def backtest(
     kinds = [check_model(m) for m in models]
     origins = check_origins(origins if origins is not None else default_origins(horizon), horizon)
     key = {
-        "v": BACKTEST_VERSION,
         "models": kinds,
         "outcome": outcome,
         "origins": origins,
@@ -202,7 +202,6 @@ def backtest(
         "seed": seed,
         "params": {k: make_estimator(k, **(params or {}).get(k, {})).get_params() for k in kinds},
         "features": feature_names(outcome),
-        "features_version": FEATURES_VERSION,
     }
     preds = cached_table(
         "forecast_backtest",
@@ -409,9 +408,25 @@ def calibration_figure(result: BacktestResult) -> Any:
     return fig
 
 
-def write_figure(result: BacktestResult, path: str) -> list[str]:
+#: how to enable the PNG copy of a figure (kaleido is an optional extra)
+PNG_HINT = "install the png extra: `uv sync --extra png` or `pip install 'allyscope[png]'`"
+
+
+class PngSkippedWarning(UserWarning):
+    """A figure's PNG copy was not written; the HTML file holds the figure."""
+
+
+def write_figure(
+    result: BacktestResult, path: str, *, on_skip: Callable[[str], None] | None = None
+) -> list[str]:
     """Write the calibration figure as self-contained HTML (plotly.js embedded, no CDN)
-    and, if ``kaleido`` is installed and works, a PNG beside it. Returns the files written."""
+    and a PNG beside it when the optional ``kaleido`` package can drive a local
+    Chrome/Chromium. Returns the files written.
+
+    Without kaleido (or without a browser for it) the PNG is skipped and ``on_skip`` is
+    called with a message saying how to enable it (default: a :class:`PngSkippedWarning`).
+    """
+    import warnings
     from pathlib import Path
 
     from allyscope.io import atomic_path
@@ -426,17 +441,46 @@ def write_figure(result: BacktestResult, path: str) -> list[str]:
         fig.write_html(str(tmp), include_plotlyjs=True, full_html=True)
     written = [str(target)]
     png = target.with_suffix(".png")
-    try:
-        with atomic_path(png) as tmp:
-            fig.write_image(str(tmp), format="png")
+    skipped = _write_png(fig, png)
+    if skipped is None:
         written.append(str(png))
-    except Exception:  # kaleido missing or without a browser: the HTML is the figure
-        pass
+    else:
+        msg = f"{png} not written: {skipped}; the figure is in {target}"
+        if on_skip is None:
+            warnings.warn(msg, PngSkippedWarning, stacklevel=2)
+        else:
+            on_skip(msg)
     return written
 
 
+def _write_png(fig: Any, png: Any) -> str | None:
+    """Write ``fig`` as PNG atomically; None when written, else why not and what to do."""
+    from importlib.util import find_spec
+
+    from allyscope.io import atomic_path
+
+    if find_spec("kaleido") is None:
+        return f"PNG export needs the optional kaleido package ({PNG_HINT})"
+    try:
+        with atomic_path(png) as tmp:
+            fig.write_image(str(tmp), format="png")
+    except RuntimeError as exc:  # plotly's wording for the two cases kaleido cannot serve
+        text = str(exc).lower()
+        if "chrome" in text:
+            return (
+                "kaleido found no Chrome/Chromium to draw it (install Chromium, "
+                "or run `plotly_get_chrome`)"
+            )
+        if "kaleido" in text:
+            return f"PNG export needs kaleido 1.0 or newer ({PNG_HINT})"
+        raise
+    return None
+
+
 __all__ = [
+    "PNG_HINT",
     "BacktestResult",
+    "PngSkippedWarning",
     "backtest",
     "calibration_figure",
     "calibration_table",

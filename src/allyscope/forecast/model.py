@@ -5,7 +5,9 @@ A :class:`ForecastModel` bundles a fitted hazard estimator (``logit`` or ``boost
 and what it was trained on: outcome, last outcome year, seed, the warehouse's data hash and
 the allyscope version. :func:`train` saves it atomically under ``<home>/models`` and
 returns the saved model when one with the same key exists (the key hashes all of the
-above), so the same inputs and seed always give the same model and predictions.
+above, the package's code and the numerical libraries' versions: see
+:func:`allyscope.store.code_key`), so the same inputs and seed always give the same model
+and predictions, and an edit or an upgrade never serves an old model.
 
 Horizon probabilities. The estimators give the probability of an onset in the year after
 the information year (the annual hazard). For a dyad not allied in origin year ``Y`` the
@@ -41,7 +43,7 @@ from allyscope.forecast.data import (
     to_matrix,
     training_table,
 )
-from allyscope.forecast.feature_table import FEATURES_VERSION, feature_names
+from allyscope.forecast.feature_table import feature_names
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import ATOP_LAST, TRAIN_FIRST, check_outcome
 
@@ -52,8 +54,6 @@ DEFAULT_N_BOOT = 20
 #: the interval's percentiles
 INTERVAL = (5.0, 95.0)
 MAX_HORIZON = 10
-#: bump when the saved format changes
-MODEL_FORMAT = 1
 
 
 @dataclass
@@ -199,7 +199,7 @@ def fit_estimator(
 def model_key(
     kind: str, outcome: str, trained_through: int, seed: int, n_boot: int, params: dict[str, Any]
 ) -> str:
-    from allyscope.store import open_warehouse
+    from allyscope.store import code_key, open_warehouse
 
     full = make_estimator(kind, random_state=seed, **params).get_params()
     blob = json.dumps(
@@ -211,10 +211,8 @@ def model_key(
             "n_boot": n_boot,
             "params": full,
             "features": feature_names(outcome),
-            "features_version": FEATURES_VERSION,
-            "format": MODEL_FORMAT,
             "data": open_warehouse().data_hash,
-            "version": __version__,
+            "code": code_key(),
         },
         sort_keys=True,
         default=str,

@@ -67,6 +67,8 @@ from allyscope.forecast.model import (
 )
 from allyscope.forecast.models import shapley_contributions
 from allyscope.forecast.outcome import ATOP_LAST, OUTCOME_TITLES, check_outcome, status_column
+from allyscope.panel.core import LIST_END
+from allyscope.sources.bounds import last_year
 
 N_BACKGROUND = 64
 N_PERMUTATIONS = 32
@@ -199,7 +201,7 @@ def resolve_states(states: Sequence[str | int], year: int) -> list[int]:
     """COW codes of ``states`` as of ``year`` (unknown names raise with suggestions)."""
     if isinstance(states, str | int):
         states = [states]
-    out = codes.resolve_many(states, min(year, 2016))
+    out = codes.resolve_many(states, min(year, LIST_END["cow"].year))
     if len(out) < 2:
         raise InvalidInputError(
             "a forecast needs at least two states", "for example: allyscope forecast JPN KOR"
@@ -224,7 +226,7 @@ def check_year(year: int | None) -> int:
         raise InvalidInputError(
             f"origin year {y} is out of range",
             f"choose {FIRST_INFO_YEAR + 1}-{top}: {top} is the last year any input covers "
-            f"(ATOP alliances end in {ATOP_LAST}, UN votes in 2019)",
+            f"(ATOP alliances end in {ATOP_LAST}, UN votes in {last_year('un_votes')})",
         )
     return y
 
@@ -307,7 +309,9 @@ def drivers(
                 "contribution": contrib[i],
             }
         ).with_columns(pl.col("value").fill_nan(None), pl.col("reference_mean").fill_nan(None))
-        out.append(df.sort(pl.col("contribution").abs(), descending=True))
+        out.append(  # ties (equal contributions) in a fixed order: by feature name
+            df.sort(pl.col("contribution").abs(), "feature", descending=[True, False])
+        )
     return out
 
 
@@ -350,7 +354,7 @@ def neighbours(
         near = (
             keys[cand]
             .with_columns(pl.Series("distance", d[cand]))
-            .sort("distance")
+            .sort("distance", "ccode1", "ccode2", "year")  # equal distances in a fixed order
             .unique(subset=["ccode1", "ccode2"], keep="first", maintain_order=True)
             .head(k)
         )
@@ -509,7 +513,7 @@ def forecast_all(
         lo = hi = np.full(point.size, np.nan)
     names = (
         codes.crosswalk()
-        .filter(pl.col("year") == min(y, 2016))
+        .filter(pl.col("year") == min(y, LIST_END["cow"].year))
         .select(pl.col("ccode").cast(pl.Int32), "name")
         .unique(subset=["ccode"], keep="first")
     )
@@ -524,7 +528,7 @@ def forecast_all(
         )
         .join(names.rename({"ccode": "ccode1", "name": "state1"}), on="ccode1", how="left")
         .join(names.rename({"ccode": "ccode2", "name": "state2"}), on="ccode2", how="left")
-        .sort("probability", descending=True)
+        .sort(["probability", "ccode1", "ccode2"], descending=[True, False, False])
         .with_row_index("rank", offset=1)
     )
     return out.select(

@@ -22,10 +22,6 @@ IDEALPOINT_DEFAULTS: dict[str, Any] = {
     "n_boot": 0,
     "seed": 0,
 }
-CACHE_VERSION = 1
-#: version of the ideal-point estimates in the cache (2: simultaneous Newton steps with
-#: Anderson acceleration, which stop much nearer the posterior mode)
-IDEALPOINT_CACHE_VERSION = 2
 
 Countries = Iterable[str | int] | str | int | None
 Years = Iterable[int] | int | None
@@ -205,7 +201,7 @@ def _full_affinity(period: str) -> pl.DataFrame:
 
     return cached_table(
         "un_affinity",
-        {"period": period, "v": CACHE_VERSION},
+        {"period": period},
         lambda: aff.compute(load(), period=period, issues=check_issues(None)),
     )
 
@@ -222,7 +218,6 @@ def _idealpoint_params(**overrides: Any) -> dict[str, Any]:
         raise InvalidInputError(f"unknown period {params['period']!r}", "use 'year' or 'session'")
     if int(params["n_boot"]) < 0:
         raise InvalidInputError("n_boot must be 0 or more")
-    params["v"] = IDEALPOINT_CACHE_VERSION
     return params
 
 

@@ -641,7 +641,10 @@ def initial_values(prob: Problem) -> np.ndarray:
     colmean = (m.sum(0) / np.maximum(obs.sum(0), 1))[None, :]
     m = np.where(obs, m - colmean, 0.0)
     _, vecs = np.linalg.eigh(m @ m.T)  # leading eigenvector of the country Gram matrix
-    pc = vecs[:, -1] / vecs[:, -1].std()
+    lead = vecs[:, -1]
+    # LAPACK returns either sign: fix it (largest entry positive) so every machine starts alike
+    lead = lead if lead[np.argmax(np.abs(lead))] >= 0 else -lead
+    pc = lead / lead.std()
     return start_from(prob, np.repeat(pc[:, None], T, axis=1))
 
 
