@@ -94,11 +94,10 @@ def part_warm() -> dict:
 
 def _run(part: str, *args: str) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--part", part, *args],
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, __file__, "--part", part, *args], capture_output=True, text=True
     )
+    if out.returncode != 0:
+        sys.exit(f"part {part} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
