@@ -34,6 +34,16 @@ SPEAKER_OVERRIDES: tuple[tuple[str, int, int, int | None], ...] = (
     ("BLR", 1946, 1990, None),
 )
 
+#: (ISO3 as named, first year, last year, ISO3 of the crosswalk) for states whose code
+#: in the crosswalk differs in those years
+ISO_REMAP: tuple[tuple[str, int, int, str], ...] = (
+    ("RUS", 1922, 1991, "SUN"),
+    ("SUN", 1992, 9999, "RUS"),
+    ("CZE", 1816, 1992, "CSK"),
+    ("SRB", 1816, 2002, "YUG"),
+    ("SRB", 2003, 2005, "SCG"),
+)
+
 _ABBREV = (  # ASCII word boundary: the Unicode one is many times slower here
     r"(?-u:\b)(Mr|Mrs|Ms|Messrs|Mme|Dr|Prof|St|Sr|Jr|No|Nos|Art|Arts|para|paras|Vol|vs|etc|Gen|Lt"
     r"|Col|Rev|Hon|Amb|Sen|Rep|Gov|Co|Corp|Inc|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct"
@@ -93,19 +103,9 @@ def iso3_codes(frame: pl.DataFrame, iso_col: str, year_col: str = "year") -> pl.
     iso = pl.col(iso_col)
     year = pl.col(year_col)
     # the crosswalk's ISO codes for states the corpus or the resolver names otherwise
-    key = (
-        pl.when((iso == "RUS") & year.is_between(1922, 1991))
-        .then(pl.lit("SUN"))
-        .when((iso == "SUN") & (year >= 1992))
-        .then(pl.lit("RUS"))
-        .when((iso == "CZE") & (year <= 1992))
-        .then(pl.lit("CSK"))
-        .when((iso == "SRB") & (year <= 2002))
-        .then(pl.lit("YUG"))
-        .when((iso == "SRB") & year.is_between(2003, 2005))
-        .then(pl.lit("SCG"))
-        .otherwise(iso)
-    )
+    key: pl.Expr = iso
+    for name, y0, y1, meant in reversed(ISO_REMAP):
+        key = pl.when((iso == name) & year.is_between(y0, y1)).then(pl.lit(meant)).otherwise(key)
     tmp = frame.with_columns(key.alias("_iso"), year.cast(pl.Int32).alias("_year"))
     hit = tmp.join(cw.rename({"iso3": "_iso", "year": "_year"}), on=["_iso", "_year"], how="left")
     late = hit.join(
@@ -155,4 +155,11 @@ def speaker_codes(speeches: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-__all__ = ["SPEAKER_OVERRIDES", "iso3_codes", "normalize", "sentences", "speaker_codes"]
+__all__ = [
+    "ISO_REMAP",
+    "SPEAKER_OVERRIDES",
+    "iso3_codes",
+    "normalize",
+    "sentences",
+    "speaker_codes",
+]

@@ -85,6 +85,11 @@ def pinned_files() -> tuple[PinnedFile, ...]:
             f"not the pinned {FILES_TSV_SHA256[:12]}…",
             "reinstall allyscope",
         )
+    return parse_file_list(raw)
+
+
+def parse_file_list(raw: bytes) -> tuple[PinnedFile, ...]:
+    """A file list (``path``, ``sha256``, ``bytes``; tab-separated with a header)."""
     rows = csv.DictReader(io.StringIO(raw.decode("utf-8")), delimiter="\t")
     return tuple(PinnedFile(r["path"], r["sha256"], int(r["bytes"])) for r in rows)
 
@@ -245,7 +250,16 @@ def _speakers(xlsx: bytes, archive: Path) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class CorpusSource(Source):
-    """A source whose file is the corpus archive; every member is checked when read."""
+    """A source whose file is the corpus archive; every member is checked when read.
+
+    ``files_tsv``: another file list to check against (a test corpus); default: the
+    shipped list of the pinned upstream files.
+    """
+
+    files_tsv: str | None = None
+
+    def pinned(self) -> tuple[PinnedFile, ...] | None:
+        return parse_file_list(Path(self.files_tsv).read_bytes()) if self.files_tsv else None
 
     def is_present(self, path: str | os.PathLike[str], verify: bool = False) -> bool:
         path = Path(path)
@@ -256,7 +270,7 @@ class CorpusSource(Source):
         if path.stat().st_size == self.bytes and sha256_file(path) == self.sha256:
             return True
         try:  # an archive packed here from the upstream files: check its members
-            verify_archive(path)
+            verify_archive(path, self.pinned())
         except (ChecksumError, CorruptFileError):
             return False
         return True
@@ -281,13 +295,14 @@ class CorpusSource(Source):
         download_corpus(
             dest,
             base_url=base_url,
+            files=self.pinned(),
             retries=retries,
             timeout=timeout,
             progress=(lambda done, total: progress(self.name, done, total)) if progress else None,
         )
 
     def load(self, path: str | os.PathLike[str]) -> pl.DataFrame:
-        return read_corpus(path)
+        return read_corpus(path, self.pinned())
 
 
 UNGD_SPEECHES = CorpusSource(
