@@ -125,7 +125,7 @@ SEA = {(2, 40): 4, (732, 740): 4, (365, 740): 4, (2, 365): 4}
 # -- the tables, one function per source ------------------------------------------------
 
 
-def tables() -> dict[str, list[dict[str, Any]]]:
+def tables() -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
     ss = states()
     alive = {s.ccode: s for s in ss}
     t: dict[str, list[dict[str, Any]]] = {}
@@ -779,7 +779,29 @@ def _current_tables(
     months = {1: "March", 2: "June", 3: "September", 4: "December"}
     zero = {
         k: 0
-        for k in ["army_ad", "navy_ad", "air_force_ad", "marine_corps_ad", "coast_guard_ad", "space_force_ad", "army_national_guard", "air_national_guard", "army_reserve", "navy_reserve", "marine_corps_reserve", "air_force_reserve", "coast_guard_reserve", "total_selected_reserve", "army_civilian", "navy_civilian", "marine_corps_civilian", "air_force_civilian", "dod_civilian", "total_civilian", "troops_all"]
+        for k in [
+            "army_ad",
+            "navy_ad",
+            "air_force_ad",
+            "marine_corps_ad",
+            "coast_guard_ad",
+            "space_force_ad",
+            "army_national_guard",
+            "air_national_guard",
+            "army_reserve",
+            "navy_reserve",
+            "marine_corps_reserve",
+            "air_force_reserve",
+            "coast_guard_reserve",
+            "total_selected_reserve",
+            "army_civilian",
+            "navy_civilian",
+            "marine_corps_civilian",
+            "air_force_civilian",
+            "dod_civilian",
+            "total_civilian",
+            "troops_all",
+        ]
     }
     out["us_troops_quarterly"] = [
         {

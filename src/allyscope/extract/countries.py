@@ -333,6 +333,8 @@ def find_groups(text: str) -> list[tuple[str, int, int]]:
 
 def validate_iso3(codes: list[str]) -> list[str]:
     """ISO3 codes unknown to the warehouse crosswalk (empty without a warehouse)."""
+    from allyscope.errors import AllyscopeError
+
     try:
         from allyscope import config
 
@@ -341,7 +343,7 @@ def validate_iso3(codes: list[str]) -> list[str]:
         from allyscope.codes import crosswalk
 
         known = set(crosswalk()["iso3"].drop_nulls().to_list())
-    except Exception:  # no warehouse, or not built for this version: skip the check
+    except (AllyscopeError, OSError):  # no warehouse, or not built for this version: skip
         return []
     return [c for c in codes if c not in known]
 

@@ -13,47 +13,112 @@ Layers: ``defense``, ``atop_other``, ``igo``, ``un_affinity``, ``un_affinity_top
 
 from __future__ import annotations
 
-from allyscope.network.defacto_score import (
-    COMPONENTS,
-    DefactoModel,
-    components,
-    defacto,
-    defacto_group,
-    default_model,
-    evaluate,
-    fit,
-    fixed_model,
-    scores,
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import lazy_loader as _lazy
+
+if TYPE_CHECKING:
+    from allyscope.network.defacto_score import (
+        COMPONENTS,
+        DefactoModel,
+        components,
+        defacto,
+        defacto_group,
+        default_model,
+        evaluate,
+        fit,
+        fixed_model,
+        scores,
+    )
+    from allyscope.network.graphs import (
+        MultilayerNetwork,
+        edge_table,
+        graph_to_json,
+        layer_summary,
+        multilayer_network,
+        network_sequence,
+        read_graph,
+        write_graph,
+        yearly_network,
+    )
+    from allyscope.network.hubspoke import hub_spoke, regional_ties, trend
+    from allyscope.network.layers import (
+        LAYERS,
+        covered_years,
+        dyad_table,
+        layer_edges,
+        layer_names,
+        node_table,
+    )
+    from allyscope.network.plots import (
+        defacto_figure,
+        hub_spoke_figure,
+        network_figure,
+        polarization_figure,
+        write_html,
+    )
+    from allyscope.network.voting_blocs import analyze as analyze_blocs
+    from allyscope.network.voting_blocs import bloc_position, blocs, polarization
+
+# submodules load on first use: importing the package stays cheap (fast start-up)
+_getattr, __dir__, _ = _lazy.attach(
+    __name__,
+    submodules=["defacto_score", "graphs", "hubspoke", "layers", "plots", "voting_blocs"],
+    submod_attrs={
+        "defacto_score": [
+            "COMPONENTS",
+            "DefactoModel",
+            "components",
+            "defacto",
+            "defacto_group",
+            "default_model",
+            "evaluate",
+            "fit",
+            "fixed_model",
+            "scores",
+        ],
+        "graphs": [
+            "MultilayerNetwork",
+            "edge_table",
+            "graph_to_json",
+            "layer_summary",
+            "multilayer_network",
+            "network_sequence",
+            "read_graph",
+            "write_graph",
+            "yearly_network",
+        ],
+        "hubspoke": ["hub_spoke", "regional_ties", "trend"],
+        "layers": [
+            "LAYERS",
+            "covered_years",
+            "dyad_table",
+            "layer_edges",
+            "layer_names",
+            "node_table",
+        ],
+        "plots": [
+            "defacto_figure",
+            "hub_spoke_figure",
+            "network_figure",
+            "polarization_figure",
+            "write_html",
+        ],
+        "voting_blocs": ["bloc_position", "blocs", "polarization"],
+    },
 )
-from allyscope.network.graphs import (
-    MultilayerNetwork,
-    edge_table,
-    graph_to_json,
-    layer_summary,
-    multilayer_network,
-    network_sequence,
-    read_graph,
-    write_graph,
-    yearly_network,
-)
-from allyscope.network.hubspoke import hub_spoke, regional_ties, trend
-from allyscope.network.layers import (
-    LAYERS,
-    covered_years,
-    dyad_table,
-    layer_edges,
-    layer_names,
-    node_table,
-)
-from allyscope.network.plots import (
-    defacto_figure,
-    hub_spoke_figure,
-    network_figure,
-    polarization_figure,
-    write_html,
-)
-from allyscope.network.voting_blocs import analyze as analyze_blocs
-from allyscope.network.voting_blocs import bloc_position, blocs, polarization
+_RENAMED = {
+    "analyze_blocs": ("voting_blocs", "analyze"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        sub, attr = _RENAMED[name]
+        return getattr(importlib.import_module(f"{__name__}.{sub}"), attr)
+    return _getattr(name)
+
 
 __all__ = [
     "COMPONENTS",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import (
     OutOpt,
     PlotOpt,
@@ -16,11 +17,19 @@ from allyscope.clikit import (
     print_table,
     split_values,
 )
-from allyscope.sources.bounds import coverage
 
-_ATOP_END = coverage("atop_alliance")[1]
-_UN = coverage("un_votes")
-_TEST = (1991, _ATOP_END)  # the de facto score's out-of-sample years (after its training)
+
+def _atop_end() -> int:
+    """ATOP's last year (from the catalog; read when a command runs, not at start-up)."""
+    from allyscope.sources.bounds import coverage
+
+    return coverage("atop_alliance")[1]
+
+
+def _un_first() -> int:
+    from allyscope.sources.bounds import coverage
+
+    return coverage("un_votes")[0]
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +48,9 @@ def _states(values: list[str] | None) -> list[str] | None:
 
 
 def network(
-    year: Annotated[int, typer.Option("--year", help="Year of the network.")] = _ATOP_END,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year of the network (default: ATOP's last year).")
+    ] = None,
     layer: Annotated[
         str,
         typer.Option(
@@ -80,78 +91,69 @@ def network(
 
     Example: allyscope network --year 1955 --layer defense --region "East Asia" --hub USA
     """
-    import polars as pl
-
-    from allyscope import codes
-    from allyscope.cli import console
+    from allyscope import api
     from allyscope.errors import InvalidInputError
-    from allyscope.io import check_table_path, write_table
-    from allyscope.network import graphs, hubspoke, plots
+    from allyscope.io import check_table_path
+    from allyscope.network import graphs
     from allyscope.network import layers as L
+
+    year = _atop_end() if year is None else year
 
     ext = None
     if output is not None:
-        ext = check_table_path(
-            output, {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
-        )
+        formats = {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
+        ext = check_table_path(output, formats)
     check_plot(plot)
     names = L.check_layers(None if layer.strip().lower() == "all" else layer)
     st = _states(states)
-    trend_mode = start is not None or end is not None
-    if trend_mode and hub is None:
-        raise InvalidInputError("--from/--to need --hub", "e.g. --hub USA --from 1950")
-    if trend_mode and ext in (".graphml", ".gexf"):
-        raise InvalidInputError(
-            "a trend is a table, not a graph", "write it with -o FILE.csv or FILE.parquet"
-        )
-    h = codes.resolve(hub, year) if hub else None
-    region_codes = None
-    if region is not None or st:
-        region_codes = hubspoke.region_table((year, year), region, st)["ccode"].to_list()
-
-    if trend_mode:
-        y0 = start if start is not None else L.DEFAULT_YEARS[0]
-        y1 = end if end is not None else year
-        with _busy("computing hub-and-spoke metrics"):
-            df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names)
-        df = df.drop("hub")
-        print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", max_rows=200)
-        print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
-        if output is not None:
-            write_table(df, output)
-            console.print(f"[green]wrote[/green] {output}")
-        if plot is not None:
-            plots.write_html(
-                plots.hub_spoke_figure(df.with_columns(pl.lit(hub).alias("hub"))), plot
+    if start is not None or end is not None:
+        if hub is None:
+            raise InvalidInputError("--from/--to need --hub", "e.g. --hub USA --from 1950")
+        if ext in graphs.GRAPH_FORMATS:
+            raise InvalidInputError(
+                "a trend is a table, not a graph", "write it with -o FILE.csv or FILE.parquet"
             )
-            console.print(f"[green]wrote[/green] {plot}")
+        years = (
+            start if start is not None else L.DEFAULT_YEARS[0],
+            end if end is not None else year,
+        )
+        with _busy("computing hub-and-spoke metrics"):
+            trend = api.hub_spoke_trend(hub, years, names, region=region, states=st)
+        _show_trend(trend, output, plot)
         return
-
     with _busy(f"building the {year} network"):
-        ml = graphs.multilayer_network(year, names)
+        net = api.year_network(year, names, region=region, states=st, hub=hub)
+    _show_year_network(net, output, ext, plot)
+
+
+def _show_trend(trend: Any, output: Path | None, plot: Path | None) -> None:
+    from allyscope.network import hubspoke, plots
+
+    df = trend.df
+    print_table(df.drop("hub", "spokes"), trend.title, max_rows=200)
     print_table(
-        ml.summary().select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
-        f"network {year}",
+        hubspoke.trend(df.drop("hub")), "trend of lattice density (0 hub and spoke, 1 lattice)"
     )
-    ties = []
-    for name in names:
-        g = ml[name]
-        if hub is not None and region_codes is not None:
-            ties.append(hubspoke.regional_ties(year, hub, region, states=st, layer=name))
-        else:
-            t = graphs.edge_table(g, region=region_codes)
-            if h is not None:  # no region: the hub's own ties
-                t = t.filter((pl.col("ccode1") == h) | (pl.col("ccode2") == h))
-            ties.append(t)
-    tie_table = pl.concat(ties, how="diagonal_relaxed") if ties else pl.DataFrame()
-    if h is not None and region_codes is None:
+    clikit.write_output(df.drop("hub"), output, "hub-and-spoke metrics")
+    clikit.write_plot(plots.hub_spoke_figure(df), plot)
+
+
+def _show_year_network(net: Any, output: Path | None, ext: str | None, plot: Path | None) -> None:
+    from allyscope.network import graphs, plots
+
+    console = clikit.console()
+    summary = net.multilayer.summary()
+    print_table(
+        summary.select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
+        f"network {net.year}",
+    )
+    if net.hub is not None and net.region is None:
         console.print(
             "[dim]hub-and-spoke metrics need a region: add --region NAME or --states A,B,...[/dim]"
         )
-    if hub is not None and region_codes is not None:
-        metrics = hubspoke.hub_spoke(hub, region, states=st, years=year, layers=names)
+    if net.metrics is not None:
         print_table(
-            metrics.select(
+            net.metrics.select(
                 "layer",
                 "n_region",
                 "n_spokes",
@@ -160,40 +162,34 @@ def network(
                 "lattice_share",
                 "transitivity",
             ),
-            f"hub {codes.name(h)}: spokes in the region and ties among them",
+            f"hub {net.hub_name}: spokes in the region and ties among them",
         )
-        for lay, sp in metrics.select("layer", "spokes").iter_rows():
+        for lay, sp in net.metrics.select("layer", "spokes").iter_rows():
             console.print(f"  spokes ({lay}): {sp or '[dim]none[/dim]'}", highlight=False)
+    ties = net.ties
     show = [
         c
         for c in ("layer", "tie", "iso3_1", "iso3_2", "name1", "name2", "weight")
-        if c in tie_table.columns and (c != "layer" or len(names) > 1)
+        if c in ties.columns and (c != "layer" or len(net.layers) > 1)
     ]
     print_table(
-        tie_table.select(show) if tie_table.height else tie_table,
-        "ties" + (" among the hub and the region" if region_codes else ""),
+        ties.select(show) if ties.height else ties,
+        "ties" + (" among the hub and the region" if net.region is not None else ""),
     )
-    if output is not None:
-        if ext in graphs.GRAPH_FORMATS:
-            g = ml[names[0]] if len(names) == 1 else ml.to_multigraph()
-            if region_codes is not None:
-                keep = set(region_codes) | ({h} if h is not None else set())
-                g = g.subgraph(n for n in g if n in keep).copy()
-            graphs.write_graph(g, output)
-        else:
-            write_table(tie_table, output)
+    if output is not None and ext in graphs.GRAPH_FORMATS:
+        graphs.write_graph(net.graph(), output)
         console.print(f"[green]wrote[/green] {output}")
-    if plot is not None:
-        fig = plots.network_figure(ml[names[0]], hub=h, region=region_codes)
-        plots.write_html(fig, plot)
-        console.print(
-            f"[green]wrote[/green] {plot}" + (f" (layer {names[0]})" if len(names) > 1 else "")
-        )
+    else:
+        clikit.write_output(ties, output, "ties")
+    fig = plots.network_figure(net.multilayer[net.layers[0]], hub=net.hub, region=net.region)
+    what = f"plot (layer {net.layers[0]})" if len(net.layers) > 1 else "plot"
+    clikit.write_plot(fig, plot, what)
 
 
 def blocs(
     start: Annotated[
-        int | None, typer.Option("--from", help=f"First year (UN votes: {_UN[0]}-{_UN[1]}).")
+        int | None,
+        typer.Option("--from", help="First year (default: the first year of the UN votes)."),
     ] = None,
     end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     state: Annotated[
@@ -216,8 +212,6 @@ def blocs(
     Example: allyscope blocs --from 1990 --state KOR --plot blocs.html
     """
     from allyscope import codes
-    from allyscope.cli import console
-    from allyscope.io import write_table
     from allyscope.network import plots
     from allyscope.network import voting_blocs as B
 
@@ -252,12 +246,9 @@ def blocs(
     if members:
         print_table(mem, "bloc membership")
         shown = mem
-    if output is not None:
-        write_table(shown, output)
-        console.print(f"[green]wrote[/green] {output}")
+    clikit.write_output(shown, output, "blocs")
     if plot is not None:
-        plots.write_html(plots.polarization_figure(stats, position), plot)
-        console.print(f"[green]wrote[/green] {plot}")
+        clikit.write_plot(plots.polarization_figure(stats, position), plot)
 
 
 def defacto(
@@ -266,7 +257,7 @@ def defacto(
     ],
     start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     end: Annotated[
-        int | None, typer.Option("--to", help=f"Last year (default {_ATOP_END}).")
+        int | None, typer.Option("--to", help="Last year (default: ATOP's last year).")
     ] = None,
     weights: Annotated[
         str,
@@ -278,7 +269,8 @@ def defacto(
     evaluate: Annotated[
         bool,
         typer.Option(
-            "--evaluate", help=f"Also show the out-of-sample AUC ({_TEST[0]}-{_TEST[1]})."
+            "--evaluate",
+            help="Also show the out-of-sample AUC (1991 to ATOP's last year, after training).",
         ),
     ] = False,
     output: OutOpt = None,
@@ -288,9 +280,7 @@ def defacto(
 
     Example: allyscope defacto JPN KOR --from 1990
     """
-    from allyscope.cli import console
     from allyscope.errors import InvalidInputError
-    from allyscope.io import write_table
     from allyscope.network import defacto_score as D
     from allyscope.network import plots
 
@@ -301,8 +291,8 @@ def defacto(
     if weights not in ("apriori", "fitted"):
         raise InvalidInputError(f"unknown weights {weights!r}", "use apriori or fitted")
     model = D.default_model() if weights == "apriori" else D.fit()
-    y0 = start if start is not None else _UN[0]
-    y1 = end if end is not None else _ATOP_END
+    y0 = start if start is not None else _un_first()
+    y1 = end if end is not None else _atop_end()
     if len(states) == 2:
         with _busy("scoring every dyad-year"):
             df = D.defacto(states[0], states[1], (y0, y1), model=model)
@@ -325,9 +315,6 @@ def defacto(
     print_table(model.describe().drop("definition"), "weights")
     if evaluate:
         print_table(D.evaluate(model), "AUC, formal allies vs others")
-    if output is not None:
-        write_table(df, output)
-        console.print(f"[green]wrote[/green] {output}")
+    clikit.write_output(df, output, "de facto scores")
     if plot is not None:
-        plots.write_html(plots.defacto_figure(df), plot)
-        console.print(f"[green]wrote[/green] {plot}")
+        clikit.write_plot(plots.defacto_figure(df), plot)

@@ -42,6 +42,7 @@ missing is not zero.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -384,16 +385,12 @@ def _warehouse_hash() -> str:
 
 def _compute_dyad_table(y0: int, y1: int) -> pl.DataFrame:
     from allyscope.panel import dyad_years
+    from allyscope.panel.addons import AddOnError
 
     p = dyad_years(years=(y0, y1), mry=_mry(y1))
     for name in ("atop", "igo", "mme", "us_troops"):
-        try:
+        with contextlib.suppress(AddOnError):  # an add-on that does not cover these years
             p = p.add(name)
-        except Exception as exc:  # an add-on that does not cover these years
-            from allyscope.panel.addons import AddOnError
-
-            if not isinstance(exc, AddOnError):
-                raise
     df = p.df
     for col in ("cow_igo_joint", "mme_joint_exercises", "us_troops1", "us_troops2"):
         if col not in df.columns:
@@ -492,58 +489,65 @@ def layer_edges(
             f"un_quantile must be between 0 and 1, got {un_quantile}", "e.g. 0.9"
         )
     if name == "mechanisms":
-        m = mechanisms_table((y0, y1)).filter(pl.col("mech_max_index") > 0)
-        # keep pairs of states in the system that year
-        nodes = node_table((y0, y1)).select("year", "ccode")
-        for side in ("ccode1", "ccode2"):
-            m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
-        return m.select(
-            "ccode1",
-            "ccode2",
-            "year",
-            pl.col("mech_max_index").alias("weight"),
-            "mech_max_index",
-            "mech_groupings",
-        ).sort("year", "ccode1", "ccode2")
+        return _mechanism_edges(y0, y1)
     df = table if table is not None else dyad_table((y0, y1))
     df = df.filter(pl.col("year").is_between(y0, y1))
-    key = ["ccode1", "ccode2", "year"]
-    if name == "defense":
-        out = df.filter(pl.col("atop_defense") == 1).select(
-            *key, pl.lit(1.0).alias("weight"), "atop_defense_mutual"
-        )
-    elif name == "atop_other":
-        other = ["atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
-        out = df.filter((pl.col("atop_defense") == 0) & (pl.col("atop_any") == 1)).select(
-            *key, pl.lit(1.0).alias("weight"), *other
-        )
-    elif name == "igo":
-        out = df.filter(pl.col("cow_igo_joint") > 0).select(
-            *key, pl.col("cow_igo_joint").cast(pl.Float64).alias("weight"), "cow_igo_joint"
-        )
-    elif name == "exercises":
-        out = df.filter(pl.col("mme_joint_exercises") > 0).select(
-            *key,
-            pl.col("mme_joint_exercises").cast(pl.Float64).alias("weight"),
-            "mme_joint_exercises",
-        )
-    elif name == "us_troops":
-        out = df.filter(pl.col("us_troops_partner") > 0).select(
-            *key,
-            pl.col("us_troops_partner").cast(pl.Float64).alias("weight"),
-            pl.col("us_troops_partner").alias("us_troops"),
-        )
-    else:  # UN layers
-        col = f"un_{un_measure}"
-        un = df.filter(pl.col(col).is_not_null())
-        if name == "un_affinity":
-            un = un.filter(pl.col(col) > 0)
-        elif un_threshold is not None:
-            un = un.filter(pl.col(col) >= un_threshold)
-        else:
-            un = un.filter(pl.col(col) >= pl.col(col).quantile(un_quantile, "linear").over("year"))
-        out = un.select(*key, pl.col(col).alias("weight"), col, "un_n_votes")
+    if name.startswith("un_"):
+        out = _un_edges(df, name, un_measure, un_quantile, un_threshold)
+    else:
+        out = _count_edges(df, name)
     return out.sort("year", "ccode1", "ccode2")
+
+
+_KEY = ("ccode1", "ccode2", "year")
+
+
+def _mechanism_edges(y0: int, y1: int) -> pl.DataFrame:
+    """Ties of the mechanisms layer: pairs of states in the system that year."""
+    m = mechanisms_table((y0, y1)).filter(pl.col("mech_max_index") > 0)
+    nodes = node_table((y0, y1)).select("year", "ccode")
+    for side in ("ccode1", "ccode2"):
+        m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
+    return m.select(
+        *_KEY, pl.col("mech_max_index").alias("weight"), "mech_max_index", "mech_groupings"
+    ).sort("year", "ccode1", "ccode2")
+
+
+def _count_edges(df: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Ties of the alliance, IGO, exercise and troop layers from the dyad table."""
+    if name == "defense":
+        return df.filter(pl.col("atop_defense") == 1).select(
+            *_KEY, pl.lit(1.0).alias("weight"), "atop_defense_mutual"
+        )
+    if name == "atop_other":
+        other = ["atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
+        return df.filter((pl.col("atop_defense") == 0) & (pl.col("atop_any") == 1)).select(
+            *_KEY, pl.lit(1.0).alias("weight"), *other
+        )
+    col, keep_as = {
+        "igo": ("cow_igo_joint", "cow_igo_joint"),
+        "exercises": ("mme_joint_exercises", "mme_joint_exercises"),
+        "us_troops": ("us_troops_partner", "us_troops"),
+    }[name]
+    return df.filter(pl.col(col) > 0).select(
+        *_KEY, pl.col(col).cast(pl.Float64).alias("weight"), pl.col(col).alias(keep_as)
+    )
+
+
+def _un_edges(
+    df: pl.DataFrame, name: str, measure: str, quantile: float, threshold: float | None
+) -> pl.DataFrame:
+    """Ties of the UN layers: positive affinity, or the year's top quantile (or values at
+    or above an absolute threshold) for ``un_affinity_top``."""
+    col = f"un_{measure}"
+    un = df.filter(pl.col(col).is_not_null())
+    if name == "un_affinity":
+        un = un.filter(pl.col(col) > 0)
+    elif threshold is not None:
+        un = un.filter(pl.col(col) >= threshold)
+    else:
+        un = un.filter(pl.col(col) >= pl.col(col).quantile(quantile, "linear").over("year"))
+    return un.select(*_KEY, pl.col(col).alias("weight"), col, "un_n_votes")
 
 
 __all__ = [

@@ -189,7 +189,7 @@ class Source:
 
         try:
             result = pyreadr.read_r(str(path))
-        except Exception as exc:  # pyreadr raises its own LibrdataError and others
+        except (pyreadr.custom_errors.PyreadrError, pyreadr.custom_errors.LibrdataError, OSError, ValueError) as exc:  # fmt: skip
             raise CorruptFileError(
                 f"{path}: cannot read R data file ({type(exc).__name__}: {exc})",
                 f"the file is truncated or not an .rda file; run `allyscope data fetch --force {self.name}`",
@@ -203,7 +203,7 @@ class Source:
         pdf = result[obj]
         try:  # factors arrive as categoricals (cast to text in _conform), dates as objects
             return pl.from_pandas(pdf, nan_to_null=True)
-        except Exception as exc:
+        except (pl.exceptions.PolarsError, ValueError, TypeError, ArithmeticError) as exc:
             raise CorruptFileError(f"{path}: unreadable values ({exc})") from None
 
     def _read_csv(self, path: Path) -> pl.DataFrame:
@@ -220,7 +220,7 @@ class Source:
                 infer_schema=False,  # everything as text; typed in _conform
                 null_values=["NA", ""],
             )
-        except Exception as exc:
+        except (pl.exceptions.PolarsError, ValueError) as exc:
             raise CorruptFileError(
                 f"{path}: cannot parse CSV ({type(exc).__name__}: {exc})",
                 f"run `allyscope data fetch --force {self.name}`",
@@ -276,7 +276,7 @@ class Source:
         return bibtex(self.citations)
 
 
-def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:
+def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:  # noqa: C901, PLR0912
     src = raw.get_column(col.raw)
     target = DTYPES[col.dtype]
     expr = pl.col(col.raw)

@@ -163,9 +163,9 @@ def default_counter(ccodes: Sequence[int], years: tuple[int, int]) -> tuple[list
         chosen = [c for c in chosen if c not in ccodes]
         if chosen:
             return chosen, "East Asian default: China, Russia and North Korea"
-    from allyscope.report import analysis
+    from allyscope import api
 
-    least = analysis.least_aligned(ccodes, years, n=3)
+    least = api.least_aligned(ccodes, years, n=3)
     if least:
         return least, "the three states least aligned with the group in UN votes"
     return [], "none (no UN voting data in the window)"
