@@ -365,80 +365,119 @@ def download_corpus(
     ``.tar.zst`` written atomically, and the staging folder is removed. Files that still
     fail after ``retries`` attempts raise one error naming the first of them.
     """
-    import httpx
-    import zstandard
-
     from allyscope.fetch import DownloadError
-    from allyscope.io import atomic_path
 
     dest = Path(dest)
     files = files or pinned_files()
     stage = staging_dir(dest)
-    total = sum(f.bytes for f in files)
-    done = 0
-    lock = threading.Lock()
-
-    def have(f: PinnedFile) -> bool:
-        p = stage / f.path
-        return p.is_file() and p.stat().st_size == f.bytes and sha256_file(p) == f.sha256
-
-    def tick(n: int) -> None:
-        nonlocal done
-        with lock:
-            done += n
-            current = done
-        if progress:
-            progress(current, total)
-
+    counter = _Counter(sum(f.bytes for f in files), progress)
     todo = []
     for f in files:
-        if have(f):
-            tick(f.bytes)
+        p = stage / f.path
+        if p.is_file() and p.stat().st_size == f.bytes and sha256_file(p) == f.sha256:
+            counter.add(f.bytes)  # kept from an earlier run
         else:
             todo.append(f)
-
-    def one(client: httpx.Client, f: PinnedFile) -> None:
-        url = file_url(f.path, base_url)
-        last = ""
-        for attempt in range(1, retries + 1):
-            try:
-                resp = client.get(url)
-                if resp.status_code != 200:
-                    raise _Retry(f"HTTP {resp.status_code}")
-                data = resp.content
-                digest = hashlib.sha256(data).hexdigest()
-                if digest != f.sha256:
-                    raise _Retry(f"SHA-256 {digest[:12]}… is not the pinned {f.sha256[:12]}…")
-                with atomic_path(stage / f.path) as tmp:
-                    tmp.write_bytes(data)
-                tick(f.bytes)
-                return
-            except (_Retry, httpx.HTTPError) as exc:
-                last = str(exc) or type(exc).__name__
-                if attempt < retries:
-                    time.sleep(min(0.25 * 2 ** (attempt - 1), 2.0))
-        raise DownloadError(f"{url}: {last}")
-
-    failures: list[str] = []
-    if todo:
-        limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=True, limits=limits) as client,
-            ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
-        ):
-            futures = {pool.submit(one, client, f): f for f in todo}
-            for fut in as_completed(futures):
-                try:
-                    fut.result()
-                except DownloadError as exc:
-                    failures.append(exc.message)
+    failures = _fetch_all(todo, stage, base_url, workers, retries, timeout, counter)
     if failures:
-        failures.sort()
         raise DownloadError(
             f"{len(failures)} of {len(files)} corpus files could not be downloaded after "
-            f"{retries} attempts (first: {failures[0]})",
+            f"{retries} attempts (first: {sorted(failures)[0]})",
             "run the fetch again to resume (finished files are kept), or use --mirror DIR",
         )
+    _pack(dest, files, stage)
+    _remove_tree(stage)
+    return dest
+
+
+class _Counter:
+    """Bytes finished so far, reported to a progress callback (thread-safe)."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+        self.lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self.lock:
+            self.done += n
+            current = self.done
+        if self.progress:
+            self.progress(current, self.total)
+
+
+def _fetch_all(
+    todo: list[PinnedFile],
+    stage: Path,
+    base_url: str | None,
+    workers: int,
+    retries: int,
+    timeout: float,
+    counter: _Counter,
+) -> list[str]:
+    """Download ``todo`` into ``stage`` with at most ``workers`` transfers; the failures."""
+    import httpx
+
+    from allyscope.fetch import DownloadError
+
+    if not todo:
+        return []
+    failures: list[str] = []
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    with (
+        httpx.Client(timeout=timeout, follow_redirects=True, limits=limits) as client,
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+    ):
+        futures = [
+            pool.submit(_fetch_one, client, f, stage, base_url, retries, counter) for f in todo
+        ]
+        for fut in as_completed(futures):
+            try:
+                fut.result()
+            except DownloadError as exc:
+                failures.append(exc.message)
+    return failures
+
+
+def _fetch_one(
+    client: object,
+    f: PinnedFile,
+    stage: Path,
+    base_url: str | None,
+    retries: int,
+    counter: _Counter,
+) -> None:
+    import httpx
+
+    from allyscope.fetch import DownloadError
+    from allyscope.io import atomic_path
+
+    assert isinstance(client, httpx.Client)
+    url = file_url(f.path, base_url)
+    last = ""
+    for attempt in range(1, retries + 1):
+        try:
+            resp = client.get(url)
+            if resp.status_code != 200:
+                raise _Retry(f"HTTP {resp.status_code}")
+            digest = hashlib.sha256(resp.content).hexdigest()
+            if digest != f.sha256:
+                raise _Retry(f"SHA-256 {digest[:12]}… is not the pinned {f.sha256[:12]}…")
+            with atomic_path(stage / f.path) as tmp:
+                tmp.write_bytes(resp.content)
+            counter.add(f.bytes)
+            return
+        except (_Retry, httpx.HTTPError) as exc:
+            last = str(exc) or type(exc).__name__
+            if attempt < retries:
+                time.sleep(min(0.25 * 2 ** (attempt - 1), 2.0))
+    raise DownloadError(f"{url}: {last}")
+
+
+def _pack(dest: Path, files: tuple[PinnedFile, ...], stage: Path) -> None:
+    """Pack the staged files into a deterministic ``.tar.zst`` at ``dest`` (atomically)."""
+    import zstandard
+
+    from allyscope.io import atomic_path
 
     with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
         cctx = zstandard.ZstdCompressor(level=10)
@@ -453,8 +492,6 @@ def download_corpus(
                 info.mode = 0o444
                 with open(stage / f.path, "rb") as fh:
                     tar.addfile(info, fh)
-    _remove_tree(stage)
-    return dest
 
 
 def _remove_tree(path: Path) -> None:
