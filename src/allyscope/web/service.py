@@ -22,6 +22,7 @@ from allyscope import api
 from allyscope.groups import Group, check_years, resolve_group
 from allyscope.views import dumps as _dumps
 from allyscope.views import sources_table
+from allyscope.views.currency import annotate
 from allyscope.views.figures import Figure, Table, empty_note, figure, fmt, layout, line_traces
 from allyscope.views.sections import (
     Section,
@@ -152,13 +153,13 @@ def group_payload(
     """Everything about a group (or dyad): institutionalization, alignment, de facto score,
     structure and blocs."""
     group = resolve_group(states, years[0], years[1], counter or None)
-    sections = [spec.build(group) for spec in registered_sections() if spec.name != "forecast"]
+    sections = [spec.run(group) for spec in registered_sections() if spec.name != "forecast"]
     return _sections_payload(group, sections)
 
 
 def forecast_payload(states: Sequence[str], horizon: int) -> dict[str, Any]:
     group = resolve_group(states, None, None)
-    s = build_forecast(group)
+    s = annotate(build_forecast(group))
     out = _sections_payload(group, [s])
     out["query"]["horizon"] = horizon
     return out
