@@ -470,9 +470,7 @@ def _empty(schema: Schema, dtypes: Mapping[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(schema={c: dtypes.get(c, pl.String) for c in schema.columns})
 
 
-def rhetoric(
-    states: Sequence[int | str], years: Years, *, k: int = 3
-) -> tuple[Result, Result]:
+def rhetoric(states: Sequence[int | str], years: Years, *, k: int = 3) -> tuple[Result, Result]:
     """What the states' General Debate speeches say about each other, per year.
 
     Parameters

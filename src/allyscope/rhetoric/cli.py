@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,7 +11,6 @@ from typer.core import TyperGroup
 from allyscope import clikit
 
 if TYPE_CHECKING:
-    import click
     import polars as pl
 
     from allyscope.api import Result
@@ -22,7 +20,7 @@ class _StatesFirst(TyperGroup):
     """``allyscope rhetoric JPN KOR`` runs the ``dyads`` command: arguments that do not
     start with a sub-command name go to it."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["dyads", *args]
         return super().parse_args(ctx, args)

@@ -123,7 +123,9 @@ def merge(uses: Iterable[InputUse]) -> dict[str, InputUse]:
         if old is None:
             out[u.input] = u
             continue
-        shown = max((y for y in (old.shown_through, u.shown_through) if y is not None), default=None)
+        shown = max(
+            (y for y in (old.shown_through, u.shown_through) if y is not None), default=None
+        )
         rule = old.rule if old.carried else u.rule
         out[u.input] = InputUse(
             u.input,
@@ -272,9 +274,8 @@ def caption_note(sources: Sequence[str], uses: Sequence[InputUse]) -> str:
         year = "–" if r["last_year"] is None else r["last_year"]
         part = f"{r['title']} through {year}"
         if r["carried"]:
-            part += (
-                f", CARRIED FORWARD {r['last_year'] + 1}–{r['shown_through']}"
-                + (f" ({r['carry_rule']})" if r["carry_rule"] else "")
+            part += f", CARRIED FORWARD {r['last_year'] + 1}–{r['shown_through']}" + (
+                f" ({r['carry_rule']})" if r["carry_rule"] else ""
             )
         parts.append(part)
     return "Data: " + "; ".join(parts) + "."

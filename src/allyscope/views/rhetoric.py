@@ -8,6 +8,7 @@ as spoken; the report and the web pages escape them like every other text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -97,8 +98,9 @@ def themes_figure(
 ) -> Figure:
     """Salience (matching sentences per 1,000 words) of each theme per speaker and year."""
     d = salience.with_columns(
-        (pl.col("iso3") + " · " + pl.col("theme").replace_strict(labels, default=pl.col("theme")))
-        .alias("series")
+        (
+            pl.col("iso3") + " · " + pl.col("theme").replace_strict(labels, default=pl.col("theme"))
+        ).alias("series")
     ).sort("year")
     lay = layout(
         "Themes in the General Debate speeches",
@@ -215,17 +217,19 @@ def _direction_findings(dyads: pl.DataFrame, limit: int = 4) -> list[str]:
     out: list[str] = []
     d = direction_label(dyads)
     for key, part in d.group_by("direction", maintain_order=True):
+        label = str(key[0])
         named = part.filter(pl.col("mentions") > 0)
         spoke = part.height
         if not named.height:
-            out.append(f"{key[0]}: not named in any of {spoke} speeches.")
+            out.append(f"{label}: not named in any of {spoke} speeches.")
             continue
-        w = named["sentences"].sum()
-        tone = (named["tone"] * named["sentences"]).sum() / w if w else None
+        w = float(named["sentences"].sum())
+        tone = float((named["tone"] * named["sentences"]).sum()) / w if w else None
         last = named.sort("year").row(-1, named=True)
+        y0, y1 = part.select(pl.col("year").min()).item(), part.select(pl.col("year").max()).item()
         out.append(
-            f"{key[0]}: named in {named.height} of {spoke} speeches "
-            f"({part['year'].min()}–{part['year'].max()}), mean tone {fmt(tone)}; "
+            f"{label}: named in {named.height} of {spoke} speeches "
+            f"({y0}–{y1}), mean tone {fmt(tone)}; "
             f"last named in {last['year']} (tone {fmt(last['tone'])})."
         )
         if len(out) >= limit:
@@ -233,13 +237,29 @@ def _direction_findings(dyads: pl.DataFrame, limit: int = 4) -> list[str]:
     return out
 
 
+def _most_named(dyads: pl.DataFrame, speakers: Sequence[int], by: str) -> list[str]:
+    """For each speaker, the direction it names in the most speeches (one finding each)."""
+    out: list[str] = []
+    counts = (
+        dyads.group_by("ccode1", "ccode2")
+        .agg((pl.col("mentions") > 0).sum().alias("n"))
+        .sort(["n", "ccode2"], descending=[True, False])
+    )
+    for c in speakers:
+        top = counts.filter(pl.col(by) == c)
+        if not top.height or top["n"][0] == 0:
+            continue
+        other = int(top["ccode2"][0])
+        part = dyads.filter((pl.col("ccode1") == c) & (pl.col("ccode2") == other))
+        out.extend(_direction_findings(part, limit=1))
+    return out
+
+
 def _members_part(s: Section, group: Group, years: tuple[int, int]) -> None:
     dy, ev = api.rhetoric(list(group.ccodes), years)
     s.use_result("rhetoric", dy)
-    s.figures.append(
-        tone_figure(dy.df, title="Tone of the members' speeches toward each other")
-    )
-    s.findings.extend(_direction_findings(dy.df))
+    s.figures.append(tone_figure(dy.df, title="Tone of the members' speeches toward each other"))
+    s.findings.extend(_direction_findings(dy.df, limit=len(group.ccodes) * 2))
     t = evidence_table(dy.df, ev.df, caption="The members on each other, in their own words")
     if t:
         s.tables.append(t)
@@ -261,7 +281,7 @@ def _rivals_part(s: Section, group: Group, years: tuple[int, int]) -> None:
             fig_id="rhetoric-tone-rivals",
         )
     )
-    s.findings.extend(_direction_findings(toward, limit=6))
+    s.findings.extend(_most_named(toward, group.ccodes, "ccode1"))
     keep = pl.col("ccode1").is_in(members) & pl.col("ccode2").is_in(rivals)
     t = evidence_table(
         toward, ev.df.filter(keep), caption=f"The members on {names}, in their own words"
@@ -269,7 +289,7 @@ def _rivals_part(s: Section, group: Group, years: tuple[int, int]) -> None:
     if t:
         s.tables.append(t)
     if back.height:
-        s.findings.extend(_direction_findings(back, limit=3))
+        s.findings.extend(_most_named(back, group.counter, "ccode1"))
 
 
 def _themes_part(s: Section, group: Group, years: tuple[int, int]) -> None:
@@ -315,9 +335,14 @@ def build_rhetoric(group: Group) -> Section:
     for part in (_members_part, _rivals_part, _themes_part):
         part(s, group, years)
     if group.years[1] > cover[1]:
+        after = (
+            str(group.years[1])
+            if group.years[1] == cover[1] + 1
+            else f"{cover[1] + 1}–{group.years[1]}"
+        )
         s.notes.append(
-            f"The General Debate corpus ends with the {cover[1]} session; "
-            f"{cover[1] + 1}–{group.years[1]} are missing here (not carried forward)."
+            f"The General Debate corpus ends with the {cover[1]} session; {after} "
+            "are missing here (not carried forward)."
         )
     if group.years[0] < cover[0]:
         s.notes.append(f"The corpus starts in {cover[0]}.")
