@@ -1,7 +1,7 @@
 """What the statement extractor finds in UN General Debate speeches.
 
     python bench/extract_ungd.py                         # USA JPN KOR CHN RUS PRK, 2000-2024
-    python bench/extract_ungd.py --states all --from 2015
+    python bench/extract_ungd.py --states all --from 1946   # the whole corpus (~1.5 min CPU)
 
 Runs ``allyscope.extract`` (the rules as shipped, default minimum confidence) over the
 speeches of the General Debate corpus in the warehouse (``ungd_speeches``) and prints,
@@ -9,13 +9,15 @@ as Markdown: candidates per mechanism type; summits, hotlines and exercises per 
 state and year; and example sentences. A speech carries no date of its own in the corpus,
 so each is dated to 25 September of its session year (relative expressions such as "this
 year" resolve against it). Needs a built warehouse (``allyscope data build``). Prints
-``nproc``, the load average and the CPU time.
+``nproc``, the load average and the CPU time, and a seeded random sample of the
+summit, hotline and exercise candidates to read.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import time
 from collections import Counter, defaultdict
@@ -103,16 +105,18 @@ def _focus_table(found: list[tuple[str, int, object]], states: list[str]) -> lis
     return lines
 
 
-def _examples(found: list[tuple[str, int, object]], k: int) -> list[str]:
+def _examples(found: list[tuple[str, int, object]], k: int, seed: int) -> list[str]:
+    """A seeded random sample of ``k`` candidates of each focus type (for reading)."""
+    rng = random.Random(seed)
     lines = []
     for t, label in FOCUS.items():
         hits = [(i, y, c) for i, y, c in found if c.type == t]  # type: ignore[attr-defined]
-        lines.append(f"\n{label} ({len(hits)} candidates), first {min(k, len(hits))} by year:")
-        step = max(1, len(hits) // k) if hits else 1
-        for iso3, year, c in hits[::step][:k]:
+        sample = sorted(rng.sample(hits, min(k, len(hits))), key=lambda h: (h[1], h[0]))
+        lines.append(f"\n{label}: {len(hits)} candidates; a random sample of {len(sample)}:")
+        for iso3, year, c in sample:
             members = ",".join(c.members) or "-"  # type: ignore[attr-defined]
             text = c.sentence.replace("\n", " ")  # type: ignore[attr-defined]
-            lines.append(f"- {iso3} {year} [{members}] {text[:220]}")
+            lines.append(f"- {iso3} {year} [{members}] {text[:240]}")
     return lines
 
 
@@ -121,7 +125,8 @@ def main() -> None:
     ap.add_argument("--states", nargs="+", default=list(DEFAULT_STATES), help="ISO3 or 'all'")
     ap.add_argument("--from", dest="y0", type=int, default=2000)
     ap.add_argument("--to", dest="y1", type=int, default=2024)
-    ap.add_argument("--examples", type=int, default=6)
+    ap.add_argument("--examples", type=int, default=10, help="sample size per type")
+    ap.add_argument("--seed", type=int, default=20261129)
     args = ap.parse_args()
     states = None if args.states == ["all"] else [s.upper() for s in args.states]
     rows = speeches(states, args.y0, args.y1)
@@ -138,7 +143,7 @@ def main() -> None:
     shown = states or sorted({i for i, _, _ in found})
     print("\nSummits / hotlines / exercises per speaking state and year:\n")
     print("\n".join(_focus_table(found, shown)))
-    print("\n".join(_examples(found, args.examples)))
+    print("\n".join(_examples(found, args.examples, args.seed)))
 
 
 if __name__ == "__main__":
