@@ -184,12 +184,34 @@ def state_payload(code: str, years: tuple[int | None, int | None]) -> dict[str, 
         if f is not None
     ]
     groupings = _groupings_table(ccode, name)
+    info_date = _state_currency(figures, y1)
     return {
         "query": {"state": code, "years": [y0, y1]},
         "data": {"state": dict(info.items())},
+        "information_date": info_date,
         "figures": [f.to_dict() for f in figures],
         "tables": [groupings.to_dict()] if groupings is not None else [],
     }
+
+
+def _state_currency(figures: Sequence[Figure], last: int) -> str:
+    """Each figure's inputs, shown to the window's end or their data's (nothing on the
+    state page is carried): data-through notes in the captions, and the page's
+    information date."""
+    from allyscope.sources.bounds import coverage
+    from allyscope.views.currency import InputUse, caption_note, information_date, input_of_source
+
+    uses = []
+    for f in figures:
+        for src in f.sources:
+            name = input_of_source(src)
+            if name is not None:
+                uses.append(InputUse(name, min(last, coverage(name)[1])))
+    for f in figures:
+        note = caption_note(f.sources, uses)
+        if note:
+            f.caption = f"{f.caption} {note}"
+    return information_date(uses)
 
 
 def _partners_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure | None:
