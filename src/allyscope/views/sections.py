@@ -1072,19 +1072,36 @@ def build_forecast(group: Group) -> Section:
 def _forecast_inputs(s: Section, f: Any) -> None:
     """The forecast's inputs at its origin year: alliance status, and every input whose
     values the forecast carries past the end of its data (with the forecast's rule)."""
-    from allyscope.views.currency import input_of_source
-
     year = int(f.year)
-    carried: dict[str, str] = {}
+    carried: dict[str, InputUse] = {}
     for row in getattr(f, "carried_forward", None) or []:
+        rule = f"{row.get('feature')}: {row.get('treatment')}"
         for src in str(row.get("sources", "")).split(","):
-            name = input_of_source(src.strip())
-            if name is not None:
-                carried.setdefault(name, f"{row.get('feature')}: {row.get('treatment')}")
+            use = _carried_source(src.strip(), row.get("source_last_year"), year, rule)
+            if use is not None:
+                carried.setdefault(use.input, use)
     if "alliances" not in carried:
         s.use("alliances", year)
-    for name, rule in carried.items():
-        s.use(name, year, carried=True, rule=rule)
+    s.inputs.extend(carried.values())
+
+
+def _carried_source(src: str, last: Any, year: int, rule: str) -> InputUse | None:
+    """A source a forecast carries forward: as its input when the input ends where the
+    source does, else as the source itself (an input that reaches further through another
+    source, e.g. the quarterly troop file, must not hide that this one is carried)."""
+    import datetime as dt
+
+    from allyscope.sources.bounds import INPUTS
+    from allyscope.views.currency import input_of_source
+
+    name = input_of_source(src)
+    if name is None:
+        return None
+    end = coverage(name)[1]
+    if last is None or int(last) >= end:
+        return InputUse(name, year, True, rule)
+    title = INPUTS[name].title if name in INPUTS else name
+    return InputUse(src, year, True, rule, f"{title} ({src})", src, dt.date(int(last), 12, 31))
 
 
 def _add_scenarios(s: Section, group: Group) -> None:
