@@ -44,7 +44,13 @@ def test_network_1955_east_asia_is_a_pure_hub_and_spoke(client):
 
 def test_group_payload_has_every_figure_as_plotly_json(client):
     p = ok_json(client, "/api/group?states=USA,JPN,KOR&from=1990&to=2019")
-    assert [s["id"] for s in p["sections"]] == ["institutions", "alignment", "defacto", "structure"]
+    assert [s["id"] for s in p["sections"]] == [
+        "institutions",
+        "alignment",
+        "rhetoric",
+        "defacto",
+        "structure",
+    ]
     ids = {f["id"] for f in p["figures"]}
     assert {"institutionalization", "un-affinity", "defacto", "hub-spoke"} <= ids
     for f in p["figures"]:

@@ -400,6 +400,169 @@ def ideal_points(ccodes: Sequence[int] | None, years: Years) -> Result:
     return _result(IDEAL_POINTS, df, ("un_votes", "un_roll_calls"), un_years(), value="idealpoint")
 
 
+# -- rhetoric (UN General Debate) ----------------------------------------------------------
+
+RHETORIC = Schema(
+    "rhetoric",
+    {
+        "year": "year of the General Assembly session",
+        "ccode1": "COW code of the speaker",
+        "iso3_1": "ISO3 code of the speaker",
+        "ccode2": "COW code of the state named",
+        "iso3_2": "ISO3 code of the state named",
+        "mentions": "times the speech names state 2 (0: spoke without naming it)",
+        "mention_share": "sentences naming state 2 / all sentences of the speech",
+        "tone": "mean VADER compound score (-1 ... 1) of those sentences (null: no mention)",
+        "tone_se": "standard error of that mean",
+        "threat_share": "share of those sentences with a threat term (null: no mention)",
+    },
+)
+RHETORIC_EVIDENCE = Schema(
+    "rhetoric_evidence",
+    {
+        "year": "year of the General Assembly session",
+        "ccode1": "COW code of the speaker",
+        "ccode2": "COW code of the state named",
+        "sentence_no": "position of the sentence in the speech (0-based)",
+        "text": "the sentence, as spoken",
+        "tone": "its VADER compound score (-1 ... 1)",
+        "threat": "whether it holds a threat term",
+    },
+)
+RHETORIC_THEMES = Schema(
+    "rhetoric_themes",
+    {
+        "year": "year of the General Assembly session",
+        "ccode": "COW code of the speaker",
+        "iso3": "ISO3 code of the speaker",
+        "theme": "theme key (allyscope/rhetoric/lexicon.yaml)",
+        "sentences": "sentences of the speech matching the theme",
+        "share": "their share of the speech's sentences",
+        "per_1k_words": "matching sentences per 1,000 words",
+    },
+)
+RHETORIC_THEME_EVIDENCE = Schema(
+    "rhetoric_theme_evidence",
+    {
+        "year": "year of the General Assembly session",
+        "ccode": "COW code of the speaker",
+        "iso3": "ISO3 code of the speaker",
+        "theme": "theme key",
+        "sentence_no": "position of the sentence in the speech (0-based)",
+        "text": "the sentence, as spoken",
+    },
+)
+_UNGD = ("ungd_speeches",)
+
+
+def rhetoric_years() -> Years:
+    """The years the UN General Debate corpus covers.
+
+    Returns
+    -------
+    (int, int)
+        First and last session year.
+    """
+    return coverage("ungd_speeches")
+
+
+def _empty(schema: Schema, dtypes: Mapping[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(schema={c: dtypes.get(c, pl.String) for c in schema.columns})
+
+
+def rhetoric(states: Sequence[int | str], years: Years, *, k: int = 3) -> tuple[Result, Result]:
+    """What the states' General Debate speeches say about each other, per year.
+
+    Parameters
+    ----------
+    states : sequence of int or str
+        Two or more states (COW codes, ISO3 codes or names); with one state, every state
+        it names or that names it.
+    years : (int, int)
+        First and last year; years outside the corpus (:func:`rhetoric_years`) are absent.
+    k : int
+        Evidence sentences per direction and year (most mentions, then threat framing,
+        then the most negative tone first).
+
+    Returns
+    -------
+    (Result, Result)
+        Both directions of every pair per year in which the speaker spoke
+        (:data:`RHETORIC`), and the evidence sentences (:data:`RHETORIC_EVIDENCE`).
+    """
+    from allyscope import rhetoric as rh
+
+    cover = rhetoric_years()
+    span = clip(years, cover)
+    ints = {"year": pl.Int32, "ccode1": pl.Int32, "ccode2": pl.Int32, "sentence_no": pl.Int32}
+    if span is None:
+        dy = _empty(RHETORIC, ints | dict.fromkeys(("mentions",), pl.Int32))
+        ev = _empty(RHETORIC_EVIDENCE, ints)
+    else:
+        r = rh.rhetoric(list(states), span[0], span[1], k=k)
+        dy, ev = r.dyads, r.evidence
+    return (
+        _result(RHETORIC, dy, _UNGD, cover, value="mentions"),
+        _result(RHETORIC_EVIDENCE, ev, _UNGD, cover),
+    )
+
+
+def rhetoric_themes(
+    states: Sequence[int | str], years: Years, theme: str | None = None, *, k: int = 3
+) -> tuple[Result, Result]:
+    """Salience of named themes in the states' General Debate speeches, per year.
+
+    Parameters
+    ----------
+    states : sequence of int or str
+        States (COW codes, ISO3 codes or names).
+    years : (int, int)
+        First and last year; years outside the corpus are absent.
+    theme : str, optional
+        One theme (key or label, e.g. ``"rules-based order"``); default: every theme.
+    k : int
+        Evidence sentences per state, year and theme.
+
+    Returns
+    -------
+    (Result, Result)
+        Salience per state, year and theme (:data:`RHETORIC_THEMES`) and the matching
+        sentences (:data:`RHETORIC_THEME_EVIDENCE`).
+    """
+    from allyscope import rhetoric as rh
+
+    cover = rhetoric_years()
+    span = clip(years, cover)
+    ints = {"year": pl.Int32, "ccode": pl.Int32, "sentences": pl.Int32, "sentence_no": pl.Int32}
+    if span is None:
+        if theme is not None:  # an unknown theme is an error whatever the years
+            from allyscope.rhetoric.lexicon import theme as find_theme
+
+            find_theme(theme)
+        sal = _empty(RHETORIC_THEMES, ints | {"share": pl.Float64, "per_1k_words": pl.Float64})
+        ev = _empty(RHETORIC_THEME_EVIDENCE, ints)
+    else:
+        t = rh.themes(list(states), theme, span[0], span[1], k=k)
+        sal, ev = t.salience, t.evidence
+    return (
+        _result(RHETORIC_THEMES, sal, _UNGD, cover, value="sentences"),
+        _result(RHETORIC_THEME_EVIDENCE, ev, _UNGD, cover),
+    )
+
+
+def rhetoric_theme_names() -> dict[str, str]:
+    """The named themes of the rhetoric layer.
+
+    Returns
+    -------
+    dict
+        Theme key -> label.
+    """
+    from allyscope import rhetoric as rh
+
+    return rh.theme_names()
+
+
 # -- panels --------------------------------------------------------------------------------
 
 
@@ -1488,6 +1651,10 @@ SCHEMAS: dict[str, Schema] = {
         BLOCS,
         POLARIZATION,
         FORECAST_ALL,
+        RHETORIC,
+        RHETORIC_EVIDENCE,
+        RHETORIC_THEMES,
+        RHETORIC_THEME_EVIDENCE,
     )
 }
 
@@ -1530,6 +1697,10 @@ __all__ = [
     "panel",
     "provenance",
     "resolve_group",
+    "rhetoric",
+    "rhetoric_theme_names",
+    "rhetoric_themes",
+    "rhetoric_years",
     "scenario",
     "scenario_specs",
     "source_citations",

@@ -22,6 +22,7 @@ from allyscope.browser import HEADLESS_FLAGS, find_chromium
 from allyscope.errors import AllyscopeError, InvalidInputError
 from allyscope.groups import Group
 from allyscope.views import BASE_SOURCES, json_script, sources_table
+from allyscope.views.currency import currency_table, report_uses
 from allyscope.views.figures import Table
 from allyscope.views.sections import Section, registered_sections
 
@@ -35,6 +36,8 @@ class Report:
     info: dict[str, Any]
     sources: Table
     citations: str
+    #: how current each input is (the opening data-currency table)
+    currency: Table | None = None
     created: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
@@ -48,6 +51,7 @@ class Report:
             "sources": self.sources.to_dict(),
             "citations": self.citations,
             "created": self.created,
+            "currency": self.currency.to_dict() if self.currency else None,
         }
 
 
@@ -60,7 +64,7 @@ def build_report(group: Group, *, progress: Progress | None = None, command: str
     for i, spec in enumerate(specs):
         if progress:
             progress(spec.name, i, total)
-        sections.append(spec.build(group))
+        sections.append(spec.run(group))
     if progress:
         progress("sources", total - 1, total)
     used = sorted({src for s in sections for f in s.figures for src in f.sources})
@@ -69,7 +73,10 @@ def build_report(group: Group, *, progress: Progress | None = None, command: str
     citations = api.bibtex([*section_keys, *keys])
     if progress:
         progress("done", total, total)
-    return Report(group, sections, api.warehouse_info(), table, citations, command=command)
+    currency = currency_table(report_uses(sections), window_end=group.years[1])
+    return Report(
+        group, sections, api.warehouse_info(), table, citations, currency, command=command
+    )
 
 
 # -- rendering -----------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def report_cmd(
 ) -> None:
     """Write one self-contained, offline HTML report on a group: `allyscope report USA JPN KOR`.
 
-    It answers five questions — institutionalization, alignment over time, the de facto
+    It opens with how current each input is, answers six questions — institutionalization,
+    alignment over time, what the members say at the UN General Debate, the de facto
     alliance score, hub-and-spoke vs lattice and blocs, forecast and scenarios — and lists
     data sources, versions and citations.
     """
@@ -57,7 +58,7 @@ def report_cmd(
     group = resolve_group(states, year_from, year_to, clikit.split_values(counter))
     command = "allyscope report " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else states)
     with clikit.progress_bar() as bar:
-        task = bar.add_task("building report", total=6)
+        task = bar.add_task("building report", total=8)
 
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"report: {name}")
@@ -73,6 +74,22 @@ def report_cmd(
         clikit.console().print(
             f"[green]wrote[/green] {path} — {group.label}, {group.years[0]}–{group.years[1]}, "
             f"{n_fig} figures",
+            highlight=False,
+        )
+    _print_carried(report)
+
+
+def _print_carried(report: Any) -> None:
+    """Say which inputs the report carries past their data's end (the report's opening
+    table lists every input)."""
+    from allyscope.views.currency import currency_frame, report_uses
+
+    frame = currency_frame(report_uses(report.sections))
+    carried = frame.filter(frame["carried"])
+    for r in carried.iter_rows(named=True):
+        clikit.err_console().print(
+            f"[yellow]note:[/yellow] {r['title']}: data through {r['last_year']}, carried "
+            f"forward to {r['shown_through']}",
             highlight=False,
         )
 

@@ -123,6 +123,7 @@ INPUTS: dict[str, Input] = {
         Input("defense_cooperation", "Defense cooperation agreements (DCAD)", ("dcad",)),
         Input("arms_transfers", "Arms transfers (SIPRI TIV)", ("sipri_arms",)),
         Input("minerals", "Critical minerals (USGS MCS 2025)", ("usgs_world",)),
+        Input("rhetoric", "UN General Debate speeches", ("ungd_speeches",)),
     )
 }
 

@@ -27,6 +27,7 @@ import polars as pl
 from allyscope import api
 from allyscope.groups import Group
 from allyscope.sources.bounds import coverage
+from allyscope.views.currency import InputUse, mechanisms_use
 from allyscope.views.figures import (
     Figure,
     Table,
@@ -49,8 +50,33 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    #: the inputs the section draws on, how far it shows them and whether it carries them
+    inputs: list[InputUse] = field(default_factory=list)
+    #: the effective information date of the section's answer (set by ``annotate``)
+    information_date: str = ""
+
+    def use(
+        self,
+        input: str,
+        shown_through: int | None,
+        *,
+        carried: bool = False,
+        rule: str = "",
+    ) -> None:
+        """Record that the section shows ``input`` up to ``shown_through`` (carried
+        forward past the input's data end when ``carried``, as ``rule`` says)."""
+        self.inputs.append(InputUse(input, shown_through, carried, rule))
+
+    def use_result(self, input: str, res: api.Result, *, carried: bool = False) -> None:
+        """Record a query result's input: shown through its last year with data
+        (``Result.currency.data_through``); carried if its currency says so."""
+        notes = "; ".join(res.currency.notes)
+        self.use(input, res.currency.data_through, carried=carried, rule=notes if carried else "")
 
     def to_dict(self) -> dict[str, Any]:
+        from allyscope.views.currency import currency_frame
+
+        cur = currency_frame(self.inputs) if self.inputs else None
         return {
             "id": self.id,
             "title": self.title,
@@ -60,6 +86,8 @@ class Section:
             "tables": [t.to_dict() for t in self.tables],
             "notes": self.notes,
             "citations": self.citations,
+            "information_date": self.information_date,
+            "currency": cur.to_dicts() if cur is not None else [],
         }
 
 
@@ -236,6 +264,7 @@ def build_alignment(group: Group) -> Section:
 
     def un_part() -> None:
         res = api.un_affinity(list(group.ccodes), group.years)
+        s.use_result("un_votes", res)
         aff = res.df
         fig = un_affinity_figure(group, aff)
         s.figures.append(fig)
@@ -255,10 +284,12 @@ def build_alignment(group: Group) -> Section:
 
     def ideal_part() -> None:
         ip = api.ideal_points([*group.ccodes, *group.counter], group.years)
+        s.use_result("un_votes", ip)
         s.figures.append(ideal_point_figure(group, ip.df))
 
     def exercise_part() -> None:
         res = api.exercises(group.ccodes, group.years)
+        s.use_result("exercises", res)
         s.figures.append(exercises_figure(group, res.df, "mme_joint_exercises"))
         cover = res.currency.coverage
         note = cover and _clip_note("The Multinational Military Exercises data", cover, group.years)
@@ -267,6 +298,7 @@ def build_alignment(group: Group) -> Section:
 
     def troop_part() -> None:
         res = api.us_troops(group.ccodes, group.years)
+        s.use_result("troops", res)
         s.figures.append(troops_figure(group, res.df, "us_troops"))
 
     for part in (un_part, ideal_part, exercise_part, troop_part):
@@ -411,6 +443,9 @@ def build_institutions(group: Group) -> Section:
     )
     index = api.institutionalization(chosen["grouping_id"].to_list(), group.years).df
     main = chosen.row(0, named=True)
+    shown = index.filter(pl.col("institutionalization").is_not_null())["year"].max()
+    records = api.mechanism_records(chosen["grouping_id"].to_list()).df
+    s.inputs.append(mechanisms_use(records, int(shown) if shown is not None else None))  # type: ignore[arg-type]
     s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
     if main["relation"] != "same":
         s.notes.append(
@@ -514,7 +549,9 @@ def build_defacto(group: Group) -> Section:
     )
 
     def part() -> None:
-        pairs = api.defacto_pairs(group.ccodes, group.years).df
+        res = api.defacto_pairs(group.ccodes, group.years)
+        _defacto_inputs(s, res)
+        pairs = res.df
         if pairs.is_empty():
             s.notes.append(
                 "The de facto alliance score covers {}–{} (ATOP); the window lies outside.".format(
@@ -617,6 +654,17 @@ def build_defacto(group: Group) -> Section:
     return s
 
 
+def _defacto_inputs(s: Section, res: api.Result) -> None:
+    """The de facto score's inputs: alliances, UN votes, exercises (carried forward past
+    their data when the score carries them) and US troops, shown through the score's last
+    year."""
+    through = res.currency.data_through
+    carried_note = next((n for n in res.currency.notes if "carried" in n), "")
+    for name in ("alliances", "un_votes", "troops"):
+        s.use(name, through)
+    s.use("exercises", through, carried=bool(carried_note), rule=carried_note)
+
+
 # -- 4. network structure and blocs ---------------------------------------------------
 
 HUB_LAYERS = (
@@ -657,6 +705,7 @@ def build_structure(group: Group) -> Section:
         df = api.hub_spoke(hub, region, group.years, [n for n, _ in HUB_LAYERS]).df
         if df.is_empty():
             return
+        _hub_inputs(s, df, group)
         labels = dict(HUB_LAYERS)
         d = df.filter(pl.col("covered")).sort("year")
         lay = layout(
@@ -707,6 +756,7 @@ def build_structure(group: Group) -> Section:
 
     def bloc_part() -> None:
         bloc_res, pol_res = api.blocs(group.years)
+        s.use_result("un_votes", pol_res)
         blocs, pol = bloc_res.df, pol_res.df
         if pol.is_empty():
             s.notes.append(
@@ -810,6 +860,29 @@ def build_structure(group: Group) -> Section:
     if group.counter_rule:
         s.notes.append(f"Counter-group: {group.counter_rule}.")
     return s
+
+
+#: network layers -> the input each draws on
+_LAYER_INPUTS = {
+    "defense": "alliances",
+    "exercises": "exercises",
+    "un_affinity_top": "un_votes",
+    "mechanisms": "mechanisms",
+}
+
+
+def _hub_inputs(s: Section, df: pl.DataFrame, group: Group) -> None:
+    """Each layer's input, shown through the last year the layer's data cover (the
+    mechanism records' currency from the groupings of the group's members)."""
+    covered = df.filter(pl.col("covered")) if "covered" in df.columns else df
+    for layer, name in _LAYER_INPUTS.items():
+        years = covered.filter(pl.col("layer") == layer)["year"]
+        last = int(years.max()) if years.len() else None  # type: ignore[arg-type]
+        if name == "mechanisms":
+            ids = api.groupings_of(group.ccodes).df["grouping_id"].to_list()
+            s.inputs.append(mechanisms_use(api.mechanism_records(ids).df, last))
+        else:
+            s.use(name, last)
 
 
 # -- 5. forecast and scenarios ------------------------------------------------------------
@@ -984,6 +1057,7 @@ def build_forecast(group: Group) -> Section:
         s.findings.extend(findings)
         for n in f.notes:
             s.notes.append(n[0].upper() + n[1:] + ("" if n.endswith(".") else "."))
+        _forecast_inputs(s, f)
         if f.carried_forward:
             carried = sorted({c["feature"] for c in f.carried_forward})
             s.notes.append(
@@ -993,6 +1067,41 @@ def build_forecast(group: Group) -> Section:
 
     part()
     return s
+
+
+def _forecast_inputs(s: Section, f: Any) -> None:
+    """The forecast's inputs at its origin year: alliance status, and every input whose
+    values the forecast carries past the end of its data (with the forecast's rule)."""
+    year = int(f.year)
+    carried: dict[str, InputUse] = {}
+    for row in getattr(f, "carried_forward", None) or []:
+        rule = f"{row.get('feature')}: {row.get('treatment')}"
+        for src in str(row.get("sources", "")).split(","):
+            use = _carried_source(src.strip(), row.get("source_last_year"), year, rule)
+            if use is not None:
+                carried.setdefault(use.input, use)
+    if "alliances" not in carried:
+        s.use("alliances", year)
+    s.inputs.extend(carried.values())
+
+
+def _carried_source(src: str, last: Any, year: int, rule: str) -> InputUse | None:
+    """A source a forecast carries forward: as its input when the input ends where the
+    source does, else as the source itself (an input that reaches further through another
+    source, e.g. the quarterly troop file, must not hide that this one is carried)."""
+    import datetime as dt
+
+    from allyscope.sources.bounds import INPUTS
+    from allyscope.views.currency import input_of_source
+
+    name = input_of_source(src)
+    if name is None:
+        return None
+    end = coverage(name)[1]
+    if last is None or int(last) >= end:
+        return InputUse(name, year, True, rule)
+    title = INPUTS[name].title if name in INPUTS else name
+    return InputUse(src, year, True, rule, f"{title} ({src})", src, dt.date(int(last), 12, 31))
 
 
 def _add_scenarios(s: Section, group: Group) -> None:
@@ -1091,6 +1200,14 @@ class SectionSpec:
     title: str
     build: Callable[[Group], Section]
     order: int = 100
+
+    def run(self, group: Group) -> Section:
+        """Build the section and say how current its inputs are: each figure caption
+        gets its inputs' data-through years (carried values flagged) and the section its
+        information date (:func:`allyscope.views.currency.annotate`)."""
+        from allyscope.views.currency import annotate
+
+        return annotate(self.build(group))
 
 
 INSTITUTIONS = SectionSpec("institutions", "Institutionalization", build_institutions, 10)

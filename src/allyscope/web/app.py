@@ -261,7 +261,7 @@ def create_app(*, warm: bool = True) -> FastAPI:
     check validation)."""
     from fastapi_offline import FastAPIOffline
 
-    from allyscope.web import api, pages
+    from allyscope.web import api, pages, rhetoric
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -288,6 +288,7 @@ def create_app(*, warm: bool = True) -> FastAPI:
             {"name": "network", "description": "The multilayer alliance network"},
             {"name": "alignment", "description": "World maps of UN voting alignment"},
             {"name": "forecast", "description": "Alliance forecasts and scenarios"},
+            {"name": "rhetoric", "description": "What states say at the UN General Debate"},
             {"name": "meta", "description": "Versions, data sources and citations"},
         ],
     )
@@ -312,6 +313,7 @@ def create_app(*, warm: bool = True) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(rhetoric.router)
     return app
 
 

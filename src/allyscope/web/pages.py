@@ -34,6 +34,7 @@ NAV = (
     ("/network", "Network"),
     ("/map", "Alignment map"),
     ("/forecast?states=USA,JPN,KOR", "Forecast"),
+    ("/rhetoric", "Rhetoric"),
     ("/about", "Data"),
 )
 EXAMPLE_GROUPS = (

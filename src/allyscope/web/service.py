@@ -22,6 +22,7 @@ from allyscope import api
 from allyscope.groups import Group, check_years, resolve_group
 from allyscope.views import dumps as _dumps
 from allyscope.views import sources_table
+from allyscope.views.currency import annotate
 from allyscope.views.figures import Figure, Table, empty_note, figure, fmt, layout, line_traces
 from allyscope.views.sections import (
     Section,
@@ -152,13 +153,13 @@ def group_payload(
     """Everything about a group (or dyad): institutionalization, alignment, de facto score,
     structure and blocs."""
     group = resolve_group(states, years[0], years[1], counter or None)
-    sections = [spec.build(group) for spec in registered_sections() if spec.name != "forecast"]
+    sections = [spec.run(group) for spec in registered_sections() if spec.name != "forecast"]
     return _sections_payload(group, sections)
 
 
 def forecast_payload(states: Sequence[str], horizon: int) -> dict[str, Any]:
     group = resolve_group(states, None, None)
-    s = build_forecast(group)
+    s = annotate(build_forecast(group))
     out = _sections_payload(group, [s])
     out["query"]["horizon"] = horizon
     return out
@@ -183,12 +184,34 @@ def state_payload(code: str, years: tuple[int | None, int | None]) -> dict[str, 
         if f is not None
     ]
     groupings = _groupings_table(ccode, name)
+    info_date = _state_currency(figures, y1)
     return {
         "query": {"state": code, "years": [y0, y1]},
         "data": {"state": dict(info.items())},
+        "information_date": info_date,
         "figures": [f.to_dict() for f in figures],
         "tables": [groupings.to_dict()] if groupings is not None else [],
     }
+
+
+def _state_currency(figures: Sequence[Figure], last: int) -> str:
+    """Each figure's inputs, shown to the window's end or their data's (nothing on the
+    state page is carried): data-through notes in the captions, and the page's
+    information date."""
+    from allyscope.sources.bounds import coverage
+    from allyscope.views.currency import InputUse, caption_note, information_date, input_of_source
+
+    uses = []
+    for f in figures:
+        for src in f.sources:
+            name = input_of_source(src)
+            if name is not None:
+                uses.append(InputUse(name, min(last, coverage(name)[1])))
+    for f in figures:
+        note = caption_note(f.sources, uses)
+        if note:
+            f.caption = f"{f.caption} {note}"
+    return information_date(uses)
 
 
 def _partners_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure | None:
