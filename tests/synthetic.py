@@ -631,6 +631,7 @@ def tables() -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
     ]
 
     t.update(_un_tables(ss))
+    t.update(_voting_tables(ss, t["un_roll_calls"], t["un_votes"]))
 
     # US troops abroad (and at home) and bases
     troops = {740: 45000, 732: 37000, 200: 20000, 840: 9000, 900: 1000, 666: 100}
@@ -691,6 +692,14 @@ def tables() -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
         for i, c in enumerate((740, 740, 732, 200, 900))
     ]
     t["mme_exercises"] = _exercises()
+    t["ungd_speeches"] = [
+        {"iso3": iso, "session": 77, "year": 2022, "speaker": who, "post": post, "text": text}
+        for iso, who, post, text in (
+            ("USA", "A. Speaker", "President", "Russia invaded Ukraine. We stand with Japan.\n"),
+            ("JPN", "B. Speaker", "Prime Minister", "North Korea launched missiles again.\n"),
+            ("KOR", None, None, "The Republic of Korea works with Japan and the United States.\n"),
+        )
+    ]
     t.update(_current_tables(ss, t))
     return t
 
@@ -1043,6 +1052,176 @@ def _un_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
     return {"un_votes": votes, "un_roll_calls": rcs, "un_roll_call_issues": issues}
 
 
+#: the UN Digital Library's file continues the roll calls two years past unvotes
+UNDL_LAST = 2021
+_UNDL_CODES = {"yes": "Y", "no": "N", "abstain": "A"}
+
+
+def _voting_tables(
+    ss: list[State], un_rcs: list[dict[str, Any]], un_votes: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The UN voting sources after unvotes: the Digital Library's wide file (one record per
+    unvotes roll call of 2016-2019, with the same votes, then 2020-2021 by the same rule),
+    Voeten's published positions (the declared ones, 2024 on a handful of votes) and the
+    State Department's coincidence counts."""
+    records, cells = _undl_records(ss, un_rcs, un_votes)
+    _UNDL_WIDE[:] = [records, cells]
+    words = {"Y": "yes", "N": "no", "A": "abstain"}
+    out = {
+        "undl_votes": [
+            {"token": c["token"], "country": c["country"], "vote": words[c["code"]]} for c in cells
+        ],
+        "undl_roll_calls": records,
+    }
+    out.update(_voeten_tables(ss))
+    out.update(_statedept_tables(ss))
+    return out
+
+
+def _undl_records(
+    ss: list[State], un_rcs: list[dict[str, Any]], un_votes: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    records: list[dict[str, Any]] = []
+    cells: list[dict[str, Any]] = []
+    token = 900_000
+    by_rcid: dict[int, list[dict[str, Any]]] = {}
+    for v in un_votes:
+        by_rcid.setdefault(v["rcid"], []).append(v)
+    tail = " : resolution / adopted by the General Assembly"
+    for rc in (r for r in un_rcs if r["date"].year >= 2016):
+        token += 1
+        symbol = "A/RES/" + rc["unres"].split("/", 1)[1]
+        records.append(_record(token, rc["date"], rc["short"] + tail, symbol))
+        cells += [
+            {"token": token, "country": v["country"].upper(), "code": _UNDL_CODES[v["vote"]]}
+            for v in by_rcid.get(rc["rcid"], [])
+        ]
+    for y in _years(UN_YEARS[1] + 1, UNDL_LAST):
+        for k in range(ROLL_CALLS_PER_YEAR):
+            token += 1
+            title = "Nuclear disarmament" if k == 1 else f"Resolution {k + 1} of {y}"
+            records.append(
+                _record(token, dt.date(y, 2 + 2 * k, 15), title + tail, f"A/RES/{y - 1945}/{k + 1}")
+            )
+            cells += [
+                {"token": token, "country": st.name.upper(), "code": _undl_vote(st, y, token)}
+                for st in ss
+                if y >= st.un_from and st.alive_or_later(y)
+            ]
+    return records, cells
+
+
+def _record(token: int, date: dt.date, title: str, symbol: str) -> dict[str, Any]:
+    return {
+        "token": token,
+        "council": "General Assembly",
+        "date": date,
+        "title": title,
+        "resolution": symbol,
+    }
+
+
+def _undl_vote(st: State, y: int, token: int) -> str:
+    """The rule of the unvotes roll calls: position against a cut point, small disturbance."""
+    cut = -1.2 + 2.4 * _unit("cut", token)
+    side = 1 if _unit("side", token) < 0.5 else -1
+    u = side * (position(st, y) - cut) + (_unit("vote", token, st.ccode) - 0.5)
+    return "Y" if u > 0.2 else ("N" if u < -0.2 else "A")
+
+
+_QUANTILES = ((0, -0.6), (5, -0.3), (10, -0.2), (50, 0.0), (90, 0.2), (95, 0.3), (100, 0.6))
+
+
+def _voeten_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
+    voeten, jul, jun = [], [], []
+    us = ss[0]
+    for st in ss:
+        for y in (y for y in _years(1946, 2025) if y >= st.un_from and st.alive_or_later(y)):
+            x = round(position(st, y), 4)
+            n = 6 if y == 2024 else 60 + int(10 * _unit("n", st.ccode, y))
+            voeten.append(
+                {
+                    "ccode": st.ccode, "iso3c": st.abb, "Countryname": st.name, "year": y,
+                    "NVotesFP": n, "IdealPointFP": x, "Q5%FP": x - 0.3, "Q10%FP": x - 0.2,
+                    "Q50%FP": x, "Q90%FP": x + 0.2, "Q95%FP": x + 0.3,
+                }
+            )  # fmt: skip
+            if y <= 2024:
+                jul.append(
+                    {
+                        "ccode": st.ccode, "iso3c": st.abb, "countryname": st.name, "year": y,
+                        "idealpointfp": x, "idealpointall": x, "idealpointlegacy": x,
+                        "nvotesfp": n, "nvotesall": n + 10, "nvotesLegacy": n,
+                        **{("qo" if q == 0 else f"q{q}") + v: x + d
+                           for q, d in _QUANTILES for v in ("fp", "all")},
+                    }
+                )  # fmt: skip
+            if y <= 2023:
+                jun.append(
+                    {
+                        "row": len(jun) + 1, "ccode": st.ccode, "session": y - 1945,
+                        "NVotesAll": n, "IdealPointAll": x, "QO%All": x - 0.6, "Q5%All": x - 0.3,
+                        "Q10%All": x - 0.2, "Q50%All": x, "Q90%All": x + 0.2, "Q95%All": x + 0.3,
+                        "Q100%All": x + 0.6, "iso3c": st.abb, "Countryname": st.name,
+                        "USAgree": 1 - abs(x - position(us, y)) / 4, "RUSSAgree": 0.5,
+                        "BrazilAgree": 0.5, "ChinaAgree": 0.5, "IndiaAgree": 0.5, "IsraelAgree": 0.5,
+                    }
+                )  # fmt: skip
+    return {
+        "voeten_idealpoints": voeten,
+        "voeten_idealpoints_jul2025": jul,
+        "voeten_agreement_jun2024": jun,
+    }
+
+
+def _statedept_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
+    us = ss[0]
+    out = {}
+    for y in (2020, 2021, 2022, 2023):
+        rows = []
+        for st in (st for st in ss if st is not us and st.alive_or_later(y)):
+            same = round(50 - 15 * abs(position(st, y) - position(us, y)))
+            rows.append(
+                {
+                    "COUNTRY": st.name, "ISO": st.abb, "SAME": same, "PARTIAL": 10,
+                    "OPPOSITE": 80 - same, "OPPOSE": 80 - same, "ABSENT": 10,
+                    "COINCIDENCE": round((same + 5) / 90, 2),
+                }
+            )  # fmt: skip
+        out[f"statedept_coincidence_{y}"] = rows
+    return out
+
+
+#: the Digital Library's records and cells, kept for the writer of its wide file
+_UNDL_WIDE: list[Any] = []
+
+
+def _write_undl(path: Path) -> None:
+    """The Digital Library's wide file: one column per member (capitals), tallies, zipped."""
+    import io
+    import zipfile
+
+    records, cells = _UNDL_WIDE
+    states = sorted({c["country"] for c in cells})
+    by = {(c["token"], c["country"]): c["code"] for c in cells}
+    head = ["Council", "Date", "Title", "Resolution", "TOTAL VOTES", "NO-VOTE COUNT",
+            "ABSENT COUNT", "NO COUNT", "YES COUNT", "Link", "token", *states]  # fmt: skip
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+    for r in records:
+        codes = [by.get((r["token"], st), "") for st in states]
+        n = {k: codes.count(k) for k in "YNAX"}
+        w.writerow(
+            [r["council"], r["date"].isoformat(), r["title"], r["resolution"],
+             sum(n.values()), n["X"], n["A"], n["N"], n["Y"],
+             f"https://digitallibrary.un.org/record/{r['token']}", r["token"], *codes]
+        )  # fmt: skip
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("UN DATA.csv", date_time=(2022, 1, 29, 10, 37, 0))
+        zf.writestr(info, "\ufeff" + buf.getvalue())
+
+
 _ISO2 = {2: "US", 40: "CU", 200: "GB", 365: "RU", 666: "IL", 710: "CN", 731: "KP", 732: "KR"}
 _ISO2 |= {740: "JP", 750: "IN", 840: "PH", 900: "AU"}
 
@@ -1112,7 +1291,7 @@ def _frame(src: Any, rows: list[dict[str, Any]]) -> Any:
     return pd.DataFrame(data)
 
 
-def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path) -> None:
+def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path, delimiter: str = ",") -> None:
     from allyscope.sources.readers import TextCSV
 
     reader = src.reader if isinstance(src.reader, TextCSV) else None
@@ -1123,7 +1302,7 @@ def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path) -> None:
     with open(path, "w", newline="", encoding=encoding) as fh:
         for i in range(reader.skip_lines if reader else 0):
             fh.write(f"A note above the header ({i + 1})\n")
-        w = csv.writer(fh, lineterminator="\n")
+        w = csv.writer(fh, lineterminator="\n", delimiter=delimiter)
         w.writerow(cols)
         for r in rows:
             w.writerow(
@@ -1153,6 +1332,60 @@ def _write_fgdc(rows: list[dict[str, Any]], path: Path) -> None:
     )
 
 
+def _write_corpus(src: Any, rows: list[dict[str, Any]], path: Path) -> Any:
+    """A small General Debate archive, its speakers workbook and its own file list."""
+    import hashlib
+    import io
+    import tarfile
+
+    import polars as pl
+    import zstandard
+
+    from allyscope.sources import sha256_file
+    from allyscope.sources.ungd import UPSTREAM_DIR
+
+    files: dict[str, bytes] = {}
+    for r in rows:
+        folder = f"{UPSTREAM_DIR}/TXT/Session {r['session']:02d} - {r['year']}"
+        files[f"{folder}/{r['iso3']}_{r['session']:02d}_{r['year']}.txt"] = r["text"].encode()
+    book = io.BytesIO()
+    named = [r for r in rows if r["speaker"]]
+    pl.DataFrame(
+        {
+            "Year": [r["year"] for r in named],
+            "Session": [r["session"] for r in named],
+            "ISO Code": [r["iso3"] for r in named],
+            "Country": [r["iso3"] for r in named],
+            "Name of Person Speaking": [r["speaker"] for r in named],
+            "Post": [r["post"] for r in named],
+        }
+    ).write_excel(book)
+    files[f"{UPSTREAM_DIR}/Speakers_by_session.xlsx"] = book.getvalue()
+    with (
+        open(path, "wb") as raw,
+        zstandard.ZstdCompressor().stream_writer(raw, closefd=False) as zw,
+        tarfile.open(fileobj=zw, mode="w|") as tar,
+    ):
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    listing = path.with_name(path.name + ".files.tsv")
+    listing.write_text(
+        "path\tsha256\tbytes\n"
+        + "".join(
+            f"{n}\t{hashlib.sha256(d).hexdigest()}\t{len(d)}\n" for n, d in sorted(files.items())
+        )
+    )
+    return dataclasses.replace(
+        src,
+        sha256=sha256_file(path),
+        bytes=path.stat().st_size,
+        rows=len(rows),
+        files_tsv=str(listing),
+    )
+
+
 def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list[Any]:
     """Write every source's file below ``raw_dir`` (at its catalog path) and return the
     declarations with this world's checksums, sizes and row counts."""
@@ -1171,8 +1404,18 @@ def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list
         if src.format == "rda":
             obj = src.object_name or path.stem
             pyreadr.write_rdata(str(path), _frame(src, rows), df_name=obj, compress="gzip")
+        elif src.format == "zip":  # the UN Digital Library's wide file (two sources read it)
+            _write_undl(path)
+        elif src.format == "dta":
+            frame = _frame(src, rows)
+            frame.to_stata(path, write_index=False, version=118, time_stamp=dt.datetime(2025, 7, 1))
+        elif src.format == "tab":
+            _write_csv(src, rows, path, delimiter="\t")
         elif src.format == "xml":
             _write_fgdc(rows, path)
+        elif src.name == "ungd_speeches":
+            out.append(_write_corpus(src, rows, path))
+            continue
         else:
             _write_csv(src, rows, path)
         out.append(

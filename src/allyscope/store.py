@@ -32,13 +32,12 @@ import polars as pl
 
 from allyscope import __version__, config
 from allyscope.errors import (
-    ChecksumError,
     DataMissingError,
     InvalidInputError,
     WarehouseError,
 )
 from allyscope.fetch import raw_path
-from allyscope.sources import SOURCES, Source, get, sha256_file
+from allyscope.sources import SOURCES, Source, get
 
 SCHEMA_VERSION = 1
 Frame = Literal["polars", "pandas", "arrow"]
@@ -96,13 +95,7 @@ def build(
                 file = raw_path(src)
                 if on_source:
                     on_source(src.name, "verify")
-                got = sha256_file(file)
-                if got != src.sha256:
-                    raise ChecksumError(
-                        f"{file}: SHA-256 {got[:12]}… differs from the pinned "
-                        f"{src.sha256[:12]}… of source {src.name!r}",
-                        f"run `allyscope data fetch --force {src.name}`",
-                    )
+                src.check_file(file)
                 if on_source:
                     on_source(src.name, "load")
                 df = src.load(file)

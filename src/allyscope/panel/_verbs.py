@@ -89,6 +89,10 @@ class AddOnVerbs:
             """COW National Material Capabilities (CINC and components) (add-on ``nmc``)."""
             ...
 
+        def add_rhetoric(self) -> Panel:
+            """UN General Debate rhetoric (add-on ``rhetoric``)."""
+            ...
+
         def add_sdp_gdp(self) -> Panel:
             """GDP, population and surplus domestic product (simulated) (add-on ``sdp_gdp``)."""
             ...
@@ -193,6 +197,10 @@ if TYPE_CHECKING:
 
     def add_nmc(panel: Panel) -> Panel:
         """COW National Material Capabilities (CINC and components) (add-on ``nmc``)."""
+        ...
+
+    def add_rhetoric(panel: Panel) -> Panel:
+        """UN General Debate rhetoric (add-on ``rhetoric``)."""
         ...
 
     def add_sdp_gdp(panel: Panel) -> Panel:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from allyscope.errors import CorruptFileError, SchemaError
+from allyscope.errors import ChecksumError, CorruptFileError, SchemaError
 
 RAW_BASE_URL = "https://raw.githubusercontent.com"
 
@@ -128,6 +128,40 @@ class Source:
     @property
     def schema(self) -> dict[str, pl.DataType]:
         return {c.name: DTYPES[c.dtype] for c in self.columns}
+
+    # -- fetching and checking ------------------------------------------------------------
+
+    def is_present(self, path: str | os.PathLike[str], verify: bool = False) -> bool:
+        """Whether ``path`` holds this source's pinned file (``verify``: check its SHA-256)."""
+        path = Path(path)
+        if not path.is_file() or path.stat().st_size != self.bytes:
+            return False
+        return not verify or sha256_file(path) == self.sha256
+
+    def check_file(self, path: str | os.PathLike[str]) -> None:
+        """Raise :class:`ChecksumError` unless the file at ``path`` is the pinned one."""
+        got = sha256_file(path)
+        if got != self.sha256:
+            raise ChecksumError(
+                f"{path}: SHA-256 {got[:12]}… differs from the pinned "
+                f"{self.sha256[:12]}… of source {self.name!r}",
+                f"run `allyscope data fetch --force {self.name}`",
+            )
+
+    def download(
+        self,
+        dest: Path,
+        *,
+        base_url: str | None = None,
+        retries: int = 3,
+        timeout: float = 60.0,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        """Download the pinned file (from ``base_url`` instead of GitHub if given) to ``dest``."""
+        from allyscope.fetch import download_file
+
+        url = self.url_at(base_url) if base_url else self.url
+        download_file(self, url, dest, retries=retries, timeout=timeout, progress=progress)
 
     # -- loading -----------------------------------------------------------------------
 

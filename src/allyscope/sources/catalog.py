@@ -16,6 +16,8 @@ from allyscope.errors import UnknownSourceError
 from allyscope.sources import current
 from allyscope.sources.base import Source
 from allyscope.sources.pins import PINS
+from allyscope.sources.ungd import UNGD_SPEECHES
+from allyscope.sources.voting import VOTING_SOURCES
 
 PS_LICENSE = "GPL-2.0 (peacesciencer R package); cite the original dataset"
 PS_VERSION = "peacesciencer@{commit}"
@@ -695,6 +697,8 @@ _CATALOG: tuple[Source, ...] = (
         "state names, resolved to COW codes by the panel add-on.",
         unique_keys=False,
     ),
+    *VOTING_SOURCES,
+    UNGD_SPEECHES,  # UN General Debate Corpus (allyscope.sources.ungd)
 )
 
 _CATALOG += current.SOURCES  # state system to 2024, troops, leaders, DCAD, SIPRI, USGS
