@@ -203,6 +203,7 @@ def codes_cmd(
     """Look up a state's COW, Gleditsch-Ward and ISO codes: `allyscope codes "South Korea"`."""
     from allyscope.codes import lookup
 
+    clikit.check_year(year)
     infos: list[dict[str, Any]] = [lookup(n, year) for n in names]
     if as_json:
         print(json.dumps(infos, indent=2, default=str))
