@@ -238,3 +238,50 @@ def test_a_long_error_stays_on_one_line(tmp_path, capsys):
     code, lines = _main(capsys, ["un", "affinity", "USA", "JPN", "-o", str(deep)])
     first = _one_error(code, lines, [])
     assert str(deep.parent) in first and len(lines) == 2
+
+
+# -- extract --review without a terminal ------------------------------------------------------
+
+STATEMENT = (
+    "---\ntitle: Joint statement\npublisher: Ministry of Foreign Affairs\ndate: 2023-08-18\n"
+    "url: https://example.org/statement\n---\n\n"
+    "The leaders of Japan, the Republic of Korea and the United States met at Camp David on "
+    "August 18, 2023.\n\nThey agreed to hold trilateral summits annually and to establish a "
+    "trilateral hotline.\n"
+)
+
+
+def test_review_with_no_answers_is_refused_and_writes_nothing(tmp_path):
+    """`extract --review < /dev/null`: no terminal and no answers decide nothing, so the
+    command refuses (one line, exit 2) instead of writing an empty file."""
+    doc = tmp_path / "statement.md"
+    doc.write_text(STATEMENT, encoding="utf-8")
+    out = tmp_path / "reviewed.yaml"
+    code = "import sys; from allyscope.cli import main; main(sys.argv[1:])"
+    with open(os.devnull) as devnull:
+        r = subprocess.run(
+            [sys.executable, "-c", code, "extract", str(doc), "--review", "-o", str(out)],
+            stdin=devnull,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+    assert r.returncode == 2, r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "no answer" in errors[0]
+    assert not out.exists()
+
+
+def test_review_input_ending_midway_says_what_was_left_out(tmp_path):
+    from typer.testing import CliRunner
+
+    from allyscope.cli import app, register_commands
+
+    register_commands()
+    doc = tmp_path / "statement.md"
+    doc.write_text(STATEMENT, encoding="utf-8")
+    out = tmp_path / "reviewed.yaml"
+    res = CliRunner().invoke(app, ["extract", str(doc), "--review", "-o", str(out)], input="a\n")
+    assert res.exit_code == 0, res.output
+    assert "ended with 2 candidate(s) undecided" in " ".join(res.output.split())
+    assert out.is_file()

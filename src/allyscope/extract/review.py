@@ -122,6 +122,7 @@ def review(
                 default="a",
             )
         except EOFError:
+            console.print()  # end the prompt's line
             if i == 1:
                 raise NoAnswersError(len(items)) from None
             kept.ended_early = len(items) - i + 1
@@ -135,6 +136,7 @@ def review(
             try:
                 rec = _edit(console, rec, ask)
             except EOFError:
+                console.print()
                 kept.ended_early = len(items) - i + 1
                 break
         kept.append((c, rec))
