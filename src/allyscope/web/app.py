@@ -21,7 +21,7 @@ an HTML page elsewhere — with what was wrong and what to do, never a stack tra
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib.resources import files
@@ -341,17 +341,29 @@ def warm_up() -> None:
     w._run()
 
 
-def create_app(*, warm: bool = True, cold_wait: float | None = COLD_WAIT) -> FastAPI:
+def _warmer(warm: bool | Callable[[], list[Any]]) -> Any:
+    from allyscope.web import service
+
+    if warm is False:
+        return None
+    return service.Warmer() if warm is True else service.Warmer(warm)
+
+
+def create_app(
+    *, warm: bool | Callable[[], list[Any]] = True, cold_wait: float | None = COLD_WAIT
+) -> FastAPI:
     """The web app.
 
-    ``warm=False`` skips the start-up computations (tests that only check validation).
-    ``cold_wait``: seconds a request waits for a payload that is not cached before it is
-    answered 202 with the address of its job (``None``: wait for it)."""
+    ``warm``: compute what every page needs in a background thread once the server runs
+    (``False``: not at all, for tests that only check validation; a function returning
+    :class:`~allyscope.web.service.Want` objects: those). ``cold_wait``: seconds a request
+    waits for a payload that is not cached before it is answered 202 with the address of
+    its job (``None``: wait for it)."""
     from allyscope.web import api, pages, service
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warmer = service.Warmer() if warm else None
+        warmer = _warmer(warm)
         app.state.warmer = warmer
         if warmer is not None:
             warmer.start()  # the server answers at once; the warm-up runs beside it

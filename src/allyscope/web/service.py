@@ -744,12 +744,31 @@ def want_layers() -> Want:
 
 
 def want_state(code: str, y0: int | None = None, y1: int | None = None) -> Want:
+    from allyscope import codes
+
+    check_years(y0, y1)
+    codes.resolve(code)  # an unknown state is refused before any work is queued
     return Want(
         "state",
         {"code": code.upper(), "y": (y0, y1)},
         lambda: state_payload(code, (y0, y1)),
         f"state {code}",
     )
+
+
+def _check_group(
+    states: Sequence[str], y0: int | None, y1: int | None, counter: Sequence[str] = ()
+) -> None:
+    """What :func:`~allyscope.groups.resolve_group` refuses, without the counter-group's
+    computation: years, the states, the counter-group's states and their overlap."""
+    from allyscope.groups import resolve_states
+
+    check_years(y0, y1)
+    members = resolve_states(states)
+    if counter:
+        both = set(resolve_states(counter, what="counter-group", minimum=1)) & set(members)
+        if both:
+            resolve_group(states, y0, y1, counter)  # raises the one error with the names
 
 
 def want_group(
@@ -759,6 +778,7 @@ def want_group(
     counter: Sequence[str] = (),
 ) -> Want:
     names, ctr = list(states), list(counter)
+    _check_group(names, y0, y1, ctr)
     return Want(
         "group",
         {"states": _up(names), "y": (y0, y1), "counter": _up(ctr)},
@@ -768,6 +788,16 @@ def want_group(
 
 
 def want_map(state: str, year: int, measure: str) -> Want:
+    from allyscope import codes
+    from allyscope.errors import InvalidInputError
+
+    codes.resolve(state)
+    lo, hi = api.un_years()
+    if not lo <= year <= hi:
+        raise InvalidInputError(
+            f"no UN votes in {year}: the UN voting data cover {lo}–{hi}",
+            f"choose a year between {lo} and {hi}",
+        )
     return Want(
         "map",
         {"state": state.upper(), "year": year, "m": measure},
@@ -777,6 +807,14 @@ def want_map(state: str, year: int, measure: str) -> Want:
 
 
 def want_network(year: int, layer: str, region: str | None, hub: str | None) -> Want:
+    from allyscope import codes
+    from allyscope.network.layers import check_layers
+
+    check_layers([layer])
+    if region:
+        codes.region_members(region)
+    if hub:
+        codes.resolve(hub)
     return Want(
         "network",
         {"year": year, "layer": layer, "region": region, "hub": hub},
@@ -787,6 +825,7 @@ def want_network(year: int, layer: str, region: str | None, hub: str | None) -> 
 
 def want_forecast(states: Sequence[str], horizon: int) -> Want:
     names = list(states)
+    _check_group(names, None, None)
     return Want(
         "forecast",
         {"s": _up(names), "h": horizon},
@@ -798,6 +837,7 @@ def want_forecast(states: Sequence[str], horizon: int) -> Want:
 def want_scenario(states: Sequence[str], text: str, horizon: int) -> Want:
     """Parses the scenario at once: a bad one is refused before any work is queued."""
     names = list(states)
+    _check_group(names, None, None)
     sc = parse_scenario(text, names)
     return Want(
         "scenario",
@@ -851,9 +891,17 @@ class Warmer:
         self.finished = False
         self.started_at: float | None = None
         self.seconds: float | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="allyscope-warm", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, name="allyscope-warm", daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the warm-up to finish; whether it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.finished
 
     def stop(self) -> None:
         self._stop.set()
