@@ -43,6 +43,7 @@ from allyscope.views.figures import Figure, Table, empty_note, figure, fmt, layo
 from allyscope.views.sections import (
     Section,
     build_forecast,
+    build_section,
     network_figure,
     registered_sections,
 )
@@ -355,7 +356,7 @@ def group_payload(
     sections = []
     for i, spec in enumerate(specs):
         stage(f"section {i + 1} of {len(specs)}: {spec.title}")
-        sections.append(spec.build(group))
+        sections.append(build_section(spec, group))
     return _sections_payload(group, sections)
 
 
