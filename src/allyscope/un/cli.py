@@ -357,7 +357,7 @@ def _voeten_cmd(countries, start, end, output, plot) -> None:
     if countries:
         rows = _series(view, "state", "year", "idealpoint", None, None)
         _print_sparks(rows, "Voeten ideal point by year", view["year"].min(), view["year"].max())
-    last = view["year"].max()
+    last = view.select(pl.col("year").max()).item()
     top = view.filter(pl.col("year") == last).sort("idealpoint", descending=True)
     print_table(
         top.select("state", "ccode", "year", "idealpoint", "q5", "q95", "n_votes", "few_votes"),
