@@ -17,9 +17,10 @@ fuzz
     answers started: each 202's job is followed until it ends), no hostile value reflected
     unescaped in HTML, no bait file opened.
 kill
-    ``allyscope data build --force`` killed with SIGKILL at several moments; after each the
-    warehouse must be byte-for-byte the old one, and the next ``allyscope data build`` must
-    remove the leftovers, answer "up to date" and leave the file unchanged.
+    ``allyscope data build --force`` killed with SIGKILL at several moments (shares of the
+    time an uninterrupted build takes); after each the warehouse must be byte-for-byte the
+    old one (or, if the build had finished, its new one), and the next ``allyscope data
+    build`` must remove the leftovers, answer "up to date" and leave the file unchanged.
 concurrent
     two ``data build --force`` at once while four processes read the warehouse in a loop;
     both builds must succeed one after the other, the readers never fail, no leftovers.
@@ -110,7 +111,8 @@ def bench_kill(home: Path, points: list[float]) -> None:
         full_s = time.perf_counter() - t0
         print(f"  an uninterrupted forced build takes {full_s:.1f} s here")
         digest = sha(wh)  # the forced build wrote the same content anew
-        for at in points:
+        for share in points:
+            at = share * full_s
             proc = subprocess.Popen(
                 [sys.executable, "-m", "allyscope.cli", "data", "build", "--force"],
                 env=env,
@@ -122,13 +124,16 @@ def bench_kill(home: Path, points: list[float]) -> None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             left = leftovers(scratch)
+            if not still_running:  # it finished first: its new file is the warehouse now
+                digest = sha(wh) if proc.returncode == 0 else digest
             intact = sha(wh) == digest
             after = cli("data", "build", home=scratch)
             cleaned = leftovers(scratch) == []
             said = "up to date" in after.stdout
             removed = after.stderr.count("left by a build that did not finish")
             print(
-                f"  killed after {at:5.1f} s (build {'running' if still_running else 'done'}):"
+                f"  killed after {at:5.1f} s ({share:.0%}; build "
+                f"{'running' if still_running else 'done'}):"
                 f" leftovers {len(left)} {left}; old warehouse intact: {intact}; next build "
                 f"exit {after.returncode}, removed {removed}, up to date: {said}, "
                 f"clean: {cleaned}, unchanged: {sha(wh) == digest}",
@@ -449,7 +454,9 @@ def main() -> None:
     ap.add_argument("--only", choices=("fuzz", "kill", "concurrent"))
     ap.add_argument("--fuzz-jobs", type=int, default=120, help="jobs to follow to their end")
     ap.add_argument(
-        "--kill-at", default="0.5,2,5,10,20,40", help="seconds after the start of each build"
+        "--kill-at",
+        default="0.02,0.1,0.25,0.5,0.75,0.9,0.98",
+        help="moments of the kills, as shares of an uninterrupted build's time",
     )
     args = ap.parse_args()
     from allyscope import config
