@@ -445,8 +445,7 @@ def test_api_docs_are_offline_and_under_a_csp(synthetic):
 
 def _raw_http(port: int, request: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-        s.sendall(request)
-        s.shutdown(socket.SHUT_WR)
+        s.sendall(request)  # the request says Connection: close; the server ends it
         chunks = []
         while True:
             try:
@@ -466,7 +465,9 @@ def test_server_header_and_a_chunked_oversize_body(synthetic):
     srv = ServerThread(warm=False)
     srv.start()
     try:
-        head = _raw_http(srv.port, b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = _raw_http(
+            srv.port, b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
         status, _, rest = head.partition(b"\r\n")
         headers = rest.split(b"\r\n\r\n")[0].lower()
         assert b" 200 " in status and b"\r\nserver:" not in b"\r\n" + headers
@@ -475,7 +476,7 @@ def test_server_header_and_a_chunked_oversize_body(synthetic):
         body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(MAX_BODY // 4096 + 2))
         answer = _raw_http(
             srv.port,
-            b"POST /api/scenario HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /api/scenario HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n" + body + b"0\r\n\r\n",
         )
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
