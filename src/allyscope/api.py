@@ -1463,7 +1463,10 @@ def scenario(ccodes: Sequence[int], spec: Scenario | str, horizon: int = 5) -> S
     ccodes : sequence of int
         The group (COW codes).
     spec : Scenario or str
-        A :class:`~allyscope.forecast.Scenario` or a compact spec (``"leader_change:KOR"``).
+        A :class:`~allyscope.forecast.Scenario` or its compact form
+        (``"leader_change:KOR"``, ``"un_affinity:lowest;exercises:stop@JPN/KOR"``,
+        ``"preset:leadership-change"``; :func:`allyscope.forecast.scenarios.parse_inline`).
+        A string is never read as a file name.
     horizon : int
         Years ahead.
 
@@ -1472,8 +1475,11 @@ def scenario(ccodes: Sequence[int], spec: Scenario | str, horizon: int = 5) -> S
     ScenarioResult
     """
     from allyscope.forecast import scenario as _scenario
+    from allyscope.forecast.scenarios import parse_inline
 
-    key = spec if isinstance(spec, str) else (spec.name, tuple(spec.describe()))
+    if isinstance(spec, str):
+        spec = parse_inline(spec, list(ccodes))
+    key = (spec.name, tuple(spec.describe()))
     return _memo(
         ("scenario", tuple(ccodes), horizon, key),
         lambda: _scenario(list(ccodes), spec, horizon=horizon),

@@ -3,7 +3,13 @@
 Every command that shows a table also writes it with ``-o FILE`` (CSV, Parquet or JSON by
 extension) and, where it draws, ``--plot FILE`` (a self-contained ``.html`` page, or
 ``.png`` with the png extra). The checks run before any work (:func:`check_outputs`), so a
-bad file name fails at once and nothing is written; files are written atomically.
+bad file name -- a wrong extension, an existing directory, a folder that does not exist or
+cannot be written -- fails at once and nothing is written; files are written atomically.
+
+Years given on the command line (``--from``, ``--to``, ``--year``) are checked by one
+validator, :func:`check_years`, before any work: a year outside what any data describe,
+or a window whose first year comes after its last, is one error with the same wording in
+every command.
 
 This module is the only place that creates consoles, spinners and progress bars, and it
 imports nothing from :mod:`allyscope.cli`. Library code never imports it.
@@ -21,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from allyscope.errors import AllyscopeError
+from allyscope.errors import AllyscopeError, InvalidInputError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -82,9 +88,18 @@ def report_error(exc: AllyscopeError) -> None:
     if debug():
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         con.print(text, highlight=False, markup=False, end="")
-    con.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False)
+    # one line each, however narrow the terminal (soft wrap: the terminal folds it, not us)
+    con.print(
+        f"[bold red]error:[/bold red] {_escape(exc.message)}", highlight=False, soft_wrap=True
+    )
     if exc.hint:
-        con.print(f"  [dim]→ {exc.hint}[/dim]", highlight=False)
+        con.print(f"  [dim]→ {_escape(exc.hint)}[/dim]", highlight=False, soft_wrap=True)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 # -- progress ------------------------------------------------------------------------------
@@ -119,20 +134,87 @@ def progress_bar(*, bytes_: bool = False) -> Progress:
 # -- outputs -------------------------------------------------------------------------------
 
 
-def check_output(path: Path | str | None) -> None:
-    """Refuse a table file name whose extension is not CSV, Parquet or JSON."""
-    if path is not None:
-        from allyscope.io import check_table_path
+def check_output(path: Path | str | None, formats: dict[str, str] | None = None) -> str | None:
+    """Refuse a table file name whose extension is not one of ``formats`` (default CSV,
+    Parquet or JSON) or that cannot be written (:func:`check_destination`); return the
+    extension."""
+    if path is None:
+        return None
+    from allyscope.io import check_table_path
 
-        check_table_path(path, TABLE_OUTPUTS)
+    ext = check_table_path(path, formats or TABLE_OUTPUTS)
+    check_destination(path)
+    return ext
 
 
 def check_plot(path: Path | str | None) -> None:
-    """Refuse a plot file name that is not .html or .png."""
+    """Refuse a plot file name that is not .html or .png, or that cannot be written."""
     if path is not None:
         from allyscope.io import check_figure_path
 
         check_figure_path(path)
+        check_destination(path)
+
+
+def check_destination(path: Path | str | None) -> None:
+    """Refuse an output file that cannot be written: an existing directory, a folder that
+    does not exist, a folder without write permission."""
+    if path is not None:
+        from allyscope.io import check_writable
+
+        check_writable(path)
+
+
+# -- years ---------------------------------------------------------------------------------
+
+#: the earliest year any allyscope data describe as a year of the state system (COW, 1816)
+FIRST_YEAR = 1816
+
+
+def latest_year() -> int:
+    """The latest year a command may be asked about: the current calendar year."""
+    import datetime as dt
+
+    return dt.date.today().year
+
+
+def check_years(
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    first: int = FIRST_YEAR,
+    last: int | None = None,
+    flags: tuple[str, str] = ("--from", "--to"),
+    unit: str = "year",
+) -> None:
+    """The one check of years given on the command line: each of ``start`` and ``end``
+    (either may be None) must lie in ``first .. last`` (default: 1816 to the current year)
+    and ``start`` may not come after ``end``. ``flags`` name the options in the message;
+    ``unit`` is what the numbers count (``"year"``, ``"session"``)."""
+    hi = latest_year() if last is None else last
+    for flag, value in zip(flags, (start, end), strict=True):
+        if value is not None and not first <= value <= hi:
+            raise InvalidInputError(
+                f"{flag} {value} is not a possible {unit}: allowed are {first}–{hi}",
+                f"give a {unit} between {first} and {hi}",
+            )
+    if start is not None and end is not None and start > end:
+        raise InvalidInputError(
+            f"the {unit}s are inverted: {flags[0]} {start} comes after {flags[1]} {end}",
+            f"swap them: {flags[0]} {end} {flags[1]} {start}",
+        )
+
+
+def check_year(
+    year: int | None,
+    *,
+    first: int = FIRST_YEAR,
+    last: int | None = None,
+    flag: str = "--year",
+    unit: str = "year",
+) -> None:
+    """:func:`check_years` for a single year option."""
+    check_years(year, None, first=first, last=last, flags=(flag, flag), unit=unit)
 
 
 def check_outputs(output: Path | str | None = None, plot: Path | str | None = None) -> None:
@@ -227,19 +309,24 @@ def print_table(
 
 
 __all__ = [
+    "FIRST_YEAR",
     "MAX_ROWS",
     "TABLE_OUTPUTS",
     "JsonOpt",
     "OutOpt",
     "PlotOpt",
     "busy",
+    "check_destination",
     "check_output",
     "check_outputs",
     "check_plot",
+    "check_year",
+    "check_years",
     "console",
     "debug",
     "err_console",
     "fmt",
+    "latest_year",
     "print_json",
     "print_table",
     "progress_bar",

@@ -73,30 +73,59 @@ def data_fetch(
     counts: dict[str, int] = {}
     for action in files.values():
         counts[action] = counts.get(action, 0) + 1
-    summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
+    words = {
+        "checked": "already here and identical to the mirror's copy",
+        "kept": "already here and kept (the mirror's copy differs)",
+        "present": "already here and verified",
+    }
+    summary = ", ".join(f"{n} {words.get(a, a)}" for a, n in sorted(counts.items()))
     clikit.console().print(
         f"[green]fetched[/green] {len(files)} files for {len(results)} sources into "
-        f"{config.raw_dir()} ({summary})"
+        f"{config.raw_dir()} ({summary})",
+        highlight=False,
     )
+    for r in results:
+        if r.note:
+            clikit.err_console().print(
+                f"[yellow]warning:[/yellow] {r.source}: {r.note}; the local pinned file was kept",
+                highlight=False,
+            )
 
 
 @_data.command("build")
-def data_build() -> None:
-    """Load every fetched file into the DuckDB warehouse (atomic: all or nothing)."""
+def data_build(
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even if the inputs have not changed.")
+    ] = False,
+) -> None:
+    """Load every fetched file into the DuckDB warehouse (atomic: all or nothing; nothing
+    is rewritten when the files, the loaders and the libraries are those it was built with)."""
     from allyscope.sources import SOURCES
     from allyscope.store import build
 
+    err = clikit.err_console()
     with clikit.progress_bar() as bar:
         task = bar.add_task("building warehouse", total=len(SOURCES))
 
         def on_source(name: str, stage: str) -> None:
-            if stage == "done":
+            if stage == "waiting":
+                err.print("another build of this warehouse is running; waiting for it")
+            elif stage == "done":
                 bar.advance(task)
             else:
                 bar.update(task, description=f"{stage} {name}")
 
-        report = build(on_source=on_source)
+        report = build(on_source=on_source, force=force)
+    for p in report.removed:
+        err.print(f"removed {p.name}, left by a build that did not finish", highlight=False)
     total = sum(report.tables.values())
+    if not report.rebuilt:
+        clikit.console().print(
+            f"[green]up to date[/green] {report.path} — {len(report.tables)} tables, "
+            f"{total:,} rows, data hash {report.data_hash}; built from the same files, "
+            "loaders and libraries, so left as it is (--force rebuilds)"
+        )
+        return
     clikit.console().print(
         f"[green]built[/green] {report.path} — {len(report.tables)} tables, {total:,} rows, "
         f"data hash {report.data_hash}, {report.seconds:.1f} s"
@@ -205,6 +234,7 @@ def codes_cmd(
     """Look up a state's COW, Gleditsch-Ward and ISO codes: `allyscope codes "South Korea"`."""
     from allyscope.codes import lookup
 
+    clikit.check_year(year)
     infos: list[dict[str, Any]] = [lookup(n, year) for n in names]
     if as_json:
         print(json.dumps(infos, indent=2, default=str))

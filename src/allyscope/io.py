@@ -63,8 +63,44 @@ def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
         tmp.write_bytes(data)
 
 
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """Refuse, before any work, an output file name that cannot be written: an existing
+    directory, a folder that does not exist, a folder without write permission (tried by
+    creating and removing a temporary file there). Returns the path."""
+    p = Path(path).expanduser()
+    name = os.fspath(path)
+    if p.is_dir():
+        raise InvalidInputError(
+            f"cannot write {name!r}: it is a directory",
+            f"give a file name, e.g. {os.fspath(p / ('output' + (p.suffix or '.csv')))!r}",
+        )
+    parent = p.parent
+    if not parent.exists():
+        raise InvalidInputError(
+            f"cannot write {name!r}: the folder {os.fspath(parent)!r} does not exist",
+            "create it first, or write to an existing folder",
+        )
+    if not parent.is_dir():
+        raise InvalidInputError(
+            f"cannot write {name!r}: {os.fspath(parent)!r} is not a folder",
+            "write to an existing folder",
+        )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".check", dir=parent)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"cannot write {name!r}: the folder {os.fspath(parent)!r} is not writable "
+            f"({exc.strerror or exc})",
+            "write to a folder you can write to",
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return p
+
+
 def check_table_path(path: str | os.PathLike[str], formats: dict[str, str] | None = None) -> str:
-    """Return the lower-case extension of ``path`` or raise an actionable error."""
+    """Return the lower-case extension of ``path`` or raise an actionable error (an output
+    named on the command line is also checked with :func:`check_writable`)."""
     formats = formats or TABLE_FORMATS
     ext = Path(path).suffix.lower()
     if ext not in formats:

@@ -74,13 +74,15 @@ def extract_cmd(
     from allyscope.extract.records import to_json, to_yaml
 
     if evaluate is not None:
+        clikit.check_output(output)  # .csv, .parquet or .json, and a writable place
         _evaluate(evaluate, output, min_confidence)
         return
+    fmt = _output_format(output, as_json)
+    clikit.check_destination(output)
     if not files:
         raise InvalidInputError(
             "no document given", "allyscope extract STATEMENT.html [-o candidates.yaml]"
         )
-    fmt = _output_format(output, as_json)
     source = {"url": source_url, "publisher": publisher, "title": title}
     run = extract_files(
         files, date=date, max_bytes=int(max_size * 1024 * 1024), min_confidence=min_confidence,
@@ -95,7 +97,14 @@ def extract_cmd(
 
         if not items:
             err.print("no candidates to review")
-        items = walk(items, console=err)
+        reviewed = walk(items, console=err)
+        if reviewed.ended_early:
+            err.print(
+                f"[yellow]warning:[/yellow] standard input ended with {reviewed.ended_early} "
+                "candidate(s) undecided; they are left out, as with q",
+                highlight=False,
+            )
+        items = list(reviewed)
     names = ", ".join(str(f) for f in files)
     header = (f"Candidate mechanism records extracted from {names}.\n"
               "Review every record (facts, members, date, source) before adding it to a record file.")  # fmt: skip

@@ -81,6 +81,7 @@ def evaluate(
     for p in (output, calibration, predictions):
         check_output(p)
     clikit.check_plot(plot)
+    clikit.check_years(first, last)
     if step < 1:
         raise InvalidInputError(f"--step must be at least 1, got {step}")
     last = ATOP_LAST - horizon if last is None else last
@@ -171,9 +172,9 @@ def train_cmd(
     from allyscope.forecast.model import train
     from allyscope.forecast.outcome import ATOP_LAST
 
-    through = ATOP_LAST if through is None else through
-
     check_output(output)
+    clikit.check_year(through, flag="--through")
+    through = ATOP_LAST if through is None else through
     with progress_bar() as bar:
         task = bar.add_task("training", total=n_boot + 1)
         fm = train(
@@ -263,6 +264,7 @@ def forecast_cmd(
     from allyscope.errors import InvalidInputError
 
     check_output(output)
+    clikit.check_year(year)
     settings = api.ForecastSettings(horizon, year, model, outcome, seed, n_boot)
     if all_dyads:
         if states:

@@ -252,6 +252,90 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     return from_dict(spec, os.fspath(path))
 
 
+#: the compact form of a scenario (web app, ``allyscope.api.scenario``), for messages
+INLINE_SYNTAX = (
+    "changes as KIND:VALUE joined by ';' -- leader_change:KOR (or KOR,JPN), "
+    "un_affinity:lowest (or a year), exercises:stop (or a number per year), "
+    "mechanism_lapse:RECORD_ID, set:FEATURE=VALUE -- each optionally limited to pairs "
+    "with @A/B (e.g. exercises:stop@JPN/KOR); or preset:NAME"
+)
+#: longest compact scenario accepted (characters)
+MAX_INLINE = 300
+
+
+def parse_inline(text: str, states: Sequence[str | int] = ()) -> Scenario:
+    """A scenario from its compact form (never a file name): ``leader_change:KOR``,
+    ``un_affinity:lowest;exercises:stop@JPN/KOR``, ``set:us_troops_both_log=0`` or
+    ``preset:NAME`` (one of :func:`presets` for ``states``). See :data:`INLINE_SYNTAX`."""
+    text = str(text).strip()
+    if not text:
+        raise _err("scenario", "empty scenario", f"write {INLINE_SYNTAX}")
+    if len(text) > MAX_INLINE:
+        raise _err("scenario", f"longer than {MAX_INLINE} characters", "use fewer changes")
+    if text.lower().startswith("preset:"):
+        name = text.split(":", 1)[1].strip().lower()
+        table = presets(states)
+        if name not in table:
+            raise UnknownNameError(
+                "scenario preset", name, list(table), "presets: " + (", ".join(table) or "none")
+            )
+        return table[name]
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if not parts:
+        raise _err("scenario", "no change given", f"write {INLINE_SYNTAX}")
+    changes = []
+    for i, part in enumerate(parts):
+        where = f"scenario, change {i + 1} ({part[:60]!r})"
+        changes.append(parse_change(_inline_item(part, where), where))
+    return Scenario("; ".join(c.describe() for c in changes), tuple(changes), "", "inline")
+
+
+def _inline_item(part: str, where: str) -> dict[str, Any]:
+    """``KIND:VALUE[@A/B,...]`` as the mapping form of a change."""
+    kind, sep, rest = part.partition(":")
+    kind = kind.strip().lower()
+    if not sep or not rest.strip():
+        raise _err(where, "expected KIND:VALUE", f"write {INLINE_SYNTAX}")
+    value, _, pairs_text = rest.partition("@")
+    value = value.strip()
+    item: dict[str, Any]
+    if kind == "leader_change":
+        item = {kind: [v.strip() for v in value.split(",") if v.strip()]}
+    elif kind == "set":
+        assignments: dict[str, str] = {}
+        for a in value.split(","):
+            feature, eq, number = a.partition("=")
+            if not eq or not feature.strip():
+                raise _err(where, "set needs FEATURE=VALUE", "e.g. set:us_troops_both_log=0")
+            assignments[feature.strip()] = number.strip()
+        item = {kind: assignments}
+    else:
+        item = {kind: value}
+    if pairs_text.strip():
+        pairs = [p.split("/") for p in pairs_text.split(",") if p.strip()]
+        if any(len(p) != 2 or not all(x.strip() for x in p) for p in pairs):
+            raise _err(where, "pairs are written @A/B (several: @A/B,C/D)")
+        item["pairs"] = [[a.strip(), b.strip()] for a, b in pairs]
+    return item
+
+
+def presets(states: Sequence[str | int] = ()) -> dict[str, Scenario]:
+    """Named scenarios for a group (``preset:NAME``): the standard ones of
+    :func:`default_scenarios` (``leadership-change`` and ``un-affinity-low`` or
+    ``exercises-stop``)."""
+    out: dict[str, Scenario] = {}
+    if states:
+        for sc in default_scenarios(states):
+            kind = sc.changes[0].kind
+            slug = {
+                "leader_change": "leadership-change",
+                "un_affinity": "un-affinity-low",
+                "exercises": "exercises-stop",
+            }.get(kind, kind.replace("_", "-"))
+            out[slug] = sc
+    return out
+
+
 def as_scenario(spec: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
     if isinstance(spec, Scenario):
         return spec
@@ -539,6 +623,7 @@ def default_scenarios(states: Sequence[str | int]) -> list[Scenario]:
 
 
 __all__ = [
+    "INLINE_SYNTAX",
     "KINDS",
     "Change",
     "Scenario",
@@ -548,5 +633,7 @@ __all__ = [
     "from_dict",
     "load",
     "parse_change",
+    "parse_inline",
+    "presets",
     "scenario",
 ]

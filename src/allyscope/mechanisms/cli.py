@@ -62,6 +62,7 @@ def institutions(
 
     check_output(output)
     check_plot(plot)
+    clikit.check_years(start, end)
     if validate_dir:
         _validate(validate_dir)
         return

@@ -97,13 +97,15 @@ def network(
     from allyscope.network import graphs
     from allyscope.network import layers as L
 
-    year = _atop_end() if year is None else year
-
+    clikit.check_year(year)
+    clikit.check_years(start, end)
     ext = None
     if output is not None:
         formats = {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
         ext = check_table_path(output, formats)
+        clikit.check_destination(output)
     check_plot(plot)
+    year = _atop_end() if year is None else year
     names = L.check_layers(None if layer.strip().lower() == "all" else layer)
     st = _states(states)
     if start is not None or end is not None:
@@ -217,6 +219,7 @@ def blocs(
 
     check_output(output)
     check_plot(plot)
+    clikit.check_years(start, end)
     y0 = start if start is not None else B.UN_YEARS[0]
     y1 = end if end is not None else B.UN_YEARS[1]
     with _busy("detecting UN voting blocs"):
@@ -286,6 +289,7 @@ def defacto(
 
     check_output(output)
     check_plot(plot)
+    clikit.check_years(start, end)
     if len(states) < 2:
         raise InvalidInputError("give at least two states", "e.g. allyscope defacto JPN KOR")
     if weights not in ("apriori", "fitted"):

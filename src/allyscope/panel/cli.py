@@ -179,6 +179,8 @@ def exercises_cmd(
     from allyscope.io import write_table
     from allyscope.panel import joint_exercises
 
+    clikit.check_output(output, PANEL_FORMATS)
+    clikit.check_year(year)
     df = joint_exercises(state_a, state_b, year)
     if output is not None:
         write_table(df, output)
@@ -239,15 +241,14 @@ def _run(
     atop_extended: bool = False,
 ) -> None:
     from allyscope import api
-    from allyscope.io import check_table_path
     from allyscope.panel import addons, core
 
     system = core._check_system(system)
     if list_addons:
         _list_addons(unit, system)
         return
-    if output is not None:
-        check_table_path(output, PANEL_FORMATS)
+    clikit.check_output(output, PANEL_FORMATS)
+    clikit.check_years(start, end)
     last = core.mry_year(mry, system) or core.LIST_END[system].year
     years = (core.LIST_START if start is None else start, last if end is None else end)
     names = _addon_names(add)

@@ -24,7 +24,7 @@ from allyscope.groups import Group
 from allyscope.views import BASE_SOURCES, json_script, sources_table
 from allyscope.views.currency import currency_table, report_uses
 from allyscope.views.figures import Table
-from allyscope.views.sections import Section, registered_sections
+from allyscope.views.sections import Section, build_section, registered_sections
 
 Progress = Callable[[str, int, int], None]
 
@@ -64,7 +64,7 @@ def build_report(group: Group, *, progress: Progress | None = None, command: str
     for i, spec in enumerate(specs):
         if progress:
             progress(spec.name, i, total)
-        sections.append(spec.run(group))
+        sections.append(build_section(spec, group))
     if progress:
         progress("sources", total - 1, total)
     used = sorted({src for s in sections for f in s.figures for src in f.sources})

@@ -47,6 +47,7 @@ def report_cmd(
     data sources, versions and citations.
     """
     from allyscope.errors import InvalidInputError
+    from allyscope.groups import FIRST_YEAR
     from allyscope.report import build_report, resolve_group, write_report
 
     suffix = output.suffix.lower()
@@ -55,6 +56,8 @@ def report_cmd(
             f"cannot write the report to {str(output)!r}: use a .html or .pdf file name",
             "for example -o report.html",
         )
+    clikit.check_destination(output)
+    clikit.check_years(year_from, year_to, first=FIRST_YEAR)
     group = resolve_group(states, year_from, year_to, clikit.split_values(counter))
     command = "allyscope report " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else states)
     with clikit.progress_bar() as bar:

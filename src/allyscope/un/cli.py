@@ -36,9 +36,32 @@ def register(app: typer.Typer) -> None:
     app.add_typer(un_app, name="un")
 
 
-def _check_outputs(output: Path | None, plot: Path | None) -> None:
+def _check_inputs(
+    output: Path | None, plot: Path | None, start: int | None, end: int | None, period: str
+) -> None:
+    """Outputs and years, before any work."""
     check_output(output)
     check_plot(plot)
+    _sessions_or_years(start, end, period)
+
+
+#: the year the first UN General Assembly session opened
+FIRST_SESSION_YEAR = 1946
+
+
+def _sessions_or_years(
+    start: int | None, end: int | None, period: str
+) -> tuple[int | None, int | None]:
+    """Checked ``--from``/``--to``: years, or with ``--period session`` session numbers (a
+    year stands for the session that opened in it)."""
+    if period != "session":
+        clikit.check_years(start, end, first=FIRST_SESSION_YEAR)
+        return start, end
+    off = FIRST_SESSION_YEAR - 1
+    start = start - off if start is not None and start >= FIRST_SESSION_YEAR else start
+    end = end - off if end is not None and end >= FIRST_SESSION_YEAR else end
+    clikit.check_years(start, end, first=1, last=clikit.latest_year() - off, unit="session")
+    return start, end
 
 
 def _years(start: int | None, end: int | None, period: str) -> list[int] | None:
@@ -46,9 +69,7 @@ def _years(start: int | None, end: int | None, period: str) -> list[int] | None:
         return None
     from allyscope.un.affinity import period_range
 
-    if period == "session":  # a year given for a session: the session opened that year
-        start = start - 1945 if start is not None and start >= 1946 else start
-        end = end - 1945 if end is not None and end >= 1946 else end
+    start, end = _sessions_or_years(start, end, period)
     return period_range(period, start, end)
 
 
@@ -115,7 +136,7 @@ def affinity_cmd(
     from allyscope.un import api
     from allyscope.un.affinity import MEASURES
 
-    _check_outputs(output, plot)
+    _check_inputs(output, plot, start, end, period)
     if measure not in MEASURES:
         raise UnknownNameError("affinity measure", measure, MEASURES)
     with busy("computing UN voting affinity ..."):
@@ -255,7 +276,7 @@ def idealpoints_cmd(
 
     from allyscope.un import api
 
-    _check_outputs(output, plot)
+    _check_inputs(output, plot, start, end, period)
     if voeten:
         _voeten_cmd(countries, start, end, output, plot)
         return
@@ -322,13 +343,11 @@ def _voeten_cmd(countries, start, end, output, plot) -> None:
     """The published estimates of Bailey, Strezhnev and Voeten (``--voeten``)."""
     import polars as pl
 
-    from allyscope.errors import InvalidInputError
     from allyscope.un.voeten import MIN_VOTES, coverage, ideal_points
 
     lo, hi = coverage()
     a, b = start if start is not None else lo, end if end is not None else hi
-    if a > b:
-        raise InvalidInputError(f"empty year range {a}-{b}", "the start must not exceed the end")
+    clikit.check_years(a, b, first=FIRST_SESSION_YEAR)
     df = ideal_points(countries or None, range(a, b + 1))
     clikit.write_output(df, output, "ideal points")
     names = _names(df["ccode"].to_list())
@@ -374,7 +393,7 @@ def distance_cmd(
     from allyscope.errors import InvalidInputError
     from allyscope.un import api
 
-    _check_outputs(output, plot)
+    _check_inputs(output, plot, start, end, period)
     if len(countries) < 2:
         raise InvalidInputError("the distance needs at least two states", "name two or more states")
     with busy("estimating UN ideal points (cached after the first run) ..."):

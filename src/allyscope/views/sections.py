@@ -1220,6 +1220,22 @@ FORECAST = SectionSpec("forecast", "Forecast and scenarios", build_forecast, 50)
 ENTRY_POINT_GROUP = "allyscope.report_sections"
 
 
+def build_section(spec: SectionSpec, group: Group) -> Section:
+    """One section for ``group``. A section whose data cannot serve this group or window
+    (an :class:`~allyscope.errors.AllyscopeError`, such as a source that does not cover
+    the years) is kept with a note saying what is missing, so the report and the group
+    page show every other section."""
+    from allyscope.errors import AllyscopeError
+
+    try:
+        return spec.run(group)
+    except AllyscopeError as exc:
+        y0, y1 = group.years
+        s = Section(spec.name, spec.title, f"Not shown for {group.label}, {y0}–{y1}.")
+        s.notes.append(f"Not shown: {exc.message}" + (f" ({exc.hint})." if exc.hint else "."))
+        return s
+
+
 def registered_sections() -> list[SectionSpec]:
     """Every section of the ``allyscope.report_sections`` entry points, in report order."""
     from allyscope.plugins import plugins
@@ -1249,6 +1265,7 @@ __all__ = [
     "build_defacto",
     "build_forecast",
     "build_institutions",
+    "build_section",
     "build_structure",
     "registered_sections",
     "un_affinity_figure",

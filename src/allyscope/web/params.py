@@ -16,6 +16,9 @@ LAST_YEAR = current_year()
 #: punctuation of official names); anything else is refused before look-up
 STATE_PATTERN = r"^\w[\w .,'’()&-]*$"
 STATES_PATTERN = r"^[\w .,'’()&-]*$"
+#: what a compact scenario may contain (``leader_change:KOR;exercises:stop@JPN/KOR``,
+#: ``set:us_troops_both_log=0``, ``preset:NAME``): letters, digits and its separators
+SCENARIO_PATTERN = r"^[A-Za-z0-9_:;,.=@/ -]+$"
 
 StateCode = Annotated[
     str,

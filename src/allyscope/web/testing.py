@@ -27,22 +27,30 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class ServerThread:
-    """uvicorn serving ``create_app()`` in a daemon thread (``with ServerThread() as url``)."""
+    """uvicorn serving ``create_app()`` in a daemon thread (``with ServerThread() as url``),
+    configured as ``allyscope serve`` configures it; ``cold_wait=None`` (the default here)
+    makes requests wait for cold pages instead of answering 202."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None, warm: bool = True):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        warm: bool = True,
+        cold_wait: float | None = None,
+    ):
         import uvicorn
 
-        from allyscope.web import create_app
+        from allyscope.web.app import create_app, uvicorn_options
 
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(warm=warm),
+            create_app(warm=warm, cold_wait=cold_wait),
             host=host,
             port=self.port,
             log_level="warning",
-            access_log=False,
             lifespan="on",
+            **uvicorn_options(),
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
