@@ -132,7 +132,7 @@ def test_institutionalization_trajectory_shows_known_turns(report_file: Path):
     fig = figure_json(report_file.read_text(encoding="utf-8"), "institutionalization")
     tri = trace(fig, "US-Japan-ROK")
     # the Camp David summit (2023) institutionalized the trilateral sharply
-    assert tri[2023] - tri[2022] >= 20
+    assert tri[2023] - tri[2022] >= 10
     assert tri[2024] >= tri[2022]
     jk = trace(fig, "Japan-ROK")
     # the 2019 export-control dispute and GSOMIA notice set Japan-ROK back

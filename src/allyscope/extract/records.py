@@ -24,7 +24,7 @@ import yaml
 from allyscope.extract.countries import country_name
 from allyscope.extract.extractor import Candidate
 from allyscope.extract.reader import Document
-from allyscope.mechanisms.schema import MECHANISM_TYPES, check_record
+from allyscope.mechanisms.schema import MECHANISM_TYPES, check_record, infer_source_kind
 
 
 def source_for(doc: Document, *, url: str | None = None, publisher: str | None = None,
@@ -87,6 +87,9 @@ def to_record(
         "evidence": _short(c.sentence),
         "source": dict(source),
     }
+    kind = infer_source_kind(source.get("publisher"), source.get("url"))
+    if kind is not None:  # otherwise left out, so that validation asks for it
+        rec["source_kind"] = kind
     if rec["date"] is None:
         del rec["date"]
     return rec

@@ -34,6 +34,7 @@ from allyscope.mechanisms.schema import (
     Problem,
     Record,
 )
+from allyscope.settings import InstitutionalizationSettings
 
 PathLike = str | os.PathLike[str]
 _CACHE: dict[tuple, RecordSet] = {}
@@ -99,7 +100,9 @@ def groupings(
                 "ccodes": list(g.members),
                 "n_records": len(recs),
                 "first_year": min((r.year for r in recs), default=None),
+                "coverage_start": g.coverage_start,
                 "coverage_end": str(g.coverage_end) if g.coverage_end else None,
+                "coverage": g.coverage_statement,
                 "description": g.description,
                 "file": g.file,
             }
@@ -115,7 +118,9 @@ def groupings(
             "ccodes": pl.List(pl.Int32),
             "n_records": pl.Int32,
             "first_year": pl.Int32,
+            "coverage_start": pl.Int32,
             "coverage_end": pl.String,
+            "coverage": pl.String,
             "description": pl.String,
             "file": pl.String,
         },
@@ -148,6 +153,8 @@ def records(
             "type": r.type,
             "negative": r.negative,
             "series": r.channel,
+            "status": r.status,
+            "severity": r.severity,
             "level": r.level,
             "regularity": r.regularity,
             "bindingness": r.bindingness,
@@ -161,6 +168,7 @@ def records(
             "source_publisher": r.source.publisher,
             "source_date": str(r.source.date),
             "source_url": r.source.url,
+            "source_kind": r.source_kind,
             "file": r.file,
             "line": r.line,
         }
@@ -179,6 +187,8 @@ def records(
             "type": pl.String,
             "negative": pl.Boolean,
             "series": pl.String,
+            "status": pl.String,
+            "severity": pl.String,
             "level": pl.String,
             "regularity": pl.String,
             "bindingness": pl.String,
@@ -192,6 +202,7 @@ def records(
             "source_publisher": pl.String,
             "source_date": pl.String,
             "source_url": pl.String,
+            "source_kind": pl.String,
             "file": pl.String,
             "line": pl.Int32,
         },
@@ -205,6 +216,7 @@ def institutionalization(
     *,
     components: bool = False,
     record_set: RecordSet | None = None,
+    settings: InstitutionalizationSettings | None = None,
 ) -> pl.DataFrame:
     """The institutionalization index per grouping-year (see ``docs/institutionalization.md``).
 
@@ -212,14 +224,43 @@ def institutionalization(
     "USA JPN KOR"), several of them, or ``None`` for all. ``years``: default, each
     grouping's span. ``components=True`` returns the long decomposition instead (one row
     per grouping, year, dimension and component with the record ids behind it), whose
-    contributions sum to the index.
+    contributions sum to the index. The table carries a ``completeness`` flag per
+    grouping-year; compare groupings with :func:`rank`, which ranks only complete years.
+    ``settings``: weights and shapes (default: ``allyscope/settings.yaml``).
     """
     from allyscope.mechanisms import index as _index
 
     rs = _rs(extra_dirs, record_set)
     if components:
-        return _index.components(rs, grouping, years)
-    return _index.index_table(rs, grouping, years)
+        return _index.components(rs, grouping, years, settings=settings)
+    return _index.index_table(rs, grouping, years, settings=settings)
+
+
+def rank(
+    year: int,
+    grouping: str | Iterable[str] | None = None,
+    extra_dirs: PathLike | Iterable[PathLike] | None = None,
+    *,
+    record_set: RecordSet | None = None,
+    settings: InstitutionalizationSettings | None = None,
+) -> pl.DataFrame:
+    """Groupings ranked by their index in ``year``, among complete grouping-years only;
+    the others are listed with the reason they are not ranked."""
+    from allyscope.mechanisms import index as _index
+
+    return _index.rank(_rs(extra_dirs, record_set), year, grouping, settings=settings)
+
+
+def provenance(
+    extra_dirs: PathLike | Iterable[PathLike] | None = None,
+    *,
+    record_set: RecordSet | None = None,
+    settings: InstitutionalizationSettings | None = None,
+) -> dict[str, str]:
+    """Hashes of the settings and record files behind an index, for a report."""
+    from allyscope.mechanisms import index as _index
+
+    return _index.provenance(_rs(extra_dirs, record_set), settings)
 
 
 def changes(
@@ -259,6 +300,8 @@ __all__ = [
     "institutionalization",
     "load",
     "load_records",
+    "provenance",
+    "rank",
     "records",
     "validate",
     "validate_paths",

@@ -147,16 +147,32 @@ def _fmt(v: float | None) -> str:
 
 
 def _print_index(console, idx, n_groupings: int) -> None:
+    import polars as pl
     from rich.table import Table
 
-    if n_groupings > 1:  # comparison: one column per grouping
-        wide = idx.pivot(on="grouping", index="year", values="institutionalization").sort("year")
+    if n_groupings > 1:  # comparison: one column per grouping, flagged where incomplete
+        marks = {"partial": " p", "incomplete": " i", "not_systematic": " *", "not_assessed": " *"}
+        cell = idx.with_columns(
+            pl.when(pl.col("institutionalization").is_null())
+            .then(pl.lit(""))
+            .otherwise(
+                pl.col("institutionalization").round(1).cast(pl.String)
+                + pl.col("completeness").replace_strict(marks, default="", return_dtype=pl.String)
+            )
+            .alias("cell")
+        )
+        wide = cell.pivot(on="grouping", index="year", values="cell").sort("year")
         t = Table(title="institutionalization index (0-100, net of penalties)")
         for c in wide.columns:
             t.add_column(c, justify="right")
         for row in wide.iter_rows():
-            t.add_row(str(row[0]), *(_fmt(v) for v in row[1:]))
+            t.add_row(str(row[0]), *(v or "" for v in row[1:]))
         console.print(t)
+        console.print(
+            "p: partial year (coded up to the end of coverage); i: known gaps in the coding; "
+            "*: not coded systematically. Compare groupings only on unmarked years "
+            "(allyscope.mechanisms.rank)."
+        )
         return
     name = idx["grouping"][0] if idx.height else ""
     dims = [
@@ -170,10 +186,15 @@ def _print_index(console, idx, n_groupings: int) -> None:
         "penalties",
     ]
     t = Table(title=f"{name}: institutionalization index")
-    for c in ("year", "index", *dims):
+    for c in ("year", "index", *dims, "coding"):
         t.add_column(c, justify="right")
     for r in idx.sort("year").iter_rows(named=True):
-        t.add_row(str(r["year"]), _fmt(r["institutionalization"]), *(_fmt(r[d]) for d in dims))
+        t.add_row(
+            str(r["year"]),
+            _fmt(r["institutionalization"]),
+            *(_fmt(r.get(d)) for d in dims),
+            r.get("completeness") or "",
+        )
     console.print(t)
 
 

@@ -1,43 +1,38 @@
 """The institutionalization index: how institutionalized a grouping is, year by year.
 
-Every record contributes a *strength* s(r, y) in [0, 1] to each year y:
+The weights and shapes come from the ``institutionalization`` section of
+``allyscope/settings.yaml`` (:mod:`allyscope.settings`); ``docs/institutionalization.md``
+explains every step with a worked example.
 
-* before its date, or after its ``end_date`` year: 0;
-* ``standing`` mechanisms: 1 in every year from their date to their end (persistence);
-* ``one_off`` events: 1 in their year only;
-* recurring mechanisms (``annual``, ``twice_yearly``, ``quarterly``: interval 1 year;
-  ``biennial``, ``rotational``, ``irregular``: 2 years): 1 while the next occurrence is
-  not yet due (k = y - year < interval), then halving for each year the mechanism is not
-  observed again, 0.5, 0.25, 0.125, and 0 after three lapsed years (decay). A later record
-  of the same series resets the clock, because a series counts with its strongest record.
+Records are grouped into *channels*: their ``series`` (a meeting line such as
+``foreign-ministers`` or ``freedom-edge``, or one standing mechanism), else the record
+itself for a standing mechanism and its type otherwise. A channel's strength c(y) in
+[0, 1] in year y:
 
-Records belong to a *channel*: their ``series`` if given, else their type. Positive
-records feed seven dimensions (weights sum to 100):
+* standing records count 1 from their year to the year of their ``end_date``;
+* a meeting, exercise or other event counts 1 in the year it is held. Its series then
+  carries on while its next occurrence is not yet due (``annual``: 1 year; ``biennial``,
+  ``rotational``, ``irregular``: 2 years; ``one_off``: not at all), then lapses:
+  ``decay ** L`` in the L-th lapsed year, 0 after ``max_lapse`` lapsed years. An
+  ``end_date`` on an iteration (the last day of an exercise) never ends the series; a
+  negative event with ``ends_series`` does (until the series is held again);
+* in a grouping's last covered year, when that year is *partial* (coverage ends before
+  31 December), a series not yet held that year keeps its strength of the year before:
+  no lapse and no drop for a meeting that may still come;
+* promises (``status: promised``) count nothing until a record of the event held exists.
 
-========================  ======  =====================================================
-dimension                 weight  score in [0, 1]
-========================  ======  =====================================================
-leaders                   15      min(1, sum of channel strengths / 1): leaders' summits
-ministerial               15      min(1, sum / 3): foreign, defense, other ministerials, NSAs
-working_level             10      min(1, sum / 3): working-level dialogues and groups
-standing                  20      min(1, sum / 3): hotline, secretariat, data sharing,
-                                  intelligence agreements, commitment to consult,
-                                  sanctions coordination, economic frameworks
-military                  15      min(1, sum / 2): exercise series, multi-year plans
-legal                     15      max over records of bindingness x strength (statement
-                                  0.25, MoU 0.5, agreement 0.75, treaty 1)
-breadth                   10      min(1, distinct issue areas of active records / 10)
-========================  ======  =====================================================
+Positive channels feed the sum dimensions of the settings (leaders, ministerial,
+working level, standing, military): a dimension with total channel strength S scores
+``weight * (1 - 2 ** (-S / half))``, diminishing returns without a cap, each channel's
+share in proportion to its strength. *Legal* is ``weight * max(bindingness value x
+strength)`` over the positive records in force; *breadth* is ``weight * (1 - 2 **
+(-A / half))`` for A distinct issue areas. Negative events subtract ``penalty[severity]
+x strength`` (1 in their year, ``persistence`` later while in force).
 
-A channel's strength is the maximum over its records. Negative events subtract
-``penalty x strength`` (withdrawal 10, suspension 8, downgrade 5, trade restriction 5),
-where a negative event weighs 1 in its first year and 0.5 in later years while it stays
-in force. The index is the sum of all contributions; it can fall below zero when
-setbacks outweigh what is in place. Years before a grouping's first record, and after
-its coverage, are null (no grouping, or not yet curated), not zero.
-
-:func:`components` returns the long table (grouping, year, dimension, component,
-contribution, record ids) whose contributions sum to the index exactly.
+Every grouping-year carries a *completeness* flag from the grouping's coverage
+(``complete``, ``partial``, ``not_systematic``, ``not_assessed``); :func:`rank` ranks
+groupings only among complete grouping-years. Years before a grouping's first record
+and after its coverage are null.
 """
 
 from __future__ import annotations
@@ -51,120 +46,170 @@ import polars as pl
 from allyscope.errors import InvalidInputError
 from allyscope.mechanisms.loader import RecordSet
 from allyscope.mechanisms.schema import RECURRENCE_INTERVAL, Grouping, Record
+from allyscope.settings import InstitutionalizationSettings, diminishing
+from allyscope.settings import institutionalization as _default_settings
 
-#: decay factor per lapsed year of a recurring mechanism
-DECAY = 0.5
-#: a recurring mechanism not observed for more than this many intervals counts 0
-MAX_LAPSE = 3
-#: weight of a negative event after its first year, while still in force
-NEGATIVE_PERSISTENCE = 0.5
+#: order of the index's parts in tables
+FIXED_DIMENSIONS: tuple[str, ...] = ("legal", "breadth", "penalties")
 
 
-@dataclass(frozen=True)
-class Dimension:
-    name: str
-    weight: float
-    types: frozenset[str]
-    saturation: float  # channels needed for the full score ("sum" dimensions)
-    label: str
+def dimension_order(settings: InstitutionalizationSettings | None = None) -> tuple[str, ...]:
+    """Names of all dimensions, sum dimensions first, then legal, breadth, penalties."""
+    st = settings or _default_settings()
+    return (*(d.name for d in st.dimensions), *FIXED_DIMENSIONS)
 
 
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("leaders", 15, frozenset({"leaders_summit"}), 1, "leader-level summits"),
-    Dimension(
-        "ministerial",
-        15,
-        frozenset(
-            {"foreign_ministerial", "defense_ministerial", "other_ministerial", "nsa_meeting"}
-        ),
-        3,
-        "ministerial and national-security-adviser channels",
-    ),
-    Dimension(
-        "working_level",
-        10,
-        frozenset({"working_level_dialogue"}),
-        3,
-        "working-level dialogues and groups",
-    ),
-    Dimension(
-        "standing",
-        20,
-        frozenset(
-            {
-                "crisis_hotline",
-                "secretariat",
-                "real_time_data_sharing",
-                "intelligence_sharing_agreement",
-                "commitment_to_consult",
-                "sanctions_export_control_coordination",
-                "economic_framework",
-            }
-        ),
-        3,
-        "standing mechanisms",
-    ),
-    Dimension(
-        "military",
-        15,
-        frozenset({"joint_exercise", "multi_year_exercise_plan"}),
-        2,
-        "military integration",
-    ),
-)
-#: weights of the two dimensions computed over all positive records
-LEGAL_WEIGHT = 15.0
-BREADTH_WEIGHT = 10.0
-BREADTH_SATURATION = 10
-BINDINGNESS_VALUE: dict[str, float] = {
-    "none": 0.0,
-    "statement": 0.25,
-    "mou": 0.5,
-    "agreement": 0.75,
-    "treaty": 1.0,
-}
-PENALTY: dict[str, float] = {
-    "withdrawal": 10.0,
-    "suspension": 8.0,
-    "downgrade": 5.0,
-    "trade_restriction": 5.0,
-}
-DIMENSION_ORDER: tuple[str, ...] = (*(d.name for d in DIMENSIONS), "legal", "breadth", "penalties")
-
-_TYPE_DIMENSION = {t: d for d in DIMENSIONS for t in d.types}
+def __getattr__(name: str) -> object:  # constants read from the shipped settings
+    st = _default_settings()
+    if name == "DIMENSION_ORDER":
+        return dimension_order(st)
+    if name == "DIMENSIONS":
+        return st.dimensions
+    if name == "BINDINGNESS_VALUE":
+        return dict(st.bindingness_value)
+    if name == "PENALTY":
+        return dict(st.penalty)
+    raise AttributeError(name)
 
 
-def strength(record: Record, year: int) -> float:
-    """s(r, y): how much a record counts in ``year`` (see the module docs)."""
-    y0 = record.year
-    if year < y0:
+# -- strength ------------------------------------------------------------------------------
+
+
+def _carry(year: int, held: int, regularity: str, st: InstitutionalizationSettings) -> float:
+    """Strength in ``year`` of an event held in ``held`` (< year) with this regularity."""
+    if regularity == "one_off":
         return 0.0
-    if record.end_year is not None and year > record.end_year:
-        return 0.0
-    k = year - y0
-    if record.negative:
-        if record.regularity == "one_off":
-            return 1.0 if k == 0 else 0.0
-        if record.regularity == "standing":
-            return 1.0 if k == 0 else NEGATIVE_PERSISTENCE
-    if record.regularity == "standing":
-        return 1.0
-    if record.regularity == "one_off":
-        return 1.0 if k == 0 else 0.0
-    interval = RECURRENCE_INTERVAL[record.regularity]
+    interval = RECURRENCE_INTERVAL[regularity]
+    k = year - held
     if k < interval:
         return 1.0
     lapse = k - interval + 1
-    return DECAY**lapse if lapse <= MAX_LAPSE else 0.0
+    return st.decay**lapse if lapse <= st.max_lapse else 0.0
 
 
-def _last_year(g: Grouping, today: dt.date) -> int:
-    return g.coverage_end.year if g.coverage_end else today.year
+def _negative_strength(record: Record, year: int, st: InstitutionalizationSettings) -> float:
+    y0 = record.year
+    if year < y0 or (record.end_year is not None and year > record.end_year):
+        return 0.0
+    if year == y0:
+        return 1.0
+    return st.negative_persistence if record.regularity == "standing" else 0.0
 
 
-def _rows_for(g: Grouping, recs: Sequence[Record], year: int) -> list[dict]:
+def strength(
+    record: Record, year: int, settings: InstitutionalizationSettings | None = None
+) -> float:
+    """How much one record counts in ``year`` on its own (without its series).
+
+    Promises count 0; negative events 1 in their year and ``persistence`` later while in
+    force; standing records 1 until their end; events 1 in their year and then carry and
+    lapse by their regularity (an ``end_date`` of an iteration does not end them)."""
+    st = settings or _default_settings()
+    if not record.held or year < record.year:
+        return 0.0
+    if record.negative:
+        return _negative_strength(record, year, st)
+    if record.regularity == "standing":
+        end = record.end_year
+        return 1.0 if end is None or year <= end else 0.0
+    if year == record.year:
+        return 1.0
+    return _carry(year, record.year, record.regularity, st)
+
+
+@dataclass(frozen=True)
+class _Channel:
+    """One series (or standing mechanism) of a grouping: its held positive records."""
+
+    name: str
+    type: str
+    records: tuple[Record, ...]
+    ends: tuple[dt.date, ...]  # dates of negative events that end the series
+
+    def _ended(self, after: dt.date, year: int) -> bool:
+        """Did the series end after ``after`` and before ``year``?"""
+        return any(e > after and e.year < year for e in self.ends)
+
+    def strength(
+        self, year: int, partial: bool, st: InstitutionalizationSettings
+    ) -> tuple[float, list[str]]:
+        """Strength in ``year`` and the records behind it."""
+        best, ids = 0.0, []
+
+        def offer(v: float, rid: str) -> None:
+            nonlocal best, ids
+            if v > best + 1e-12:
+                best, ids = v, [rid]
+            elif v > 0 and abs(v - best) <= 1e-12:
+                ids.append(rid)
+
+        held_now = False
+        for r in self.records:
+            if r.year > year:
+                continue
+            if r.regularity == "standing":
+                if (r.end_year is None or year <= r.end_year) and not self._ended(
+                    r.date.date, year
+                ):
+                    offer(1.0, r.id)
+            elif r.year == year:
+                held_now = True
+                offer(1.0, r.id)
+        if held_now:
+            return best, ids
+        # not held this year: the series carries on from its last iterations, then lapses;
+        # in a partial year it keeps the strength it had the year before
+        ref = year - 1 if partial else year
+        for r in self.records:
+            if r.regularity in ("standing", "one_off") or r.year >= year:
+                continue
+            if self._ended(r.date.date, year):
+                continue
+            offer(1.0 if ref == r.year else _carry(ref, r.year, r.regularity, st), r.id)
+        return best, ids
+
+
+def _channels(recs: Sequence[Record]) -> dict[str, _Channel]:
+    ends: dict[str, list[dt.date]] = {}
+    for r in recs:
+        if r.negative and r.held:
+            for slug in r.ends_series:
+                ends.setdefault(slug, []).append(r.date.date)
+    by: dict[str, list[Record]] = {}
+    for r in recs:
+        if not r.negative and r.held:
+            by.setdefault(r.channel, []).append(r)
+    return {
+        c: _Channel(c, rs[0].type, tuple(rs), tuple(sorted(ends.get(c, []))))
+        for c, rs in sorted(by.items())
+    }
+
+
+def _is_partial(g: Grouping, year: int) -> bool:
+    end = g.coverage_end
+    return end is not None and year == end.year and end.last_day < dt.date(year, 12, 31)
+
+
+def _last_year(g: Grouping, recs: Sequence[Record]) -> int:
+    if g.coverage_end is not None:
+        return g.coverage_end.year
+    return max(r.year for r in recs)
+
+
+# -- one grouping-year ---------------------------------------------------------------------
+
+
+def _rows_for(
+    g: Grouping,
+    recs: Sequence[Record],
+    year: int,
+    st: InstitutionalizationSettings,
+    channels: dict[str, _Channel] | None = None,
+) -> list[dict]:
     """Component rows of one grouping-year (contributions sum to the index)."""
     rows: list[dict] = []
+    partial = _is_partial(g, year)
+    channels = channels if channels is not None else _channels(recs)
 
     def add(dim: str, comp: str, value: float, ids: Iterable[str], detail: str = "") -> None:
         rows.append(
@@ -177,56 +222,62 @@ def _rows_for(g: Grouping, recs: Sequence[Record], year: int) -> list[dict]:
             }
         )
 
-    active = [(r, strength(r, year)) for r in recs]
-    active = [(r, s) for r, s in active if s > 0]
-    positive = [(r, s) for r, s in active if not r.negative]
-    for dim in DIMENSIONS:
-        channels: dict[str, tuple[float, list[str]]] = {}
-        for r, s in positive:
-            if r.type not in dim.types:
-                continue
-            best, ids = channels.get(r.channel, (0.0, []))
-            if s > best:
-                channels[r.channel] = (s, [r.id])
-            elif s == best:
-                channels[r.channel] = (best, [*ids, r.id])
-        total = sum(s for s, _ in channels.values())
-        scale = dim.weight / max(dim.saturation, total) if total else 0.0
-        for ch in sorted(channels):
-            s, ids = channels[ch]
-            add(dim.name, ch, s * scale, ids, f"strength {s:g}")
-    legal = [(BINDINGNESS_VALUE[r.bindingness] * s, r) for r, s in positive]
-    best_legal = max((v for v, _ in legal), default=0.0)
-    if best_legal > 0:
-        ids = [r.id for v, r in legal if v == best_legal]
-        kinds = sorted({r.bindingness for v, r in legal if v == best_legal})
+    by_id = {r.id: r for r in recs}
+    active: dict[str, tuple[float, list[str]]] = {}
+    for name, ch in channels.items():
+        s, ids = ch.strength(year, partial, st)
+        if s > 0:
+            active[name] = (s, ids)
+    for dim in st.dimensions:
+        chans = {n: v for n, v in active.items() if channels[n].type in dim.types}
+        total = sum(s for s, _ in chans.values())
+        if total <= 0:
+            continue
+        points = dim.score(total)
+        for n in sorted(chans):
+            s, ids = chans[n]
+            add(dim.name, n, points * s / total, ids, f"strength {s:g}")
+    # legal and breadth: every positive record behind an active channel, at its strength
+    in_force = [(by_id[i], s) for s, ids in active.values() for i in ids]
+    legal = [(st.bindingness_value[r.bindingness] * s, r) for r, s in in_force]
+    best = max((v for v, _ in legal), default=0.0)
+    if best > 0:
+        ids = [r.id for v, r in legal if v == best]
+        kinds = sorted({r.bindingness for v, r in legal if v == best})
         add(
             "legal",
             "+".join(kinds),
-            LEGAL_WEIGHT * best_legal,
+            st.legal_weight * best,
             ids,
-            f"bindingness x strength {best_legal:g}",
+            f"bindingness x strength {best:g}",
         )
-    areas = sorted({a for r, _ in positive for a in r.issue_areas})
+    areas = sorted({a for r, _ in in_force for a in r.issue_areas})
     if areas:
         add(
             "breadth",
             "issue_areas",
-            BREADTH_WEIGHT * min(1.0, len(areas) / BREADTH_SATURATION),
-            [r.id for r, _ in positive],
+            st.breadth_weight * diminishing(len(areas), st.breadth_half),
+            [r.id for r, _ in in_force],
             ",".join(areas),
         )
-    for r, s in active:
-        if r.negative:
-            add("penalties", r.type, -PENALTY[r.type] * s, [r.id], f"strength {s:g}")
+    for r in recs:
+        if not r.negative:
+            continue
+        s = strength(r, year, st)
+        if s > 0:
+            pen = st.penalty[r.severity or "context"]
+            add("penalties", r.type, -pen * s, [r.id], f"severity {r.severity}, strength {s:g}")
     return rows
 
 
-def _select(rs: RecordSet, groupings: str | Iterable[str] | None) -> list[Grouping]:
+# -- tables --------------------------------------------------------------------------------
+
+
+def _select(rs: RecordSet, groupings: str | Grouping | Iterable[str] | None) -> list[Grouping]:
     if groupings is None:
         return list(rs.groupings.values())
     if isinstance(groupings, str | Grouping):
-        groupings = [groupings]
+        groupings = [groupings]  # type: ignore[list-item]
     out: list[Grouping] = []
     for g in groupings:
         gg = g if isinstance(g, Grouping) else rs.grouping(g)
@@ -241,12 +292,9 @@ def _years(years: Iterable[int] | range | None, first: int, last: int) -> list[i
     ys = sorted({int(y) for y in years})
     if not ys:
         raise InvalidInputError("no years given", "e.g. years=range(1999, 2026)")
-    this_year = dt.date.today().year
-    bad = [y for y in ys if y < 1816 or y > this_year]
+    bad = [y for y in ys if y < 1816 or y > 2200]
     if bad:
-        raise InvalidInputError(
-            f"years out of range: {bad[:5]}", f"use years between 1816 and {this_year}"
-        )
+        raise InvalidInputError(f"years out of range: {bad[:5]}", "use years from 1816 on")
     return ys
 
 
@@ -262,32 +310,36 @@ _COMPONENT_SCHEMA = {
 }
 
 
+def _settings(settings: InstitutionalizationSettings | None) -> InstitutionalizationSettings:
+    return settings or _default_settings()
+
+
 def components(
     rs: RecordSet,
     groupings: str | Iterable[str] | None = None,
     years: Iterable[int] | None = None,
     *,
-    today: dt.date | None = None,
+    settings: InstitutionalizationSettings | None = None,
 ) -> pl.DataFrame:
     """The long decomposition: one row per grouping, year, dimension and component.
 
-    Only years inside a grouping's coverage appear (see :func:`index_table`).
-    """
-    today = today or dt.date.today()
+    Only years inside a grouping's span appear (see :func:`index_table`)."""
+    st = _settings(settings)
     rows: list[dict] = []
     for g in _select(rs, groupings):
         recs = rs.of(g)
         if not recs:
             continue
         first = min(r.year for r in recs)
-        last = _last_year(g, today)
+        last = _last_year(g, recs)
+        chans = _channels(recs)
         for y in _years(years, first, last):
             if y < first or y > last:
                 continue
-            for row in _rows_for(g, recs, y):
+            for row in _rows_for(g, recs, y, st, chans):
                 rows.append({"grouping_id": g.id, "grouping": g.name, "year": y, **row})
     df = pl.DataFrame(rows, schema=_COMPONENT_SCHEMA)
-    order = {d: i for i, d in enumerate(DIMENSION_ORDER)}
+    order = {d: i for i, d in enumerate(dimension_order(st))}
     return (
         df.with_columns(
             pl.col("dimension").replace_strict(order, return_dtype=pl.Int32).alias("_o")
@@ -302,33 +354,30 @@ def index_table(
     groupings: str | Iterable[str] | None = None,
     years: Iterable[int] | None = None,
     *,
-    today: dt.date | None = None,
+    settings: InstitutionalizationSettings | None = None,
 ) -> pl.DataFrame:
-    """One row per grouping-year: the index, its dimension scores, and what changed.
+    """One row per grouping-year: the index, its dimension scores, and how complete.
 
-    Columns: ``grouping_id, grouping, year, institutionalization`` (0-100 scale, net of
-    penalties; null outside the grouping's span), one column per dimension (points),
-    ``n_active`` (records with non-zero strength) and ``new_records`` (ids of records
-    dated that year). Without ``years``, each grouping runs from its first record to the
-    end of its coverage.
+    Columns: ``grouping_id, grouping, year, institutionalization`` (points, net of
+    penalties; null outside the grouping's span), one column per dimension, then
+    ``completeness`` (complete, partial, not_systematic, not_assessed; null outside the
+    span), ``partial`` (the last covered year, coded only in part), ``n_active``
+    (records counting that year), ``n_promised`` (promises made that year, not counted)
+    and ``new_records`` (ids of records dated that year). Without ``years``, each
+    grouping runs from its first record to the end of its coverage.
     """
-    today = today or dt.date.today()
-    comp = components(rs, groupings, years, today=today)
-    sel = _select(rs, groupings)
+    st = _settings(settings)
+    dims = list(dimension_order(st))
+    comp = components(rs, groupings, years, settings=st)
     frames = []
-    for g in sel:
+    for g in _select(rs, groupings):
         recs = rs.of(g)
         if not recs:
             continue
         first = min(r.year for r in recs)
-        last = _last_year(g, today)
+        last = _last_year(g, recs)
         ys = _years(years, first, last)
         in_span = [first <= y <= last for y in ys]
-        new = [",".join(r.id for r in recs if r.year == y) for y in ys]
-        n_active = [
-            sum(strength(r, y) > 0 for r in recs) if ok else None
-            for y, ok in zip(ys, in_span, strict=True)
-        ]
         frames.append(
             pl.DataFrame(
                 {
@@ -336,9 +385,29 @@ def index_table(
                     "grouping": [g.name] * len(ys),
                     "year": pl.Series(ys, dtype=pl.Int32),
                     "_in": in_span,
-                    "n_active": pl.Series(n_active, dtype=pl.Int32),
-                    "new_records": new,
-                }
+                    "completeness": [
+                        g.completeness(y) if ok else None for y, ok in zip(ys, in_span, strict=True)
+                    ],
+                    "partial": [
+                        _is_partial(g, y) if ok else None for y, ok in zip(ys, in_span, strict=True)
+                    ],
+                    "n_active": pl.Series(
+                        [
+                            sum(strength(r, y, st) > 0 for r in recs) if ok else None
+                            for y, ok in zip(ys, in_span, strict=True)
+                        ],
+                        dtype=pl.Int32,
+                    ),
+                    "n_promised": pl.Series(
+                        [
+                            sum(r.year == y and not r.held for r in recs) if ok else None
+                            for y, ok in zip(ys, in_span, strict=True)
+                        ],
+                        dtype=pl.Int32,
+                    ),
+                    "new_records": [",".join(r.id for r in recs if r.year == y) for y in ys],
+                },
+                schema_overrides={"completeness": pl.String, "partial": pl.Boolean},
             )
         )
     if not frames:
@@ -348,6 +417,12 @@ def index_table(
                 "grouping": pl.String,
                 "year": pl.Int32,
                 "institutionalization": pl.Float64,
+                **dict.fromkeys(dims, pl.Float64),
+                "completeness": pl.String,
+                "partial": pl.Boolean,
+                "n_active": pl.Int32,
+                "n_promised": pl.Int32,
+                "new_records": pl.String,
             }
         )
     base = pl.concat(frames)
@@ -356,11 +431,10 @@ def index_table(
         .agg(pl.col("contribution").sum())
         .pivot(on="dimension", index=["grouping_id", "year"], values="contribution")
     )
-    for d in DIMENSION_ORDER:
+    for d in dims:
         if d not in wide.columns:
             wide = wide.with_columns(pl.lit(0.0).alias(d))
     out = base.join(wide, on=["grouping_id", "year"], how="left")
-    dims = list(DIMENSION_ORDER)
     out = out.with_columns(
         [
             pl.when(pl.col("_in")).then(pl.col(d).fill_null(0.0)).otherwise(None).alias(d)
@@ -373,8 +447,54 @@ def index_table(
         .alias("institutionalization")
     )
     return out.select(
-        "grouping_id", "grouping", "year", "institutionalization", *dims, "n_active", "new_records"
+        "grouping_id",
+        "grouping",
+        "year",
+        "institutionalization",
+        *dims,
+        "completeness",
+        "partial",
+        "n_active",
+        "n_promised",
+        "new_records",
     ).sort("grouping_id", "year")
+
+
+def rank(
+    rs: RecordSet,
+    year: int,
+    groupings: str | Iterable[str] | None = None,
+    *,
+    settings: InstitutionalizationSettings | None = None,
+) -> pl.DataFrame:
+    """Groupings ranked by their index in ``year``, among complete grouping-years only.
+
+    Every selected grouping gets a row; ``rank`` is null (and ``reason`` says why) where
+    the year is partial, not coded systematically, not assessed, or outside the
+    grouping's span: a comparison across groupings is only as good as the coding of
+    each, so an incompletely coded grouping is shown but not ranked."""
+    t = index_table(rs, groupings, [year], settings=settings).select(
+        "grouping_id", "grouping", "year", "institutionalization", "completeness"
+    )
+    ranked = t.filter(pl.col("completeness") == "complete").with_columns(
+        pl.col("institutionalization").rank("min", descending=True).cast(pl.Int32).alias("rank")
+    )
+    reason = (
+        pl.when(pl.col("completeness").is_null())
+        .then(pl.lit("no records for this year (before the grouping or after its coverage)"))
+        .when(pl.col("completeness") == "partial")
+        .then(pl.lit("year coded only in part"))
+        .when(pl.col("completeness") == "not_systematic")
+        .then(pl.lit("year not coded systematically"))
+        .when(pl.col("completeness") == "not_assessed")
+        .then(pl.lit("grouping states no systematic coverage"))
+        .otherwise(None)
+    )
+    return (
+        t.join(ranked.select("grouping_id", "rank"), on="grouping_id", how="left")
+        .with_columns(reason.alias("reason"))
+        .sort(["rank", "institutionalization"], descending=[False, True], nulls_last=True)
+    )
 
 
 def changes(
@@ -382,13 +502,13 @@ def changes(
     groupings: str | Iterable[str] | None = None,
     years: Iterable[int] | None = None,
     *,
-    today: dt.date | None = None,
+    settings: InstitutionalizationSettings | None = None,
 ) -> pl.DataFrame:
     """The records behind each change: per grouping-year, the change in the index and
-    the records dated that year (id, date, type, title)."""
+    the records dated that year (id, date, type, status, title)."""
     idx = (
-        index_table(rs, groupings, years, today=today)
-        .select("grouping_id", "year", "institutionalization")
+        index_table(rs, groupings, years, settings=settings)
+        .select("grouping_id", "year", "institutionalization", "completeness")
         .with_columns(
             (
                 pl.col("institutionalization")
@@ -403,7 +523,8 @@ def changes(
             "date": str(r.date),
             "record_id": r.id,
             "type": r.type,
-            "title": r.title,
+            "status": r.status,
+            "title": r.title if r.held else f"{r.title} (promised)",
             "source_url": r.source.url,
         }
         for g in _select(rs, groupings)
@@ -417,6 +538,7 @@ def changes(
             "date": pl.String,
             "record_id": pl.String,
             "type": pl.String,
+            "status": pl.String,
             "title": pl.String,
             "source_url": pl.String,
         },
@@ -426,13 +548,20 @@ def changes(
     )
 
 
+def provenance(
+    rs: RecordSet, settings: InstitutionalizationSettings | None = None
+) -> dict[str, str]:
+    """What to record beside an index: the settings section's and the records' hashes."""
+    st = _settings(settings)
+    return {"institutionalization_settings_sha256": st.hash, "records_sha256": rs.sha256}
+
+
 __all__ = [
-    "BINDINGNESS_VALUE",
-    "DIMENSIONS",
-    "DIMENSION_ORDER",
-    "PENALTY",
     "changes",
     "components",
+    "dimension_order",
     "index_table",
+    "provenance",
+    "rank",
     "strength",
 ]

@@ -9,14 +9,22 @@ raises :class:`~allyscope.errors.RecordValidationError` listing every problem as
 Checks: YAML syntax and duplicate keys; unknown fields; the controlled vocabularies
 (with suggestions); dates that are malformed, impossible (``2023-02-30``) or after today;
 end dates before start dates; state codes unknown to the crosswalk (with suggestions);
-actors that are not members; a missing or incomplete source; ids duplicated within or
-across files; ``affects`` pointing to unknown ids; grouping ids and aliases defined twice.
+actors that are not members; a missing or incomplete source, or one on an aggregator's
+host; a negative event without a severity; ids duplicated within or across files;
+``affects`` pointing to unknown ids and ``ends_series`` to unknown series; grouping ids
+and aliases defined twice.
+
+Record files are untrusted input. YAML anchors and aliases are refused when the file is
+parsed (before anything is built from it, so an alias "bomb" costs nothing), and files
+larger than :data:`MAX_FILE_BYTES` are not read. Named member lists are written once
+under ``member_sets:`` and used as ``$name`` in a ``members`` list.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,10 +37,12 @@ import yaml
 
 from allyscope.errors import AllyscopeError, RecordValidationError, UnknownNameError
 from allyscope.mechanisms.schema import (
+    COVERAGE_FIELDS,
     GROUPING_FIELDS,
     GROUPING_KINDS,
     ID_RE,
     Grouping,
+    PartialDate,
     Problem,
     Record,
     Source,
@@ -45,7 +55,13 @@ from allyscope.mechanisms.schema import (
 #: resolves a state code or name (and a year) to a COW code; raises on unknown names
 Resolver = Callable[[str, int | None], int]
 
-_DATE_FIELDS = {"date", "end_date"}
+_DATE_FIELDS = {"date", "end_date", "from", "to"}
+
+#: record files larger than this are refused unread (the largest shipped file is ~100 kB)
+MAX_FILE_BYTES = 2_000_000
+#: at most this many YAML nodes per file (a bound on work, whatever the file holds)
+MAX_NODES = 200_000
+_SET_RE = re.compile(r"^\$([a-z0-9_]+)$")
 _TOP_FIELDS = ("grouping", "member_sets", "records")
 Path_ = tuple[object, ...]
 
@@ -77,6 +93,33 @@ class _Doc:
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class _AliasRefused(Exception):
+    def __init__(self, line: int, what: str) -> None:
+        super().__init__(what)
+        self.line = line
+        self.what = what
+
+
+class _RecordLoader(yaml.SafeLoader):
+    """Safe YAML that refuses anchors and aliases while composing, and bounds the nodes.
+
+    Composition stops at the first anchor (``&name``) or alias (``*name``), so a file
+    built to expand exponentially is refused after reading a few bytes of it."""
+
+    nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        ev = self.peek_event()
+        if isinstance(ev, yaml.AliasEvent):
+            raise _AliasRefused(ev.start_mark.line + 1, f"alias *{ev.anchor}")
+        if getattr(ev, "anchor", None):
+            raise _AliasRefused(ev.start_mark.line + 1, f"anchor &{ev.anchor}")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _AliasRefused(ev.start_mark.line + 1, f"more than {MAX_NODES:,} YAML nodes")
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 def _scalar(node: yaml.ScalarNode, raw: bool) -> Any:
@@ -131,9 +174,21 @@ def _walk(
 def parse_yaml(text: str, file: str) -> tuple[_Doc | None, list[Problem]]:
     """Parse YAML text keeping line numbers; syntax errors become problems."""
     problems: list[Problem] = []
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_FILE_BYTES:
+        return None, [Problem(file, 1, "", _too_big(len(text)))]
+    loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
+    except _AliasRefused as exc:
+        if exc.what.startswith("more than"):
+            msg = f"{exc.what}; split the file (one grouping per file)"
+        else:
+            msg = (
+                f"YAML anchors and aliases are not allowed in record files ({exc.what}); "
+                "write the values out, or name a list of states under member_sets: and "
+                "use it as $name in members"
+            )
+        return None, [Problem(file, exc.line, "", msg)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -152,6 +207,13 @@ def parse_yaml(text: str, file: str) -> tuple[_Doc | None, list[Problem]]:
     return _Doc(file, data, lines), problems
 
 
+def _too_big(size: int) -> str:
+    return (
+        f"file is {size:,} bytes; record files are limited to {MAX_FILE_BYTES:,} bytes "
+        "(one grouping per file)"
+    )
+
+
 # -- the record set ------------------------------------------------------------------------
 
 
@@ -168,6 +230,7 @@ class RecordSet:
     records: tuple[Record, ...]
     files: tuple[str, ...] = ()
     _names: dict[str, str] = field(default_factory=dict, repr=False)
+    sha256: str = ""  # of the record files' texts, in order: provenance of any index
 
     def __len__(self) -> int:
         return len(self.records)
@@ -255,6 +318,7 @@ class _Validator:
         self.records: list[Record] = []
         self.record_lines: dict[str, tuple[str, int]] = {}
         self.pending_affects: list[tuple[str, int, str]] = []
+        self.pending_series: list[tuple[str, int, str, str]] = []
 
     def add(self, file: str, line: int, fieldname: str, message: str) -> None:
         self.problems.append(Problem(file, line, fieldname, message))
@@ -264,9 +328,10 @@ class _Validator:
         self, doc: _Doc, path: Path_, values: object, year: int | None
     ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         fname = str(path[-1])
-        if isinstance(values, list) and any(isinstance(v, list) for v in values):
-            # nested lists (YAML aliases such as [*nato30, JPN]) are flattened
-            values = [x for v in values for x in (v if isinstance(v, list) else [v])]
+        if isinstance(values, list):
+            values = self.expand_sets(doc, path, values)
+            if values is None:
+                return None
         if not isinstance(values, list) or not values:
             self.add(doc.file, doc.line(*path), fname, "must be a non-empty list of state codes")
             return None
@@ -299,6 +364,43 @@ class _Validator:
         if not ok:
             return None
         return tuple(ccodes), tuple(str(v) for v in values)
+
+    def expand_sets(self, doc: _Doc, path: Path_, values: list) -> list | None:
+        """Replace ``$name`` by the states of ``member_sets: name`` (one level, no nesting)."""
+        sets = doc.data.get("member_sets") if isinstance(doc.data, Mapping) else None
+        out: list = []
+        ok = True
+        for i, v in enumerate(values):
+            m = _SET_RE.match(v) if isinstance(v, str) else None
+            if m is None:
+                out.append(v)
+                continue
+            name = m[1]
+            members = sets.get(name) if isinstance(sets, Mapping) else None
+            if members is None:
+                known = ", ".join(f"${k}" for k in sets) if isinstance(sets, Mapping) else ""
+                self.add(
+                    doc.file,
+                    doc.line(*path, i),
+                    str(path[-1]),
+                    f"no member set {v!r} under member_sets:"
+                    + (f" (known: {known})" if known else ""),
+                )
+                ok = False
+                continue
+            if not isinstance(members, list) or not all(
+                isinstance(x, str) and not x.startswith("$") for x in members
+            ):
+                self.add(
+                    doc.file,
+                    doc.line("member_sets", name),
+                    f"member_sets.{name}",
+                    "a member set is a list of state codes (no nested sets)",
+                )
+                ok = False
+                continue
+            out.extend(members)
+        return out if ok else None
 
     # groupings ---------------------------------------------------------------------------
     def grouping(self, doc: _Doc, spec: object) -> Grouping | None:
@@ -349,17 +451,7 @@ class _Validator:
                 "must be a list of names",
             )
             aliases = []
-        cov = None
-        if spec.get("coverage_end") not in (None, ""):
-            try:
-                cov = parse_date(spec["coverage_end"])
-            except ValueError as exc:
-                self.add(
-                    doc.file,
-                    doc.line("grouping", "coverage_end"),
-                    "grouping.coverage_end",
-                    str(exc),
-                )
+        cov, cov_start, cov_statement, cov_gaps = self.coverage(doc, spec)
         members = None
         if spec.get("members") not in (None, "", []):
             members = self.states(doc, ("grouping", "members"), spec["members"], None)
@@ -395,6 +487,9 @@ class _Validator:
             kind=kind,
             description=spec.get("description"),
             coverage_end=cov,
+            coverage_start=cov_start,
+            coverage_statement=cov_statement,
+            coverage_gaps=cov_gaps,
             file=doc.file,
             line=doc.line("grouping"),
         )
@@ -402,6 +497,108 @@ class _Validator:
         for n in (gid, name, *aliases):
             self.names[_key(n)] = gid
         return g
+
+    def coverage(
+        self, doc: _Doc, spec: Mapping[str, Any]
+    ) -> tuple[PartialDate | None, int | None, str | None, tuple[int, ...]]:
+        """``coverage: {from, to, statement, gaps}`` (or the older ``coverage_end``)."""
+        cov = spec.get("coverage")
+        old = spec.get("coverage_end")
+        end: PartialDate | None = None
+        start: int | None = None
+        if cov is not None and old not in (None, ""):
+            self.add(
+                doc.file,
+                doc.line("grouping", "coverage_end"),
+                "grouping.coverage_end",
+                "give either coverage (from, to, statement) or coverage_end, not both",
+            )
+            return None, None, None, ()
+        if old not in (None, ""):
+            try:
+                end = parse_date(old)
+            except ValueError as exc:
+                self.add(
+                    doc.file,
+                    doc.line("grouping", "coverage_end"),
+                    "grouping.coverage_end",
+                    str(exc),
+                )
+            return end, None, None, ()
+        if cov is None:
+            return None, None, None, ()
+        where = ("grouping", "coverage")
+        if not isinstance(cov, Mapping):
+            self.add(
+                doc.file,
+                doc.line(*where),
+                "grouping.coverage",
+                "must be a mapping: from, to, statement",
+            )
+            return None, None, None, ()
+        for k in cov:
+            if k not in COVERAGE_FIELDS:
+                self.add(
+                    doc.file,
+                    doc.line(*where, k),
+                    f"grouping.coverage.{k}",
+                    f"unknown field {k!r} ({', '.join(COVERAGE_FIELDS)})",
+                )
+        for k in ("to", "statement"):
+            if cov.get(k) in (None, ""):
+                self.add(doc.file, doc.line(*where), f"grouping.coverage.{k}", f"missing {k}")
+        try:
+            if cov.get("to") not in (None, ""):
+                end = parse_date(cov["to"])
+            if cov.get("from") not in (None, ""):
+                first = parse_date(cov["from"])
+                if first.precision != "year":
+                    raise ValueError(f"coverage.from is a year, not {first}")
+                start = first.year
+        except ValueError as exc:
+            self.add(doc.file, doc.line(*where), "grouping.coverage", str(exc))
+            return None, None, None, ()
+        if end is not None and end.date > self.today:
+            self.add(
+                doc.file, doc.line(*where, "to"), "grouping.coverage.to", f"{end} is in the future"
+            )
+        if start is not None and end is not None and start > end.year:
+            self.add(
+                doc.file,
+                doc.line(*where, "from"),
+                "grouping.coverage.from",
+                f"{start} is after the end of coverage {end}",
+            )
+        text = cov.get("statement")
+        if text is not None and not isinstance(text, str):
+            self.add(
+                doc.file,
+                doc.line(*where, "statement"),
+                "grouping.coverage.statement",
+                "must be text",
+            )
+            text = None
+        gaps = cov.get("gaps") or []
+        if not isinstance(gaps, list) or not all(
+            isinstance(y, int) and not isinstance(y, bool) for y in gaps
+        ):
+            self.add(
+                doc.file,
+                doc.line(*where, "gaps"),
+                "grouping.coverage.gaps",
+                "must be a list of years",
+            )
+            gaps = []
+        elif start is not None and end is not None:
+            outside = [y for y in gaps if not start <= y <= end.year]
+            if outside:
+                self.add(
+                    doc.file,
+                    doc.line(*where, "gaps"),
+                    "grouping.coverage.gaps",
+                    f"gap years outside the coverage {start}-{end.year}: {outside}",
+                )
+        return end, start, " ".join(text.split()) if text else None, tuple(sorted(set(gaps)))
 
     # records -----------------------------------------------------------------------------
     def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:
@@ -464,6 +661,12 @@ class _Validator:
                 actors = res[0]
         for rid_aff in data.get("affects") or []:
             self.pending_affects.append((doc.file, doc.line(*path, "affects"), str(rid_aff)))
+        ends = data.get("ends_series")
+        if isinstance(ends, list):
+            for slug in ends:
+                self.pending_series.append(
+                    (doc.file, doc.line(*path, "ends_series"), g.id, str(slug))
+                )
         if len(self.problems) > n0 or members is None:
             return
         self.records.append(_make_record(data, g, members, actors, doc.file, line))
@@ -477,6 +680,29 @@ class _Validator:
                 hits = suggest(rid, ids)
                 hint = f"; did you mean {hits[0]!r}?" if hits else ""
                 self.add(file, line, "affects", f"no record with id {rid!r}{hint}")
+        series: dict[str, set[str]] = {}
+        types: dict[tuple[str, str], Record] = {}
+        for r in self.records:
+            series.setdefault(r.grouping_id, set()).add(r.channel)
+            if r.negative:
+                continue
+            first = types.setdefault((r.grouping_id, r.channel), r)
+            if first.type != r.type:
+                self.add(
+                    r.file,
+                    r.line,
+                    "series",
+                    f"series {r.channel!r} mixes types: {first.type!r} ({first.id}) and "
+                    f"{r.type!r}; a series is one kind of mechanism, give this record its own",
+                )
+        for file, line, gid, slug in self.pending_series:
+            known = series.get(gid, set())
+            if slug not in known:
+                from allyscope.errors import suggest
+
+                hits = suggest(slug, known)
+                hint = f"; did you mean {hits[0]!r}?" if hits else ""
+                self.add(file, line, "ends_series", f"no series {slug!r} in grouping {gid!r}{hint}")
 
 
 def _source(d: Mapping[str, Any]) -> Source:
@@ -517,6 +743,10 @@ def _make_record(
         actors=actors,
         affects=tuple(str(a) for a in data.get("affects") or []),
         series=data.get("series"),
+        source_kind=normalize_term(data["source_kind"]),
+        status=normalize_term(data.get("status") or "held"),
+        severity=normalize_term(data["severity"]) if data.get("severity") else None,
+        ends_series=tuple(str(x) for x in data.get("ends_series") or []),
         file=file,
         line=line,
     )
@@ -547,11 +777,17 @@ def validate_texts(
         v.names.update(known._names)
         v.records.extend(known.records)
         v.record_lines.update({r.id: (r.file, r.line) for r in known.records})
+    parsed: list[tuple[str, _Doc | None]] = []
     for file, text in texts:
         doc, probs = parse_yaml(text, file)
         v.problems.extend(probs)
-        if doc is None:
-            continue
+        parsed.append((file, doc))
+    if any(doc is None for _, doc in parsed):
+        # a file that cannot be parsed (or was refused) stops the load here: its
+        # problems are reported without spending time on the other files' contents
+        return None, v.problems
+    for file, doc in parsed:
+        assert doc is not None
         if not isinstance(doc.data, Mapping):
             v.add(file, 1, "", "a record file is a mapping with `grouping:` and `records:`")
             continue
@@ -587,11 +823,15 @@ def validate_texts(
     v.finish()
     if v.problems:
         return None, v.problems
+    digest = hashlib.sha256()
+    for f, t in texts:
+        digest.update(f.encode("utf-8") + b"\0" + t.encode("utf-8") + b"\0")
     return RecordSet(
         groupings=dict(v.groupings),
         records=tuple(v.records),
         files=tuple(f for f, _ in texts),
         _names=dict(v.names),
+        sha256=digest.hexdigest(),
     ), []
 
 
@@ -631,6 +871,9 @@ def load(
         if rp in seen:
             continue
         seen.add(rp)
+        size = f.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise validation_error([Problem(_display(f, base), 1, "", _too_big(size))], str(f))
         try:
             text = f.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -656,12 +899,23 @@ def validate_paths(
     """Every problem in the given folders or files, checked together with the shipped
     records (for duplicate ids and grouping references). Empty list: all valid."""
     known = load(resolver=resolver, today=today)
-    texts = [(str(f), f.read_text(encoding="utf-8")) for f in _files(paths)]
+    texts: list[tuple[str, str]] = []
+    early: list[Problem] = []
+    for f in _files(paths):
+        size = f.stat().st_size
+        if size > MAX_FILE_BYTES:
+            early.append(Problem(str(f), 1, "", _too_big(size)))
+            continue
+        try:
+            texts.append((str(f), f.read_text(encoding="utf-8")))
+        except UnicodeDecodeError as exc:
+            early.append(Problem(str(f), 1, "", f"not UTF-8 text ({exc.reason})"))
     _, problems = validate_texts(texts, resolver=resolver, today=today, known=known)
-    return problems
+    return early + problems
 
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "RecordSet",
     "Resolver",
     "check_source",

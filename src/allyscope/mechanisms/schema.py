@@ -36,7 +36,7 @@ from typing import Any
 
 # -- controlled vocabularies ---------------------------------------------------------------
 
-#: mechanism types: identifier -> label. The last four are negative events.
+#: mechanism types: identifier -> label. The last eight are negative events.
 MECHANISM_TYPES: dict[str, str] = {
     "leaders_summit": "leaders' summit",
     "foreign_ministerial": "foreign ministers' meeting",
@@ -49,8 +49,14 @@ MECHANISM_TYPES: dict[str, str] = {
     "real_time_data_sharing": "real-time data sharing (e.g. missile-warning data)",
     "joint_exercise": "joint exercise (a named series)",
     "multi_year_exercise_plan": "multi-year exercise plan",
-    "secretariat": "secretariat or standing body",
-    "commitment_to_consult": "commitment to consult",
+    "joint_operation": "joint operation: forces of members deployed together in operations",
+    "secretariat": "secretariat: a standing body with its own staff or office",
+    "security_cooperation_framework": (
+        "security cooperation framework: a signed document that institutionalizes "
+        "consultations, exercises or information sharing, without a body of its own"
+    ),
+    "commitment_to_consult": "commitment to consult in a crisis",
+    "mutual_defense": "mutual-defense commitment: an obligation to assist a member attacked",
     "joint_statement_of_principles": "joint statement of principles",
     "formal_treaty": "formal treaty",
     "sanctions_export_control_coordination": "sanctions or export-control coordination",
@@ -60,11 +66,99 @@ MECHANISM_TYPES: dict[str, str] = {
     "downgrade": "downgrade (negative event)",
     "withdrawal": "withdrawal or termination notice (negative event)",
     "trade_restriction": "trade restriction (negative event)",
+    "dispute": "diplomatic dispute: a territorial visit, a court ruling, a recall (negative event)",
+    "military_incident": "military incident between members' forces (negative event)",
+    "regime_shock": "domestic political rupture in a member: martial law, impeachment (negative event)",
+    "government_change": "change of head of government in a member (negative or context event)",
 }
 
 #: mechanism types that record a setback rather than cooperation
 NEGATIVE_TYPES: frozenset[str] = frozenset(
-    {"suspension", "downgrade", "withdrawal", "trade_restriction"}
+    {
+        "suspension",
+        "downgrade",
+        "withdrawal",
+        "trade_restriction",
+        "dispute",
+        "military_incident",
+        "regime_shock",
+        "government_change",
+    }
+)
+
+#: how much a negative event damaged cooperation, weakest first (docs/codebook.md)
+SEVERITIES: dict[str, str] = {
+    "context": "recorded for context; no mechanism touched (a regular change of government)",
+    "minor": "a symbolic or rhetorical setback; every mechanism continues",
+    "moderate": (
+        "an incident or dispute that strains relations, or blocks a mechanism not yet in "
+        "place (a signing called off)"
+    ),
+    "serious": (
+        "an existing mechanism suspended or downgraded, restrictions aimed at a member, or "
+        "a rupture that stops a member's government from acting"
+    ),
+    "severe": "notice to terminate, or withdrawal from, an existing mechanism or treaty",
+}
+
+#: whether the record's event took place (or its mechanism is in operation) or was promised
+STATUSES: dict[str, str] = {
+    "held": "took place, or (a standing mechanism) is in operation or in effect",
+    "promised": "announced or agreed for the future; not (yet) held or in operation",
+}
+
+#: the kind of the record's main source, in the order of the source hierarchy
+SOURCE_KINDS: dict[str, str] = {
+    "primary_official": "a government of a member or another state: ministry, office, forces",
+    "intergovernmental": "an international organization (NATO, UN, ASEAN ...)",
+    "treaty_text": "the text of a treaty or agreement as published by a party or depositary",
+    "wire": "a news agency (Reuters, AP, AFP, Yonhap, Kyodo, Jiji, Xinhua, TASS ...)",
+    "newspaper": "an established newspaper (Korea Herald, Japan Times, Nikkei, NYT ...)",
+    "broadcaster": "an established broadcaster's newsroom (NHK, KBS, BBC ...)",
+}
+
+#: primary source kinds, cited before any news report
+PRIMARY_SOURCE_KINDS: frozenset[str] = frozenset(
+    {"primary_official", "intergovernmental", "treaty_text"}
+)
+
+#: hosts of aggregators, content farms, reprint sites and blogs: never a source
+DISALLOWED_SOURCE_HOSTS: frozenset[str] = frozenset(
+    {
+        "arynews.tv",
+        "blogspot.com",
+        "chemlinked.com",
+        "cmio.org",
+        "coingraph.news",
+        "diplomacybeyond.com",
+        "diplomat.today",
+        "einpresswire.com",
+        "enewspf.com",
+        "exbulletin.com",
+        "expressandstar.com",
+        "foreignpolicywatchdog.com",
+        "fxcnews.com",
+        "globalsecurity.org",
+        "gscepublications.com",
+        "indiandefensenews.in",
+        "kpopalerts.fr",
+        "medium.com",
+        "menafn.com",
+        "miragenews.com",
+        "neglobal.eu",
+        "nordot.app",
+        "prologuejournal.com",
+        "ru24.net",
+        "tag24.com",
+        "taiwannewswire.com",
+        "tellerreport.com",
+        "vietnam.vn",
+        "wikipedia.org",
+        "wita.org",
+        "worldbusinessjournal.com",
+        "worldreportnow.com",
+        "yjc.ir",
+    }
 )
 
 #: who meets or acts
@@ -160,12 +254,22 @@ RECORD_FIELDS: dict[str, tuple[bool, str]] = {
     "description": (True, "what was agreed or happened, in the curator's own words"),
     "evidence": (False, "a short quoted phrase from the source"),
     "affects": (False, "ids of records this event suspends, downgrades or ends"),
+    "status": (False, "held (default) or promised: whether the event took place (STATUSES)"),
+    "severity": (
+        False,
+        "required for negative events, not allowed otherwise: how much they damaged cooperation (SEVERITIES)",
+    ),
+    "ends_series": (
+        False,
+        "negative events only: series this event ends or suspends until held again",
+    ),
     "series": (
         False,
         "slug naming the mechanism or meeting line the record belongs to "
         "(default: its type); records of one series count once per year",
     ),
     "source": (True, "public source: title, publisher, date, url"),
+    "source_kind": (True, "kind of the main source (SOURCE_KINDS), see the source hierarchy"),
     "further_sources": (False, "more sources, each with title, publisher, date, url"),
 }
 
@@ -180,8 +284,17 @@ GROUPING_FIELDS: dict[str, tuple[bool, str]] = {
     "members": (True, "state codes of the core members (ISO3 preferred)"),
     "kind": (False, "bilateral, minilateral, multilateral or framework"),
     "description": (False, "one or two sentences"),
-    "coverage_end": (False, "last date the curated records are meant to cover"),
+    "coverage": (
+        False,
+        "years coded systematically: `from` (a year), `to` (a date: the last day covered), "
+        "`statement` (what was searched for, and where) and optional `gaps` (years in "
+        "which known iterations could not be sourced)",
+    ),
+    "coverage_end": (False, "older form of coverage.to (without coverage.from)"),
 }
+
+#: fields of a grouping's coverage mapping
+COVERAGE_FIELDS: tuple[str, ...] = ("from", "to", "statement", "gaps")
 
 GROUPING_KINDS: tuple[str, ...] = ("bilateral", "minilateral", "multilateral", "framework")
 
@@ -265,8 +378,38 @@ class Grouping:
     kind: str | None = None
     description: str | None = None
     coverage_end: PartialDate | None = None
+    coverage_start: int | None = None  # first year coded systematically
+    coverage_statement: str | None = None
+    coverage_gaps: tuple[int, ...] = ()  # years with known, unsourced iterations
     file: str = ""
     line: int = 0
+
+    def completeness(self, year: int) -> str | None:
+        """How completely ``year`` is coded: see :data:`COMPLETENESS`.
+
+        ``None`` after the end of coverage (not coded at all)."""
+        end = self.coverage_end
+        if end is not None and year > end.year:
+            return None
+        if self.coverage_start is None or end is None:
+            return "not_assessed"
+        if year < self.coverage_start:
+            return "not_systematic"
+        if year in self.coverage_gaps:
+            return "incomplete"
+        if year == end.year and end.last_day < dt.date(year, 12, 31):
+            return "partial"
+        return "complete"
+
+
+#: completeness of a grouping-year's coding
+COMPLETENESS: dict[str, str] = {
+    "complete": "inside the years coded systematically, the whole year covered",
+    "partial": "the last covered year, coded only up to the end of coverage",
+    "incomplete": "inside the systematic years, but known iterations could not be sourced",
+    "not_systematic": "records exist but the year was not coded systematically",
+    "not_assessed": "the grouping states no systematic coverage (e.g. your own records)",
+}
 
 
 @dataclass(frozen=True)
@@ -291,6 +434,10 @@ class Record:
     affects: tuple[str, ...] = ()
     series: str | None = None
     further_sources: tuple[Source, ...] = ()
+    source_kind: str = "primary_official"
+    status: str = "held"
+    severity: str | None = None
+    ends_series: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
 
@@ -299,13 +446,21 @@ class Record:
         return self.type in NEGATIVE_TYPES
 
     @property
+    def held(self) -> bool:
+        """Took place (or is in operation); promises are not counted in the index."""
+        return self.status == "held"
+
+    @property
     def year(self) -> int:
         return self.date.year
 
     @property
     def channel(self) -> str:
-        """The series the record belongs to: ``series`` if given, else its type."""
-        return self.series or self.type
+        """The series the record belongs to: ``series`` if given; else the record itself
+        for a standing mechanism (each is its own channel), and its type otherwise."""
+        if self.series:
+            return self.series
+        return self.id if self.regularity == "standing" else self.type
 
     @property
     def end_year(self) -> int | None:
@@ -399,12 +554,32 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
         ("level", "level", LEVELS),
         ("regularity", "regularity", REGULARITIES),
         ("bindingness", "bindingness", BINDINGNESS),
+        ("source_kind", "source kind", SOURCE_KINDS),
+        ("status", "status", STATUSES),
+        ("severity", "severity", SEVERITIES),
     ):
         val = data.get(key)
         if val not in (None, ""):
             err = vocabulary_error(kind, val, vocab)
             if err:
                 out.append((key, err))
+    typ = data.get("type")
+    negative = typ not in (None, "") and normalize_term(typ) in NEGATIVE_TYPES
+    if negative and data.get("severity") in (None, ""):
+        out.append(
+            ("severity", f"missing severity: a negative event needs one of {', '.join(SEVERITIES)}")
+        )
+    if not negative and typ not in (None, ""):
+        for key in ("severity", "ends_series"):
+            if data.get(key) not in (None, ""):
+                out.append((key, f"only negative events have {key!r}"))
+    ends = data.get("ends_series")
+    if ends is not None and (
+        not isinstance(ends, list)
+        or not ends
+        or not all(isinstance(x, str) and ID_RE.match(x) for x in ends)
+    ):
+        out.append(("ends_series", "must be a non-empty list of series slugs"))
     areas = data.get("issue_areas")
     if areas not in (None, "", []):
         if not isinstance(areas, list):
@@ -450,6 +625,16 @@ def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, s
     url = src.get("url")
     if url not in (None, "") and not _URL_RE.match(str(url)):
         out.append((".url", f"{url!r} is not an http(s) URL"))
+    elif url not in (None, ""):
+        host = source_host(str(url))
+        if disallowed_host(host):
+            out.append(
+                (
+                    ".url",
+                    f"{host} is an aggregator, reprint site or blog, not a source; cite the "
+                    "original (government, international organization, wire or newspaper)",
+                )
+            )
     if src.get("date") not in (None, ""):
         try:
             d = parse_date(src["date"])
@@ -458,6 +643,80 @@ def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, s
         except ValueError as exc:
             out.append((".date", str(exc)))
     return out
+
+
+def source_host(url: str) -> str:
+    """The host of a URL, lower case, without ``www.``."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+#: host suffixes of governments and international organizations (for :func:`infer_source_kind`)
+_OFFICIAL_SUFFIXES: tuple[str, ...] = (
+    ".gov",
+    ".mil",
+    ".go.jp",
+    ".go.kr",
+    ".gov.au",
+    ".gov.uk",
+    ".gov.sg",
+    ".gov.ph",
+    ".gov.in",
+    ".gc.ca",
+    ".govt.nz",
+    ".gov.cn",
+    "kremlin.ru",
+    "mid.ru",
+    "fmprc.gov.cn",
+    "kantei.go.jp",
+)
+_IO_SUFFIXES: tuple[str, ...] = ("nato.int", "un.org", "asean.org", "europa.eu", "iaea.org")
+_WIRES: tuple[str, ...] = (
+    "reuters",
+    "associated press",
+    "agence france",
+    "afp",
+    "yonhap",
+    "kyodo",
+    "jiji",
+    "xinhua",
+    "tass",
+    "interfax",
+    "ani",
+    "pti",
+    "kcna",
+    "anadolu",
+)
+_BROADCASTERS: tuple[str, ...] = ("nhk", "kbs", "bbc", "arirang", "mbc", "sbs", "abc news")
+
+
+def infer_source_kind(publisher: object = None, url: object = None) -> str | None:
+    """A guess of a source's kind from its URL and publisher, or ``None``.
+
+    For tools that draft records (a coder confirms the guess): government and
+    international-organization hosts, then news agencies and broadcasters by name. A
+    publisher naming a ministry, government or office counts as primary."""
+    host = source_host(str(url)) if url else ""
+    if host.endswith(_IO_SUFFIXES):
+        return "intergovernmental"
+    if host.endswith(_OFFICIAL_SUFFIXES):
+        return "primary_official"
+    name = str(publisher or "").lower()
+    if any(w in name for w in ("ministry", "government", "department of", "office of the")):
+        return "primary_official"
+    words = set(re.findall(r"[a-z]+", name))
+    if any((w in words) if " " not in w else (w in name) for w in _WIRES):
+        return "wire"
+    if any(w in words for w in _BROADCASTERS):
+        return "broadcaster"
+    return None
+
+
+def disallowed_host(host: str) -> bool:
+    """True for hosts (or subdomains of hosts) in :data:`DISALLOWED_SOURCE_HOSTS`."""
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in DISALLOWED_SOURCE_HOSTS for i in range(len(parts) - 1))
 
 
 def _check_date(
@@ -486,23 +745,33 @@ class Vocabulary:
     levels: dict[str, str] = field(default_factory=lambda: dict(LEVELS))
     regularities: dict[str, str] = field(default_factory=lambda: dict(REGULARITIES))
     bindingness: dict[str, str] = field(default_factory=lambda: dict(BINDINGNESS))
+    source_kinds: dict[str, str] = field(default_factory=lambda: dict(SOURCE_KINDS))
+    statuses: dict[str, str] = field(default_factory=lambda: dict(STATUSES))
+    severities: dict[str, str] = field(default_factory=lambda: dict(SEVERITIES))
     issue_areas: dict[str, str] = field(default_factory=lambda: dict(ISSUE_AREAS))
     date_precisions: tuple[str, ...] = DATE_PRECISIONS
 
 
 __all__ = [
     "BINDINGNESS",
+    "COMPLETENESS",
+    "COVERAGE_FIELDS",
     "DATE_PRECISIONS",
+    "DISALLOWED_SOURCE_HOSTS",
     "GROUPING_FIELDS",
     "GROUPING_KINDS",
     "ISSUE_AREAS",
     "LEVELS",
     "MECHANISM_TYPES",
     "NEGATIVE_TYPES",
+    "PRIMARY_SOURCE_KINDS",
     "RECORD_FIELDS",
     "RECURRENCE_INTERVAL",
     "REGULARITIES",
+    "SEVERITIES",
     "SOURCE_FIELDS",
+    "SOURCE_KINDS",
+    "STATUSES",
     "Grouping",
     "PartialDate",
     "Problem",
@@ -511,7 +780,10 @@ __all__ = [
     "Vocabulary",
     "check_record",
     "check_source",
+    "disallowed_host",
+    "infer_source_kind",
     "normalize_term",
     "parse_date",
+    "source_host",
     "vocabulary_error",
 ]
