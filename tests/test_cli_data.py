@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from allyscope.sources import SOURCES
+
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -70,10 +72,10 @@ def test_full_fetch_and_build_from_the_command_line(mirror: Path, tmp_path: Path
     env = {"ALLYSCOPE_HOME": str(tmp_path / "home"), "ALLYSCOPE_MIRROR": str(mirror)}
     out = run("data", "fetch", env=env)
     assert out.returncode == 0, out.stderr
-    assert "48 copied" in out.stdout
+    assert f"{len(SOURCES)} copied" in out.stdout
     out = run("data", "build", env=env)
     assert out.returncode == 0, out.stderr
-    assert "48 tables" in out.stdout
+    assert f"{len(SOURCES)} tables" in out.stdout
     assert (tmp_path / "home" / "warehouse.duckdb").is_file()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import polars as pl
@@ -82,23 +81,50 @@ def test_dyads_never_coexisting_on_a_day_are_dropped(wh: Warehouse) -> None:
 
 
 def test_gw_panel_uses_gw_codes_and_list_end(wh: Warehouse) -> None:
-    p = state_years("gw", years=(2017, 2017))
+    p = state_years("gw", years=(2020, 2020))
     raw = wh.sql(
-        "SELECT count(*) AS n FROM gw_states WHERE startdate <= DATE '2017-12-31' "
-        "AND enddate >= DATE '2017-01-01'"
+        "SELECT count(*) AS n FROM gw_system_isard WHERE microstate = 0 AND "
+        "startdate <= DATE '2020-12-31' AND enddate >= DATE '2020-01-01'"
     )["n"][0]
     assert p.height == raw and "gwcode" in p.columns
-    with pytest.raises(InvalidInputError, match="ends in 2017"):
-        state_years("gw", years=(2000, 2018))
+    with pytest.raises(InvalidInputError, match="ends in 2020"):
+        state_years("gw", years=(2000, 2021))
+
+
+def test_gw_list_to_2020_agrees_with_the_published_list_to_2017(wh: Warehouse) -> None:
+    # isard's list (independent states) against peacesciencer's copy of the GW list
+    new = state_years("gw", years=(1816, 2017)).df
+    old = wh.sql(
+        "SELECT DISTINCT gwcode::INTEGER AS gwcode, y::INTEGER AS year FROM gw_states, "
+        "LATERAL (SELECT unnest(range(year(startdate), year(enddate) + 1)) AS y) "
+        "WHERE y <= 2017"
+    )
+    assert new.join(old, on=["gwcode", "year"], how="anti").height == 0
+    assert old.join(new, on=["gwcode", "year"], how="anti").height == 0
+
+
+def test_cow_list_runs_to_2024_with_south_sudan_from_2011(wh: Warehouse) -> None:
+    p = state_years(years=(2010, 2024))
+    ssd = p.df.filter(pl.col("ccode") == 626)["year"]
+    assert ssd.min() == 2011 and ssd.max() == 2024
+    assert p.df.filter(pl.col("year") == 2024).height == 195
+    assert state_years().years == (1816, 2024)
+    # Serbia continues Yugoslavia's code (345) after June 2006
+    assert p.df.filter(pl.col("ccode") == 345)["year"].to_list() == list(range(2010, 2025))
 
 
 def test_mry_extends_states_alive_at_the_end_of_the_list(wh: Warehouse) -> None:
-    last = dt.date.today().year - 1
-    p = state_years(years=(2016, last), mry=True)
-    alive = set(state_years(years=(2016, 2016)).df["ccode"].to_list())
+    from allyscope.sources.bounds import current_year
+
+    last = current_year()  # the latest year of the data, not the calendar's
+    assert last >= 2025
+    p = state_years(years=(2024, last), mry=True)
+    alive = set(state_years(years=(2024, 2024)).df["ccode"].to_list())
     assert set(p.df.filter(pl.col("year") == last)["ccode"].to_list()) == alive
-    assert p.meta["mry"] == last and "2016-12-31" in p.meta["mry_note"]
+    assert p.meta["mry"] == last and "2024-12-31" in p.meta["mry_note"]
     assert dyad_years(years=(2016, 2016)).meta["mry"] is None
+    gw = state_years("gw", years=(2020, 2024), mry=2024)
+    assert gw.meta["mry"] == 2024 and "2020-12-31" in gw.meta["mry_note"]
 
 
 def test_politically_relevant_dyads(full) -> None:
@@ -377,8 +403,8 @@ def test_gw_panels_translate_cow_sources(wh: Warehouse) -> None:
 def test_outputs_and_citations(wh: Warehouse, tmp_path) -> None:
     p = dyad_years(years=(2000, 2001)).add_atop_alliance().add_nmc()
     assert "leeds2002atop" in p.citations() and "singer1972nmc" in p.citations()
-    assert "cow2017states" in p.citations()
-    assert p.sources == ("cow_states", "atop_alliance", "cow_nmc")
+    assert "cow2024states" in p.citations()
+    assert p.sources == ("cow_states_v2024", "atop_alliance", "cow_nmc")
     assert p.to_pandas().shape == (p.height, len(p.columns))
     meta = p.to_arrow().schema.metadata[b"allyscope"]
     assert b'"system": "cow"' in meta
@@ -400,8 +426,8 @@ def test_bad_input_is_one_actionable_error(wh: Warehouse) -> None:
         dyad_years(years=(2000, 1990))
     with pytest.raises(InvalidInputError, match="outside the COW state list"):
         state_years(years=(1700, 1750))
-    with pytest.raises(InvalidInputError, match="ends in 2016") as exc:
-        dyad_years(years=(2000, 2020))
+    with pytest.raises(InvalidInputError, match="ends in 2024") as exc:
+        dyad_years(years=(2000, 2026))
     assert "mry" in (exc.value.hint or "")
     with pytest.raises(AllyscopeError, match="covers 1816-2010"):
         dyad_years(years=(2012, 2016)).add("gml_mids")

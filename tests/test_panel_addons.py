@@ -143,9 +143,16 @@ def test_duplicate_keys_in_an_addon_table_are_an_error(wh: Warehouse, temp_addon
 
 def test_citations_follow_the_sources(wh: Warehouse) -> None:
     p = state_years(years=(2000, 2001)).add("democracy").add("leaders")
-    assert p.sources == ("cow_states", "ccode_democracy", "archigossums", "gw_cow_years")
+    assert p.sources == (
+        "cow_states_v2024",
+        "cow_democracy_isard",
+        "ccode_democracy",
+        "archigossums",
+        "reign_leaders",
+        "gw_cow_panel",
+    )
     text = p.citations()
-    for key in ("coppedge2021vdem", "marshall2017polity", "goemans2009archigos"):
+    for key in ("coppedge2026vdem", "marshall2017polity", "goemans2009archigos", "bell2021reign"):
         assert "{" + key + "," in text
 
 

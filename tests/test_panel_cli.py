@@ -82,7 +82,7 @@ def test_list_addons_and_errors(data_home: Path, tmp_path: Path) -> None:
     assert "Traceback" not in res.stderr
     res = run("dyad-years", "--from", "2010", "--to", "2000")
     assert res.returncode == 2 and "inverted" in res.stderr
-    res = run("state-years", "--from", "2000", "--to", "2020")
+    res = run("state-years", "--from", "2000", "--to", "2026")
     assert res.returncode == 2 and "--mry" in res.stderr
     bad = tmp_path / "x.xlsx"
     res = run("dyad-years", "--from", "2000", "--to", "2000", "-o", str(bad))
@@ -115,3 +115,27 @@ def test_exercises_command(data_home: Path) -> None:
     res = run("exercises", "USA", "Japan", "--year", "2005")
     assert res.returncode == 0, res.stderr
     assert "exercises" in res.stdout
+
+
+def test_atop_extended_from_the_command_line(data_home: Path, tmp_path: Path) -> None:
+    import polars as pl
+
+    out = tmp_path / "dy.parquet"
+    res = run(
+        "dyad-years",
+        "--from",
+        "2019",
+        "--to",
+        "2024",
+        "--add",
+        "atop",
+        "--atop-extended",
+        "-o",
+        str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    assert "carried forward" in res.stderr
+    d = pl.read_parquet(out).filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 375))
+    assert d.sort("year")["atop_defense"].to_list() == [0, 0, 0, 0, 1, 1]  # USA-FIN from 2023
+    res = run("dyad-years", "--from", "2017", "--to", "2020", "--add", "atop")
+    assert res.returncode == 0 and "ATOP ends in 2018" in res.stderr

@@ -201,6 +201,7 @@ def data_status(
                 "built_rows": rows.get(s.name),
                 "declared_rows": s.rows,
                 "years": f"{s.years[0]}-{s.years[1]}" if s.years else None,
+                "through": s.data_through,
                 "unit": s.unit,
                 "version": s.version,
                 "path": str(raw_path(s)),
@@ -220,7 +221,7 @@ def data_status(
         )
         return
     t = Table(title=f"allyscope data in {config.home()}", show_lines=False)
-    for col in ("source", "fetched", "rows", "years", "unit"):
+    for col in ("source", "fetched", "rows", "years", "through", "unit"):
         t.add_column(col, justify="right" if col == "rows" else "left")
     for r in records:
         t.add_row(
@@ -228,6 +229,7 @@ def data_status(
             "[green]yes[/green]" if r["fetched"] else "[red]no[/red]",
             f"{r['built_rows']:,}" if r["built_rows"] is not None else "[dim]not built[/dim]",
             r["years"] or "",
+            r["through"] if r["through"] and len(r["through"]) > 4 else "",
             r["unit"],
         )
     console.print(t)

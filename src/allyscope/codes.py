@@ -1,9 +1,10 @@
 """Country codes: Correlates of War, Gleditsch-Ward, ISO 3166 and names, year-aware.
 
-The crosswalk has one row per COW state-year (from peacesciencer's ``cow_gw_years``,
-1816-2020) with the Gleditsch-Ward code of the same state that year, ISO3/ISO2 codes
-(via the ``countrycode`` package's code list from the GW code, or from the name where GW
-has none), a short English name (CLDR) and UN M49 and continent regions. Explicit overrides cover states ISO does not code as today's
+The crosswalk has one row per COW state-year (from isard's ``cw_gw_panel``, source
+``cow_gw_panel``, 1816 to its last year, 2025) with the Gleditsch-Ward code of the same
+state that year, ISO3/ISO2 codes (via the ``countrycode`` package's code list from the GW
+code, or from the name where GW has none), a short English name (CLDR) and UN M49 and
+continent regions. Explicit overrides cover states ISO does not code as today's
 countries: the German Democratic Republic (DDR), Czechoslovakia (CSK), the USSR (SUN
 until 1991), Yugoslavia (YUG until 2002, then SCG, and SRB from 2006), South Yemen (YMD),
 South Vietnam (no ISO code), Zanzibar and the like.
@@ -63,6 +64,10 @@ REGION_PROXY: dict[str, str] = {
     "XKX": "SRB",
 }
 REGION_PROXY_CCODE: dict[int, str] = {817: "VNM", 511: "TZA", 730: "KOR", 300: "AUT"}
+
+#: the sources of the crosswalk and of the COW membership spells
+CROSSWALK_SOURCE = "cow_gw_panel"
+STATES_SOURCE = "cow_states_v2024"
 
 #: COW codes whose name a user may mean for a *later or earlier* state in the same place:
 #: (ccode asked for, first year, last year, ccode meant in those years)
@@ -187,8 +192,8 @@ def build_crosswalk(wh=None) -> pl.DataFrame:
 
     wh = wh or open_warehouse()
     cgy = wh.sql(
-        "SELECT ccode, year, stateabb, gwcode, cow_statename, gw_statename FROM cow_gw_years "
-        "WHERE ccode IS NOT NULL ORDER BY ccode, year"
+        "SELECT ccode, year, stateabb, gwcode, cow_statename, gw_statename "
+        f"FROM {CROSSWALK_SOURCE} WHERE ccode IS NOT NULL ORDER BY ccode, year"
     )
     gws = sorted({int(g) for g in cgy["gwcode"].drop_nulls().to_list()})
     gw_iso3 = dict(zip(gws, _convert(gws, "gwn", "iso3c"), strict=True))
@@ -291,9 +296,12 @@ def _index() -> _Index:
         idx = _INDEX.get(wh.data_hash)
         if idx is not None:
             return idx
-        cw = cached_table("crosswalk", {}, lambda: build_crosswalk(wh))
+        cw = cached_table("crosswalk", {"v": 2}, lambda: build_crosswalk(wh))
         idx = _Index(cw)
-        states = wh.sql("SELECT ccode, stateabb, statenme, styear, endyear FROM cow_states")
+        states = wh.sql(
+            f"SELECT ccode, stateabb, statenme, styear, endyear FROM {STATES_SOURCE} "
+            "ORDER BY ccode, styear"
+        )
         for c, abb, nm, y0, y1 in states.iter_rows():
             idx.spells.setdefault(int(c), []).append((int(y0), int(y1)))
             idx.by_abb.setdefault(abb.upper(), int(c))
@@ -325,8 +333,15 @@ def _index() -> _Index:
 
 
 def is_member(ccode: int, year: int) -> bool:
-    """Whether COW state ``ccode`` is in the system on any day of ``year`` (COW list to 2016)."""
-    return any(y0 <= year <= y1 for y0, y1 in _index().spells.get(int(ccode), []))
+    """Whether COW state ``ccode`` is in the system on any day of ``year`` (COW list v2024;
+    after its last year, whether the state was a member at its end)."""
+    from allyscope.sources.bounds import last_year
+
+    end = last_year(STATES_SOURCE)
+    spells = _index().spells.get(int(ccode), [])
+    if year > end:
+        return any(y1 == end for _, y1 in spells)
+    return any(y0 <= year <= y1 for y0, y1 in spells)
 
 
 def _succession(ccode: int, year: int | None) -> int:
@@ -492,5 +507,5 @@ def region_members(region: str, year: int | None = None) -> list[int]:
         cw = cw.filter(pl.col("year") == year)
     codes = sorted(set(cw["ccode"].to_list()))
     if year is not None:
-        codes = [c for c in codes if is_member(c, year) or year > 2016]
+        codes = [c for c in codes if is_member(c, year)]
     return codes

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from allyscope.clikit import OutOpt, check_output, fmt, print_table, progress_bar
+from allyscope.sources.bounds import coverage
 
 MAX_ROWS = 30
 
@@ -46,7 +47,11 @@ def evaluate(
     horizon: Annotated[int, typer.Option("--horizon", help="Forecast window in years.")] = 5,
     first: Annotated[int, typer.Option("--from", help="First origin year.")] = 1970,
     last: Annotated[
-        int | None, typer.Option("--to", help="Last origin year (default: 2018 - horizon).")
+        int | None,
+        typer.Option(
+            "--to",
+            help=f"Last origin year (default: {coverage('atop_alliance')[1]} - horizon).",
+        ),
     ] = None,
     step: Annotated[int, typer.Option("--step", help="Years between origins.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
@@ -164,7 +169,7 @@ def train_cmd(
     outcome: Annotated[str, typer.Option("--outcome", help="'defense' or 'any'.")] = "defense",
     through: Annotated[
         int, typer.Option("--through", help="Last outcome year used for training.")
-    ] = 2018,
+    ] = coverage("atop_alliance")[1],
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap refits for intervals.")] = 20,
     refresh: Annotated[bool, typer.Option("--refresh", help="Retrain even if saved.")] = False,

@@ -36,7 +36,9 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError
-from allyscope.forecast.outcome import ATOP_LAST, check_outcome
+from allyscope.forecast.outcome import ATOP_FIRST, ATOP_LAST, check_outcome
+from allyscope.panel.core import LIST_END
+from allyscope.sources.bounds import coverage
 
 #: the first information year the features are built for (outcome year 1946)
 FIRST_INFO_YEAR = 1945
@@ -79,7 +81,10 @@ RECENT_YEARS = 5
 
 
 _ATOP = ("atop_alliance",)
-_ATOP_COV = (1815, ATOP_LAST)
+_ATOP_COV = (ATOP_FIRST, ATOP_LAST)
+_TSS_COV = (1816, coverage("tss_rivalries")[1])  # rivalry-years from the first state-years
+#: a five-year window needs five covered years
+_MID5_COV = (coverage("cow_mid_ddydisps")[0] + 4, coverage("cow_mid_ddydisps")[1])
 
 FEATURES: tuple[Feature, ...] = (
     # -- alliance history and network -------------------------------------------------
@@ -160,7 +165,7 @@ FEATURES: tuple[Feature, ...] = (
         "tss_rivalry",
         "rivalry between them",
         ("tss_rivalries",),
-        (1816, 2020),
+        _TSS_COV,
         True,
         "1 if the two states are strategic rivals (Thompson, Sakuwa and Suhas 2022)",
     ),
@@ -168,7 +173,7 @@ FEATURES: tuple[Feature, ...] = (
         "tss_common_rivals_log",
         "common rivals",
         ("tss_rivalries",),
-        (1816, 2020),
+        _TSS_COV,
         True,
         "log(1 + number of third states that are strategic rivals of both states)",
     ),
@@ -176,7 +181,7 @@ FEATURES: tuple[Feature, ...] = (
         "cow_mid_5y",
         "disputes between them",
         ("cow_mid_ddydisps",),
-        (1820, 2014),
+        _MID5_COV,
         False,
         "1 if the two states were on opposite sides of a militarized dispute (COW MID) in "
         "the five years up to and including the information year",
@@ -185,7 +190,7 @@ FEATURES: tuple[Feature, ...] = (
         "cow_mid_common_opponents_log",
         "shared threats",
         ("cow_mid_ddydisps",),
-        (1820, 2014),
+        _MID5_COV,
         False,
         "log(1 + number of third states with which each of the two states had a militarized "
         "dispute in the last five years)",
@@ -195,7 +200,7 @@ FEATURES: tuple[Feature, ...] = (
         "nmc_cinc_max_log",
         "capabilities",
         ("cow_nmc",),
-        (1816, 2022),
+        coverage("cow_nmc"),
         True,
         "log CINC (composite index of national capability) of the stronger side",
     ),
@@ -203,7 +208,7 @@ FEATURES: tuple[Feature, ...] = (
         "nmc_cinc_ratio_log",
         "capabilities",
         ("cow_nmc",),
-        (1816, 2022),
+        coverage("cow_nmc"),
         True,
         "log of the stronger side's CINC over the weaker side's (capability asymmetry)",
     ),
@@ -211,7 +216,7 @@ FEATURES: tuple[Feature, ...] = (
         "cow_majpow_n",
         "major powers",
         ("cow_majors",),
-        (1816, 2016),
+        coverage("cow_majors"),
         True,
         "number of COW major powers in the dyad (0, 1, 2)",
     ),
@@ -220,7 +225,7 @@ FEATURES: tuple[Feature, ...] = (
         "cow_contig_land",
         "contiguity",
         ("cow_contdir",),
-        (1816, 2016),
+        coverage("cow_contdir"),
         True,
         "1 if the states share a land or river border (COW direct contiguity type 1)",
     ),
@@ -228,7 +233,7 @@ FEATURES: tuple[Feature, ...] = (
         "cow_contig_sea",
         "contiguity",
         ("cow_contdir",),
-        (1816, 2016),
+        coverage("cow_contdir"),
         True,
         "1 if the states are separated by at most 400 miles of water (types 2-5)",
     ),
@@ -236,7 +241,7 @@ FEATURES: tuple[Feature, ...] = (
         "cshapes_mindist_log",
         "distance",
         ("cow_mindist",),
-        (1886, 2019),
+        coverage("cow_mindist"),
         True,
         "log(1 + minimum distance between the territories in km), CShapes 2.0",
     ),
@@ -244,7 +249,7 @@ FEATURES: tuple[Feature, ...] = (
         "capdist_log",
         "distance",
         ("cow_capitals",),
-        (1816, 2024),
+        coverage("state_system"),
         True,
         "log(1 + great-circle distance between the capitals in km)",
     ),
@@ -252,16 +257,16 @@ FEATURES: tuple[Feature, ...] = (
     _f(
         "vdem_polyarchy_min",
         "democracy",
-        ("ccode_democracy",),
-        (1816, 2019),
+        ("cow_democracy_isard",),
+        coverage("vdem"),
         True,
         "V-Dem electoral democracy index of the less democratic side (weak link)",
     ),
     _f(
         "vdem_polyarchy_absdiff",
         "regime difference",
-        ("ccode_democracy",),
-        (1816, 2019),
+        ("cow_democracy_isard",),
+        coverage("vdem"),
         True,
         "absolute difference of the two sides' V-Dem electoral democracy indices",
     ),
@@ -269,7 +274,7 @@ FEATURES: tuple[Feature, ...] = (
         "archigos_transitions",
         "leader transitions",
         ("archigossums",),
-        (1870, 2015),
+        coverage("archigossums"),
         False,
         "number of the two states whose effective leader changed during the year (0-2)",
     ),
@@ -278,7 +283,7 @@ FEATURES: tuple[Feature, ...] = (
         "cow_igo_joint_log",
         "IGO ties",
         ("cow_igo_ndy",),
-        (1816, 2014),
+        coverage("cow_igo_ndy"),
         True,
         "log(1 + number of IGOs in which both states are full members)",
     ),
@@ -286,7 +291,7 @@ FEATURES: tuple[Feature, ...] = (
         "mme_joint_exercises_log",
         "joint exercises",
         ("mme_exercises",),
-        (1980, 2010),
+        coverage("mme_exercises"),
         False,
         "log(1 + number of multinational military exercises both states took part in "
         "during the year), MME v7",
@@ -295,7 +300,7 @@ FEATURES: tuple[Feature, ...] = (
         "us_dyad",
         "US presence",
         ("us_troops",),
-        (1816, 2024),
+        coverage("state_system"),
         True,
         "1 if one side is the United States",
     ),
@@ -303,7 +308,7 @@ FEATURES: tuple[Feature, ...] = (
         "us_troops_partner_log",
         "US presence",
         ("us_troops",),
-        (1950, 2024),
+        coverage("troops"),
         True,
         "dyads with the United States: log(1 + US troops stationed in the partner); 0 "
         "for other dyads",
@@ -312,7 +317,7 @@ FEATURES: tuple[Feature, ...] = (
         "us_troops_both_log",
         "US presence",
         ("us_troops",),
-        (1950, 2024),
+        coverage("troops"),
         True,
         "dyads without the United States: log(1 + US troops in the side hosting fewer); 0 "
         "for dyads with the United States (US troops in both states: hub-and-spoke ties)",
@@ -353,7 +358,8 @@ def last_input_year() -> int:
 # -- UN voting ---------------------------------------------------------------------------
 
 _UN_SOURCES = ("un_votes", "un_roll_calls")
-_UN_COV = (1946, 2019)
+_UN_COV = coverage("un_votes")
+_UN_COV_5Y = (_UN_COV[0] + 5, _UN_COV[1])
 _UN_FEATURES: tuple[Feature, ...] = (
     _f(
         "un_kappa",
@@ -368,7 +374,7 @@ _UN_FEATURES: tuple[Feature, ...] = (
         "un_kappa_change_5y",
         "UN voting affinity",
         _UN_SOURCES,
-        (1951, 2019),
+        _UN_COV_5Y,
         True,
         "UN kappa minus its value five years earlier (converging or drifting apart)",
     ),
@@ -386,7 +392,7 @@ _UN_FEATURES: tuple[Feature, ...] = (
         "un_idealpoint_distance_change_5y",
         "UN ideal points",
         _UN_SOURCES,
-        (1951, 2019),
+        _UN_COV_5Y,
         True,
         "ideal-point distance minus its value five years earlier",
     ),
@@ -653,9 +659,9 @@ def _network(panel: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
     out = _null_outside(
         out, ["atop_shared_allies_log", "atop_partners_max_log", "atop_partners_min_log"], _ATOP_COV
     )
-    out = _null_outside(out, ["tss_common_rivals_log"], (1816, 2020))
+    out = _null_outside(out, ["tss_common_rivals_log"], _TSS_COV)
     # a five-year window needs five covered years (COW MIDs start in 1816)
-    out = _null_outside(out, ["cow_mid_5y", "cow_mid_common_opponents_log"], (1820, 2014))
+    out = _null_outside(out, ["cow_mid_5y", "cow_mid_common_opponents_log"], _MID5_COV)
     return out.drop(KEYS)
 
 
@@ -697,7 +703,8 @@ def compute_features(first: int, last: int) -> pl.DataFrame:
         {f.coverage[1] - RECENT_YEARS for f in feats if _carried(f) and f.coverage[1] < last}
     )
     lo = min([first - 5, *carried_ends])
-    mry = max(last, 2016) if last > 2016 else False
+    end = LIST_END["cow"].year
+    mry = last if last > end else False
     p = dyad_years("cow", years=(lo, last), mry=mry).add_many(_ADDONS).df
     # US troops: the add-on gives 0 for any state-year the deployment data do not list;
     # before 1950 the registry sets them to null

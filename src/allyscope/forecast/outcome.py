@@ -31,6 +31,7 @@ from __future__ import annotations
 import polars as pl
 
 from allyscope.errors import InvalidInputError
+from allyscope.sources.bounds import coverage
 
 #: outcome kinds and the panel column that defines them
 OUTCOMES: dict[str, str] = {"defense": "atop_defense", "any": "atop_any"}
@@ -38,8 +39,8 @@ OUTCOME_TITLES: dict[str, str] = {
     "defense": "ATOP defense pact",
     "any": "any ATOP obligation (defense, offense, neutrality, non-aggression, consultation)",
 }
-#: the ATOP data cover 1815-2018
-ATOP_FIRST, ATOP_LAST = 1815, 2018
+#: the years the ATOP data cover (from the catalog)
+ATOP_FIRST, ATOP_LAST = coverage("atop_alliance")
 #: first outcome year of the training data
 TRAIN_FIRST = 1946
 
@@ -64,17 +65,18 @@ def alliance_years(first: int = ATOP_FIRST, last: int = ATOP_LAST) -> pl.DataFra
 
     Columns: ``ccode1 < ccode2``, ``year``, ``atop_defense``, ``atop_offense``,
     ``atop_neutral``, ``atop_nonagg``, ``atop_consul``, ``atop_any`` (0/1, either
-    direction). Years after 2016 use the COW list extended to ``last`` (``mry``).
+    direction). Years after the end of the COW list use it extended to ``last`` (``mry``).
     """
-    from allyscope.panel.core import dyad_years
+    from allyscope.panel.core import LIST_END, LIST_START, dyad_years
 
     if first > last or first < ATOP_FIRST or last > ATOP_LAST:
         raise InvalidInputError(
             f"ATOP status years {first}-{last} are outside {ATOP_FIRST}-{ATOP_LAST}",
             f"choose years within {ATOP_FIRST}-{ATOP_LAST}",
         )
-    mry = max(last, 2016) if last > 2016 else False
-    p = dyad_years("cow", years=(max(first, 1816), last), mry=mry).add("atop")
+    end = LIST_END["cow"].year
+    mry = last if last > end else False
+    p = dyad_years("cow", years=(max(first, LIST_START), last), mry=mry).add("atop")
     return p.df
 
 

@@ -67,6 +67,8 @@ from allyscope.forecast.model import (
 )
 from allyscope.forecast.models import shapley_contributions
 from allyscope.forecast.outcome import ATOP_LAST, OUTCOME_TITLES, check_outcome, status_column
+from allyscope.panel.core import LIST_END
+from allyscope.sources.bounds import last_year
 
 N_BACKGROUND = 64
 N_PERMUTATIONS = 32
@@ -199,7 +201,7 @@ def resolve_states(states: Sequence[str | int], year: int) -> list[int]:
     """COW codes of ``states`` as of ``year`` (unknown names raise with suggestions)."""
     if isinstance(states, str | int):
         states = [states]
-    out = codes.resolve_many(states, min(year, 2016))
+    out = codes.resolve_many(states, min(year, LIST_END["cow"].year))
     if len(out) < 2:
         raise InvalidInputError(
             "a forecast needs at least two states", "for example: allyscope forecast JPN KOR"
@@ -224,7 +226,7 @@ def check_year(year: int | None) -> int:
         raise InvalidInputError(
             f"origin year {y} is out of range",
             f"choose {FIRST_INFO_YEAR + 1}-{top}: {top} is the last year any input covers "
-            f"(ATOP alliances end in {ATOP_LAST}, UN votes in 2019)",
+            f"(ATOP alliances end in {ATOP_LAST}, UN votes in {last_year('un_votes')})",
         )
     return y
 
@@ -511,7 +513,7 @@ def forecast_all(
         lo = hi = np.full(point.size, np.nan)
     names = (
         codes.crosswalk()
-        .filter(pl.col("year") == min(y, 2016))
+        .filter(pl.col("year") == min(y, LIST_END["cow"].year))
         .select(pl.col("ccode").cast(pl.Int32), "name")
         .unique(subset=["ccode"], keep="first")
     )

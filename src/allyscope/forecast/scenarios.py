@@ -60,6 +60,8 @@ import polars as pl
 
 from allyscope import codes
 from allyscope.errors import InvalidInputError, UnknownNameError
+from allyscope.panel.core import LIST_END
+from allyscope.sources.bounds import last_year
 
 KINDS = ("leader_change", "un_affinity", "exercises", "mechanism_lapse", "set")
 EXERCISE_TYPES = ("joint_exercise", "multi_year_exercise_plan")
@@ -249,7 +251,7 @@ def as_scenario(spec: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> 
 def _pair_mask(rows: pl.DataFrame, pairs: Any, year: int) -> np.ndarray:
     if not pairs:
         return np.ones(rows.height, dtype=bool)
-    y = min(year, 2016)
+    y = min(year, LIST_END["cow"].year)
     want = set()
     for a, b in pairs:
         ca, cb = codes.resolve(a, y), codes.resolve(b, y)
@@ -274,7 +276,7 @@ def _set(rows: pl.DataFrame, mask: np.ndarray, col: str, values: Any) -> pl.Data
 
 
 def _leader(rows, mask, value, states, year):
-    y = min(year, 2016)
+    y = min(year, LIST_END["cow"].year)
     changed = {codes.resolve(s, y) for s in value}
     if not changed & set(states):
         names = ", ".join(map(str, value))
@@ -289,20 +291,22 @@ def _leader(rows, mask, value, states, year):
     old = rows["archigos_transitions"].cast(pl.Float64).to_numpy()
     new = np.where(np.isnan(old), n, np.maximum(old, n))
     note = None
-    if year > 2015:
+    end = last_year("archigossums")
+    if year > end:
         note = (
-            "leader transitions after 2015 are not recorded (Archigos ends in 2015): the "
-            "baseline uses each pair's yearly average of 2011-2015"
+            f"leader transitions after {end} are not recorded (Archigos ends in {end}): the "
+            f"baseline uses each pair's yearly average of {end - 4}-{end}"
         )
     return _set(rows, mask, "archigos_transitions", new), note
 
 
 def _exercises(rows, mask, value, states, year):
     note = None
-    if year > 2010:
+    end = last_year("mme_exercises")
+    if year > end:
         note = (
-            "joint exercises after 2010 are not recorded (MME ends in 2010): the baseline "
-            "uses each pair's yearly average of 2006-2010"
+            f"joint exercises after {end} are not recorded (MME ends in {end}): the baseline "
+            f"uses each pair's yearly average of {end - 4}-{end}"
         )
     return _set(rows, mask, "mme_joint_exercises_log", np.log1p(value)), note
 

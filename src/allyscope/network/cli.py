@@ -16,6 +16,11 @@ from allyscope.clikit import (
     print_table,
     split_values,
 )
+from allyscope.sources.bounds import coverage
+
+_ATOP_END = coverage("atop_alliance")[1]
+_UN = coverage("un_votes")
+_TEST = (1991, _ATOP_END)  # the de facto score's out-of-sample years (after its training)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +39,7 @@ def _states(values: list[str] | None) -> list[str] | None:
 
 
 def network(
-    year: Annotated[int, typer.Option("--year", help="Year of the network.")] = 2018,
+    year: Annotated[int, typer.Option("--year", help="Year of the network.")] = _ATOP_END,
     layer: Annotated[
         str,
         typer.Option(
@@ -188,7 +193,7 @@ def network(
 
 def blocs(
     start: Annotated[
-        int | None, typer.Option("--from", help="First year (UN votes: 1946-2019).")
+        int | None, typer.Option("--from", help=f"First year (UN votes: {_UN[0]}-{_UN[1]}).")
     ] = None,
     end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     state: Annotated[
@@ -260,7 +265,9 @@ def defacto(
         list[str], typer.Argument(help="Two states (a dyad) or more (a group): JPN KOR [USA].")
     ],
     start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
-    end: Annotated[int | None, typer.Option("--to", help="Last year (default 2018).")] = None,
+    end: Annotated[
+        int | None, typer.Option("--to", help=f"Last year (default {_ATOP_END}).")
+    ] = None,
     weights: Annotated[
         str,
         typer.Option(
@@ -270,7 +277,9 @@ def defacto(
     ] = "apriori",
     evaluate: Annotated[
         bool,
-        typer.Option("--evaluate", help="Also show the out-of-sample AUC (1991-2018)."),
+        typer.Option(
+            "--evaluate", help=f"Also show the out-of-sample AUC ({_TEST[0]}-{_TEST[1]})."
+        ),
     ] = False,
     output: OutOpt = None,
     plot: PlotOpt = None,
@@ -292,8 +301,8 @@ def defacto(
     if weights not in ("apriori", "fitted"):
         raise InvalidInputError(f"unknown weights {weights!r}", "use apriori or fitted")
     model = D.default_model() if weights == "apriori" else D.fit()
-    y0 = start if start is not None else 1946
-    y1 = end if end is not None else 2018
+    y0 = start if start is not None else _UN[0]
+    y1 = end if end is not None else _ATOP_END
     if len(states) == 2:
         with _busy("scoring every dyad-year"):
             df = D.defacto(states[0], states[1], (y0, y1), model=model)

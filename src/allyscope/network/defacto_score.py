@@ -64,6 +64,7 @@ import polars as pl
 
 from allyscope.errors import InvalidInputError, UnknownNameError
 from allyscope.network import layers as L
+from allyscope.sources.bounds import coverage
 
 COMPONENTS: dict[str, str] = {
     "un_affinity": "UN voting affinity (kappa), percentile rank within year",
@@ -87,7 +88,7 @@ EXERCISE_WINDOW = 5
 #: components without variation in the training years borrow the weight of another
 BORROW: dict[str, str] = {"institutionalization": "exercises", "exercises": "shared_allies"}
 TRAIN_YEARS: tuple[int, int] = (1946, 1990)
-TEST_YEARS: tuple[int, int] = (1991, 2018)
+TEST_YEARS: tuple[int, int] = (TRAIN_YEARS[1] + 1, coverage("atop_alliance")[1])
 RIDGE = 1.0
 
 
@@ -331,7 +332,11 @@ def fit(
     the components (e.g. to leave out ``shared_allies``)."""
     comps = _check_components(use)
     t0, t1 = L.check_years(tuple(train_years))
-    df = table if table is not None else components((min(t0, 1946), max(t1, 2018)))
+    df = (
+        table
+        if table is not None
+        else components((min(t0, L.DEFAULT_YEARS[0]), max(t1, L.DEFAULT_YEARS[1])))
+    )
     tr = df.filter(pl.col("year").is_between(t0, t1) & pl.col("formal_defense").is_not_null())
     if tr.height == 0 or tr["formal_defense"].n_unique() < 2:
         raise InvalidInputError(

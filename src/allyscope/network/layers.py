@@ -48,12 +48,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from allyscope.errors import InvalidInputError, UnknownNameError
+from allyscope.sources.bounds import coverage, current_year
 
 US = 2
-#: the default span of the yearly networks (ATOP ends in 2018)
-DEFAULT_YEARS: tuple[int, int] = (1946, 2018)
+#: the default span of the yearly networks: UN votes' first year to ATOP's last
+DEFAULT_YEARS: tuple[int, int] = (coverage("un_votes")[0], coverage("atop_alliance")[1])
 #: the last year of the COW state list; later years extend the list (panel ``mry``)
-COW_LIST_END = 2016
+COW_LIST_END = coverage("state_system")[1]
 UN_MEASURES: tuple[str, ...] = ("kappa", "pi", "s_score", "agree", "kappa_w", "pi_w")
 DEFAULT_UN_MEASURE = "kappa"
 DEFAULT_UN_QUANTILE = 0.9
@@ -170,7 +171,8 @@ def check_layers(layers: str | Iterable[str] | None) -> list[str]:
 
 
 def check_years(years: int | Sequence[int] | range | None) -> tuple[int, int]:
-    """``None`` -> 1946-2018; an int -> that year; a pair or range -> (first, last)."""
+    """``None`` -> :data:`DEFAULT_YEARS`; an int -> that year; a pair or range -> (first,
+    last)."""
     if years is None:
         return DEFAULT_YEARS
     if isinstance(years, int):
@@ -189,10 +191,13 @@ def check_years(years: int | Sequence[int] | range | None) -> tuple[int, int]:
         y0, y1 = int(ys[0]), int(ys[1])
     if y0 > y1:
         raise InvalidInputError(f"the year range {y0}-{y1} is inverted", f"did you mean {y1}-{y0}?")
-    if y0 < 1816 or y1 > 2024:
+    first, last = coverage("state_system")[0], current_year()
+    if y0 < first or y1 > last:
+        atop1 = coverage("atop_alliance")[1]
         raise InvalidInputError(
-            f"years {y0}-{y1} are outside the data (1816-2024)",
-            "the networks cover 1816-2018 (ATOP); UN votes start in 1946",
+            f"years {y0}-{y1} are outside the data ({first}-{last})",
+            f"the networks cover {first}-{atop1} (ATOP); UN votes start in "
+            f"{coverage('un_votes')[0]}",
         )
     return (int(y0), int(y1))
 
@@ -207,7 +212,7 @@ def _mry(y1: int) -> int | bool:
 def node_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     """The states in the COW system each year: ``year, ccode, stateabb, name, iso3``.
 
-    Years after 2016 (the end of the COW list) keep the states alive at its end.
+    Years after the end of the COW list (2024) keep the states alive at its end.
     """
     from allyscope import codes
     from allyscope.panel import state_years
@@ -215,7 +220,7 @@ def node_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     y0, y1 = check_years(years)
     sy = state_years(years=(y0, y1), mry=_mry(y1)).df
     cw = codes.crosswalk().select("ccode", "year", "stateabb", "name", "iso3")
-    # the crosswalk ends in 2020; later years reuse a state's last row
+    # years after the crosswalk's last reuse a state's last row
     last = cw.sort("year").group_by("ccode").last().drop("year")
     out = sy.join(cw, on=["ccode", "year"], how="left").join(
         last, on="ccode", how="left", suffix="_last"
@@ -434,13 +439,13 @@ _ATOP_COLS = (
 
 #: source coverage of each layer (first, last year); UN and mechanisms are checked per year
 _COVERAGE: dict[str, tuple[int, int]] = {
-    "defense": (1815, 2018),
-    "atop_other": (1815, 2018),
-    "igo": (1816, 2014),
-    "un_affinity": (1946, 2019),
-    "un_affinity_top": (1946, 2019),
-    "exercises": (1980, 2010),
-    "us_troops": (1950, 2024),
+    "defense": coverage("atop_alliance"),
+    "atop_other": coverage("atop_alliance"),
+    "igo": coverage("cow_igo_ndy"),
+    "un_affinity": coverage("un_votes"),
+    "un_affinity_top": coverage("un_votes"),
+    "exercises": coverage("mme_exercises"),
+    "us_troops": coverage("troops"),
 }
 
 

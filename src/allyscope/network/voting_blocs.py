@@ -34,11 +34,12 @@ import polars as pl
 
 from allyscope.errors import InvalidInputError, UnknownNameError
 from allyscope.network import layers as L
+from allyscope.sources.bounds import coverage
 
 #: anchors that name blocs, in label order
 ANCHORS: dict[str, tuple[int, ...]] = {"USA": (2,), "CHN": (710,), "RUS": (365,)}
 METHODS = ("leiden", "louvain")
-UN_YEARS = (1946, 2019)
+UN_YEARS = coverage("un_votes")
 
 
 @dataclass(frozen=True)

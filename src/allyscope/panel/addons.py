@@ -469,9 +469,10 @@ def suffixed(name: str, side: int) -> str:
 
 def codes_in_system(table: pl.DataFrame, code: str, target_system: str) -> pl.DataFrame:
     """Translate a state-year table keyed by ``code`` (``"ccode"`` or ``"gwcode"``) and
-    ``year`` into the codes of ``target_system``, year by year, through peacesciencer's
+    ``year`` into the codes of ``target_system``, year by year, through the
     COW/GW state-year crosswalks. Rows without a counterpart that year are dropped; where
-    two states map to one state that year, numeric columns keep their maximum."""
+    two states map to one state that year, numeric columns keep their maximum. The
+    crosswalks are isard's COW/GW state-year panels (to 2025)."""
     if code not in ("ccode", "gwcode"):
         raise InvalidInputError(
             f"codes_in_system: unknown code column {code!r}", "use ccode or gwcode"
@@ -542,9 +543,9 @@ def _crosswalk(source_system: str) -> pl.DataFrame:
     cw = _CW_CACHE.get(key)
     if cw is None:
         src, dst, tab = (
-            ("ccode", "gwcode", "cow_gw_years")
+            ("ccode", "gwcode", "cow_gw_panel")
             if source_system == "cow"
-            else ("gwcode", "ccode", "gw_cow_years")
+            else ("gwcode", "ccode", "gw_cow_panel")
         )
         cw = wh.sql(
             f"SELECT DISTINCT CAST({src} AS INTEGER) AS {src}, CAST(year AS INTEGER) AS year, "

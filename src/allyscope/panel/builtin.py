@@ -9,6 +9,7 @@ event table does not list is 0.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from typing import Any
@@ -28,8 +29,17 @@ from allyscope.panel.addons import (
     register,
     suffixed,
 )
+from allyscope.sources.bounds import coverage as _coverage
 
 # -- small shared pieces -------------------------------------------------------------------
+
+
+def _span(name: str) -> tuple[int, int]:
+    """A source's or input's coverage, from the first year of the state lists (1816) on."""
+    from allyscope.panel.core import LIST_START
+
+    a, b = _coverage(name)
+    return (max(a, LIST_START), b)
 
 
 _TABLE_CACHE: dict[tuple[str, str], pl.DataFrame] = {}
@@ -80,7 +90,7 @@ def _reg(
     if pick_sources is None and cow_coded:
 
         def pick_sources(c: PanelContext, _s: tuple[str, ...] = sources) -> tuple[str, ...]:
-            return (*_s, "cow_gw_years") if c.system == "gw" else _s
+            return (*_s, "cow_gw_panel") if c.system == "gw" else _s
 
     register(
         AddOn(
@@ -108,7 +118,14 @@ def _reg(
 ATOP_COLS = ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul")
 
 
-def _atop(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
+def _atop(df: pl.DataFrame, ctx: PanelContext, extend: bool = False) -> pl.DataFrame:
+    if extend:  # Panel.add routes extend=True to the atop_extended add-on
+        from allyscope.errors import InvalidInputError
+
+        raise InvalidInputError(
+            "the extended ATOP obligations are the add-on 'atop_extended'",
+            "use panel.add('atop', extend=True) or panel.add('atop_extended')",
+        )
     cols = [*ATOP_COLS, "atop_any"]
     if ctx.directed and ctx.system == "cow":
         # directed panels: the obligations of ccode1 toward ccode2 (ATOP is directed)
@@ -128,24 +145,103 @@ def _atop(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
     return join_dyad_vars(df, ctx, tab, cols, code="ccode", fill=dict.fromkeys(cols, 0))
 
 
+_ATOP_DEF = """
+atop_defense, atop_offense, atop_neutral, atop_nonagg, atop_consul: 1 if the two states
+share at least one alliance in force that year that commits them to defense, offense,
+neutrality, non-aggression or consultation (ATOP 5 dyad-year data), else 0.
+atop_any: 1 if any of the five obligations holds. A dyad-year ATOP does not list (within
+its coverage) has no obligation (0). ATOP is directed (obligations of one state toward
+another can differ: in 1960 the United States owes Japan defense, Japan owes the United
+States consultation only). Directed COW panels take the obligations of ccode1 toward
+ccode2; non-directed panels (and GW panels) count an obligation in either direction.
+"""
+
 _reg(
     "atop",
     _atop,
     aliases=("atop_alliance", "atop_alliances"),
     units=("dyad-year",),
     sources=("atop_alliance",),
-    coverage=(1815, 2018),
+    coverage=_coverage("atop_alliance"),
     title="ATOP alliance obligations",
-    definition="""
-atop_defense, atop_offense, atop_neutral, atop_nonagg, atop_consul: 1 if the two states
-share at least one alliance in force that year that commits them to defense, offense,
-neutrality, non-aggression or consultation (ATOP 5 dyad-year data), else 0.
-atop_any: 1 if any of the five obligations holds. A dyad-year ATOP does not list (within
-1815-2018) has no obligation (0). ATOP is directed (obligations of one state toward
-another can differ: in 1960 the United States owes Japan defense, Japan owes the United
-States consultation only). Directed COW panels take the obligations of ccode1 toward
-ccode2; non-directed panels (and GW panels) count an obligation in either direction.
+    definition=_ATOP_DEF
+    + """
+ATOP ends in 2018: later years are null. extend=True (command line: --atop-extended) gives
+the add-on atop_extended instead: ATOP plus the sourced alliance records to 2025.
 """,
+    options={"extend": "True: ATOP extended with the alliance records (atop_extended)"},
+)
+
+
+def _atop_extended(
+    df: pl.DataFrame, ctx: PanelContext, records: Any = None, dates: str = "in_force"
+) -> pl.DataFrame:
+    from allyscope.panel.alliances import extended_atop, load_records
+
+    through = load_records(records).through.year
+    ext = extended_atop(records, dates).with_columns(pl.max_horizontal(ATOP_COLS).alias("atop_any"))
+    cols = [*ATOP_COLS, "atop_any", "atop_source"]
+    fill: dict[str, Any] = dict.fromkeys(cols[:-1], 0)
+    beyond = pl.col("year") > through
+
+    def clip(out: pl.DataFrame) -> pl.DataFrame:  # years after the records are unknown
+        return out.with_columns(
+            pl.when(beyond).then(None).otherwise(pl.col(c)).alias(c) for c in cols
+        )
+
+    if ctx.directed and ctx.system == "cow":
+        tab = ext.with_columns(pl.col(c).cast(pl.Int8) for c in cols[:-1])
+        return clip(join_dyad_vars(df, ctx, tab, cols, fill=fill, directional=True))
+    tab = (
+        ext.with_columns(
+            pl.min_horizontal("ccode1", "ccode2").alias("__a"),
+            pl.max_horizontal("ccode1", "ccode2").alias("__b"),
+        )
+        .group_by("__a", "__b", "year")
+        .agg(
+            *[pl.col(c).max().cast(pl.Int8) for c in cols[:-1]],
+            pl.col("atop_source").str.split("+").explode().unique().sort().str.join("+"),
+        )
+        .rename({"__a": "ccode1", "__b": "ccode2"})
+    )
+    return clip(join_dyad_vars(df, ctx, tab, cols, code="ccode", fill=fill))
+
+
+def _extended_coverage() -> tuple[int, int]:
+    """ATOP's first year to the latest year of the data: the record file's own last year
+    is applied by the add-on (years after it are null), so another record file given as
+    ``records=`` is read with its own coverage."""
+    from allyscope.sources.bounds import current_year
+
+    return (_coverage("atop_alliance")[0], current_year())
+
+
+_reg(
+    "atop_extended",
+    _atop_extended,
+    aliases=("atop_ext", "atop_records", "alliances_extended"),
+    units=("dyad-year",),
+    sources=("atop_alliance",),
+    coverage=_extended_coverage(),
+    title="ATOP alliance obligations extended with sourced records to 2025",
+    definition=_ATOP_DEF
+    + """
+After ATOP's last year (2018) the obligations come from allyscope's alliance records
+(docs/alliances.md): every directed dyad obligation in force in 2018 is carried forward
+unless a record ends it, and each record adds or ends obligations from the date they are
+in force (a year counts if the obligation is in force on any day of it: Finland and the
+United States are allies from 2023, Sweden from 2024). dates="start" dates them from
+signature instead, ATOP's own practice (Finland and Sweden from 2022). atop_source says
+where each dyad-year's
+obligations come from: "atop", "atop_carried", "record:<id>", or several joined by "+";
+null where the dyad has no obligation.
+""",
+    options={
+        "records": "path of another alliance record file (default: the shipped one)",
+        "dates": "'in_force' (default: from entry into force) or 'start' (from signature, "
+        "ATOP's practice)",
+    },
+    citations=("leeds2002atop",),
 )
 
 COW_ALLY_COLS = ("cow_defense", "cow_neutral", "cow_nonagg", "cow_entente")
@@ -169,7 +265,7 @@ _reg(
     aliases=("cow_alliances", "cow_formal_alliances"),
     units=("dyad-year",),
     sources=("cow_alliance",),
-    coverage=(1816, 2012),
+    coverage=_span("cow_alliance"),
     title="COW formal alliance types",
     definition="""
 cow_defense, cow_neutral, cow_nonagg, cow_entente: 1 if the two states share a formal
@@ -208,7 +304,7 @@ _reg(
     aliases=("capabilities", "cinc", "cow_nmc", "national_capabilities"),
     units=("state-year", "dyad-year"),
     sources=("cow_nmc",),
-    coverage=(1816, 2022),
+    coverage=_span("cow_nmc"),
     title="COW National Material Capabilities (CINC and components)",
     definition="""
 nmc_milex (military expenditure, thousands of US dollars), nmc_milper (military personnel,
@@ -265,7 +361,7 @@ _reg(
     aliases=("contdir", "cow_contdir", "cow_contiguity", "direct_contiguity"),
     units=("dyad-year", "state-year"),
     sources=("cow_contdir",),
-    coverage=(1816, 2016),
+    coverage=_span("cow_contdir"),
     title="COW direct contiguity type",
     definition="""
 cow_conttype: the closest direct-contiguity relationship of the two states in force on any
@@ -296,7 +392,7 @@ _reg(
     pick_sources=lambda c: (f"{c.system}_mindist",),
     units=("dyad-year",),
     sources=("cow_mindist", "gw_mindist"),
-    coverage=(1886, 2019),
+    coverage=_span("cow_mindist"),
     title="Minimum distance between states (CShapes 2.0)",
     definition="""
 cshapes_mindist: the shortest distance in kilometres between the two states' territories
@@ -369,7 +465,7 @@ _reg(
     pick_sources=lambda c: (f"{c.system}_capitals",),
     units=("dyad-year", "state-year"),
     sources=("cow_capitals", "gw_capitals"),
-    coverage=(1816, 2024),
+    coverage=_coverage("state_system"),
     title="Capital-to-capital distance",
     definition="""
 capdist: great-circle ("as the crow flies") distance in kilometres between the two states'
@@ -404,11 +500,11 @@ _reg(
     aliases=("igos", "cow_igo", "joint_igos"),
     pick_sources=lambda c: (
         (("cow_igo_ndy",) if c.is_dyadic else ("cow_igo_sy",))
-        + (("cow_gw_years",) if c.system == "gw" else ())
+        + (("cow_gw_panel",) if c.system == "gw" else ())
     ),
     units=("dyad-year", "state-year"),
     sources=("cow_igo_ndy", "cow_igo_sy"),
-    coverage=(1816, 2014),
+    coverage=_span("cow_igo_ndy"),
     title="IGO memberships (COW IGO 3)",
     definition="""
 cow_igo_joint (dyad-years): the number of intergovernmental organizations in which both
@@ -523,7 +619,7 @@ _reg(
     aliases=("rivalries", "strategic_rivalries", "td", "thompson_dreyer"),
     units=("dyad-year", "state-year"),
     sources=("td_rivalries",),
-    coverage=(1816, 2010),
+    coverage=_span("td_rivalries"),
     title="Thompson-Dreyer strategic rivalries",
     definition="""
 td_rivalry (dyad-years): 1 if the two states are in an ongoing strategic rivalry that year
@@ -542,7 +638,7 @@ _reg(
     aliases=("tss", "tss_rivalry", "thompson_sakuwa_suhas"),
     units=("dyad-year", "state-year"),
     sources=("tss_rivalries",),
-    coverage=(1816, 2020),
+    coverage=_span("tss_rivalries"),
     title="Thompson-Sakuwa-Suhas strategic rivalries",
     definition="""
 tss_rivalry (dyad-years): 1 if the two states are in an ongoing strategic rivalry that year
@@ -703,7 +799,7 @@ _reg(
     aliases=("gml", "gml_mid", "mids", "gml_disputes"),
     units=("dyad-year", "state-year"),
     sources=("gml_mid_ddydisps",),
-    coverage=(1816, 2010),
+    coverage=_span("gml_mid_ddydisps"),
     title="Militarized interstate disputes (Gibler-Miller-Little)",
     definition=_MID_DEF.format(p="gml_mid"),
     options={"spells": "'onset' (default) or 'ongoing': what resets gml_mid_peaceyears"},
@@ -715,7 +811,7 @@ _reg(
     aliases=("cow_mid", "cow_disputes", "mid5"),
     units=("dyad-year", "state-year"),
     sources=("cow_mid_ddydisps",),
-    coverage=(1816, 2014),
+    coverage=_span("cow_mid_ddydisps"),
     title="Militarized interstate disputes (COW MID 5)",
     definition=_MID_DEF.format(p="cow_mid"),
     options={"spells": "'onset' (default) or 'ongoing': what resets cow_mid_peaceyears"},
@@ -742,7 +838,7 @@ _reg(
     aliases=("major_powers", "cow_majors", "majpow", "major_power"),
     units=("dyad-year", "state-year"),
     sources=("cow_majors",),
-    coverage=(1816, 2016),
+    coverage=_span("cow_majors"),
     title="COW major powers",
     definition="""
 cow_majpow (cow_majpow1, cow_majpow2 on dyad-years): 1 if the state is a Correlates of War
@@ -756,15 +852,19 @@ Kingdom, France (1816-1940, 1945-), Germany (1816-1918, 1925-1945, 1991-), Austr
 
 # -- democracy ----------------------------------------------------------------------------------
 
-DEMOCRACY_COLS = ("v2x_polyarchy", "polity2", "xm_qudsest")
+DEMOCRACY_COLS = ("v2x_polyarchy", "polity2", "euds", "aeuds", "xm_qudsest")
+_ISARD_DEM = {"cow": ("cow_democracy_isard", "ccode"), "gw": ("gw_democracy_isard", "gwcode")}
+_PS_DEM = {"cow": ("ccode_democracy", "ccode"), "gw": ("gwcode_democracy", "gwcode")}
 
 
 def _democracy(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
-    table, code = (
-        ("ccode_democracy", "ccode") if ctx.system == "cow" else ("gwcode_democracy", "gwcode")
-    )
-    tab = _sql(ctx, f"SELECT {code}, year, " + ", ".join(DEMOCRACY_COLS) + f" FROM {table}")
-    out = join_state_vars(df, ctx, tab, DEMOCRACY_COLS, code=code)
+    table, code = _ISARD_DEM[ctx.system]
+    cols = DEMOCRACY_COLS[:4]
+    tab = _sql(ctx, f"SELECT {code}, year, " + ", ".join(cols) + f" FROM {table}")
+    out = join_state_vars(df, ctx, tab, cols, code=code)
+    ps_table, ps_code = _PS_DEM[ctx.system]
+    uds = _sql(ctx, f"SELECT {ps_code}, year, xm_qudsest FROM {ps_table}")
+    out = join_state_vars(out, ctx, uds, ["xm_qudsest"], code=ps_code)
     if ctx.is_dyadic:
         out = out.with_columns(
             pl.when(pl.col(suffixed(c, 1)).is_not_null() & pl.col(suffixed(c, 2)).is_not_null())
@@ -780,17 +880,26 @@ _reg(
     "democracy",
     _democracy,
     aliases=("dem", "polity", "vdem", "uds", "regime"),
-    pick_sources=lambda c: ("ccode_democracy",) if c.system == "cow" else ("gwcode_democracy",),
+    pick_sources=lambda c: (_ISARD_DEM[c.system][0], _PS_DEM[c.system][0]),
     units=("dyad-year", "state-year"),
-    sources=("ccode_democracy", "gwcode_democracy"),
-    coverage=(1816, 2020),
+    sources=(
+        "cow_democracy_isard",
+        "gw_democracy_isard",
+        "ccode_democracy",
+        "gwcode_democracy",
+    ),
+    coverage=_span("democracy"),
     title="Democracy: V-Dem polyarchy, Polity2, extended UDS",
     definition="""
-v2x_polyarchy: V-Dem electoral democracy index (0-1); polity2: Polity IV/5 combined score
-(-10 to 10); xm_qudsest: Marquez's extended Unified Democracy Score (latent, mean about 0).
-Dyad-years get each per side (v2x_polyarchy1, polity2_1, xm_qudsest1, ...) and the
-weak-link minimum of the two sides (v2x_polyarchy_min, polity2_min, xm_qudsest_min; null if
-either side is missing). Each measure is null where its own source has no estimate.
+v2x_polyarchy: V-Dem electoral democracy index (0-1; V-Dem v16, to 2025); polity2: Polity5
+combined score (-10 to 10, to 2018); euds: Marquez's extended Unified Democracy Score
+(latent, mean about 0; to 2025) and aeuds, the same rescaled so that 0 is the average
+cut-point of the dichotomous democracy measures (isard, Miller). xm_qudsest: the earlier
+release of the extended UDS distributed with peacesciencer (to 2020), kept for
+comparison with older results. Dyad-years get each per side (v2x_polyarchy1, polity2_1,
+euds1, ...) and the weak-link minimum of the two sides (v2x_polyarchy_min, polity2_min,
+euds_min, ...; null if either side is missing). Each measure is null where its own source
+has no estimate: the add-on covers 1816-2025, but Polity stops in 2018.
 """,
 )
 
@@ -813,7 +922,7 @@ _reg(
     pick_sources=lambda c: (f"{c.system}_sdp_gdp",),
     units=("dyad-year", "state-year"),
     sources=("cow_sdp_gdp", "gw_sdp_gdp"),
-    coverage={"cow": (1816, 2016), "gw": (1816, 2015)},
+    coverage={"cow": _span("cow_sdp_gdp"), "gw": _span("gw_sdp_gdp")},
     title="GDP, population and surplus domestic product (simulated)",
     definition="""
 wbgdp2011est: GDP in 2011 US dollars, natural log; wbpopest: population, natural log;
@@ -829,29 +938,120 @@ Dyad-years get each per side (wbgdp2011est1, ...).
 LEADER_COLS = ("leadertransition", "irregular", "n_leaders")
 
 
+def reign_years(ctx: PanelContext | None = None) -> pl.DataFrame:
+    """Leader transitions per COW state-year from REIGN, for the years after Archigos.
+
+    Columns ``ccode``, ``year``, ``transition`` (1 if a leader took office that year,
+    the state's first recorded leader excepted), ``n_leaders`` (leaders in office on any day
+    of the year) and ``source``. REIGN ends within its last year (the catalog's
+    ``data_through``, February 2021): that year is observed in part, so ``transition`` is 1
+    where a change was seen and null otherwise (a change later in the year is not known),
+    ``n_leaders`` is null and ``source`` is ``"reign_partial"``.
+    """
+    from allyscope.sources.bounds import data_through
+    from allyscope.store import open_warehouse
+
+    first = _coverage("archigossums")[1] + 1
+    through = data_through("reign_leaders")
+    query = (
+        "SELECT ccode, start_year, coalesce(end_year, 9999) AS end_year, "
+        "row_number() OVER (PARTITION BY ccode ORDER BY start_year, start_month, start_day) "
+        "AS nth FROM reign_leaders"
+    )
+    sp = _sql(ctx, query) if ctx is not None else open_warehouse().sql(query)
+    years = pl.DataFrame(
+        {"year": pl.int_range(first, through.year + 1, eager=True, dtype=pl.Int32)}
+    )
+    full = through == dt.date(through.year, 12, 31)
+    sy = (
+        sp.join(years, how="cross")
+        .filter((pl.col("start_year") <= pl.col("year")) & (pl.col("end_year") >= pl.col("year")))
+        .group_by(pl.col("ccode").cast(pl.Int32), "year")
+        .agg(
+            ((pl.col("start_year") == pl.col("year")) & (pl.col("nth") > 1))
+            .any()
+            .cast(pl.Int8)
+            .alias("transition"),
+            pl.len().cast(pl.Int16).alias("n_leaders"),
+        )
+    )
+    partial = (pl.col("year") == through.year) & pl.lit(not full)
+    return sy.with_columns(
+        pl.when(partial & (pl.col("transition") == 0))
+        .then(None)
+        .otherwise(pl.col("transition"))
+        .alias("transition"),
+        pl.when(partial).then(None).otherwise(pl.col("n_leaders")).alias("n_leaders"),
+        pl.when(partial).then(pl.lit("reign_partial")).otherwise(pl.lit("reign")).alias("source"),
+    ).sort("ccode", "year")
+
+
 def _leaders(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
     tab = _sql(ctx, "SELECT gwcode, year, " + ", ".join(LEADER_COLS) + " FROM archigossums")
     rename = {c: f"archigos_{c}" for c in LEADER_COLS}
-    return join_state_vars(df, ctx, tab, LEADER_COLS, code="gwcode", rename=rename)
+    out = join_state_vars(df, ctx, tab, LEADER_COLS, code="gwcode", rename=rename)
+    reign = reign_years(ctx).rename({"transition": "__rt", "n_leaders": "__rn", "source": "__rs"})
+    out = join_state_vars(out, ctx, reign, ["__rt", "__rn", "__rs"], code="ccode")
+    archigos_last = _coverage("archigossums")[1]
+    in_archigos = pl.col("year") <= archigos_last
+    sides = [""] if not ctx.is_dyadic else ["1", "2"]
+    new = []
+    for side in sides:
+
+        def col(name: str, _s: str = side) -> str:
+            return suffixed(name, int(_s)) if _s else name
+
+        new += [
+            pl.when(in_archigos)
+            .then(pl.col(col("archigos_leadertransition")).cast(pl.Int8))
+            .otherwise(pl.col(col("__rt")))
+            .alias(col("leaders_transition")),
+            pl.when(in_archigos)
+            .then(pl.col(col("archigos_n_leaders")).cast(pl.Int16))
+            .otherwise(pl.col(col("__rn")))
+            .alias(col("leaders_count")),
+            pl.when(in_archigos)
+            .then(pl.col(col("archigos_irregular")).cast(pl.Int8))
+            .otherwise(None)
+            .alias(col("leaders_irregular")),
+            pl.when(in_archigos)
+            .then(pl.when(pl.col(col("archigos_n_leaders")).is_not_null()).then(pl.lit("archigos")))
+            .otherwise(pl.col(col("__rs")))
+            .alias(col("leaders_source")),
+        ]
+    drop = [c for c in out.columns if c.startswith("__r")]
+    return out.with_columns(new).drop(drop)
 
 
 _reg(
     "leaders",
     _leaders,
-    aliases=("archigos", "leader_transitions", "archigossums"),
+    aliases=("archigos", "leader_transitions", "archigossums", "reign"),
     pick_sources=lambda c: (
-        ("archigossums", "gw_cow_years") if c.system == "cow" else ("archigossums",)
+        ("archigossums", "reign_leaders", "gw_cow_panel")
+        if c.system == "cow"
+        else ("archigossums", "reign_leaders", "cow_gw_panel")
     ),
     units=("dyad-year", "state-year"),
-    sources=("archigossums", "gw_cow_years"),
-    coverage=(1870, 2015),
-    title="Leader transitions (Archigos 4.1)",
+    sources=("archigossums", "reign_leaders", "gw_cow_panel", "cow_gw_panel"),
+    coverage=_coverage("leaders"),
+    title="Leader transitions (Archigos 4.1 to 2015, then REIGN)",
     definition="""
-archigos_leadertransition: 1 if the state's effective leader changed during the year;
-archigos_irregular: 1 if a leader left or entered office irregularly (coup, revolt, foreign
-imposition ...); archigos_n_leaders: how many leaders held office during the year. Archigos
-uses Gleditsch-Ward codes; COW panels map them year by year through the COW/GW crosswalk
-(state-years without a counterpart are null).
+leaders_transition: 1 if the state's effective leader changed during the year, else 0;
+leaders_count: how many leaders held office during the year; leaders_irregular: 1 if a
+leader left or entered office irregularly (coup, revolt, foreign imposition ...);
+leaders_source: where the year comes from. The join rule: Archigos 4.1 through 2015 (its
+last year; "archigos"), REIGN (Bell, Besaw and Frank) from 2016 ("reign"): a transition is
+a leader taking office that year (acting leaders count: South Korea 2016 and 2017), the
+count is the leaders in office on any day of the year. REIGN's March 2021 update records
+changes through February 2021, so 2021 is observed in part ("reign_partial"): a change seen
+by then is 1 (United States 2021), no change seen is null, not 0 (Japan's October 2021
+change is not in the data), and the count is null. Years after 2021 are null (South Korea
+2022). REIGN does not code how leaders entered or left office: leaders_irregular is null
+from 2016. The Archigos columns themselves (archigos_leadertransition, archigos_irregular,
+archigos_n_leaders) are kept and end in 2015. Archigos uses Gleditsch-Ward codes and
+REIGN COW codes; each is mapped to the panel's system year by year through the COW/GW
+crosswalk (state-years without a counterpart are null).
 """,
 )
 
@@ -871,7 +1071,7 @@ _reg(
     aliases=("cow_trade", "trade_sy"),
     units=("state-year", "dyad-year"),
     sources=("cow_trade_sy",),
-    coverage=(1870, 2014),
+    coverage=_coverage("cow_trade_sy"),
     title="COW trade totals (state-year)",
     definition="""
 cow_trade_imports, cow_trade_exports: the state's total imports and exports that year in
@@ -886,10 +1086,84 @@ of each side (cow_trade_imports1, ...), not bilateral trade.
 US_CCODE = 2
 
 
-def _us_troops(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
-    tab = _sql(
-        ctx, "SELECT ccode, year, sum(troops_ad)::INTEGER AS us_troops FROM us_troops GROUP BY ALL"
+#: codes the quarterly troop file uses unlike the COW list: (code, from year, COW code) -
+#: unified Germany stays 260 (West Germany) and Serbia has its Gleditsch-Ward code 340
+TROOP_QUARTERLY_CODES: tuple[tuple[int, int, int], ...] = ((260, 1991, 255), (340, 2006, 345))
+
+
+def us_troop_years(ctx: PanelContext | None = None) -> pl.DataFrame:
+    """US active-duty troops per host country (COW code) and year, to the last quarter of
+    the quarterly file.
+
+    Columns ``ccode``, ``year``, ``us_troops`` and ``source``. Through the last year of the
+    country-year file (``us_troops``, 2024) the values are that file's (rows listed twice
+    under two spellings of a name are summed; source ``"annual"``). Later years come from
+    the quarterly file, *linked* to the annual series (source ``"quarterly_linked"``):
+
+    1. a quarter without a report (no source line; the file shows 0) is missing, not 0;
+    2. a year's quarterly value is the median of its reported quarters — robust to one
+       quarter that counts a country twice (Japan in June 2014-2021);
+    3. the later year's value is the last annual value times the ratio of the two
+       years' quarterly values (``annual_2024 * q_2025 / q_2024``), so a level in which
+       the quarterly file differs throughout (South Korea counted twice in every quarter
+       since September 2010) does not enter; where the last quarterly value is 0 or
+       missing, the quarterly value is used as it is.
+
+    The quarterly file codes unified Germany as 260 and Serbia as 340; they are read as the
+    COW codes 255 and 345 (:data:`TROOP_QUARTERLY_CODES`).
+
+    ``bench/troops.py`` compares the rule with the annual file where both exist.
+    """
+    from allyscope.store import open_warehouse
+
+    def sql(q: str) -> pl.DataFrame:
+        return _sql(ctx, q) if ctx is not None else open_warehouse().sql(q)
+
+    annual = sql(
+        "SELECT ccode::INTEGER AS ccode, year::INTEGER AS year, "
+        "sum(troops_ad)::INTEGER AS us_troops FROM us_troops GROUP BY ALL"
     )
+    last = _coverage("us_troops")[1]
+    end = _coverage("us_troops_quarterly")[1]
+    fixes = " ".join(
+        f"WHEN ccode = {c} AND year >= {y} THEN {to}" for c, y, to in TROOP_QUARTERLY_CODES
+    )
+    quarterly = sql(
+        f"SELECT (CASE {fixes} ELSE ccode END)::INTEGER AS ccode, year::INTEGER AS year, "
+        "median(troops_ad)::DOUBLE AS q FROM us_troops_quarterly "
+        f"WHERE source IS NOT NULL AND year >= {last} GROUP BY ALL"
+    )
+    base = (
+        quarterly.filter(pl.col("year") == last)
+        .select("ccode", pl.col("q").alias("q0"))
+        .join(
+            annual.filter(pl.col("year") == last).select("ccode", pl.col("us_troops").alias("a0")),
+            on="ccode",
+            how="full",
+            coalesce=True,
+        )
+    )
+    later = (
+        quarterly.filter(pl.col("year").is_between(last + 1, end))
+        .join(base, on="ccode", how="left")
+        .with_columns(
+            pl.when((pl.col("q0") > 0) & pl.col("a0").is_not_null())
+            .then(pl.col("a0") * pl.col("q") / pl.col("q0"))
+            .otherwise(pl.col("q"))
+            .round(0)
+            .cast(pl.Int32)
+            .alias("us_troops"),
+            pl.lit("quarterly_linked").alias("source"),
+        )
+        .select("ccode", "year", "us_troops", "source")
+    )
+    return pl.concat(
+        [annual.with_columns(pl.lit("annual").alias("source")), later], how="vertical"
+    ).sort("ccode", "year")
+
+
+def _us_troops(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
+    tab = us_troop_years(ctx).drop("source")
     out = join_state_vars(df, ctx, tab, ["us_troops"], code="ccode", fill={"us_troops": 0})
     if ctx.is_dyadic:
         us = US_CCODE  # the United States has code 2 in both systems
@@ -909,8 +1183,8 @@ _reg(
     _us_troops,
     aliases=("troops", "troopdata", "us_troop_deployments"),
     units=("state-year", "dyad-year"),
-    sources=("us_troops",),
-    coverage=(1950, 2024),
+    sources=("us_troops", "us_troops_quarterly"),
+    coverage=_coverage("troops"),
     title="US military personnel stationed abroad",
     definition="""
 us_troops: US active-duty military personnel stationed in the state that year (troopdata:
@@ -918,7 +1192,10 @@ Kane; Allen, Flynn and Machain), 0 where the deployment reports list none; for t
 States itself, personnel at home. Dyad-years get us_troops1 and us_troops2 (hosted by each
 side) and us_troops_partner: for dyads with the United States, the troops stationed in the
 other state (null for other dyads). Rows listed twice under two spellings of a country's
-name are summed.
+name are summed. The country-year file ends in 2024; 2025 comes from the quarterly file
+(to December 2025): the median of the year's reported quarters, linked to the annual
+series by the ratio of the two years' quarterly medians (the rule and why:
+allyscope.panel.builtin.us_troop_years and docs/panels.md).
 """,
 )
 
@@ -1109,7 +1386,7 @@ _reg(
     aliases=("exercises", "joint_exercises", "mme_exercises", "military_exercises"),
     units=("dyad-year", "state-year"),
     sources=("mme_exercises",),
-    coverage=(1980, 2010),
+    coverage=_coverage("mme_exercises"),
     title="Joint multinational military exercises (MME v7)",
     definition="""
 mme_joint_exercises (dyad-years): the number of multinational military exercises in which
@@ -1146,3 +1423,107 @@ def joint_exercises(a: str | int, b: str | int, year: int | None = None) -> pl.D
 
 
 __all__ = ["great_circle_km", "joint_exercises", "mme_participants"]
+
+
+# -- arms transfers ----------------------------------------------------------------------------
+
+ARMS_COLS = ("sipri_tiv", "sipri_tiv_ordered", "sipri_share", "sipri_share_5y")
+
+
+def _arms(df: pl.DataFrame, ctx: PanelContext) -> pl.DataFrame:
+    from allyscope.panel.arms import arms_imports, arms_transfers
+
+    t = arms_transfers()
+    if not ctx.is_dyadic:
+        imp = arms_imports()
+        exp = t.group_by(pl.col("ccode1").alias("ccode"), "year").agg(
+            pl.col("sipri_tiv").sum().alias("sipri_exports")
+        )
+        top = (
+            t.filter(pl.col("sipri_share_5y").is_not_null())
+            .sort("sipri_share_5y", "ccode1", descending=[True, False])
+            .group_by(pl.col("ccode2").alias("ccode"), "year", maintain_order=True)
+            .first()
+            .select(
+                "ccode",
+                "year",
+                pl.col("ccode1").alias("sipri_top_supplier"),
+                pl.col("sipri_share_5y").alias("sipri_top_supplier_share_5y"),
+            )
+        )
+        out = join_state_vars(
+            df, ctx, imp, ["sipri_imports"], code="ccode", fill={"sipri_imports": 0.0}
+        )
+        out = join_state_vars(
+            out, ctx, exp, ["sipri_exports"], code="ccode", fill={"sipri_exports": 0.0}
+        )
+        cols = ["sipri_top_supplier", "sipri_top_supplier_share_5y"]
+        return join_state_vars(out, ctx, top, cols, code="ccode")
+    fill = {"sipri_tiv": 0.0, "sipri_tiv_ordered": 0.0}
+    if ctx.directed and ctx.system == "cow":
+        out = join_dyad_vars(df, ctx, t, ARMS_COLS, fill=fill, directional=True)
+        # a recipient that received arms that year depends on a supplier it got nothing
+        # from to the extent 0; one that received nothing has no defined dependence
+        imp = arms_imports()
+        out = join_state_vars(
+            out, ctx, imp, ["sipri_imports"], code="ccode", rename={"sipri_imports": "__imp"}
+        )
+        five = imp.with_columns(pl.int_ranges("year", pl.col("year") + 5).alias("y")).explode("y")
+        five = five.group_by("ccode", pl.col("y").alias("year")).agg(pl.col("sipri_imports").sum())
+        out = join_state_vars(
+            out, ctx, five, ["sipri_imports"], code="ccode", rename={"sipri_imports": "__impw"}
+        )
+        out = out.with_columns(
+            pl.when(pl.col("__imp2") > 0)
+            .then(pl.col("sipri_share").fill_null(0.0))
+            .alias("sipri_share"),
+            pl.when(pl.col("__impw2") > 0)
+            .then(pl.col("sipri_share_5y").fill_null(0.0))
+            .alias("sipri_share_5y"),
+        )
+        return out.drop("__imp1", "__imp2", "__impw1", "__impw2")
+    # non-directed: volumes in both directions summed, dependence the larger of the two
+    und = (
+        t.with_columns(
+            pl.min_horizontal("ccode1", "ccode2").alias("__a"),
+            pl.max_horizontal("ccode1", "ccode2").alias("__b"),
+        )
+        .group_by("__a", "__b", "year")
+        .agg(
+            pl.col("sipri_tiv").sum(),
+            pl.col("sipri_tiv_ordered").sum(),
+            pl.col("sipri_share").max().alias("sipri_share_max"),
+            pl.col("sipri_share_5y").max().alias("sipri_share_5y_max"),
+        )
+        .rename({"__a": "ccode1", "__b": "ccode2"})
+    )
+    cols = ["sipri_tiv", "sipri_tiv_ordered", "sipri_share_max", "sipri_share_5y_max"]
+    return join_dyad_vars(df, ctx, und, cols, code="ccode", fill=fill)
+
+
+_reg(
+    "arms",
+    _arms,
+    aliases=("arms_transfers", "sipri", "sipri_arms"),
+    units=("dyad-year", "state-year"),
+    sources=("sipri_arms",),
+    coverage=_coverage("arms_transfers"),
+    title="Arms transfers (SIPRI trend-indicator values)",
+    definition="""
+Directed COW dyad-years (supplier ccode1 to recipient ccode2): sipri_tiv, the TIV (SIPRI
+trend-indicator value, millions) of major conventional arms delivered that year, each
+deal's delivered TIV split equally over its years of delivery; sipri_tiv_ordered, the TIV
+of deals ordered that year; sipri_share, the recipient's dependence on the supplier (the
+supplier's share of all TIV the recipient received that year, from any supplier; 0 if
+the recipient got arms but none from this supplier, null if it got none at all);
+sipri_share_5y, the same over the five years ending that year. Non-directed panels (and
+GW panels) get sipri_tiv and sipri_tiv_ordered summed over both directions and
+sipri_share_max / sipri_share_5y_max, the larger of the two dependences (null where
+neither side received arms from the other in the window). State-years get sipri_imports
+and sipri_exports (TIV delivered) and sipri_top_supplier (COW code) with
+sipri_top_supplier_share_5y, the largest five-year dependence. Non-state and unknown
+parties count in the totals but have no dyads. allyscope.panel.arms.arms_transfers()
+gives the table and arms_dependence(recipient, years) a recipient's suppliers.
+""",
+    citations=("sipri2025arms",),
+)

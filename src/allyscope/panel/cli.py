@@ -34,7 +34,7 @@ FromOpt = Annotated[
 ]
 ToOpt = Annotated[
     int | None,
-    typer.Option("--to", help="Last year (default: the list's last: COW 2016, GW 2017)."),
+    typer.Option("--to", help="Last year (default: the list's last: COW 2024, GW 2020)."),
 ]
 AddOpt = Annotated[
     list[str] | None,
@@ -52,7 +52,7 @@ MryOpt = Annotated[
     bool,
     typer.Option(
         "--mry",
-        help="Extend states alive at the end of the list to the last concluded year "
+        help="Extend states alive at the end of the list to the latest year of the data "
         "(an assumption, recorded in the output's metadata).",
     ),
 ]
@@ -90,7 +90,8 @@ def dyad_years_cmd(
         bool,
         typer.Option(
             "--politically-relevant",
-            help="Only contiguous dyads and dyads with a major power (COW, to 2016).",
+            help="Only contiguous dyads and dyads with a major power (COW contiguity and major "
+            "powers end in 2016).",
         ),
     ] = False,
     mry: MryOpt = False,
@@ -98,6 +99,14 @@ def dyad_years_cmd(
     cite: CiteOpt = False,
     list_addons: ListOpt = False,
     exercise_names: NamesOpt = False,
+    atop_extended: Annotated[
+        bool,
+        typer.Option(
+            "--atop-extended",
+            help="ATOP obligations extended with the sourced alliance records after 2018 "
+            "(adds the atop add-on if not given).",
+        ),
+    ] = False,
 ) -> None:
     """Dyad-years (non-directed unless --directed) with add-ons.
 
@@ -116,6 +125,7 @@ def dyad_years_cmd(
         cite,
         list_addons,
         exercise_names,
+        atop_extended,
     )
 
 
@@ -225,6 +235,7 @@ def _run(
     cite: bool,
     list_addons: bool,
     exercise_names: bool,
+    atop_extended: bool = False,
 ) -> None:
     from allyscope.cli import console, err_console
     from allyscope.io import check_table_path
@@ -237,6 +248,8 @@ def _run(
     if output is not None:
         check_table_path(output, PANEL_FORMATS)
     names = _addon_names(add)
+    if atop_extended:
+        names = [n for n in names if addons.get(n).name != "atop"] + ["atop_extended"]
     chosen = addons.parse_names(names) if names else []  # unknown names fail before any work
     for a in chosen:
         if unit not in a.units:
@@ -280,6 +293,19 @@ def _run(
         _preview(p)
     if p.mry is not None:
         err_console.print(f"[yellow]note:[/yellow] {p.meta['mry_note']}")
+    from allyscope.sources.bounds import coverage
+
+    atop_end = coverage("atop_alliance")[1]
+    if "atop" in p.addons and p.years[1] > atop_end:
+        err_console.print(
+            f"[yellow]note:[/yellow] ATOP ends in {atop_end}: later years are null; "
+            "--atop-extended adds the sourced alliance records after it"
+        )
+    if "atop_extended" in p.addons and p.years[1] > atop_end:
+        err_console.print(
+            f"[yellow]note:[/yellow] obligations after {atop_end} are ATOP's carried forward "
+            "(atop_source = atop_carried) and the alliance records' (record:<id>)"
+        )
     if cite:
         print(p.citations(), end="")
     else:

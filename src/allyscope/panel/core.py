@@ -10,10 +10,15 @@ Membership rules (the Correlates of War and Gleditsch–Ward lists):
 * non-directed dyads keep ``ccode1 < ccode2`` (``gwcode1 < gwcode2``); a directed panel
   holds both orders and so exactly twice the rows.
 
-The COW list ends on 2016-12-31 and the Gleditsch–Ward list on 2017-12-31. With
-``mry=True`` the states alive on the last day of the list are assumed to be alive through
-the most recently concluded calendar year (or through ``mry=<year>``). The panel's
-``meta`` says which end year it uses.
+The lists are the COW state system v2024 (to 2024-12-31) and the Gleditsch–Ward list as
+maintained in isard (independent states, microstates left out, to 2020-12-31); their
+ends come from the catalog (:mod:`allyscope.sources.bounds`). By default a panel stops
+at the end of its list. ``mry`` ("most recent year") extends it: the states alive on
+the list's last day are assumed alive through ``mry=<year>``, or with ``mry=True``
+through the latest year any source describes (:func:`~allyscope.sources.bounds.
+current_year`; never the calendar, so results do not change with the day they are
+computed). Entries, exits and changes after the list's end are not known. The panel's
+``meta`` says which end it uses and which years are an extension.
 """
 
 from __future__ import annotations
@@ -32,12 +37,17 @@ import polars as pl
 from allyscope.errors import InvalidInputError
 from allyscope.panel import addons as _reg
 from allyscope.panel.addons import PanelContext
+from allyscope.sources.bounds import coverage, current_year, data_through
 
-#: last day of each state list as distributed
-LIST_END: dict[str, dt.date] = {"cow": dt.date(2016, 12, 31), "gw": dt.date(2017, 12, 31)}
-LIST_START = 1816
-SYSTEM_SOURCES: dict[str, str] = {"cow": "cow_states", "gw": "gw_states"}
-_SYSTEM_NAMES = {"cow": "Correlates of War state system (v2016)", "gw": "Gleditsch–Ward list"}
+#: the source of each state list
+SYSTEM_SOURCES: dict[str, str] = {"cow": "cow_states_v2024", "gw": "gw_system_isard"}
+#: last day of each state list as distributed (from the catalog)
+LIST_END: dict[str, dt.date] = {k: data_through(v) for k, v in SYSTEM_SOURCES.items()}
+LIST_START = min(coverage(v)[0] for v in SYSTEM_SOURCES.values())
+_SYSTEM_NAMES = {
+    "cow": "Correlates of War state system (v2024)",
+    "gw": "Gleditsch–Ward list (isard, independent states)",
+}
 
 
 def _check_system(system: str) -> str:
@@ -60,12 +70,12 @@ def mry_year(mry: bool | int, system: str) -> int | None:
         return None
     end = LIST_END[system].year
     if mry is True:
-        return max(dt.date.today().year - 1, end)
+        return max(current_year(), end)
     year = int(mry)
     if year < end:
         raise InvalidInputError(
             f"mry={year} is before the end of the {system.upper()} list ({end})",
-            "use mry=True (the last concluded year) or a later year",
+            "use mry=True (the latest year of the data) or a later year",
         )
     return year
 
@@ -81,7 +91,7 @@ def _check_years(years: Any, system: str, mry: bool | int) -> tuple[int, int]:
     except (TypeError, ValueError, IndexError):
         raise InvalidInputError(
             f"years must be a (first, last) pair of integers, got {years!r}",
-            "for example years=(1946, 2016)",
+            f"for example years=(1946, {LIST_END[system].year})",
         ) from None
     if y0 > y1:
         raise InvalidInputError(
@@ -121,11 +131,12 @@ def membership_spells(system: str, mry: bool | int = False) -> pl.DataFrame:
     if system == "cow":
         sp = wh.sql(
             "SELECT CAST(ccode AS INTEGER) AS code, make_date(styear, stmonth, stday) AS start, "
-            'make_date(endyear, endmonth, endday) AS "end" FROM cow_states'
+            f'make_date(endyear, endmonth, endday) AS "end" FROM {SYSTEM_SOURCES["cow"]}'
         )
-    else:
+    else:  # independent states only, as in the published Gleditsch-Ward list
         sp = wh.sql(
-            'SELECT CAST(gwcode AS INTEGER) AS code, startdate AS start, enddate AS "end" FROM gw_states'
+            'SELECT CAST(gwcode AS INTEGER) AS code, startdate AS start, enddate AS "end" '
+            f"FROM {SYSTEM_SOURCES['gw']} WHERE microstate = 0"
         )
     last = mry_year(mry, system)
     if last is not None:
@@ -158,6 +169,26 @@ def _state_year_spells(spells: pl.DataFrame, y0: int, y1: int) -> pl.DataFrame:
         pl.max_horizontal("start", jan1).alias("s"),
         pl.min_horizontal("end", dec31).alias("e"),
     ).with_columns(((pl.col("s") == jan1) & (pl.col("e") == dec31)).alias("full"))
+
+
+# -- currency -----------------------------------------------------------------------------
+
+#: add-ons that carry values past the end of one of their sources, and how
+_CARRIES: dict[str, str] = {
+    "atop_extended": "ATOP obligations in force in 2018 are carried forward unless an alliance "
+    "record ends them; rows say so in atop_source (atop_carried)",
+}
+
+
+#: code crosswalks: an add-on reads them, but they say nothing about how current it is
+_CROSSWALKS = frozenset({"cow_gw_panel", "gw_cow_panel", "cow_gw_years", "gw_cow_years"})
+
+
+def _dated(source: str) -> bool:
+    from allyscope.sources import SOURCES
+
+    s = SOURCES.get(source)
+    return s is not None and s.years is not None
 
 
 # -- base frames (cached per process) ---------------------------------------------------
@@ -371,6 +402,76 @@ class Panel:
             )
         return m
 
+    def currency(self) -> pl.DataFrame:
+        """How current each input of the panel is, and what the panel does after its end.
+
+        One row per input: the state list, then each add-on in order. Columns ``input``,
+        ``sources``, ``last_year`` (the last year the input's data describe),
+        ``data_through`` (its last date), ``panel_last_year``, ``after_end`` — what the
+        panel's years after ``last_year`` hold: ``""`` (none), ``"null"`` (missing, the
+        default), ``"extended"`` (the state list carried by ``mry``) or ``"carried"``
+        (values carried forward, e.g. ATOP obligations after 2018 in ``atop_extended``) —
+        and ``note``.
+        """
+        from allyscope.panel import addons as reg
+        from allyscope.sources.bounds import data_through as _through
+
+        y1 = self.years[1]
+        src = SYSTEM_SOURCES[self.system]
+        end = LIST_END[self.system]
+        rows = [
+            {
+                "input": "state list",
+                "sources": src,
+                "last_year": end.year,
+                "data_through": end,
+                "panel_last_year": y1,
+                "after_end": ("extended" if self.mry is not None else "") if y1 > end.year else "",
+                "note": self.meta.get("mry_note", ""),
+            }
+        ]
+        ctx = self.context
+        for name in self.addons:
+            a = reg.get(name)
+            used = a.sources_used(ctx)
+            cov = a.coverage_for(self.system)
+            dated = [s for s in used if _dated(s) and s not in _CROSSWALKS]
+            through = max((_through(s) for s in dated), default=None)
+            last = through.year if through is not None else None
+            after = ""
+            note = ""
+            if last is not None and y1 > last:
+                after = "null"
+                if name in _CARRIES:
+                    after, note = "carried", _CARRIES[name]
+                elif through is not None and through.month < 12:
+                    note = f"the data end on {through.isoformat()}; later that year is partial"
+                if cov is not None and cov[1] < y1:
+                    note = note or f"years after {cov[1]} are null"
+            rows.append(
+                {
+                    "input": name,
+                    "sources": ", ".join(used),
+                    "last_year": last,
+                    "data_through": through,
+                    "panel_last_year": y1,
+                    "after_end": after,
+                    "note": note,
+                }
+            )
+        return pl.DataFrame(
+            rows,
+            schema={
+                "input": pl.String,
+                "sources": pl.String,
+                "last_year": pl.Int32,
+                "data_through": pl.Date,
+                "panel_last_year": pl.Int32,
+                "after_end": pl.String,
+                "note": pl.String,
+            },
+        )
+
     def __len__(self) -> int:
         return self.df.height
 
@@ -443,6 +544,14 @@ class Panel:
     def add(self, name: str, **options: Any) -> Panel:
         """Apply the registered add-on ``name`` (or alias) and return the extended panel."""
         a = _reg.get(name)
+        if a.name == "atop" and options.pop("extend", False):
+            a = _reg.get("atop_extended")  # ATOP plus the alliance records after it
+        pair = {"atop", "atop_extended"}
+        if a.name in pair and pair & set(self.addons):
+            raise InvalidInputError(
+                "the panel already has ATOP obligations (atop or atop_extended)",
+                "add one of the two: they fill the same columns",
+            )
         if a.name in self.addons:
             raise InvalidInputError(
                 f"the panel already has the {a.name!r} add-on", "add each add-on once"
@@ -475,8 +584,9 @@ class Panel:
         raise AttributeError(attr)
 
     # built-in verbs, one per source (see allyscope.panel.builtin for definitions)
-    def add_atop_alliance(self) -> Panel:
-        return self.add("atop")
+    def add_atop_alliance(self, extend: bool = False) -> Panel:
+        """ATOP obligations; ``extend=True`` adds the alliance records after ATOP's end."""
+        return self.add("atop", extend=extend)
 
     def add_cow_alliance(self) -> Panel:
         return self.add("cow_alliance")
@@ -543,9 +653,9 @@ def state_years(
 ) -> Panel:
     """One row per state and year of system membership (any day of the year counts).
 
-    ``years=(first, last)`` limits the range (default: the whole list); ``mry=True``
-    extends states alive at the end of the list (COW: 2016, GW: 2017) to the most recently
-    concluded year.
+    ``years=(first, last)`` limits the range (default: the whole list, COW to 2024, GW to
+    2020); ``mry=True`` extends states alive at the end of the list to the latest year of
+    the data, ``mry=<year>`` to that year (see the module documentation).
     """
     from allyscope.store import open_warehouse
 
@@ -601,18 +711,19 @@ def dyad_years(
 def filter_politically_relevant(panel: Panel) -> Panel:
     """Keep politically relevant dyad-years: directly contiguous (COW types 1-5) or with a
     COW major power on either side (Weede 1976; Lemke and Reed 2001). Years outside the
-    contiguity and major-power data (after 2016) cannot be classified: requesting them
-    raises an error rather than guessing."""
+    contiguity and major-power data (COW contiguity and major powers end in 2016) cannot be
+    classified: requesting them raises an error rather than guessing."""
     if panel.unit != "dyad-year":
         raise InvalidInputError(
             "political relevance is defined for dyad-years only",
             "use dyad_years(..., politically_relevant=True)",
         )
-    if panel.years[1] > 2016:
+    end = min(coverage("contiguity")[1], coverage("major_powers")[1])
+    if panel.years[1] > end:
         raise InvalidInputError(
-            f"political relevance needs COW contiguity and major-power data, which end in 2016; "
+            f"political relevance needs COW contiguity and major-power data, which end in {end}; "
             f"the panel runs to {panel.years[1]}",
-            "limit the years to 2016 or earlier",
+            f"limit the years to {end} or earlier",
         )
     p = panel
     if "contiguity" not in p.addons:

@@ -19,6 +19,8 @@ from typing import Any
 
 import polars as pl
 
+from allyscope.sources.bounds import coverage, current_year
+
 
 class Unavailable(Exception):
     """An analysis API that this installation does not provide (yet)."""
@@ -94,7 +96,7 @@ def source_citations(sources: Sequence[str]) -> list[str]:
 # -- UN voting -----------------------------------------------------------------------------
 
 #: UN voting data coverage (General Assembly roll calls)
-UN_YEARS = (1946, 2019)
+UN_YEARS = coverage("un_votes")
 
 
 def _un_affinity_module() -> ModuleType:
@@ -275,8 +277,8 @@ def _network() -> ModuleType:
     return _module("allyscope.network", "the alliance network", "defacto", "hub_spoke")
 
 
-#: the de facto score's data end with ATOP (2018)
-DEFACTO_YEARS = (1946, 2018)
+#: the de facto score's data run from the UN votes' start to ATOP's end
+DEFACTO_YEARS = (coverage("un_votes")[0], coverage("atop_alliance")[1])
 
 
 def _clip(years: tuple[int, int], cover: tuple[int, int]) -> tuple[int, int] | None:
@@ -312,7 +314,7 @@ def defacto_components() -> tuple[str, ...]:
 def hub_spoke(hub: int, region: str, years: tuple[int, int], layers: Sequence[str]) -> pl.DataFrame:
     """Hub-and-spoke vs lattice metrics per layer and year for a hub and a region."""
     net = _network()
-    span = _clip(years, (1946, 2024))
+    span = _clip(years, (coverage("un_votes")[0], current_year()))
     if span is None:
         return pl.DataFrame()
     return net.hub_spoke(hub, region, years=span, layers=",".join(layers))

@@ -66,7 +66,7 @@ class Report:
 
 
 #: sources every report draws on besides those its sections name
-_BASE_SOURCES = ("cow_states", "cow_gw_years")
+_BASE_SOURCES = ("cow_states_v2024", "cow_gw_panel")
 
 
 def sources_table(used: Sequence[str] | None = None) -> tuple[Table, list[str]]:

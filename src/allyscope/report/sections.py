@@ -34,6 +34,7 @@ from allyscope.report.figures import (
     line_traces,
 )
 from allyscope.report.group import Group
+from allyscope.sources.bounds import coverage
 
 
 @dataclass
@@ -176,7 +177,10 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
     )
     lay["barmode"] = "group"
     if d.is_empty():
-        fig = empty_note(lay, "No exercise data for these pairs in the window (MME: 1980–2010)")
+        mme0, mme1 = coverage("mme_exercises")
+        fig = empty_note(
+            lay, f"No exercise data for these pairs in the window (MME: {mme0}–{mme1})"
+        )
     else:
         fig = figure(bar_traces(d, x="year", y=col, series="dyad", labels=labels), lay)
     tot = d.group_by("dyad").agg(pl.col(col).sum().alias("total"), pl.len().alias("years"))
@@ -185,7 +189,9 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
         "exercises",
         "Joint military exercises of the member pairs",
         "Number of multinational military exercises in which both states took part, per "
-        "year, from the Multinational Military Exercises data (1980–2010).",
+        "year, from the Multinational Military Exercises data ({}–{}).".format(
+            *coverage("mme_exercises")
+        ),
         fig,
         Table.from_frame(
             tot.sort("pair").select("pair", "total", "years"),
@@ -260,7 +266,9 @@ def build_alignment(group: Group) -> Section:
         df = analysis.dyad_panel(group.ccodes, group.years, ["mme"])
         col = next(c for c in df.columns if c.startswith("mme") and "name" not in c)
         s.figures.append(exercises_figure(group, df, col))
-        note = _clip_note("The Multinational Military Exercises data", (1980, 2010), group.years)
+        note = _clip_note(
+            "The Multinational Military Exercises data", coverage("mme_exercises"), group.years
+        )
         if note:
             s.notes.append(note)
 
@@ -510,7 +518,9 @@ def build_defacto(group: Group) -> Section:
         pairs = analysis.defacto_pairs(group.ccodes, group.years)
         if pairs.is_empty():
             s.notes.append(
-                "The de facto alliance score covers 1946–2018 (ATOP); the window lies outside."
+                "The de facto alliance score covers {}–{} (ATOP); the window lies outside.".format(
+                    *analysis.DEFACTO_YEARS
+                )
             )
             return
         note = _clip_note(
@@ -701,7 +711,11 @@ def build_structure(group: Group) -> Section:
     def bloc_part() -> None:
         blocs, pol = analysis.blocs(group.years)
         if pol.is_empty():
-            s.notes.append("UN voting blocs need UN votes (1946–2019); the window lies outside.")
+            s.notes.append(
+                "UN voting blocs need UN votes ({}–{}); the window lies outside.".format(
+                    *analysis.UN_YEARS
+                )
+            )
             return
         states = [*group.ccodes, *group.counter]
         names = {c: group.name(c) for c in states}

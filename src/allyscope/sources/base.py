@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,7 @@ DTYPES: dict[str, pl.DataType] = {
     "str": pl.String(),
     "date": pl.Date(),
     "bool": pl.Boolean(),
+    "mark": pl.Boolean(),  # True where the cell holds a mark (such as "?"), False where empty
 }
 
 
@@ -84,6 +86,24 @@ class Source:
     coverage_note: str = ""
     unique_keys: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    #: last date the data describe, when more precise than the last year ("2021-03-31")
+    through: str | None = None
+    #: a reader for files the generic CSV/R readers cannot parse (header notes, stray
+    #: bytes, XML): ``reader(source, path)`` returns a table with the raw column names
+    reader: Callable[[Source, Path], pl.DataFrame] | None = field(
+        default=None, compare=False, repr=False
+    )
+    #: a check run after loading: ``check(table, path)`` raises SchemaError on bad values
+    check: Callable[[pl.DataFrame, Path], None] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def data_through(self) -> str | None:
+        """The last date (``YYYY-MM-DD``) or year the data describe; ``None`` if undated."""
+        if self.through:
+            return self.through
+        return str(self.years[1]) if self.years else None
 
     @property
     def url(self) -> str:
@@ -118,12 +138,16 @@ class Source:
         :class:`SchemaError` when its columns or values do not match the declaration.
         """
         path = Path(path)
-        if self.format == "rda":
+        if self.reader is not None:
+            raw = self.reader(self, path)
+        elif self.format == "rda":
             raw = self._read_rda(path)
         elif self.format == "csv":
             raw = self._read_csv(path)
-        else:  # pragma: no cover - declarations only use these two
-            raise CorruptFileError(f"{path}: unsupported format {self.format!r}")
+        else:
+            raise CorruptFileError(
+                f"{path}: no reader for format {self.format!r} of source {self.name!r}"
+            )
         return self._conform(raw, path)
 
     def _read_rda(self, path: Path) -> pl.DataFrame:
@@ -193,7 +217,8 @@ class Source:
     # -- checks --------------------------------------------------------------------------
 
     def validate(self, df: pl.DataFrame, path: str | os.PathLike[str]) -> None:
-        """Row count, non-null keys and (where declared) unique keys."""
+        """Row count, non-null keys, (where declared) unique keys and the source's own
+        value checks."""
         if df.height != self.rows:
             raise SchemaError(
                 f"{path}: {df.height:,} rows where source {self.name!r} declares {self.rows:,}",
@@ -208,6 +233,8 @@ class Source:
                 dups = df.height - df.select(keys).unique().height
                 if dups:
                     raise SchemaError(f"{path}: {dups} duplicate rows on key {keys}")
+        if self.check is not None:
+            self.check(df, Path(path))
 
     def citation_bibtex(self) -> str:
         from allyscope.sources.catalog import bibtex
@@ -244,6 +271,8 @@ def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:
         expr = expr.cast(pl.Float64)
     elif col.dtype == "bool":
         expr = expr.cast(pl.Float64, strict=False).cast(pl.Boolean)
+    elif col.dtype == "mark":
+        expr = expr.is_not_null()
     elif col.dtype == "str":
         expr = expr.cast(pl.String)
     return expr.alias(col.name)

@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 
 from allyscope.errors import UnknownSourceError
+from allyscope.sources import current
 from allyscope.sources.base import Source
 from allyscope.sources.pins import PINS
 
@@ -696,6 +697,8 @@ _CATALOG: tuple[Source, ...] = (
     ),
 )
 
+_CATALOG += current.SOURCES  # state system to 2024, troops, leaders, DCAD, SIPRI, USGS
+
 SOURCES: dict[str, Source] = {s.name: s for s in _CATALOG}
 
 
@@ -726,16 +729,19 @@ def bibtex(keys: tuple[str, ...] | list[str]) -> str:
     return "\n\n".join(entries[k] for k in dict.fromkeys(keys)) + "\n"
 
 
-def markdown_table() -> str:
-    """The catalog as a Markdown table (used for docs/data.md)."""
+def markdown_row(s: Source) -> str:
+    """One source as a row of the Markdown table in docs/data.md."""
+    years = f"{s.years[0]}–{s.years[1]}" if s.years else "—"
+    cites = ", ".join(k for k in s.citations if k != "miller2022peacesciencer") or "peacesciencer"
+    return f"| `{s.name}` | `{s.file}` | {s.unit} | {years} | {s.rows:,} | {cites} |"
+
+
+def markdown_table(names: list[str] | None = None) -> str:
+    """The catalog (or the sources ``names``) as a Markdown table (used for docs/data.md)."""
     lines = [
         "| source | file | unit | years | rows | cite |",
         "|---|---|---|---|---:|---|",
     ]
-    for s in SOURCES.values():
-        years = f"{s.years[0]}–{s.years[1]}" if s.years else "—"
-        cites = (
-            ", ".join(k for k in s.citations if k != "miller2022peacesciencer") or "peacesciencer"
-        )
-        lines.append(f"| `{s.name}` | `{s.file}` | {s.unit} | {years} | {s.rows:,} | {cites} |")
+    for s in SOURCES.values() if names is None else (get(n) for n in names):
+        lines.append(markdown_row(s))
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ import typer
 from allyscope.clikit import OutOpt, PlotOpt, busy, check_output, check_plot, print_table
 
 un_app = typer.Typer(
-    help="UN General Assembly voting: dyadic affinity and dynamic ideal points (1946-2019).",
+    help="UN General Assembly voting: dyadic affinity and dynamic ideal points.",
     no_args_is_help=True,
 )
 

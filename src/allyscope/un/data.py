@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import AllyscopeError, InvalidInputError, UnknownNameError
+from allyscope.sources.bounds import coverage
 
 #: vote codes on the three-point scale
 YES, ABSTAIN, NO = 1, 2, 3
@@ -52,7 +53,7 @@ ISSUES: dict[str, str] = {
 #: ``"all"`` is every roll call (the overall measures)
 ISSUE_CHOICES: tuple[str, ...] = ("all", *ISSUES)
 
-FIRST_YEAR, LAST_YEAR = 1946, 2019
+FIRST_YEAR, LAST_YEAR = coverage("un_votes")
 
 #: a UN seat that passed to a state with another COW code: (name in the data, first day of
 #: the new state, its COW code)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from allyscope.sources.bounds import coverage
 from allyscope.web import service
 from allyscope.web.params import (
     LAST_YEAR,
@@ -121,8 +122,13 @@ async def alignment_map(
         ),
     ],
     year: Annotated[
-        int, Query(ge=1946, le=LAST_YEAR, description="Year (UN data: 1946-2019).")
-    ] = 2019,
+        int,
+        Query(
+            ge=1946,
+            le=LAST_YEAR,
+            description="Year (UN data: {}-{}).".format(*coverage("un_votes")),
+        ),
+    ] = coverage("un_votes")[1],
     measure: Annotated[MapMeasure, Query(description="Affinity measure.")] = "s_score",
 ) -> Response:
     """UN voting affinity of every state with ``state`` in ``year``, as rows and as a
@@ -138,7 +144,9 @@ async def alignment_map(
 
 @router.get("/network", tags=["network"], summary="One layer of the alliance network")
 async def network(
-    year: Annotated[int, Query(ge=1946, le=LAST_YEAR, description="Year.")] = 2018,
+    year: Annotated[int, Query(ge=1946, le=LAST_YEAR, description="Year.")] = coverage(
+        "atop_alliance"
+    )[1],
     layer: Annotated[
         str,
         Query(

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from allyscope import __version__
 from allyscope.errors import AllyscopeError, UnknownNameError
 from allyscope.report.analysis import Unavailable
+from allyscope.sources.bounds import coverage
 
 log = logging.getLogger("allyscope.web")
 
@@ -255,7 +256,8 @@ def warm_up() -> None:
         service.cached("states", {}, service.states_payload)
         from allyscope.report import analysis
 
-        analysis.un_affinity([2, 740], (2019, 2019))
+        un_last = coverage("un_votes")[1]
+        analysis.un_affinity([2, 740], (un_last, un_last))
         analysis.groupings_of([2, 740])
     except (Unavailable, AllyscopeError) as exc:
         log.warning("warm-up incomplete: %s", exc)

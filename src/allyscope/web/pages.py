@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from allyscope import __version__
 from allyscope.report.group import MAX_STATES
+from allyscope.sources.bounds import coverage
 from allyscope.web import service
 from allyscope.web.params import (
     LAST_YEAR,
@@ -169,7 +170,7 @@ async def _group(
 
 @router.get("/network", response_class=HTMLResponse)
 async def network_page(
-    year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = 2018,
+    year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = coverage("atop_alliance")[1],
     layer: Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[a-z_]+$")] = "defense",
     region: Annotated[str | None, Query(max_length=60, pattern=r"^[\w .,&'-]*$")] = None,
     hub: Annotated[str | None, Query(max_length=60, pattern=STATES_PATTERN)] = None,
@@ -202,7 +203,7 @@ async def network_page(
 @router.get("/map", response_class=HTMLResponse)
 async def map_page(
     state: Annotated[str, Query(min_length=1, max_length=60, pattern=STATES_PATTERN)] = "KOR",
-    year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = 2019,
+    year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = coverage("un_votes")[1],
     measure: Annotated[str, Query(pattern=r"^(s_score|kappa|agree|coincidence)$")] = "s_score",
 ) -> HTMLResponse:
     p = _payload(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Path, Query
 
 from allyscope.errors import InvalidInputError
 from allyscope.report.group import FIRST_YEAR, MAX_STATES
+from allyscope.sources.bounds import current_year
 
-LAST_YEAR = dt.date.today().year
+#: the latest year any source describes (not the calendar's: answers do not change by day)
+LAST_YEAR = current_year()
 #: what a state name or code may look like (letters in any script, digits, spaces and the
 #: punctuation of official names); anything else is refused before look-up
 STATE_PATTERN = r"^\w[\w .,'’()&-]*$"
