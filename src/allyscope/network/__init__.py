@@ -5,7 +5,8 @@ a de facto alliance score (see ``docs/network.md``).
 >>> g = network.yearly_network(1955, "defense")              # networkx.Graph
 >>> network.hub_spoke("USA", "East Asia", years=(1950, 2018))  # polars table per year
 >>> network.polarization((1946, 2019))                         # UN blocs per year
->>> network.defacto("JPN", "KOR", (1990, 2018))                # score and percentiles
+>>> network.defacto("JPN", "KOR", (2015, 2024))                # score, basis, bands
+>>> network.validate()                                         # later onset, DCAD
 
 Layers: ``defense``, ``atop_other``, ``igo``, ``un_affinity``, ``un_affinity_top``,
 ``exercises``, ``us_troops``, ``mechanisms``.
@@ -15,14 +16,9 @@ from __future__ import annotations
 
 from allyscope.network.defacto_score import (
     COMPONENTS,
-    DefactoModel,
     components,
     defacto,
     defacto_group,
-    default_model,
-    evaluate,
-    fit,
-    fixed_model,
     scores,
 )
 from allyscope.network.graphs import (
@@ -53,13 +49,14 @@ from allyscope.network.plots import (
     write_html,
 )
 from allyscope.network.voting_blocs import analyze as analyze_blocs
+from allyscope.network.validation import Validation, validate
 from allyscope.network.voting_blocs import bloc_position, blocs, polarization
 
 __all__ = [
     "COMPONENTS",
     "LAYERS",
-    "DefactoModel",
     "MultilayerNetwork",
+    "Validation",
     "analyze_blocs",
     "bloc_position",
     "blocs",
@@ -68,12 +65,8 @@ __all__ = [
     "defacto",
     "defacto_figure",
     "defacto_group",
-    "default_model",
     "dyad_table",
     "edge_table",
-    "evaluate",
-    "fit",
-    "fixed_model",
     "graph_to_json",
     "hub_spoke",
     "hub_spoke_figure",
@@ -90,6 +83,7 @@ __all__ = [
     "regional_ties",
     "scores",
     "trend",
+    "validate",
     "write_graph",
     "write_html",
     "yearly_network",
