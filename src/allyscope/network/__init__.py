@@ -48,8 +48,8 @@ from allyscope.network.plots import (
     polarization_figure,
     write_html,
 )
-from allyscope.network.voting_blocs import analyze as analyze_blocs
 from allyscope.network.validation import Validation, validate
+from allyscope.network.voting_blocs import analyze as analyze_blocs
 from allyscope.network.voting_blocs import bloc_position, blocs, polarization
 
 __all__ = [

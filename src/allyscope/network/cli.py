@@ -18,9 +18,8 @@ from allyscope.clikit import (
 )
 from allyscope.sources.bounds import coverage
 
-_ATOP_END = coverage("atop_alliance")[1]
+_ATOP_END = coverage("alliances_extended")[1]
 _UN = coverage("un_votes")
-_TEST = (1991, _ATOP_END)  # the de facto score's out-of-sample years (after its training)
 
 
 def register(app: typer.Typer) -> None:
@@ -115,7 +114,14 @@ def network(
         with _busy("computing hub-and-spoke metrics"):
             df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names)
         df = df.drop("hub")
-        print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", max_rows=200)
+        print_table(
+            df.drop("spokes", "tie_rule"),
+            f"{codes.name(h)} and its partners, {y0}-{y1}",
+            max_rows=200,
+        )
+        for lay, rule in df.select("layer", "tie_rule").unique(maintain_order=True).iter_rows():
+            if rule:
+                console.print(f"[dim]ties ({lay}): {rule}[/dim]", highlight=False)
         print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
         if output is not None:
             write_table(df, output)
@@ -162,8 +168,10 @@ def network(
             ),
             f"hub {codes.name(h)}: spokes in the region and ties among them",
         )
-        for lay, sp in metrics.select("layer", "spokes").iter_rows():
+        for lay, sp, rule in metrics.select("layer", "spokes", "tie_rule").iter_rows():
             console.print(f"  spokes ({lay}): {sp or '[dim]none[/dim]'}", highlight=False)
+            if rule:
+                console.print(f"  [dim]ties ({lay}): {rule}[/dim]", highlight=False)
     show = [
         c
         for c in ("layer", "tie", "iso3_1", "iso3_2", "name1", "name2", "weight")
@@ -202,16 +210,11 @@ def blocs(
     members: Annotated[
         bool, typer.Option("--members", help="Show (and write) every state's bloc per year.")
     ] = False,
-    method: Annotated[str, typer.Option("--method", help="leiden or louvain.")] = "leiden",
-    measure: Annotated[
-        str, typer.Option("--measure", help="UN affinity measure: kappa, pi, s_score, agree ...")
-    ] = "kappa",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the detection.")] = 0,
-    resolution: Annotated[float, typer.Option("--resolution", help="Modularity resolution.")] = 1.0,
     output: OutOpt = None,
     plot: PlotOpt = None,
 ) -> None:
-    """UN voting blocs per year, polarization, and where a state sits.
+    """UN voting blocs per year (consensus clustering), their stability, polarization, and
+    where a state sits. The clustering choices are the settings' network.blocs section.
 
     Example: allyscope blocs --from 1990 --state KOR --plot blocs.html
     """
@@ -220,32 +223,34 @@ def blocs(
     from allyscope.io import write_table
     from allyscope.network import plots
     from allyscope.network import voting_blocs as B
+    from allyscope.settings import network as network_settings
 
     check_output(output)
     check_plot(plot)
+    st = network_settings().blocs
     y0 = start if start is not None else B.UN_YEARS[0]
     y1 = end if end is not None else B.UN_YEARS[1]
     with _busy("detecting UN voting blocs"):
-        mem, stats = B.analyze(
-            (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
-        )
+        mem, stats = B.analyze((y0, y1))
     position = None
-    print_table(stats, f"UN voting blocs ({method}, {measure}) and polarization", max_rows=100)
+    print_table(
+        stats.drop("within_affinity", "between_affinity"),
+        f"UN voting blocs ({st.measure}; consensus of {st.n_runs} runs: "
+        f"{'/'.join(st.algorithms)}, resolutions {st.resolutions[0]:g}-{st.resolutions[-1]:g}, "
+        f"{st.seeds} seeds) and polarization",
+        max_rows=100,
+    )
     shown = stats
     if state is not None:
         c = codes.resolve(state, y1)
-        position = B.bloc_position(c, members=mem)
+        position = B.bloc_position(c, (y0, y1))
+        refs = [col for col in position.columns if col.startswith("affinity_")]
+        extra = ["lean"] if "lean" in position.columns else []
         print_table(
             position.select(
-                "year",
-                "iso3",
-                "bloc_label",
-                "bloc_size",
-                "affinity_usa_bloc",
-                "affinity_chn_rus_bloc",
-                "lean",
+                "year", "iso3", "bloc_label", "bloc_size", "stability", "margin", *refs, *extra
             ),
-            f"{codes.name(c)}: bloc and mean affinity with the US and China/Russia blocs",
+            f"{codes.name(c)}: bloc, stability and mean affinity with the reference blocs",
             max_rows=100,
         )
         shown = position
@@ -260,33 +265,94 @@ def blocs(
         console.print(f"[green]wrote[/green] {plot}")
 
 
+#: short names of the de facto components in the command's tables
+_SHORT = {
+    "un_affinity": "UN",
+    "ideal_point": "IP",
+    "exercises": "EX",
+    "arms": "ARMS",
+    "institutionalization": "INST",
+    "shared_rivals": "RIV",
+    "dca": "DCA",
+    "shared_patron": "PAT",
+    "shared_allies": "ALLY",
+}
+
+
+def _short(col: str):
+    import polars as pl
+
+    expr = pl.col(col)
+    for name, short in _SHORT.items():
+        expr = expr.str.replace_all(name, short, literal=True)
+    return expr.alias(col)
+
+
+def _band(value: str, low: str, high: str, digits: int):
+    import polars as pl
+
+    def fmt(c: str) -> pl.Expr:
+        return pl.col(c).round(digits).cast(pl.String)
+
+    return (
+        pl.when(pl.col(value).is_null())
+        .then(None)
+        .otherwise(fmt(value) + " (" + fmt(low) + "-" + fmt(high) + ")")
+    )
+
+
+def _defacto_dyad(states: list[str], years: tuple[int, int]) -> tuple:
+    from allyscope.network import defacto_score as D
+    from allyscope.settings import defacto as defacto_settings
+
+    with _busy("scoring every dyad-year"):
+        df = D.defacto(states[0], states[1], years)
+    shown = df.select(
+        "year",
+        pl_col("formal_defense").alias("allied"),
+        _band("defacto_score", "score_low", "score_high", 2).alias("score (band)"),
+        _band("percentile", "percentile_low", "percentile_high", 1).alias("percentile (band)"),
+        pl_col("percentile_allies").round(1).alias("among allies"),
+        pl_col("n_compared").alias("compared"),
+        _short("basis"),
+        _short("not_compared"),
+    )
+    used = defacto_settings().used
+    comps = df.select("year", *used).rename({c: _SHORT[c] for c in used})
+    title = f"{df['iso3_1'][0]}-{df['iso3_2'][0]}: de facto alignment"
+    return df, shown, comps, title
+
+
+def pl_col(name: str):
+    import polars as pl
+
+    return pl.col(name)
+
+
 def defacto(
     states: Annotated[
-        list[str], typer.Argument(help="Two states (a dyad) or more (a group): JPN KOR [USA].")
-    ],
+        list[str] | None,
+        typer.Argument(help="Two states (a dyad) or more (a group): JPN KOR [USA]."),
+    ] = None,
     start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     end: Annotated[
         int | None, typer.Option("--to", help=f"Last year (default {_ATOP_END}).")
     ] = None,
-    weights: Annotated[
-        str,
-        typer.Option(
-            "--weights",
-            help="apriori (default: one unit per dimension) or fitted (logistic, 1946-1990).",
-        ),
-    ] = "apriori",
-    evaluate: Annotated[
+    validate: Annotated[
         bool,
         typer.Option(
-            "--evaluate", help=f"Also show the out-of-sample AUC ({_TEST[0]}-{_TEST[1]})."
+            "--validate",
+            help="Validate the score against later alliance onset and DCAD agreements "
+            "(AUC and average precision with bootstrap intervals).",
         ),
     ] = False,
     output: OutOpt = None,
     plot: PlotOpt = None,
 ) -> None:
-    """De facto alliance score of a dyad or group per year, as a percentile of formal allies.
+    """De facto alignment of a dyad or group per year: score, percentile among the dyads
+    observed on the same components (the basis), weight-sensitivity band, components.
 
-    Example: allyscope defacto JPN KOR --from 1990
+    Example: allyscope defacto JPN KOR --from 2015
     """
     from allyscope.cli import console
     from allyscope.errors import InvalidInputError
@@ -296,38 +362,56 @@ def defacto(
 
     check_output(output)
     check_plot(plot)
-    if len(states) < 2:
+    if validate:
+        _validate(output)
+        return
+    if not states or len(states) < 2:
         raise InvalidInputError("give at least two states", "e.g. allyscope defacto JPN KOR")
-    if weights not in ("apriori", "fitted"):
-        raise InvalidInputError(f"unknown weights {weights!r}", "use apriori or fitted")
-    model = D.default_model() if weights == "apriori" else D.fit()
     y0 = start if start is not None else _UN[0]
     y1 = end if end is not None else _ATOP_END
     if len(states) == 2:
-        with _busy("scoring every dyad-year"):
-            df = D.defacto(states[0], states[1], (y0, y1), model=model)
-        shown = df.select(
-            "year",
-            "formal_defense",
-            "defacto_score",
-            "percentile_allies",
-            "percentile_all",
-            *D.COMPONENTS,
-            "n_observed",
-        )
-        title = f"{df['iso3_1'][0]}-{df['iso3_2'][0]}: de facto alliance score"
+        df, shown, comps, title = _defacto_dyad(states, (y0, y1))
     else:
         with _busy("scoring every dyad-year"):
-            df = D.defacto_group(states, (y0, y1), model=model)
-        shown = df.drop("group")
-        title = f"{df['group'][0]}: de facto alliance score of the group"
+            df = D.defacto_group(states, (y0, y1))
+        shown, comps = df.drop("group"), None
+        title = f"{df['group'][0]}: de facto alignment of the group"
     print_table(shown, title, max_rows=200)
-    print_table(model.describe().drop("definition"), "weights")
-    if evaluate:
-        print_table(D.evaluate(model), "AUC, formal allies vs others")
+    if comps is not None:
+        print_table(comps, "components (0-1; empty where the source does not observe the year)")
+    desc = D.describe().filter(pl_col("weight") > 0).drop("definition")
+    print_table(
+        desc.with_columns(pl_col("component").replace_strict(_SHORT).alias("short")),
+        "components and weights (settings: defacto.weights); the band is the "
+        "weight-sensitivity band",
+    )
+    prov = D.provenance()
+    console.print(
+        f"[dim]settings {prov['settings_file']} (sha256 {prov['settings_sha256'][:12]}), "
+        f"as of {prov['as_of']}, ideal points: {prov['ideal_points']}[/dim]",
+        highlight=False,
+    )
     if output is not None:
         write_table(df, output)
         console.print(f"[green]wrote[/green] {output}")
     if plot is not None:
         plots.write_html(plots.defacto_figure(df), plot)
         console.print(f"[green]wrote[/green] {plot}")
+
+
+def _validate(output: Path | None) -> None:
+    from allyscope.cli import console
+    from allyscope.io import write_table
+    from allyscope.network.validation import validate
+
+    with _busy("validating the de facto score"):
+        v = validate()
+    print_table(
+        v.table,
+        f"de facto score against later events (horizon {v.horizon} years; "
+        f"{v.level:.0%} intervals from {v.bootstrap} cluster-bootstrap replicates)",
+        max_rows=200,
+    )
+    if output is not None:
+        write_table(v.table, output)
+        console.print(f"[green]wrote[/green] {output}")
