@@ -9,7 +9,10 @@ import polars as pl
 
 
 def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
-    """A line chart of the index per grouping; hovering a year lists its new records."""
+    """A line chart of the index per grouping; hovering a year lists its new records.
+
+    A partial year (coded only up to the end of coverage) is drawn as an open marker and
+    labelled as such on hover; years not coded systematically are labelled too."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -22,13 +25,30 @@ def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
                 notes[int(year)] = "<br>".join(
                     f"{escape(r['date'])} {escape(r['title'])}" for r in rows.iter_rows(named=True)
                 )
+        years = grp["year"].to_list()
+        flags = (
+            grp["completeness"].to_list() if "completeness" in grp.columns else [None] * len(years)
+        )
+        label = {
+            "partial": "partial year: coded up to the end of coverage<br>",
+            "incomplete": "known gaps in the coding<br>",
+            "not_systematic": "not coded systematically<br>",
+            "not_assessed": "not coded systematically<br>",
+        }
         fig.add_trace(
             go.Scatter(
-                x=grp["year"].to_list(),
+                x=years,
                 y=grp["institutionalization"].to_list(),
                 mode="lines+markers",
                 name=str(gname),
-                customdata=[notes.get(int(y), "") for y in grp["year"].to_list()],
+                marker={
+                    "symbol": ["circle-open" if f == "partial" else "circle" for f in flags],
+                    "size": 8,
+                },
+                customdata=[
+                    label.get(f or "", "") + notes.get(int(y), "")
+                    for y, f in zip(years, flags, strict=True)
+                ],
                 hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra>"
                 + escape(str(gname))
                 + "</extra>",
