@@ -108,15 +108,15 @@ def institutions(
     selected = [rs.grouping(n) for n in names] if names else list(rs.groupings.values())
     years = None
     if start is not None or end is not None:
-        import datetime as dt
-
         first = (
             start
             if start is not None
             else min((r.year for g in selected for r in rs.of(g)), default=1990)
         )
+        from allyscope.settings import as_of
+
         ends = [g.coverage_end.year for g in selected if g.coverage_end]
-        last = end if end is not None else (max(ends) if ends else dt.date.today().year)
+        last = end if end is not None else (max(ends) if ends else as_of().year)
         if last < first:
             raise InvalidInputError(f"--to {last} is before --from {first}")
         years = range(first, last + 1)
