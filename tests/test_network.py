@@ -196,7 +196,9 @@ def test_exercise_ties_weight_each_exercise_by_its_size(net) -> None:
     )
     expected = float((1.0 / (joint["n"] - 1)).sum())
     ties = net.exercise_ties()
-    row = ties.filter((pl.col("ccode1") == US) & (pl.col("ccode2") == JPN) & (pl.col("year") == 2005))
+    row = ties.filter(
+        (pl.col("ccode1") == US) & (pl.col("ccode2") == JPN) & (pl.col("year") == 2005)
+    )
     assert row["exercise_weight"].item() == pytest.approx(expected)
     assert row["exercise_count"].item() == joint.height
     # China, Laos and Mongolia joined large multilateral exercises with the United States

@@ -69,7 +69,10 @@ def test_south_korea_votes_with_the_us_bloc(B) -> None:
     assert (pos["lean"] > 0.2).all()
     us = B.blocs((1992, 2019)).filter(pl.col("ccode") == US).select("year", "bloc")
     kor = pos.filter(pl.col("year") >= 1992).select("year", "bloc")
-    assert kor.join(us, on="year", suffix="_us").filter(pl.col("bloc") != pl.col("bloc_us")).height == 0
+    assert (
+        kor.join(us, on="year", suffix="_us").filter(pl.col("bloc") != pl.col("bloc_us")).height
+        == 0
+    )
 
 
 def test_labels_name_the_members_of_largest_capabilities(B, after, data_home) -> None:

@@ -233,7 +233,9 @@ def test_onset_sample_is_non_allies_with_later_onsets(data_home: Path) -> None:
     # Finland and Sweden: not allied with the United States before their accessions,
     # positive within five years of 2019 (Finland joined NATO in 2023, Sweden in 2024)
     for state in (375, 380):
-        row = s.filter((pl.col("ccode1") == US) & (pl.col("ccode2") == state) & (pl.col("t") == 2019))
+        row = s.filter(
+            (pl.col("ccode1") == US) & (pl.col("ccode2") == state) & (pl.col("t") == 2019)
+        )
         assert row["y"].item() == 1
     assert s["y"].mean() < 0.02
 

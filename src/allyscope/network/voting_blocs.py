@@ -326,9 +326,7 @@ def _compute(y0: int, y1: int, st: BlocSettings) -> tuple[pl.DataFrame, pl.DataF
         if r is not None:
             aff_rows = [[None if np.isnan(v) else float(v) for v in row] for row in r[2]]
             members.append(
-                r[0].with_columns(
-                    pl.Series("bloc_affinity", aff_rows, dtype=pl.List(pl.Float64))
-                )
+                r[0].with_columns(pl.Series("bloc_affinity", aff_rows, dtype=pl.List(pl.Float64)))
             )
             stats.append(r[1])
     if not members:
