@@ -691,7 +691,292 @@ def tables() -> dict[str, list[dict[str, Any]]]:
         for i, c in enumerate((740, 740, 732, 200, 900))
     ]
     t["mme_exercises"] = _exercises()
+    t.update(_current_tables(ss, t))
     return t
+
+
+def _current_tables(
+    ss: list[State], t: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The sources that run past 2016: the state lists to 2024 (COW) and 2020 (GW), the
+    crosswalks and democracy scores to 2025, quarterly troops, REIGN leaders and
+    elections, defense cooperation agreements, arms transfers and critical minerals."""
+    d = dt.date
+    out: dict[str, list[dict[str, Any]]] = {}
+
+    def end(b: int, last: int) -> int:  # states alive at the end of 2016 stay alive
+        return last if b == 2016 else b
+
+    def sy(first: int, last: int) -> list[tuple[State, int]]:
+        return [(s, y) for s in ss for y in _years(first, last) if s.alive_or_later(y)]
+
+    out["cow_states_v2024"] = [
+        {**r, "endyear": end(r["endyear"], 2024), "version": 2024} for r in t["cow_states"]
+    ]
+    out["cow_system_v2024"] = [
+        {"ccode": s.ccode, "stateabb": s.abb, "statenme": s.name, "year": y}
+        for s in ss
+        for a, b in s.spells
+        for y in _years(a, end(b, 2024))
+    ]
+    out["gw_system_isard"] = [
+        {
+            "gwcode": s.ccode,
+            "gw_abb": s.abb,
+            "gw_name": s.name,
+            "microstate": 0,
+            "start": d(a, 1, 1),
+            "end": d(end(b, 2020), 12, 31),
+        }
+        for s in ss
+        for a, b in s.spells
+    ]
+    out["cow_system_isard"] = [
+        {
+            "ccode": s.ccode,
+            "cw_abb": s.abb,
+            "cw_name": s.name,
+            "start": d(a, 1, 1),
+            "end": d(b, 12, 31),
+        }
+        for s in ss
+        for a, b in s.spells
+    ]
+    panel = [
+        {
+            "stateabb": s.abb,
+            "year": y,
+            "gwcode": s.ccode,
+            "ccode": s.ccode,
+            "gw_name": s.name,
+            "cw_name": s.name,
+        }
+        for s, y in sy(YEARS[0], 2025)
+    ]
+    out["cow_gw_panel"] = panel
+    out["gw_cow_panel"] = panel
+    for name, code in (("cow_democracy_isard", "ccode"), ("gw_democracy_isard", "gwcode")):
+        out[name] = [
+            {
+                code: s.ccode,
+                "year": y,
+                "euds": round(s.polity / 8, 4),
+                "aeuds": round(s.polity / 8 - 0.3, 4),
+                "polity2": s.polity if y <= 2018 else None,
+                "v2x_polyarchy": round((s.polity + 10) / 21, 4),
+            }
+            for s, y in sy(1946, 2025)
+        ]
+    annual = {(r["ccode"], r["year"]): r["troops_ad"] for r in t["us_troops"]}
+    months = {1: "March", 2: "June", 3: "September", 4: "December"}
+    zero = {
+        k: 0
+        for k in ["army_ad", "navy_ad", "air_force_ad", "marine_corps_ad", "coast_guard_ad", "space_force_ad", "army_national_guard", "air_national_guard", "army_reserve", "navy_reserve", "marine_corps_reserve", "air_force_reserve", "coast_guard_reserve", "total_selected_reserve", "army_civilian", "navy_civilian", "marine_corps_civilian", "air_force_civilian", "dod_civilian", "total_civilian", "troops_all"]
+    }
+    out["us_troops_quarterly"] = [
+        {
+            "ccode": s.ccode,
+            "iso3c": s.abb,
+            "countryname": s.name,
+            "year": y,
+            "month": months[q],
+            "quarter": q,
+            "source": f"{months[q]} {y}",
+            "troops_ad": annual.get((s.ccode, min(y, 2024)), 0),
+            **zero,
+            "year_quarter": y + q / 10,
+            "region": s.region,
+        }
+        for s, y in sy(2013, 2025)
+        for q in (1, 2, 3, 4)
+    ]
+    # REIGN: leaders in office from 2010, one change per state in 2017 (US also in 2021)
+    reign = []
+    for s in ss:
+        if not s.alive_or_later(2016):
+            continue
+        reign.append((s, f"{s.abb}-r1", 2010, 2017))
+        if s.ccode == 2:
+            reign += [(s, f"{s.abb}-r2", 2017, 2021), (s, f"{s.abb}-r3", 2021, None)]
+        else:
+            reign.append((s, f"{s.abb}-r2", 2017, None))
+    out["reign_leaders"] = [
+        {
+            "stateabb": s.abb,
+            "ccode": s.ccode,
+            "leadid": lid,
+            "leader": f"Leader {lid}",
+            "sdate": 20,
+            "smonth": 1,
+            "syear": a,
+            "emonth": 1 if b else None,
+            "eyear": b,
+            "birthyear": a - 55,
+            "gender": 1,
+            "militarycareer": 0.0,
+            "l_month": None,
+            "l_year": None,
+            "column_15": None,
+            "column_16": None,
+            "codedby": None,
+            "notes": None,
+        }
+        for s, lid, a, b in reign
+    ]
+    out["reign_elections"] = [
+        {
+            "ccode": s.ccode,
+            "electionnumber": 1,
+            "country": s.name,
+            "elec_year": 2016,
+            "elec_month": 11,
+            "elec_day": 8,
+            "sequence": 1,
+            "event": "Vote, As Scheduled",
+            "elecnum": s.ccode * 1000 + 1,
+            "type": "X",
+            "direct": "Y",
+            "regular": "Y",
+            "victory": "N",
+            "change": "Y",
+            "runoff": "N",
+        }
+        for s in ss
+        if s.alive_or_later(2016)
+    ]
+    out["dcad"] = [
+        {
+            "ccode1": a,
+            "cowName1": "A",
+            "ccode2": b,
+            "cowName2": "B",
+            "signDay": 1,
+            "signMonth": 6,
+            "signYear": y,
+            "EIFDay": None,
+            "EIFMonth": None,
+            "EIFYear": None,
+            "type": "general",
+            "category1": "DCA",
+            "category2": None,
+            "category3": None,
+            "span": None,
+            "renewType": None,
+            "renewYears": None,
+            "terminated": 0,
+            "durationActual": None,
+            "endYearEstimate": 2010,
+            "asymmetry": 1,
+            "categoryConf": "high",
+            "UNTS": None,
+            "fullText": "Y",
+            "sourceType": "treaty",
+            "source": "UNTS",
+            "factivaConf": None,
+            "factivaSign": None,
+            "factivaEIF": None,
+            "DCAid": f"DCADv1.0-{i:04d}",
+        }
+        for i, (a, b, y) in enumerate(((2, 740, 1995), (2, 732, 2000), (200, 900, 2005)), 1)
+    ]
+    deals = [(740, "United States", "Japan", 2005, "2006; 2007", 200.0)]
+    deals += [(732, "United States", "South Korea", 2010, "2012", 90.0)]
+    deals += [(365, "Russia", "Cuba", 1990, "1991", 12.0)]
+    out["sipri_arms"] = [
+        {
+            "Recipient": rec,
+            "Supplier": sup,
+            "Year_of_order": y,
+            "column_4": False,
+            "Number_ordered": 10,
+            "column_6": False,
+            "Weapon_designation": "X-1",
+            "Weapon_description": "fighter aircraft",
+            "Number_delivered": 10,
+            "column_10": False,
+            "Year_s_of_delivery": years,
+            "status": "New",
+            "Comments": None,
+            "SIPRI_TIV_per_unit": tiv / 10,
+            "SIPRI_TIV_for_total_order": tiv,
+            "SIPRI_TIV_of_delivered_weapons": tiv,
+        }
+        for _c, sup, rec, y, years, tiv in deals
+    ]
+    world = [
+        ("Rare earths", "China", 270000, "44000000"),
+        ("Rare earths", "United States", 45000, "1900000"),
+        ("Rare earths", "World total (rounded)", 390000, ">90000000"),
+    ]
+    out["usgs_world"] = [
+        {
+            "SOURCE": "MCS2025",
+            "COMMODITY": c,
+            "COUNTRY": country,
+            "TYPE": "Mine production, rare-earth-oxide equivalent",
+            "UNIT_MEAS": "metric tons",
+            "PROD_2023": p,
+            "PROD_EST_2024": p,
+            "PROD_NOTES": None,
+            "CAP_2023": None,
+            "CAP_EST_2024": None,
+            "CAP_NOTES": None,
+            "RESERVES_2024": r,
+            "RESERVE_NOTES": None,
+        }
+        for c, country, p, r in world
+    ]
+    labels = [c.raw for c in _source("usgs_world").columns if c.raw != "line"]
+    out["usgs_world_fields"] = [
+        {
+            "entity": "MCS2025_World_Data.csv",
+            "label": lab.replace("_EST_", "_EST_ "),
+            "definition": f"the column {lab}",
+            "definition_source": "Producer Defined",
+            "unit": None,
+        }
+        for lab in labels
+    ]
+    out["usgs_net_import_reliance"] = [
+        {
+            "Source": "MCS2025",
+            "Import_Share_Order": 1,
+            "Commodity": "RARE EARTHS, compounds and metals",
+            "Net_Import_Reliance_pct_2024": "80",
+            "Major_Import_Sources_2020_2023": "China, Japan",
+            "Notes": None,
+        }
+    ]
+    out["usgs_import_sources"] = [
+        {"Source": "MCS2024", "Country": "China", "Commodity_Count": 20, "Map_Class": "13 or more"}
+    ]
+    out["usgs_critical_minerals"] = [
+        {
+            "Source": "MCS2025",
+            "Year": "2024_estimated",
+            "Critical_mineral": "Rare earths (compounds and metals)",
+            "Primary_prod": "45000",
+            "Secondary_prod": None,
+            "Prod_notes": None,
+            "Apparent_Consumption": "6600",
+            "Consumption_Notes": None,
+            "Net_Import_Reliance": "80",
+            "Primary_import_source": "China",
+            "Import_source_notes": None,
+            "Leading_source_country": "China",
+            "Leading_country_prod": "270000",
+            "Leading_source_precent_world": "69",
+            "World_total_prod": "390000",
+            "World_prod_notes": None,
+        }
+    ]
+    return out
+
+
+def _source(name: str) -> Any:
+    from allyscope.sources import SOURCES
+
+    return SOURCES[name]
 
 
 def _un_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
@@ -806,12 +1091,44 @@ def _frame(src: Any, rows: list[dict[str, Any]]) -> Any:
 
 
 def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path) -> None:
-    cols = [c.raw for c in src.columns]
-    with open(path, "w", newline="", encoding=src.encoding) as fh:
+    from allyscope.sources.readers import TextCSV
+
+    reader = src.reader if isinstance(src.reader, TextCSV) else None
+    cols = [c.raw for c in src.columns if not (reader and reader.line_column and c.raw == "line")]
+    marks = dict(reader.marks) if reader else {}
+    encoding = reader.encoding if reader else src.encoding
+    missing = "" if reader else "NA"
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        for i in range(reader.skip_lines if reader else 0):
+            fh.write(f"A note above the header ({i + 1})\n")
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
-            w.writerow(["NA" if r.get(c) is None else r[c] for c in cols])
+            w.writerow(
+                [
+                    (marks[c] if r.get(c) else "")
+                    if c in marks
+                    else (missing if r.get(c) is None else r[c])
+                    for c in cols
+                ]
+            )
+
+
+def _write_fgdc(rows: list[dict[str, Any]], path: Path) -> None:
+    """A minimal FGDC metadata file with one attribute per row."""
+    from xml.sax.saxutils import escape
+
+    attrs = "".join(
+        f"<attr><attrlabl>{escape(r['label'])}</attrlabl><attrdef>{escape(r['definition'])}"
+        f"</attrdef><attrdefs>{escape(r['definition_source'])}</attrdefs></attr>"
+        for r in rows
+    )
+    entity = escape(rows[0]["entity"]) if rows else ""
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<metadata><eainfo><detailed><enttyp>"
+        f"<enttypl>{entity}</enttypl></enttyp>{attrs}</detailed></eainfo></metadata>\n",
+        encoding="utf-8",
+    )
 
 
 def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list[Any]:
@@ -832,6 +1149,8 @@ def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list
         if src.format == "rda":
             obj = src.object_name or path.stem
             pyreadr.write_rdata(str(path), _frame(src, rows), df_name=obj, compress="gzip")
+        elif src.format == "xml":
+            _write_fgdc(rows, path)
         else:
             _write_csv(src, rows, path)
         out.append(

@@ -296,7 +296,7 @@ def _index() -> _Index:
         idx = _INDEX.get(wh.data_hash)
         if idx is not None:
             return idx
-        cw = cached_table("crosswalk", {"v": 2}, lambda: build_crosswalk(wh))
+        cw = cached_table("crosswalk", {}, lambda: build_crosswalk(wh))
         idx = _Index(cw)
         states = wh.sql(
             f"SELECT ccode, stateabb, statenme, styear, endyear FROM {STATES_SOURCE} "
