@@ -38,7 +38,7 @@ def hub_and_spokes() -> None:
     from allyscope.settings import network as net_settings
 
     print("\n## United States in East Asia (hub and spokes)")
-    d = _hub_spoke_rows("defense", (1955, 1976, 1977, 1980, 1987, 2018, 2025))
+    d = _hub_spoke_rows("defense", (1955, 1977, 1978, 1986, 1987, 2018, 2025))
     for r in d.iter_rows(named=True):
         print(
             f"defense {r['year']}: lattice density {r['lattice_density']:.2f}, spokes {r['spokes']}"
