@@ -282,7 +282,11 @@ def components(
     with _COMP_LOCK:
         full = _COMP_MEMO.get(key)
     if full is None:
-        full = _compute_components(st)
+        from allyscope.store import cached_table
+
+        records = int(L.mechanisms_table().hash_rows().sum())
+        params = {"settings": st.hash, "records": records, "un": L.un_cache_version(), "v": 1}
+        full = cached_table("defacto_components", params, lambda: _compute_components(st))
         with _COMP_LOCK:
             _COMP_MEMO.clear()
             _COMP_MEMO[key] = full

@@ -384,7 +384,28 @@ _MEMO: dict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = {}
 _LOCK = threading.Lock()
 
 
-def _public(mem: pl.DataFrame) -> pl.DataFrame:
+def _with_references(
+    mem: pl.DataFrame, st: BlocSettings, reference: Sequence[str | int] | None = None
+) -> pl.DataFrame:
+    """``mem`` with each state's mean affinity with the bloc of every reference state
+    (``affinity_<iso3>_bloc``) and, for two references, ``lean`` = first minus second."""
+    from allyscope import codes
+
+    refs = [codes.resolve(r) for r in (reference or st.reference_states)]
+    cols = []
+    for r in refs:
+        rb = mem.filter(pl.col("ccode") == r).select("year", pl.col("bloc").alias("_rb"))
+        name = f"affinity_{(codes.iso3(r) or str(r)).lower()}_bloc"
+        mem = (
+            mem.join(rb, on="year", how="left")
+            .with_columns(
+                pl.col("bloc_affinity").list.get(pl.col("_rb") - 1, null_on_oob=True).alias(name)
+            )
+            .drop("_rb")
+        )
+        cols.append(name)
+    if len(cols) == 2:
+        mem = mem.with_columns((pl.col(cols[0]) - pl.col(cols[1])).alias("lean"))
     return mem.drop("bloc_affinity")
 
 
@@ -394,8 +415,10 @@ def blocs(
     """Bloc membership per state-year: ``year, ccode, iso3, name, bloc`` (1 = the largest
     bloc that year), ``bloc_label`` (its members of largest capabilities), ``bloc_size``,
     ``stability`` (mean co-assignment with the bloc's other members), ``margin`` (over the
-    next bloc) and ``bloc_cohesion``."""
-    return _public(_run(years, _settings(settings))[0])
+    next bloc), ``bloc_cohesion``, ``placed_by`` and the mean affinity with the bloc of
+    each reference state (``affinity_usa_bloc``, ``affinity_chn_bloc``, ``lean``)."""
+    st = _settings(settings)
+    return _with_references(_run(years, st)[0], st)
 
 
 def polarization(
@@ -410,8 +433,9 @@ def analyze(
     years: int | Sequence[int] | None = None, *, settings: BlocSettings | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Both tables at once: ``(blocs, polarization)`` (one computation)."""
-    mem, stats = _run(years, _settings(settings))
-    return _public(mem), stats
+    st = _settings(settings)
+    mem, stats = _run(years, st)
+    return _with_references(mem, st), stats
 
 
 def bloc_position(
@@ -430,28 +454,12 @@ def bloc_position(
     st = _settings(settings)
     mem = _run(years, st)[0]
     c = codes.resolve(state)
-    refs = [codes.resolve(r) for r in (reference or st.reference_states)]
-    out = mem.filter(pl.col("ccode") == c)
-    if out.height == 0:
+    if mem.filter(pl.col("ccode") == c).height == 0:
         raise InvalidInputError(
             f"{codes.name(c)} cast no UN votes as a COW state in the years asked for",
             "choose years in which the state was a UN member",
         )
-    cols = []
-    for r in refs:
-        rb = mem.filter(pl.col("ccode") == r).select("year", pl.col("bloc").alias("_rb"))
-        name = f"affinity_{(codes.iso3(r) or str(r)).lower()}_bloc"
-        out = (
-            out.join(rb, on="year", how="left")
-            .with_columns(
-                pl.col("bloc_affinity").list.get(pl.col("_rb") - 1, null_on_oob=True).alias(name)
-            )
-            .drop("_rb")
-        )
-        cols.append(name)
-    if len(cols) == 2:
-        out = out.with_columns((pl.col(cols[0]) - pl.col(cols[1])).alias("lean"))
-    return _public(out)
+    return _with_references(mem, st, reference).filter(pl.col("ccode") == c)
 
 
 __all__ = ["UN_YEARS", "analyze", "bloc_position", "blocs", "consensus", "polarization"]

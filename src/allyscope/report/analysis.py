@@ -277,8 +277,8 @@ def _network() -> ModuleType:
     return _module("allyscope.network", "the alliance network", "defacto", "hub_spoke")
 
 
-#: the de facto score's data run from the UN votes' start to ATOP's end
-DEFACTO_YEARS = (coverage("un_votes")[0], coverage("atop_alliance")[1])
+#: the de facto score's data run from the UN votes' start to the extended alliance data's end
+DEFACTO_YEARS = (coverage("un_votes")[0], coverage("alliances_extended")[1])
 
 
 def _clip(years: tuple[int, int], cover: tuple[int, int]) -> tuple[int, int] | None:
@@ -308,7 +308,10 @@ def defacto_group(ccodes: Sequence[int], years: tuple[int, int]) -> pl.DataFrame
 
 
 def defacto_components() -> tuple[str, ...]:
-    return tuple(_network().COMPONENTS)
+    """The components the settings give a positive weight."""
+    from allyscope.settings import defacto
+
+    return defacto().used
 
 
 def hub_spoke(hub: int, region: str, years: tuple[int, int], layers: Sequence[str]) -> pl.DataFrame:
