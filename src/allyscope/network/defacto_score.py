@@ -285,7 +285,13 @@ def components(
         from allyscope.store import cached_table
 
         records = int(L.mechanisms_table().hash_rows().sum())
-        params = {"settings": st.hash, "records": records, "un": L.un_cache_version(), "v": 1}
+        params = {
+            "settings": st.hash,
+            "records": records,
+            "un": L.un_cache_version(),
+            "ideal": _ideal_source(),
+            "v": 1,
+        }
         full = cached_table("defacto_components", params, lambda: _compute_components(st))
         with _COMP_LOCK:
             _COMP_MEMO.clear()
