@@ -1,17 +1,23 @@
-"""Benchmark: UN voting affinity for all dyad-years and dynamic ideal points for all votes.
+"""Benchmark: UN voting affinity for all dyad-years, dynamic ideal points for all votes, and
+their agreement with Bailey, Strezhnev and Voeten's published ideal points.
 
-    ALLYSCOPE_HOME=... python bench/un.py
+    ALLYSCOPE_HOME=... python bench/un.py [--skip-timing]
 
 Each measurement runs in its own process (peak memory is that process's maximum resident
 set size). Reported: (a) every affinity measure, overall and for the six issue areas, for
-all dyad-years 1946-2019 (computed, not read from the cache); (b) dynamic ideal points
-from all votes, per session (the 74 periods of emIRT's dynamic-model benchmark) and per
-calendar year, at emIRT's stopping rule (parameters correlate above 1 - 1e-6 with their
-values three iterations earlier) and at the package default (1 - 1e-8), with one and two
-threads; how far each stops from the posterior mode is measured against a fit run to
-1 - 1e-12. Compilation of the kernels is done (and cached on disk) before timing.
-Reference: emIRT's dynIRT on the same 200 countries x 6,202 roll calls x 74 sessions
-needs 229 EM iterations, about 10 s single-threaded (5 s, 2 threads).
+all dyad-years 1946-2021 (computed, not read from the cache); (b) dynamic ideal points
+from all votes (the default model: roll calls on nuclear weapons split for the states that
+have tested one), per session and per calendar year, at emIRT's stopping rule (parameters
+correlate above 1 - 1e-6 with their values three iterations earlier) and at the package
+default (1 - 1e-8), with one and two threads; how far each stops from the posterior mode is
+measured against a fit run to 1 - 1e-12. Compilation of the kernels is done (and cached on
+disk) before timing. Reference: emIRT's dynIRT on the 200 countries x 6,202 roll calls x 74
+sessions of 1946-2019 needs 229 EM iterations, about 10 s single-threaded (5 s, 2 threads).
+(c) the median within-year correlation (Pearson and Spearman) of the positions by calendar
+year with Voeten's final-passage estimates (April 2026 release) and with the July 2025
+release's final-passage and all-votes runs, for 1946-2019 (unvotes) and 2020-2021 (UN
+Digital Library), with and without the split; as a yardstick, the same correlations
+between Voeten's own final-passage and all-votes runs.
 """
 
 from __future__ import annotations
@@ -54,11 +60,11 @@ def part_idealpoints(period: str, tol: float, threads: int) -> dict:
 
     numba.set_num_threads(threads)
     d = data.load()
-    prob = ip.prepare(d.votes, period, omega2=0.01)
+    prob = ip.layout(d, period, omega2=0.01)
     ip.fit(prob, tol=1e-2, max_iter=3)  # compile (or load) the kernels
     ip.em_update(prob, ip.initial_values(prob))
     t0, c0 = time.perf_counter(), time.process_time()
-    prob = ip.prepare(d.votes, period, omega2=0.01)
+    prob = ip.layout(d, period, omega2=0.01)
     f = ip.fit(prob, tol=tol)
     ip.identify(prob, f)
     sd = ip.posterior_sd(prob, f)
@@ -83,6 +89,48 @@ def part_idealpoints(period: str, tol: float, threads: int) -> dict:
     }
 
 
+SPANS = {"1946-2019": (1946, 2019), "1990-2019": (1990, 2019), "2020-2021": (2020, 2021)}
+
+
+def part_voeten() -> dict:
+    import numpy as np
+    import polars as pl
+
+    from allyscope.store import open_warehouse
+    from allyscope.un import compare, data
+    from allyscope.un import idealpoints as ip
+
+    wh = open_warehouse()
+    d = data.load(wh)
+    runs = {k: compare.voeten(wh, k) for k in compare.VOETEN_RUNS}
+    out: dict = {"ours": {}, "yardstick": {}}
+    for dif in ("nuclear", "none"):
+        prob = ip.layout(d, "year", omega2=0.01, dif=dif)
+        f = ip.fit(prob)
+        ip.identify(prob, f)
+        nc, T = prob.shape
+        ci, ti = np.nonzero(prob.n_cell.reshape(nc, T) > 0)
+        table = pl.DataFrame(
+            {
+                "ccode": prob.ccodes[ci].astype(np.int32),
+                "year": prob.periods[ti].astype(np.int32),
+                "idealpoint": f.x[ci, ti],
+            }
+        )
+        for run, ref in runs.items():
+            cors = compare.within_year_correlations(table, ref)
+            out["ours"][f"{dif}:{run}"] = {
+                span: compare.median_correlations(cors, years) for span, years in SPANS.items()
+            }
+    cors = compare.within_year_correlations(
+        runs["jul2025_fp"].rename({"voeten": "fp"}), runs["jul2025_all"], col_a="fp"
+    )
+    out["yardstick"] = {
+        span: compare.median_correlations(cors, years) for span, years in SPANS.items()
+    }
+    return out
+
+
 def _child(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--part", *args], capture_output=True, text=True, check=True
@@ -98,8 +146,36 @@ def main() -> None:
         _main(tmp)
 
 
+def _print_voeten() -> None:
+    v = _child("voeten")
+    names = {
+        "fp": "Voeten final passage (Apr 2026)",
+        "jul2025_fp": "Voeten final passage (Jul 2025)",
+        "jul2025_all": "Voeten all votes (Jul 2025)",
+    }
+
+    def fmt(m: dict) -> str:
+        return (
+            f"Pearson {m['pearson']:.3f} (lowest {m['pearson_min']:.3f}), "
+            f"Spearman {m['spearman']:.3f} (lowest {m['spearman_min']:.3f}), "
+            f"{m['years']:.0f} years"
+        )
+
+    print("(c) median within-year correlation of the ideal points by year with Voeten's")
+    for key, spans in v["ours"].items():
+        dif, run = key.split(":")
+        label = "nuclear roll calls split" if dif == "nuclear" else "one model for all"
+        for span, m in spans.items():
+            print(f"    {label:26s} vs {names[run]:33s} {span}: {fmt(m)}")
+    for span, m in v["yardstick"].items():
+        print(f"    yardstick: Voeten final passage vs all votes (Jul 2025)  {span}: {fmt(m)}")
+
+
 def _main(tmp: str) -> None:
     print(f"nproc: {os.cpu_count()}  (load average {os.getloadavg()[0]:.1f})")
+    if "--skip-timing" in sys.argv:
+        _print_voeten()
+        return
     a = _child("affinity")
     print(
         f"(a) affinity, all measures x (overall + 6 issues), {a['dyad_years']:,} dyad-years "
@@ -144,13 +220,16 @@ def _main(tmp: str) -> None:
                 f"{np.corrcoef(x[keep], mode[keep])[0, 1]:.6f} (lowest in a {period}: "
                 f"{min(per):.6f}), max abs difference {np.abs(x - mode)[keep].max():.4f}"
             )
+    _print_voeten()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--part":
+    if len(sys.argv) > 2 and sys.argv[1] == "--part":
         what = sys.argv[2]
         if what == "affinity":
             res = part_affinity()
+        elif what == "voeten":
+            res = part_voeten()
         else:
             res = part_idealpoints(sys.argv[3], float(sys.argv[4]), int(sys.argv[5]))
         print(json.dumps(res))

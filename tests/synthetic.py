@@ -631,6 +631,7 @@ def tables() -> dict[str, list[dict[str, Any]]]:
     ]
 
     t.update(_un_tables(ss))
+    t.update(_voting_tables(ss, t["un_roll_calls"], t["un_votes"]))
 
     # US troops abroad (and at home) and bases
     troops = {740: 45000, 732: 37000, 200: 20000, 840: 9000, 900: 1000, 666: 100}
@@ -771,7 +772,29 @@ def _current_tables(
     months = {1: "March", 2: "June", 3: "September", 4: "December"}
     zero = {
         k: 0
-        for k in ["army_ad", "navy_ad", "air_force_ad", "marine_corps_ad", "coast_guard_ad", "space_force_ad", "army_national_guard", "air_national_guard", "army_reserve", "navy_reserve", "marine_corps_reserve", "air_force_reserve", "coast_guard_reserve", "total_selected_reserve", "army_civilian", "navy_civilian", "marine_corps_civilian", "air_force_civilian", "dod_civilian", "total_civilian", "troops_all"]
+        for k in [
+            "army_ad",
+            "navy_ad",
+            "air_force_ad",
+            "marine_corps_ad",
+            "coast_guard_ad",
+            "space_force_ad",
+            "army_national_guard",
+            "air_national_guard",
+            "army_reserve",
+            "navy_reserve",
+            "marine_corps_reserve",
+            "air_force_reserve",
+            "coast_guard_reserve",
+            "total_selected_reserve",
+            "army_civilian",
+            "navy_civilian",
+            "marine_corps_civilian",
+            "air_force_civilian",
+            "dod_civilian",
+            "total_civilian",
+            "troops_all",
+        ]
     }
     out["us_troops_quarterly"] = [
         {
@@ -1021,6 +1044,168 @@ def _un_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
     return {"un_votes": votes, "un_roll_calls": rcs, "un_roll_call_issues": issues}
 
 
+#: the UN Digital Library's file continues the roll calls two years past unvotes
+UNDL_LAST = 2021
+_UNDL_CODES = {"yes": "Y", "no": "N", "abstain": "A"}
+
+
+def _voting_tables(
+    ss: list[State], un_rcs: list[dict[str, Any]], un_votes: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The UN voting sources after unvotes: the Digital Library's wide file (one record per
+    unvotes roll call of 2016-2019, with the same votes, then 2020-2021 by the same rule),
+    Voeten's published positions (the declared ones, 2024 on a handful of votes) and the
+    State Department's coincidence counts."""
+    names = {s.name: s for s in ss}
+    records: list[dict[str, Any]] = []
+    cells: list[dict[str, Any]] = []
+    token = 900_000
+    for rc in un_rcs:
+        if rc["date"].year < 2016:
+            continue
+        token += 1
+        records.append(
+            {
+                "token": token,
+                "council": "General Assembly",
+                "date": rc["date"],
+                "title": f"{rc['short']} : resolution / adopted by the General Assembly",
+                "resolution": "A/RES/" + rc["unres"].split("/", 1)[1],
+            }
+        )
+        for v in un_votes:
+            if v["rcid"] == rc["rcid"]:
+                cells.append(
+                    {
+                        "token": token,
+                        "country": v["country"].upper(),
+                        "code": _UNDL_CODES[v["vote"]],
+                    }
+                )
+    for y in _years(UN_YEARS[1] + 1, UNDL_LAST):
+        for k in range(ROLL_CALLS_PER_YEAR):
+            token += 1
+            cut = -1.2 + 2.4 * _unit("cut", token)
+            side = 1 if _unit("side", token) < 0.5 else -1
+            title = "Nuclear disarmament" if k == 1 else f"Resolution {k + 1} of {y}"
+            records.append(
+                {
+                    "token": token,
+                    "council": "General Assembly",
+                    "date": dt.date(y, 2 + 2 * k, 15),
+                    "title": f"{title} : resolution / adopted by the General Assembly",
+                    "resolution": f"A/RES/{y - 1945}/{k + 1}",
+                }
+            )
+            for st in ss:
+                if y < st.un_from or not st.alive_or_later(y):
+                    continue
+                u = side * (position(st, y) - cut) + (_unit("vote", token, st.ccode) - 0.5)
+                code = "Y" if u > 0.2 else ("N" if u < -0.2 else "A")
+                cells.append({"token": token, "country": st.name.upper(), "code": code})
+    undl_votes = [
+        {
+            "token": c["token"],
+            "country": c["country"],
+            "vote": {"Y": "yes", "N": "no", "A": "abstain"}[c["code"]],
+        }
+        for c in cells
+    ]
+    _UNDL_WIDE[:] = [records, cells]
+
+    voeten, jul, jun = [], [], []
+    for st in ss:
+        for y in _years(1946, 2025):
+            if y < st.un_from or not st.alive_or_later(y):
+                continue
+            x = round(position(st, y), 4)
+            n = 6 if y == 2024 else 60 + int(10 * _unit("n", st.ccode, y))
+            voeten.append(
+                {
+                    "ccode": st.ccode, "iso3c": st.abb, "Countryname": st.name, "year": y,
+                    "NVotesFP": n, "IdealPointFP": x, "Q5%FP": x - 0.3, "Q10%FP": x - 0.2,
+                    "Q50%FP": x, "Q90%FP": x + 0.2, "Q95%FP": x + 0.3,
+                }
+            )  # fmt: skip
+            if y <= 2024:
+                q = {f"q{k}": d for k, d in ((0, -0.6), (5, -0.3), (10, -0.2), (50, 0.0), (90, 0.2), (95, 0.3), (100, 0.6))}  # fmt: skip
+                jul.append(
+                    {
+                        "ccode": st.ccode, "iso3c": st.abb, "countryname": st.name, "year": y,
+                        "idealpointfp": x, "idealpointall": x, "idealpointlegacy": x,
+                        "nvotesfp": n,
+                        **{("qofp" if k == "q0" else f"{k}fp"): x + d for k, d in q.items()},
+                        "nvotesall": n + 10,
+                        **{("qoall" if k == "q0" else f"{k}all"): x + d for k, d in q.items()},
+                        "nvotesLegacy": n,
+                    }
+                )  # fmt: skip
+            if y <= 2023:
+                jun.append(
+                    {
+                        "row": len(jun) + 1, "ccode": st.ccode, "session": y - 1945,
+                        "NVotesAll": n, "IdealPointAll": x, "QO%All": x - 0.6, "Q5%All": x - 0.3,
+                        "Q10%All": x - 0.2, "Q50%All": x, "Q90%All": x + 0.2, "Q95%All": x + 0.3,
+                        "Q100%All": x + 0.6, "iso3c": st.abb, "Countryname": st.name,
+                        "USAgree": 1 - abs(x - position(ss[0], y)) / 4, "RUSSAgree": 0.5,
+                        "BrazilAgree": 0.5, "ChinaAgree": 0.5, "IndiaAgree": 0.5, "IsraelAgree": 0.5,
+                    }
+                )  # fmt: skip
+    out = {
+        "undl_votes": undl_votes,
+        "undl_roll_calls": records,
+        "voeten_idealpoints": voeten,
+        "voeten_idealpoints_jul2025": jul,
+        "voeten_agreement_jun2024": jun,
+    }
+    us = names["United States"]
+    for y in (2020, 2021, 2022, 2023):
+        rows = []
+        for st in ss:
+            if st is us or not st.alive_or_later(y):
+                continue
+            same = round(50 - 15 * abs(position(st, y) - position(us, y)))
+            rows.append(
+                {
+                    "COUNTRY": st.name, "ISO": st.abb, "SAME": same, "PARTIAL": 10,
+                    "OPPOSITE": 80 - same, "OPPOSE": 80 - same, "ABSENT": 10,
+                    "COINCIDENCE": round((same + 5) / 90, 2),
+                }
+            )  # fmt: skip
+        out[f"statedept_coincidence_{y}"] = rows
+    return out
+
+
+#: the Digital Library's records and cells, kept for the writer of its wide file
+_UNDL_WIDE: list[Any] = []
+
+
+def _write_undl(path: Path) -> None:
+    """The Digital Library's wide file: one column per member (capitals), tallies, zipped."""
+    import io
+    import zipfile
+
+    records, cells = _UNDL_WIDE
+    states = sorted({c["country"] for c in cells})
+    by = {(c["token"], c["country"]): c["code"] for c in cells}
+    head = ["Council", "Date", "Title", "Resolution", "TOTAL VOTES", "NO-VOTE COUNT",
+            "ABSENT COUNT", "NO COUNT", "YES COUNT", "Link", "token", *states]  # fmt: skip
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+    for r in records:
+        codes = [by.get((r["token"], st), "") for st in states]
+        n = {k: codes.count(k) for k in "YNAX"}
+        w.writerow(
+            [r["council"], r["date"].isoformat(), r["title"], r["resolution"],
+             sum(n.values()), n["X"], n["A"], n["N"], n["Y"],
+             f"https://digitallibrary.un.org/record/{r['token']}", r["token"], *codes]
+        )  # fmt: skip
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("UN DATA.csv", date_time=(2022, 1, 29, 10, 37, 0))
+        zf.writestr(info, "\ufeff" + buf.getvalue())
+
+
 _ISO2 = {2: "US", 40: "CU", 200: "GB", 365: "RU", 666: "IL", 710: "CN", 731: "KP", 732: "KR"}
 _ISO2 |= {740: "JP", 750: "IN", 840: "PH", 900: "AU"}
 
@@ -1090,7 +1275,7 @@ def _frame(src: Any, rows: list[dict[str, Any]]) -> Any:
     return pd.DataFrame(data)
 
 
-def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path) -> None:
+def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path, delimiter: str = ",") -> None:
     from allyscope.sources.readers import TextCSV
 
     reader = src.reader if isinstance(src.reader, TextCSV) else None
@@ -1101,7 +1286,7 @@ def _write_csv(src: Any, rows: list[dict[str, Any]], path: Path) -> None:
     with open(path, "w", newline="", encoding=encoding) as fh:
         for i in range(reader.skip_lines if reader else 0):
             fh.write(f"A note above the header ({i + 1})\n")
-        w = csv.writer(fh, lineterminator="\n")
+        w = csv.writer(fh, lineterminator="\n", delimiter=delimiter)
         w.writerow(cols)
         for r in rows:
             w.writerow(
@@ -1149,6 +1334,13 @@ def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list
         if src.format == "rda":
             obj = src.object_name or path.stem
             pyreadr.write_rdata(str(path), _frame(src, rows), df_name=obj, compress="gzip")
+        elif src.format == "zip":  # the UN Digital Library's wide file (two sources read it)
+            _write_undl(path)
+        elif src.format == "dta":
+            frame = _frame(src, rows)
+            frame.to_stata(path, write_index=False, version=118, time_stamp=dt.datetime(2025, 7, 1))
+        elif src.format == "tab":
+            _write_csv(src, rows, path, delimiter="\t")
         elif src.format == "xml":
             _write_fgdc(rows, path)
         else:

@@ -185,10 +185,23 @@ def test_every_country_name_maps_to_the_expected_cow_code(cmap: pl.DataFrame) ->
 
 
 def test_all_votes_are_coded_once(wh) -> None:
-    from allyscope.un.data import votes
+    from allyscope.un import undl
+    from allyscope.un.data import load, votes
 
     v = votes(wh)
-    assert v.height == wh.sql("SELECT count(*) FROM un_votes").item()
+    rc = load(wh).roll_calls
+    by_source = v.join(rc.select("rcid", "source"), on="rcid").group_by("source").len()
+    counts = dict(by_source.select(pl.col("source").cast(pl.String), "len").iter_rows())
+    assert counts["unvotes"] == wh.sql("SELECT count(*) FROM un_votes").item()
+    # 2020-2021: every recorded yes/no/abstain of the Digital Library's General Assembly
+    # records, less those of records that repeat another
+    _, _, dropped = undl.general_assembly(wh, (2020, 2021))
+    recorded = wh.sql(
+        "SELECT count(*) FROM undl_votes v JOIN undl_roll_calls r USING (token) "
+        "WHERE r.council = 'General Assembly' AND r.year >= 2020 AND v.vote <> 'non_voting' "
+        f"AND v.token NOT IN ({','.join(map(str, dropped['token'].to_list()))})"
+    ).item()
+    assert counts["undl"] == recorded
     assert not v.select(pl.struct("rcid", "ccode").is_duplicated().any()).item()
     assert v["ccode"].null_count() == 0
     assert set(v["vote"].unique().to_list()) == {1, 2, 3}
@@ -279,7 +292,7 @@ def test_year_aware_names_and_years_without_votes(wh) -> None:
     assert a["n_votes"].min() > 50
     with pytest.raises(InvalidInputError, match="1964"):
         affinity(["USA", "Japan"], years=1964)  # the 19th session held no recorded vote in 1964
-    with pytest.raises(InvalidInputError, match="1946-2019"):
+    with pytest.raises(InvalidInputError, match="1946-2021"):
         affinity(["USA", "Japan"], years=range(2030, 2035))
     assert affinity(years=range(1963, 1966)).filter(pl.col("year") == 1964).height == 0
 
@@ -296,7 +309,7 @@ def test_full_table_covers_all_years_and_issues(wh) -> None:
     from allyscope.un import affinity
 
     a = affinity(issues=None)
-    assert a["year"].min() == 1946 and a["year"].max() == 2019
+    assert a["year"].min() == 1946 and a["year"].max() == 2021
     assert set(a["issue"].cast(pl.String).unique().to_list()) == {
         "all",
         "me",

@@ -42,9 +42,12 @@ def test_affinity_table_file_and_plot(data_home: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "South Korea – Japan" in r.stdout and "CHN-JPN" in r.stdout
     df = pl.read_csv(out_csv)
-    assert df["year"].min() == 1990 and df["year"].max() == 2019
+    # unvotes to 2019, the UN Digital Library's recorded votes for 2020-2021
+    assert df["year"].min() == 1990 and df["year"].max() == 2021
     assert df.select(pl.struct("ccode1", "ccode2")).unique().height == 6
-    assert df.height == 6 * 30
+    assert df.height == 6 * 32
+    assert set(df.filter(pl.col("year") >= 2020)["source"].unique()) == {"undl"}
+    assert set(df.filter(pl.col("year") <= 2019)["source"].unique()) == {"unvotes"}
     # South Korea joined the UN in 1991: its 1990 rows are empty, not zero
     k90 = df.filter(
         (pl.col("year") == 1990) & ((pl.col("ccode1") == 732) | (pl.col("ccode2") == 732))
@@ -72,7 +75,8 @@ def test_affinity_json_and_parquet_by_extension(data_home: Path, tmp_path: Path)
     )
     assert r.returncode == 0, r.stderr
     rows = json.loads(j.read_text())
-    assert {row["issue"] for row in rows} == {"all", "me"} and len(rows) == 4
+    # 2018-2021: two years of unvotes, two of the UN Digital Library
+    assert {row["issue"] for row in rows} == {"all", "me"} and len(rows) == 2 * 4
     p = tmp_path / "a.parquet"
     r = run("affinity", "USA", "Israel", "--from", "2018", "--period", "session", "-o", str(p))
     assert r.returncode == 0, r.stderr
@@ -112,8 +116,14 @@ def test_idealpoints_and_distance_commands(data_home: Path, tmp_path: Path) -> N
     us = df.filter(pl.col("ccode") == 2)["idealpoint"]
     cu = df.filter(pl.col("ccode") == 40)["idealpoint"]
     assert us.min() > cu.max()
-    assert "EM iterations" in r.stdout
+    assert "EM iterations" in r.stdout and "votes through 2021" in r.stdout
+    # Voeten's published estimates go further, and flag 2024's handful of votes
+    r = run("idealpoints", "USA", "North Korea", "--voeten", "--from", "2022", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    v = pl.read_parquet(out)
+    assert v["year"].max() == 2025 and "2024" in r.stdout
+    assert v.filter(pl.col("year") == 2024)["few_votes"].all()
     r = run("distance", "USA", "JPN", "CHN", "--from", "2015", "-o", str(tmp_path / "d.csv"))
     assert r.returncode == 0, r.stderr
     d = pl.read_csv(tmp_path / "d.csv")
-    assert d.height == 3 * 5 and (d["idealpoint_distance"] >= 0).all()
+    assert d.height == 3 * 7 and (d["idealpoint_distance"] >= 0).all()  # 2015-2021

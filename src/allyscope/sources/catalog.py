@@ -16,6 +16,7 @@ from allyscope.errors import UnknownSourceError
 from allyscope.sources import current
 from allyscope.sources.base import Source
 from allyscope.sources.pins import PINS
+from allyscope.sources.voting import VOTING_SOURCES
 
 PS_LICENSE = "GPL-2.0 (peacesciencer R package); cite the original dataset"
 PS_VERSION = "peacesciencer@{commit}"
@@ -695,6 +696,7 @@ _CATALOG: tuple[Source, ...] = (
         "state names, resolved to COW codes by the panel add-on.",
         unique_keys=False,
     ),
+    *VOTING_SOURCES,
 )
 
 _CATALOG += current.SOURCES  # state system to 2024, troops, leaders, DCAD, SIPRI, USGS

@@ -6,6 +6,11 @@
 * :func:`ideal_points` -- one-dimensional, time-varying positions of every state from an
   ordinal (yes / abstain / no) probit model with a random walk over time.
 * :func:`idealpoint_distance` -- the distance between two states' positions per year.
+* :func:`voeten_ideal_points` -- Bailey, Strezhnev and Voeten's published ideal points
+  (1946-2025), an independent estimate to set beside :func:`ideal_points`.
+
+Votes run from 1946 to December 2021: ``unvotes`` to 2019, the UN Digital Library's
+recorded votes for 2020-2021 (a ``source`` column says which).
 
 See docs/un.md for definitions, conventions and citations.
 """
@@ -21,6 +26,7 @@ __all__ = [
     "ideal_point_fit",
     "ideal_points",
     "idealpoint_distance",
+    "voeten_ideal_points",
     "votes",
 ]
 
@@ -32,6 +38,7 @@ _EXPORTS = {
     "country_map": "allyscope.un.data",
     "votes": "allyscope.un.data",
 }
+_ALIASES = {"voeten_ideal_points": ("allyscope.un.voeten", "ideal_points")}
 
 
 def __getattr__(name: str) -> Any:  # imports numpy/polars only when used
@@ -41,4 +48,7 @@ def __getattr__(name: str) -> Any:  # imports numpy/polars only when used
         return importlib.import_module("allyscope.un.affinity")
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _ALIASES:
+        mod, attr = _ALIASES[name]
+        return getattr(importlib.import_module(mod), attr)
     raise AttributeError(f"module 'allyscope.un' has no attribute {name!r}")

@@ -20,6 +20,9 @@ all measures are functions of that table (see docs/un.md for the formulas):
 
 Only roll calls on which both countries cast a recorded vote count (absences are
 missing); ``n_votes`` is their number and ``n_yesno`` the number used by ``coincidence``.
+``source`` says where the period's roll calls come from: ``unvotes`` (to 2019), ``undl``
+(the UN Digital Library, 2020-2021) or ``unvotes+undl`` (session 74, September 2019 to
+September 2020).
 """
 
 from __future__ import annotations
@@ -33,12 +36,32 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError
-from allyscope.un.data import FIRST_YEAR, ISSUES, LAST_YEAR, VoteData, load
+from allyscope.un.data import FIRST_YEAR, ISSUES, LAST_YEAR, SOURCES, VoteData, load
 
 MEASURES: tuple[str, ...] = ("agree", "coincidence", "s_score", "kappa", "pi", "kappa_w", "pi_w")
 COUNTS: tuple[str, ...] = ("n_votes", "n_yesno")
 METRICS = ("absolute", "squared")
 PERIODS = ("year", "session")
+#: values of the ``source`` column: the sources of a period's roll calls
+SOURCE_LABELS: tuple[str, ...] = (*SOURCES, "+".join(SOURCES))
+
+
+def period_sources(data: VoteData, period: str) -> pl.DataFrame:
+    """``<period>, source``: where each period's roll calls come from (see module docs;
+    null for vote data without a ``source`` column)."""
+    if "source" not in data.roll_calls.columns:
+        return (
+            data.roll_calls.select(pl.col(period).cast(pl.Int32))
+            .unique()
+            .with_columns(pl.lit(None, dtype=pl.Enum(SOURCE_LABELS)).alias("source"))
+        )
+    return (
+        data.roll_calls.group_by(period)
+        .agg(pl.col("source").unique().sort().cast(pl.String).str.join("+").alias("source"))
+        .select(pl.col(period).cast(pl.Int32), pl.col("source").cast(pl.Enum(SOURCE_LABELS)))
+        .sort(period)
+    )
+
 
 _K = np.arange(1, 4, dtype=np.float64)
 
@@ -153,10 +176,11 @@ def compute(
 ) -> pl.DataFrame:
     """Affinity of every pair of countries that both voted in a period (see module docs).
 
-    Returns ``ccode1 < ccode2, <period>, issue, n_votes, n_yesno`` and :data:`MEASURES`,
-    one row per dyad-period-issue. Dyads of countries that both cast recorded votes in the
-    period appear even where they share no votes on an issue (``n_votes = 0``, measures
-    null).
+    Returns ``ccode1 < ccode2, <period>, issue, source, n_votes, n_yesno`` and
+    :data:`MEASURES`, one row per dyad-period-issue. Dyads of countries that both cast
+    recorded votes in the period appear even where they share no votes on an issue
+    (``n_votes = 0``, measures null). A roll call whose issue codes are unknown (null: a
+    later roll call whose title was not voted on before) counts only for ``"all"``.
     """
     _distance(metric)
     pcol, rcid, cc, vote = _period_slices(data, period)
@@ -164,7 +188,7 @@ def compute(
     if important_only:
         rc = rc.filter(pl.col("important"))
     rc_ids = rc["rcid"].to_numpy()
-    flags = {k: rc[k].to_numpy() for k in ISSUES}
+    flags = {k: rc[k].fill_null(False).to_numpy() for k in ISSUES}
     keep_cc = None if ccodes is None else np.unique(np.fromiter(ccodes, dtype=np.int64))
     wanted = None if periods is None else set(int(p) for p in periods)
 
@@ -211,9 +235,12 @@ def compute(
             parts["period"].append(np.full(len(iu), p, dtype=np.int32))
             parts["issue"].append(np.full(len(iu), issue_ix[issue], dtype=np.uint8))
     if not tables:
-        return _frame({k: np.empty(0) for k in parts}, np.zeros((0, 3, 3)), period, metric)
-    arrays = {k: np.concatenate(v) for k, v in parts.items()}
-    return _frame(arrays, np.concatenate(tables), period, metric)
+        out = _frame({k: np.empty(0) for k in parts}, np.zeros((0, 3, 3)), period, metric)
+    else:
+        arrays = {k: np.concatenate(v) for k, v in parts.items()}
+        out = _frame(arrays, np.concatenate(tables), period, metric)
+    out = out.join(period_sources(data, period), on=period, how="left")
+    return out.select("ccode1", "ccode2", period, "issue", "source", *COUNTS, *MEASURES)
 
 
 def _frame(

@@ -21,6 +21,7 @@ IDEALPOINT_DEFAULTS: dict[str, Any] = {
     "method": "newton",
     "n_boot": 0,
     "seed": 0,
+    "dif": "nuclear",
 }
 
 Countries = Iterable[str | int] | str | int | None
@@ -95,7 +96,7 @@ def affinity(
     """Dyadic affinity of UN General Assembly voting, per dyad, period and issue.
 
     ``countries``: names or codes (``None``: every state). ``years``: a year, or years
-    (``None``: 1946-2019); with ``period="session"`` they are session numbers (1-74).
+    (``None``: all, 1946-2021); with ``period="session"`` they are session numbers (1-76).
     ``issues``: ``"all"`` (every roll call) and/or issue codes ``me nu di hr co ec``;
     ``None`` selects all seven. ``measures``: a subset of ``agree, coincidence, s_score,
     kappa, pi, kappa_w, pi_w`` (default all). ``metric``: distance for the S-score and the
@@ -110,7 +111,7 @@ def affinity(
     iss = check_issues(issues)
     meas = list(aff.MEASURES) if measures is None else _check_measures(measures)
     periods = _periods(period, years)
-    cols = ["ccode1", "ccode2", period, "issue", *aff.COUNTS, *meas]
+    cols = ["ccode1", "ccode2", period, "issue", "source", *aff.COUNTS, *meas]
     if countries is None:
         if metric == "absolute" and not important_only:
             df = _full_affinity(period)
@@ -173,13 +174,17 @@ def affinity(
             how="cross",
         )
     )
-    out = grid.join(computed, on=["ccode1", "ccode2", period, "issue"], how="left")
+    out = grid.join(
+        computed.drop("source"), on=["ccode1", "ccode2", period, "issue"], how="left"
+    ).join(aff.period_sources(load(), period), on=period, how="left")
     out = out.with_columns(pl.col(c).fill_null(0) for c in aff.COUNTS)
     return out.select(cols).sort(period, "issue", "ccode1", "ccode2")
 
 
 def _all_periods(period: str) -> list[int]:
-    return list(range(FIRST_YEAR, LAST_YEAR + 1)) if period == "year" else list(range(1, 75))
+    if period == "year":
+        return list(range(FIRST_YEAR, LAST_YEAR + 1))
+    return list(range(1, LAST_YEAR - 1945 + 1))
 
 
 def _check_measures(measures: Sequence[str] | str) -> list[str]:
@@ -227,7 +232,7 @@ def estimate_ideal_points(params: dict[str, Any], progress=None) -> tuple[pl.Dat
 
     period = params["period"]
     data = load()
-    prob = ip.prepare(data.votes, period, omega2=params["omega2"])
+    prob = ip.layout(data, period, omega2=params["omega2"], dif=params["dif"])
     f = ip.fit(prob, tol=params["tol"], method=params["method"], progress=progress)
     ip.identify(prob, f)
     sd = ip.posterior_sd(prob, f)
@@ -244,7 +249,11 @@ def estimate_ideal_points(params: dict[str, Any], progress=None) -> tuple[pl.Dat
     if params["n_boot"]:
         boot = ip.bootstrap(prob, f, int(params["n_boot"]), int(params["seed"]))
         cols["idealpoint_sd_boot"] = boot[ci, ti]
-    table = pl.DataFrame(cols).sort("ccode", period)
+    table = (
+        pl.DataFrame(cols)
+        .join(aff.period_sources(data, period), on=period, how="left")
+        .sort("ccode", period)
+    )
     info = {
         "iterations": f.iterations,
         "converged": f.converged,
@@ -288,16 +297,19 @@ def ideal_points(
     method: str | None = None,
     n_boot: int | None = None,
     seed: int | None = None,
+    dif: str | None = None,
     refresh: bool = False,
 ) -> pl.DataFrame:
-    """Dynamic ideal points: ``ccode, <period>, idealpoint, idealpoint_sd, n_votes``.
+    """Dynamic ideal points: ``ccode, <period>, idealpoint, idealpoint_sd, n_votes, source``.
 
     One row per country and period with at least one recorded vote. The model is fitted
-    to all votes 1946-2019 (cached); ``countries`` and ``years`` only select rows.
+    to all votes 1946-2021 (cached); ``countries`` and ``years`` only select rows.
     ``n_boot > 0`` adds ``idealpoint_sd_boot`` from a seeded parametric bootstrap.
+    ``dif``: ``"nuclear"`` (default: states that had tested a nuclear weapon have intercepts
+    of their own on roll calls about nuclear weapons) or ``"none"`` (see docs/un.md).
     """
     params = _idealpoint_params(
-        period=period, omega2=omega2, tol=tol, method=method, n_boot=n_boot, seed=seed
+        period=period, omega2=omega2, tol=tol, method=method, n_boot=n_boot, seed=seed, dif=dif
     )
     table, _ = _idealpoint_tables(params, refresh)
     p = params["period"]

@@ -215,6 +215,22 @@ def idealpoints_cmd(
         int, typer.Option("--boot", min=0, help="Parametric bootstrap replicates (0: none).")
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    dif: Annotated[
+        str,
+        typer.Option(
+            "--dif",
+            help="'nuclear' (default: roll calls on nuclear weapons split for the states that "
+            "have tested one) or 'none'.",
+        ),
+    ] = "nuclear",
+    voeten: Annotated[
+        bool,
+        typer.Option(
+            "--voeten",
+            help="Show Bailey, Strezhnev and Voeten's published estimates (final-passage "
+            "votes, 1946-2025) instead of allyscope's model.",
+        ),
+    ] = False,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Re-estimate, ignoring the cache.")
     ] = False,
@@ -229,6 +245,9 @@ def idealpoints_cmd(
     from allyscope.un import api
 
     _check_outputs(output, plot)
+    if voeten:
+        _voeten_cmd(countries, start, end, output, plot)
+        return
     with busy("estimating UN ideal points (cached after the first run) ..."):
         df = api.ideal_points(
             countries or None,
@@ -237,9 +256,10 @@ def idealpoints_cmd(
             omega2=omega2,
             n_boot=boot,
             seed=seed,
+            dif=dif,
             refresh=refresh,
         )
-        fit = api.ideal_point_fit(period=period, omega2=omega2, n_boot=boot, seed=seed)
+        fit = api.ideal_point_fit(period=period, omega2=omega2, n_boot=boot, seed=seed, dif=dif)
     if output is not None:
         write_table(df, output)
         console.print(f"[green]wrote[/green] {df.height:,} rows to {output}")
@@ -251,11 +271,18 @@ def idealpoints_cmd(
         rows = _series(view, "state", period, "idealpoint", None, None)
         ps = view[period]
         _print_sparks(rows, f"ideal point by {period}", ps.min(), ps.max())
-    last = view[period].max()
+    last = int(view[period].max())  # type: ignore[arg-type]
     top = view.filter(pl.col(period) == last).sort("idealpoint", descending=True)
     print_table(
-        top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes"),
+        top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes", "source"),
         f"UN ideal points, {period} {last}",
+    )
+    from allyscope.un.data import LAST_YEAR, UNVOTES_LAST_YEAR
+
+    console.print(
+        f"[dim]votes through {LAST_YEAR} (unvotes to {UNVOTES_LAST_YEAR}, UN Digital Library "
+        f"{UNVOTES_LAST_YEAR + 1}-{LAST_YEAR}); Voeten's published estimates to "
+        f"{_voeten_last()}: --voeten[/dim]"
     )
     console.print(
         f"[dim]model: {fit['n_votes']:,} votes, {fit['n_countries']} states, "
@@ -269,6 +296,59 @@ def idealpoints_cmd(
         fig = line_figure(
             view, x=period, y="idealpoint", series="state", band="idealpoint_sd",
             title="Dynamic ideal points from UN General Assembly votes",
+        )  # fmt: skip
+        write_html(fig, plot)
+        console.print(f"[green]wrote[/green] plot to {plot}")
+
+
+def _voeten_last() -> int:
+    from allyscope.un.voeten import coverage
+
+    return coverage()[1]
+
+
+def _voeten_cmd(countries, start, end, output, plot) -> None:
+    import polars as pl
+
+    from allyscope.cli import console
+    from allyscope.errors import InvalidInputError
+    from allyscope.io import write_table
+    from allyscope.un.voeten import MIN_VOTES, coverage, ideal_points
+
+    lo, hi = coverage()
+    a, b = start if start is not None else lo, end if end is not None else hi
+    if a > b:
+        raise InvalidInputError(f"empty year range {a}-{b}", "the start must not exceed the end")
+    df = ideal_points(countries or None, range(a, b + 1))
+    if output is not None:
+        write_table(df, output)
+        console.print(f"[green]wrote[/green] {df.height:,} rows to {output}")
+    names = _names(df["ccode"].to_list())
+    view = df.with_columns(
+        pl.col("ccode").replace_strict(names, return_dtype=pl.String).alias("state")
+    )
+    if countries:
+        rows = _series(view, "state", "year", "idealpoint", None, None)
+        _print_sparks(rows, "Voeten ideal point by year", view["year"].min(), view["year"].max())
+    last = int(view["year"].max())  # type: ignore[arg-type]
+    top = view.filter(pl.col("year") == last).sort("idealpoint", descending=True)
+    print_table(
+        top.select("state", "ccode", "year", "idealpoint", "q5", "q95", "n_votes", "few_votes"),
+        f"Bailey, Strezhnev and Voeten's ideal points (published), {last}",
+    )
+    few = sorted(view.filter(pl.col("few_votes"))["year"].unique().to_list())
+    if few:
+        console.print(
+            f"[yellow]fewer than {MIN_VOTES} votes behind the estimates of {few}: they are "
+            "mostly the prior[/yellow]"
+        )
+    if plot is not None:
+        from allyscope.un.plot import line_figure, write_html
+
+        band = view.with_columns(((pl.col("q95") - pl.col("q5")) / 3.29).alias("sd"))
+        fig = line_figure(
+            band, x="year", y="idealpoint", series="state", band="sd",
+            title="Bailey, Strezhnev and Voeten's ideal points (published)",
         )  # fmt: skip
         write_html(fig, plot)
         console.print(f"[green]wrote[/green] plot to {plot}")

@@ -23,6 +23,12 @@ a silently dropped vote.
 
 Votes are coded on the three-point scale ``1 = yes, 2 = abstain, 3 = no``; absences
 and non-membership are not rows (``0`` in the vote matrices).
+
+``unvotes`` ends in December 2019. The UN Digital Library's recorded votes extend the roll
+calls to December 2021 (:mod:`allyscope.un.undl`, checked against ``unvotes`` where the two
+overlap); every roll call carries its ``source`` (``"unvotes"`` or ``"undl"``). Issue codes
+of the later roll calls come from their titles (see :func:`_undl_roll_calls`); the State
+Department's "important vote" flag is unknown (null) for them.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import AllyscopeError, InvalidInputError, UnknownNameError
+from allyscope.sources import get as get_source
 from allyscope.sources.bounds import coverage
 
 #: vote codes on the three-point scale
@@ -53,7 +60,12 @@ ISSUES: dict[str, str] = {
 #: ``"all"`` is every roll call (the overall measures)
 ISSUE_CHOICES: tuple[str, ...] = ("all", *ISSUES)
 
+#: first and last year of recorded votes (the input ``un_votes``: unvotes, then the UN Digital
+#: Library) and the last year of ``unvotes`` itself, from the catalog
 FIRST_YEAR, LAST_YEAR = coverage("un_votes")
+UNVOTES_LAST_YEAR: int = (get_source("un_votes").years or (0, 0))[1]
+#: roll-call sources, in order of precedence: ``unvotes`` to its end, the Digital Library after
+SOURCES: tuple[str, ...] = ("unvotes", "undl")
 
 #: a UN seat that passed to a state with another COW code: (name in the data, first day of
 #: the new state, its COW code)
@@ -160,7 +172,10 @@ class VoteData:
     """All votes, COW-coded, with their roll calls.
 
     ``votes``: ``rcid, ccode, year, session, vote`` (vote 1/2/3). ``roll_calls``: ``rcid,
-    session, year, date, important`` and one boolean column per issue code.
+    session, year, date, important``, one boolean column per issue code (null where the
+    issue is not known), ``source`` and ``token``. Roll calls of the UN Digital Library are
+    numbered on after the last ``unvotes`` id, in the order of their Digital Library record
+    number, which ``token`` holds (null for ``unvotes`` roll calls).
     """
 
     votes: pl.DataFrame
@@ -193,8 +208,77 @@ def _load(data_hash: str, path: str) -> VoteData:
         .alias(k)
         for k in ISSUES
     ]
-    rc = rc.with_columns(flags).sort("rcid")
+    rc = rc.with_columns(
+        *flags, pl.lit("unvotes").alias("source"), pl.lit(None, dtype=pl.Int32).alias("token")
+    ).sort("rcid")
+    if LAST_YEAR > UNVOTES_LAST_YEAR:
+        more_rc, more_votes = _undl_roll_calls(wh, rc)
+        rc = pl.concat([rc, more_rc], how="vertical_relaxed")
+        votes = pl.concat([votes, more_votes], how="vertical_relaxed")
+    rc = rc.with_columns(pl.col("source").cast(pl.Enum(SOURCES)))
     return VoteData(votes=votes, roll_calls=rc)
+
+
+#: a roll call on nuclear weapons (issue ``nu``) after ``unvotes`` ends: its title names them
+#: (in 2010-2019 this rule and the ``nu`` code of ``unvotes`` disagree on 1 of 774 roll calls;
+#: bench/undl_validation.py)
+NUCLEAR_TITLE = r"(?i)nuclear"
+
+
+def _undl_roll_calls(wh, coded: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """General Assembly roll calls and votes of the UN Digital Library after ``unvotes`` ends.
+
+    Issue codes: ``nu`` where the title names nuclear weapons (:data:`NUCLEAR_TITLE`); the
+    other five from the latest earlier roll call with the same title (the Assembly adopts
+    most texts every year under one title), null for a title not voted on before 2020.
+    """
+    from allyscope.un import undl
+
+    years = (UNVOTES_LAST_YEAR + 1, LAST_YEAR)
+    rc, v, _ = undl.general_assembly(wh, years)
+    last = coded["rcid"].max()
+    base = int(last) if isinstance(last, int) else 0
+    rc = rc.sort("token").with_columns(
+        (pl.int_range(1, pl.len() + 1, dtype=pl.Int32) + base).alias("rcid")
+    )
+    # titles of unvotes roll calls, through the Digital Library records that match them
+    past = undl.roll_calls(wh, (FIRST_YEAR, UNVOTES_LAST_YEAR))
+    pairs = undl.match_unvotes(past, undl.unvotes_roll_calls(wh, (FIRST_YEAR, UNVOTES_LAST_YEAR)))
+    titled = (
+        past.join(pairs, on="token")
+        .join(coded.select("rcid", *ISSUES), on="rcid")
+        .unique("token")
+        .select("title_key", "date", *ISSUES)
+    )
+    others = tuple(k for k in ISSUES if k != "nu")
+    bridged = undl.bridge_issues(rc, titled, others)
+    out_rc = rc.join(bridged, on="token").select(
+        pl.col("rcid"),
+        pl.col("token").cast(pl.Int32),
+        pl.col("session").cast(pl.Int16),
+        "date",
+        pl.lit(None, dtype=pl.Boolean).alias("important"),
+        pl.col("year").cast(pl.Int16),
+        *[
+            pl.col("title").str.contains(NUCLEAR_TITLE).alias(k) if k == "nu" else pl.col(k)
+            for k in ISSUES
+        ],
+        pl.lit("undl").alias("source"),
+    )
+    out_rc = out_rc.select(coded.columns).sort("rcid")
+    meta = out_rc.select("rcid", "token", "year", "session")
+    out_v = (
+        v.join(meta, on="token")
+        .select(
+            pl.col("rcid").cast(pl.Int32),
+            pl.col("ccode").cast(pl.Int16),
+            pl.col("year").cast(pl.Int16),
+            pl.col("session").cast(pl.Int16),
+            pl.col("vote").cast(pl.Int8),
+        )
+        .sort("rcid", "ccode")
+    )
+    return out_rc, out_v
 
 
 def load(wh=None) -> VoteData:

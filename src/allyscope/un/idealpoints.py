@@ -14,6 +14,12 @@ beta * s``; Imai, Lo and Olmsted 2016). A roll call on which only two of the thr
 answers occur is a binary probit with one cutpoint at 0 and ``s = 1``; unanimous roll
 calls carry no information about positions and are left out.
 
+Roll calls on nuclear weapons function differently for the states that have tested one:
+their votes reflect their own arsenals as much as their alignment. :func:`layout` (the
+default of :func:`allyscope.un.ideal_points`) therefore splits each such roll call in two,
+one for the nuclear-armed states and one for all others, each with its own ``a, b, s``
+(the usual remedy for differential item functioning; see docs/un.md).
+
 Priors: ``x[i, first] ~ N(0, 1)``, ``x[i, t] ~ N(x[i, t-1], omega2)`` (a random walk;
 ``omega2 = 0.01`` by default),
 ``a[j], b[j] ~ N(0, s[j]^2 * 25)`` (i.e. N(0, 25) on the unit-variance scale) and
@@ -45,6 +51,7 @@ is fixed by the priors.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 
@@ -226,6 +233,52 @@ def prepare(votes: pl.DataFrame, period: str = "year", omega2: float = 0.01) -> 
         item_period=item_period,
         kind=_kinds(lo[order], hi[order]),
     )
+
+
+#: first nuclear test explosion of each state that has conducted one (COW code: date), from
+#: the CTBTO's history of nuclear testing (India's 1974 test was declared "peaceful")
+NUCLEAR_TESTS: dict[int, dt.date] = {
+    2: dt.date(1945, 7, 16),  # United States
+    365: dt.date(1949, 8, 29),  # Soviet Union
+    200: dt.date(1952, 10, 3),  # United Kingdom
+    220: dt.date(1960, 2, 13),  # France
+    710: dt.date(1964, 10, 16),  # China
+    750: dt.date(1974, 5, 18),  # India
+    770: dt.date(1998, 5, 28),  # Pakistan
+    731: dt.date(2006, 10, 9),  # North Korea
+}
+#: how :func:`layout` treats roll calls on nuclear weapons (issue ``nu``)
+DIF_CHOICES = ("nuclear", "none")
+
+
+def split_nuclear(votes: pl.DataFrame, roll_calls: pl.DataFrame) -> pl.DataFrame:
+    """The votes with each roll call on nuclear weapons (issue ``nu``) split in two: the
+    votes of states that had tested a nuclear weapon by the day of the vote move to roll
+    call ``-rcid``, which gets parameters of its own. Adds a boolean column ``split``."""
+    tests = pl.DataFrame(
+        {"ccode": list(NUCLEAR_TESTS), "tested": list(NUCLEAR_TESTS.values())},
+        schema={"ccode": votes.schema["ccode"], "tested": pl.Date},
+    )
+    nu = roll_calls.filter(pl.col("nu").fill_null(False)).select("rcid", "date")
+    return (
+        votes.join(nu, on="rcid", how="left")
+        .join(tests, on="ccode", how="left")
+        .with_columns((pl.col("date") >= pl.col("tested")).fill_null(False).alias("split"))
+        .with_columns(
+            pl.when(pl.col("split")).then(-pl.col("rcid")).otherwise("rcid").alias("rcid")
+        )
+        .drop("date", "tested")
+    )
+
+
+def layout(data, period: str = "year", omega2: float = 0.01, dif: str = "nuclear") -> Problem:
+    """:func:`prepare` for :class:`allyscope.un.data.VoteData`: with ``dif="nuclear"`` (the
+    default) roll calls on nuclear weapons are split by :func:`split_nuclear`; with
+    ``"none"`` every state answers the same roll call."""
+    if dif not in DIF_CHOICES:
+        raise InvalidInputError(f"unknown dif {dif!r}", f"use one of {', '.join(DIF_CHOICES)}")
+    votes = data.votes if dif == "none" else split_nuclear(data.votes, data.roll_calls)
+    return prepare(votes, period, omega2=omega2)
 
 
 def _kinds(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

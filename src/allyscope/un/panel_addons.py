@@ -1,9 +1,10 @@
-"""Panel add-ons from UN General Assembly voting: ``un_affinity``, ``idealpoint_distance``
-and ``un_idealpoint``.
+"""Panel add-ons from UN General Assembly voting: ``un_affinity``, ``idealpoint_distance``,
+``un_idealpoint`` and ``voeten_idealpoint``.
 
-They read the cached full tables of :mod:`allyscope.un.api` (computed once per
-warehouse build) and join them onto state-year or dyad-year panels (COW or, translated
-year by year, Gleditsch-Ward codes).
+The first three read the cached full tables of :mod:`allyscope.un.api` (computed once per
+warehouse build); ``voeten_idealpoint`` reads Bailey, Strezhnev and Voeten's published
+estimates. All join onto state-year or dyad-year panels (COW or, translated year by year,
+Gleditsch-Ward codes).
 """
 
 from __future__ import annotations
@@ -13,12 +14,20 @@ from typing import Any
 import polars as pl
 
 from allyscope.errors import InvalidInputError
-from allyscope.panel.addons import AddOn, join_dyad_vars, join_state_vars, register
+from allyscope.panel.addons import AddOn, join_dyad_vars, join_state_vars, register, suffixed
 from allyscope.un.data import FIRST_YEAR, ISSUE_CHOICES, ISSUES, LAST_YEAR
 
-_SOURCES = ("un_votes", "un_roll_calls", "un_roll_call_issues")
+_SOURCES = ("un_votes", "un_roll_calls", "un_roll_call_issues", "undl_votes", "undl_roll_calls")
+_VOETEN = "voeten_idealpoints"
+#: a Voeten estimate resting on fewer votes than this is flagged (``voeten_few_votes``)
+VOETEN_MIN_VOTES = 10
 _AFFINITY_CITES = ("signorino1999s", "hage2011kappa")
-_IDEAL_CITES = ("bailey2017idealpoints", "imai2016emirt", "henderson2019daarem")
+_IDEAL_CITES = (
+    "bailey2017idealpoints",
+    "imai2016emirt",
+    "henderson2019daarem",
+    "ctbto_nucleartesting",
+)
 _MEASURES = ("agree", "coincidence", "s_score", "kappa", "pi", "kappa_w", "pi_w")
 
 
@@ -33,7 +42,8 @@ def _affinity(df: pl.DataFrame, ctx: Any, issue: str = "all", **_: Any) -> pl.Da
         )
     suffix = "" if key == "all" else f"_{key}"
     table = _full_affinity("year").filter(pl.col("issue") == key)
-    names = {m: f"un_{m}{suffix}" for m in ("n_votes", "n_yesno", *_MEASURES)}
+    table = table.with_columns(pl.col("source").cast(pl.String))
+    names = {m: f"un_{m}{suffix}" for m in ("n_votes", "n_yesno", *_MEASURES, "source")}
     table = table.select(
         "ccode1", "ccode2", "year", *[pl.col(k).alias(v) for k, v in names.items()]
     )
@@ -50,6 +60,7 @@ def _ideal_table() -> pl.DataFrame:
         "year",
         pl.col("idealpoint").alias("un_idealpoint"),
         pl.col("idealpoint_sd").alias("un_idealpoint_sd"),
+        pl.col("source").cast(pl.String).alias("un_idealpoint_source"),
     )
 
 
@@ -69,8 +80,57 @@ def _distance(df: pl.DataFrame, ctx: Any, **_: Any) -> pl.DataFrame:
 
 
 def _idealpoint(df: pl.DataFrame, ctx: Any, **_: Any) -> pl.DataFrame:
-    return join_state_vars(
-        df, ctx, _ideal_table(), ["un_idealpoint", "un_idealpoint_sd"], code="ccode"
+    cols = ["un_idealpoint", "un_idealpoint_sd", "un_idealpoint_source"]
+    return join_state_vars(df, ctx, _ideal_table(), cols, code="ccode")
+
+
+#: a normal distribution's 5-95% interval spans 2 x 1.645 standard deviations
+_Z90 = 1.6448536269514722
+
+
+def voeten_table(wh) -> pl.DataFrame:
+    """Voeten's final-passage ideal points as panel columns (one row per state-year)."""
+    wh.require(_VOETEN)
+    return wh.table(_VOETEN).select(
+        "ccode",
+        "year",
+        pl.col("idealpoint").alias("voeten_idealpoint"),
+        pl.col("q5").alias("voeten_idealpoint_q5"),
+        pl.col("q95").alias("voeten_idealpoint_q95"),
+        pl.col("n_votes").alias("voeten_n_votes"),
+        (pl.col("n_votes") < VOETEN_MIN_VOTES).alias("voeten_few_votes"),
+    )
+
+
+def _voeten_years() -> tuple[int, int]:
+    from allyscope.sources import get
+
+    years = get(_VOETEN).years
+    assert years is not None
+    return years
+
+
+_VOETEN_COLS = (
+    "voeten_idealpoint",
+    "voeten_idealpoint_q5",
+    "voeten_idealpoint_q95",
+    "voeten_n_votes",
+    "voeten_few_votes",
+)
+
+
+def _voeten(df: pl.DataFrame, ctx: Any, **_: Any) -> pl.DataFrame:
+    out = join_state_vars(df, ctx, voeten_table(ctx.warehouse), list(_VOETEN_COLS), code="ccode")
+    if ctx.unit == "state-year":
+        return out
+    x1, x2 = (pl.col(suffixed("voeten_idealpoint", i)) for i in (1, 2))
+    w1, w2 = (
+        pl.col(suffixed("voeten_idealpoint_q95", i)) - pl.col(suffixed("voeten_idealpoint_q5", i))
+        for i in (1, 2)
+    )
+    return out.with_columns(
+        (x1 - x2).abs().alias("voeten_idealpoint_distance"),
+        ((w1 * w1 + w2 * w2).sqrt() / (2 * _Z90)).alias("voeten_idealpoint_distance_sd"),
     )
 
 
@@ -85,6 +145,8 @@ un_kappa, un_pi: Cohen's kappa and Scott's pi on the three categories (Häge 201
 un_kappa_w, un_pi_w: their distance-weighted versions (absolute distance).
 un_n_votes, un_n_yesno: roll calls used (both voted; both voted yes or no).
 With issue=<code> the columns end in _<code> and use only roll calls on that issue.
+un_source: where the year's roll calls come from: unvotes (Voeten et al., to 2019) or undl \
+(the UN Digital Library's recorded votes, 2020-2021).
 Dyad-years in which a state cast no recorded vote have null measures and 0 votes."""
 
 register(
@@ -133,9 +195,40 @@ register(
         title="Dynamic UN ideal point",
         definition="un_idealpoint: the state's one-dimensional dynamic ideal point from its UN "
         "General Assembly votes that year (United States positive); un_idealpoint_sd: its "
-        "posterior standard deviation. Null in years without a recorded vote.",
+        "posterior standard deviation; un_idealpoint_source: unvotes (to 2019) or undl (the UN "
+        "Digital Library, 2020-2021). Null in years without a recorded vote.",
         aliases=("idealpoint", "un_idealpoints"),
         citations=_IDEAL_CITES,
+        module=__name__,
+    )
+)
+
+_VOETEN_DEF = """\
+voeten_idealpoint: Bailey, Strezhnev and Voeten's dynamic ideal point of the state from its \
+votes on final passage of resolutions that calendar year (posterior median scale; United \
+States positive), as published (1946-2025, April 2026 release).
+voeten_idealpoint_q5, voeten_idealpoint_q95: the 5% and 95% posterior quantiles.
+voeten_n_votes: the number of votes the estimate rests on.
+voeten_few_votes: true where voeten_n_votes is below 10: the estimate is then mostly the \
+random-walk prior (every state in 1951, 1955 and 2024, when at most 8 votes were counted).
+On dyad-year panels each column ends in 1 and 2, plus voeten_idealpoint_distance = \
+|x1 - x2| and voeten_idealpoint_distance_sd, its standard error from the two 90% intervals \
+(treated as normal and independent).
+Null in years without an estimate for the state."""
+
+register(
+    AddOn(
+        name="voeten_idealpoint",
+        func=_voeten,
+        units=("state-year", "dyad-year"),
+        sources=(_VOETEN,),
+        coverage=_voeten_years(),
+        title="UN ideal points of Bailey, Strezhnev and Voeten (published)",
+        definition=_VOETEN_DEF,
+        aliases=("voeten", "bsv_idealpoint"),
+        citations=("bailey2017idealpoints",),
+        notes="An independent model run from allyscope's own un_idealpoint: the two agree "
+        "closely except for states that have tested nuclear weapons after 2013 (docs/un.md).",
         module=__name__,
     )
 )
