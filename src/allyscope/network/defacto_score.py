@@ -124,7 +124,8 @@ def provenance(settings: Settings | None = None) -> dict[str, str]:
 
 def _ideal_source() -> str:
     """``voeten`` when the warehouse holds Bailey, Strezhnev and Voeten's published ideal
-    points, else ``allyscope`` (the UN module's own estimates)."""
+    points (1946-2025, independent of allyscope's own vote data), else ``allyscope`` (the
+    UN module's own estimates)."""
     import importlib.util
 
     from allyscope.store import open_warehouse
@@ -139,7 +140,11 @@ def _ideal_distance() -> pl.DataFrame:
     if _ideal_source() == "voeten":
         from allyscope.un import voeten
 
-        ip = voeten.ideal_points().select("ccode", "year", "idealpoint")
+        # an estimate resting on too few votes (all of 2024) is mostly the prior: not
+        # an observation
+        ip = (
+            voeten.ideal_points().filter(~pl.col("few_votes")).select("ccode", "year", "idealpoint")
+        )
     else:
         from allyscope import un
 
@@ -672,7 +677,9 @@ def describe(settings: Settings | None = None) -> pl.DataFrame:
     st = _settings(settings)
     rows = []
     for c, definition in COMPONENTS.items():
-        inp = INPUT[c]
+        inp = (
+            "voeten_idealpoints" if c == "ideal_point" and _ideal_source() == "voeten" else INPUT[c]
+        )
         years = coverage(inp) if inp else (L.mechanisms_years()[0], L.mechanisms_years()[-1])
         rows.append(
             {
