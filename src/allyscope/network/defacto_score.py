@@ -33,8 +33,11 @@ with the dyad-years of the same year on which every one of its observed componen
 observed too, scored on those components alone. That set of components is the *basis*
 of the comparison (``basis``), and the number of dyads compared with is shown
 (``n_compared``, ``n_compared_allies``). ``percentile`` is the dyad's percentile rank among
-(the share scoring lower, plus half the share scoring the same), ``percentile_allies``
-the same among the formal defense-pact dyads of the year (ATOP, extended with the sourced alliance records after 2018).
+them (the share scoring lower, plus half the share scoring the same), ``percentile_allies``
+the same among the formal defense-pact dyads of the year (ATOP, extended with the sourced
+alliance records after 2018). Where fewer than ``defacto.comparison.min_compared`` dyads
+share all the observed components, the one observed for the fewest dyads that year is left
+out of the comparison (``not_compared``).
 
 Weight sensitivity: every score and percentile of :func:`defacto` comes with a band, the
 given percentiles (5th and 95th by default) of the score and of the percentile under

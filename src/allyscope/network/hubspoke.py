@@ -212,7 +212,8 @@ def hub_spoke(
     >>> hub_spoke("USA", "East Asia", years=(1950, 2018), layers="defense,exercises")
 
     Columns: ``layer, tie_rule`` (the settings behind the layer's ties), ``year, covered,
-    hub_in_system, n_region`` (regional states in the system, without the hub), ``n_spokes``, ``spoke_ties``, ``spoke_pairs``,
+    hub_in_system, n_region`` (regional states in the system, without the hub),
+    ``n_spokes``, ``spoke_ties``, ``spoke_pairs``,
     ``lattice_density``, ``lattice_share``, ``lattice_weight_share``, ``transitivity``
     and ``spokes`` (ISO3 codes). See the module documentation for the definitions.
     """

@@ -296,7 +296,8 @@ def _out_of_time(target, cols, rows, weights, st, boot) -> tuple[list[dict], dic
     late = cols.filter(pl.col("t") > cut)
     out: list[dict] = []
     fitted: dict[str, float] = {}
-    for part, span in ((early, f"-{cut}"), (late, f"{cut + 1}-")):
+    t0, t1 = int(cols["t"].min()), int(cols["t"].max())
+    for part, span in ((early, f"{t0}-{cut}"), (late, f"{cut + 1}-{t1}")):
         if part.height and part["y"].n_unique() == 2:
             out.append(_row(target, f"score, years {span}", span, part, "v0", boot, None, d.level))
     if early.height and late.height and early["y"].n_unique() == 2 and late["y"].n_unique() == 2:
@@ -307,8 +308,8 @@ def _out_of_time(target, cols, rows, weights, st, boot) -> tuple[list[dict], dic
         out.append(
             _row(
                 target,
-                f"fitted weights (trained to {cut})",
-                f"{cut + 1}-",
+                f"fitted weights (trained {t0}-{cut})",
+                f"{cut + 1}-{t1}",
                 scored,
                 "fit",
                 boot,
