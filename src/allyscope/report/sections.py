@@ -2,7 +2,7 @@
 
 1. How institutionalized is the group, and what records stand behind each change?
 2. How aligned are its members over time (UN votes, ideal points, exercises, US troops)?
-3. How does their de facto alliance score compare with formal allies?
+3. How aligned are they de facto, compared with the other pairs of states?
 4. Is the US hub-and-spoke system becoming a lattice, and where do the blocs run,
    counter-group included?
 5. Will the group become a formal alliance: forecast, drivers and two scenarios?
@@ -494,7 +494,7 @@ def build_institutions(group: Group) -> Section:
     return s
 
 
-# -- 3. de facto alliance score ---------------------------------------------------------
+# -- 3. de facto alignment --------------------------------------------------------------
 
 
 DEFACTO_COMPONENTS = (
