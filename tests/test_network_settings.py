@@ -70,3 +70,18 @@ def test_all_zero_weights_are_refused(tmp_path: Path) -> None:
     data["defacto"]["weights"] = dict.fromkeys(data["defacto"]["weights"], 0)
     with pytest.raises(SchemaError, match="positive weight"):
         settings.load(_write(tmp_path, {"defacto": data["defacto"]}))
+
+
+def test_report_presets_are_data_not_code() -> None:
+    r = settings.reports()
+    east = r.counter_groups[0]
+    assert east.states == ("CHN", "RUS", "PRK") and east.except_states == ("USA",)
+    jk = r.pair_scenarios[0]
+    assert jk.pair == ("JPN", "KOR") and jk.changes == {"un_affinity": "lowest", "exercises": 0}
+
+
+def test_a_pair_scenario_needs_two_states(tmp_path: Path) -> None:
+    data = _shipped()
+    data["reports"]["pair_scenarios"][0]["pair"] = ["JPN"]
+    with pytest.raises(SchemaError, match=r"reports\.pair_scenarios\[0\]\.pair"):
+        settings.load(_write(tmp_path, {"reports": data["reports"]}))

@@ -26,6 +26,9 @@ Sections:
 ``defacto``
     the de facto alignment score: weights, scalings, weight sensitivity and validation
     (:class:`DefactoSettings`, ``docs/network.md``).
+``reports``
+    default counter-groups and scenarios of reports and web pages
+    (:class:`ReportSettings`, ``docs/report.md``).
 
 Another file of the same form can be passed to :func:`load`; sections it leaves out
 are taken from the shipped file, and unknown keys are refused with the place they occur.
@@ -119,6 +122,7 @@ class Settings:
     general: GeneralSettings
     network: NetworkSettings
     defacto: DefactoSettings
+    reports: ReportSettings
 
     @property
     def as_of(self) -> dt.date:
@@ -544,12 +548,105 @@ def _defacto(path: Path, data: object) -> DefactoSettings:
     return out
 
 
+@dataclass(frozen=True)
+class CounterGroupPreset:
+    """A default counter-group: ``states`` for groups whose members (``except`` aside) all
+    lie in the World Bank region ``region``."""
+
+    name: str
+    region: str
+    except_states: tuple[str, ...]
+    states: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PairScenario:
+    """A report scenario that applies when both states of ``pair`` are members."""
+
+    name: str
+    pair: tuple[str, str]
+    changes: Mapping[str, str | float]  # forecast input -> value ("lowest", 0 ...)
+    description: str
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Default counter-groups and scenarios of reports and web pages."""
+
+    counter_groups: tuple[CounterGroupPreset, ...]
+    least_aligned: int
+    leader_change_except: tuple[str, ...]
+    pair_scenarios: tuple[PairScenario, ...]
+    hash: str = ""
+
+
+def _list_of(r: _Reader, key: str) -> list[_Reader]:
+    v = r.get(key)
+    if not isinstance(v, list):
+        raise r.err(key, "must be a list")
+    return [_Reader(r.path, item, f"{r.where}.{key}[{i}]") for i, item in enumerate(v)]
+
+
+def _text(r: _Reader, key: str) -> str:
+    v = r.get(key)
+    if not isinstance(v, str) or not v.strip():
+        raise r.err(key, "must be a non-empty text")
+    return v.strip()
+
+
+def _counter_group(r: _Reader) -> CounterGroupPreset:
+    out = CounterGroupPreset(
+        name=_text(r, "name"),
+        region=_text(r, "region"),
+        except_states=_str_list(r, "except") if r.data.get("except") else (),
+        states=_str_list(r, "states"),
+    )
+    r.used.add("except")
+    r.done()
+    return out
+
+
+def _pair_scenario(r: _Reader) -> PairScenario:
+    pair = _str_list(r, "pair")
+    if len(pair) != 2 or pair[0] == pair[1]:
+        raise r.err("pair", "must name two different states")
+    ch = r.sub("changes")
+    changes: dict[str, str | float] = {}
+    for k, v in ch.data.items():
+        ch.used.add(str(k))
+        if isinstance(v, bool) or not isinstance(v, str | int | float):
+            raise ch.err(str(k), "must be a value such as lowest or 0")
+        changes[str(k)] = v
+    if not changes:
+        raise r.err("changes", "must change at least one input")
+    out = PairScenario(_text(r, "name"), (pair[0], pair[1]), changes, _text(r, "description"))
+    r.done()
+    return out
+
+
+def _reports(path: Path, data: object) -> ReportSettings:
+    top = _Reader(path, data, "reports")
+    out = ReportSettings(
+        counter_groups=tuple(_counter_group(r) for r in _list_of(top, "counter_groups")),
+        least_aligned=_whole(top, "least_aligned", minimum=1),
+        leader_change_except=_str_list(top, "leader_change_except")
+        if top.data.get("leader_change_except")
+        else (),
+        pair_scenarios=tuple(_pair_scenario(r) for r in _list_of(top, "pair_scenarios")),
+        hash=canonical_hash(data),
+    )
+    top.used.add("leader_change_except")
+    top.done()
+    return out
+
+
 #: section name -> parser; another part of allyscope adds its section here
 SECTIONS = {
     "institutionalization": _institutionalization,
     "general": _general,
     "network": _network,
     "defacto": _defacto,
+    "reports": _reports,
 }
 
 _CACHE: dict[tuple[str, int, int], Settings] = {}
@@ -612,14 +709,22 @@ def defacto(path: str | os.PathLike[str] | None = None) -> DefactoSettings:
     return load(path).defacto
 
 
+def reports(path: str | os.PathLike[str] | None = None) -> ReportSettings:
+    """The ``reports`` section (default: the shipped settings)."""
+    return load(path).reports
+
+
 __all__ = [
     "BlocSettings",
+    "CounterGroupPreset",
     "DefactoSettings",
     "DimensionSettings",
     "ExerciseTieSettings",
     "GeneralSettings",
     "InstitutionalizationSettings",
     "NetworkSettings",
+    "PairScenario",
+    "ReportSettings",
     "Settings",
     "as_of",
     "canonical_hash",
@@ -628,5 +733,6 @@ __all__ = [
     "institutionalization",
     "load",
     "network",
+    "reports",
     "shipped_path",
 ]
