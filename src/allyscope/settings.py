@@ -677,7 +677,9 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     if path is not None:
         base = load()
         data = {**base.data, **data}
-    parsed = {name: parse(p, data[name]) for name, parse in SECTIONS.items() if name in data}
+    parsed: dict[str, Any] = {
+        name: parse(p, data[name]) for name, parse in SECTIONS.items() if name in data
+    }
     missing = [s for s in SECTIONS if s not in parsed]
     if missing:
         raise SchemaError(f"{p}: missing section {missing[0]!r}")

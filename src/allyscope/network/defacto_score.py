@@ -560,9 +560,8 @@ def _resolve_pair(a: str | int, b: str | int, year: int | None) -> tuple[int, in
 
 
 def _present(df: pl.DataFrame) -> pl.DataFrame:
-    nodes = L.node_table((int(df["year"].min()), int(df["year"].max()))).select(
-        "year", "ccode", "iso3"
-    )
+    y0, y1 = df.select(pl.col("year").min().alias("a"), pl.col("year").max().alias("b")).row(0)
+    nodes = L.node_table((int(y0), int(y1))).select("year", "ccode", "iso3")
     return df.join(
         nodes.rename({"ccode": "ccode1", "iso3": "iso3_1"}), on=["year", "ccode1"], how="left"
     ).join(nodes.rename({"ccode": "ccode2", "iso3": "iso3_2"}), on=["year", "ccode2"], how="left")

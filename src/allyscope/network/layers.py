@@ -319,7 +319,8 @@ def _records_span() -> tuple[int, int]:
         from allyscope.mechanisms.panel_addons import COVERAGE
 
         return COVERAGE
-    return (int(idx["year"].min()), int(idx["year"].max()))
+    span = idx.select(pl.col("year").min().alias("a"), pl.col("year").max().alias("b")).row(0)
+    return (int(span[0]), int(span[1]))
 
 
 def _grouping_years() -> pl.DataFrame:
@@ -815,20 +816,18 @@ def _listed_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
     in the system that year."""
     from allyscope.settings import network
 
+    cols: list[pl.Expr]
     if name == "mechanisms":
         m = mechanisms_table((y0, y1)).filter(pl.col("mech_index") > 0)
-        cols = [
-            pl.col("mech_index").alias("weight"),
-            "mech_index",
-            "mech_max_index",
-            "mech_groupings",
-        ]
+        cols = [pl.col("mech_index").alias("weight")]
+        cols += [pl.col(c) for c in ("mech_index", "mech_max_index", "mech_groupings")]
     else:
         st = network().exercises
         m = exercise_ties().filter(
             pl.col("year").is_between(y0, y1) & (pl.col("exercise_weight") >= st.min_tie_weight)
         )
-        cols = [pl.col("exercise_weight").alias("weight"), "exercise_weight", "exercise_count"]
+        cols = [pl.col("exercise_weight").alias("weight")]
+        cols += [pl.col(c) for c in ("exercise_weight", "exercise_count")]
     nodes = node_table((y0, y1)).select("year", "ccode")
     for side in ("ccode1", "ccode2"):
         m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")

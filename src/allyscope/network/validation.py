@@ -272,7 +272,7 @@ def _row(target, variant, years, part, col, boot, full, level) -> dict:
 def _target_rows(target: str, st: Settings, h: int, reps: int) -> tuple[list[dict], dict]:
     d = st.defacto
     rows = sample(target, st, h)
-    t0, t1 = int(rows["t"].min()), int(rows["t"].max())
+    t0, t1 = (int(v) for v in rows.select(pl.col("t").min(), pl.col("t").max().alias("u")).row(0))
     comp = D.components((t0, t1), settings=st)
     drop = ("dca",) if target == "dca" else ()
     variants = _variants(dict(d.weights), drop)

@@ -357,18 +357,13 @@ def _run(years: int | Sequence[int] | None, st: BlocSettings) -> tuple[pl.DataFr
     if hit is None:
         box: dict[str, pl.DataFrame] = {}
 
-        def members() -> pl.DataFrame:
-            box["m"], box["s"] = _compute(a, b, st)
+        def both() -> pl.DataFrame:
+            if not box:
+                box["m"], box["s"] = _compute(a, b, st)
             return box["m"]
 
-        mem = cached_table("un_blocs_members", params, members)
-        stats = (
-            box.get("s")
-            if "s" in box
-            else cached_table("un_blocs_stats", params, lambda: _compute(a, b, st)[1])
-        )
-        if "s" in box:
-            cached_table("un_blocs_stats", params, lambda: box["s"])
+        mem = cached_table("un_blocs_members", params, both)
+        stats = cached_table("un_blocs_stats", params, lambda: (both(), box["s"])[1])
         hit = (mem, stats)
         with _LOCK:
             _MEMO.clear()
