@@ -125,7 +125,7 @@ SEA = {(2, 40): 4, (732, 740): 4, (365, 740): 4, (2, 365): 4}
 # -- the tables, one function per source ------------------------------------------------
 
 
-def tables() -> dict[str, list[dict[str, Any]]]:
+def tables() -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
     ss = states()
     alive = {s.ccode: s for s in ss}
     t: dict[str, list[dict[str, Any]]] = {}
@@ -692,6 +692,14 @@ def tables() -> dict[str, list[dict[str, Any]]]:
         for i, c in enumerate((740, 740, 732, 200, 900))
     ]
     t["mme_exercises"] = _exercises()
+    t["ungd_speeches"] = [
+        {"iso3": iso, "session": 77, "year": 2022, "speaker": who, "post": post, "text": text}
+        for iso, who, post, text in (
+            ("USA", "A. Speaker", "President", "Russia invaded Ukraine. We stand with Japan.\n"),
+            ("JPN", "B. Speaker", "Prime Minister", "North Korea launched missiles again.\n"),
+            ("KOR", None, None, "The Republic of Korea works with Japan and the United States.\n"),
+        )
+    ]
     t.update(_current_tables(ss, t))
     return t
 
@@ -1316,6 +1324,60 @@ def _write_fgdc(rows: list[dict[str, Any]], path: Path) -> None:
     )
 
 
+def _write_corpus(src: Any, rows: list[dict[str, Any]], path: Path) -> Any:
+    """A small General Debate archive, its speakers workbook and its own file list."""
+    import hashlib
+    import io
+    import tarfile
+
+    import polars as pl
+    import zstandard
+
+    from allyscope.sources import sha256_file
+    from allyscope.sources.ungd import UPSTREAM_DIR
+
+    files: dict[str, bytes] = {}
+    for r in rows:
+        folder = f"{UPSTREAM_DIR}/TXT/Session {r['session']:02d} - {r['year']}"
+        files[f"{folder}/{r['iso3']}_{r['session']:02d}_{r['year']}.txt"] = r["text"].encode()
+    book = io.BytesIO()
+    named = [r for r in rows if r["speaker"]]
+    pl.DataFrame(
+        {
+            "Year": [r["year"] for r in named],
+            "Session": [r["session"] for r in named],
+            "ISO Code": [r["iso3"] for r in named],
+            "Country": [r["iso3"] for r in named],
+            "Name of Person Speaking": [r["speaker"] for r in named],
+            "Post": [r["post"] for r in named],
+        }
+    ).write_excel(book)
+    files[f"{UPSTREAM_DIR}/Speakers_by_session.xlsx"] = book.getvalue()
+    with (
+        open(path, "wb") as raw,
+        zstandard.ZstdCompressor().stream_writer(raw, closefd=False) as zw,
+        tarfile.open(fileobj=zw, mode="w|") as tar,
+    ):
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    listing = path.with_name(path.name + ".files.tsv")
+    listing.write_text(
+        "path\tsha256\tbytes\n"
+        + "".join(
+            f"{n}\t{hashlib.sha256(d).hexdigest()}\t{len(d)}\n" for n, d in sorted(files.items())
+        )
+    )
+    return dataclasses.replace(
+        src,
+        sha256=sha256_file(path),
+        bytes=path.stat().st_size,
+        rows=len(rows),
+        files_tsv=str(listing),
+    )
+
+
 def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list[Any]:
     """Write every source's file below ``raw_dir`` (at its catalog path) and return the
     declarations with this world's checksums, sizes and row counts."""
@@ -1343,6 +1405,9 @@ def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list
             _write_csv(src, rows, path, delimiter="\t")
         elif src.format == "xml":
             _write_fgdc(rows, path)
+        elif src.name == "ungd_speeches":
+            out.append(_write_corpus(src, rows, path))
+            continue
         else:
             _write_csv(src, rows, path)
         out.append(

@@ -385,9 +385,9 @@ def test_yaml_output_validates_with_real_country_codes(statement: Path, wh, tmp_
     from allyscope.mechanisms.loader import validate_paths
 
     runner = CliRunner()
-    from allyscope.cli import _register_modules, app
+    from allyscope.cli import app, register_commands
 
-    _register_modules()
+    register_commands()
     out = tmp_path / "recs" / "candidates.yaml"
     res = runner.invoke(app, ["extract", str(statement), "-o", str(out)])
     assert res.exit_code == 0, res.output
@@ -395,9 +395,9 @@ def test_yaml_output_validates_with_real_country_codes(statement: Path, wh, tmp_
 
 
 def test_json_output_and_atomic_write(statement: Path, tmp_path: Path):
-    from allyscope.cli import _register_modules, app
+    from allyscope.cli import app, register_commands
 
-    _register_modules()
+    register_commands()
     runner = CliRunner()
     out = tmp_path / "c.json"
     res = runner.invoke(app, ["extract", str(statement), "-o", str(out)])
@@ -414,9 +414,9 @@ def test_json_output_and_atomic_write(statement: Path, tmp_path: Path):
 
 
 def _review(statement: Path, answers: str):
-    from allyscope.cli import _register_modules, app
+    from allyscope.cli import app, register_commands
 
-    _register_modules()
+    register_commands()
     out = statement.parent / "reviewed.yaml"
     res = CliRunner().invoke(
         app, ["extract", str(statement), "--review", "-o", str(out)], input=answers

@@ -125,7 +125,7 @@ def test_defacto_command(data_home: Path, tmp_path: Path) -> None:
     [
         (("network", "--layer", "defence"), "did you mean 'defense'"),
         (("network", "--year", "2000", "-o", "x.xlsx"), "unknown file type"),
-        (("blocs", "--from", "1990", "--plot", "x.png"), "not an .html file"),
+        (("blocs", "--from", "1990", "--plot", "x.pdf"), "not an .html or .png file"),
         (("defacto", "JPN"), "at least two states"),
         (("defacto",), "at least two states"),
         (("defacto", "JPN", "Narnia"), "unknown country"),

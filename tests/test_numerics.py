@@ -66,7 +66,7 @@ def test_drivers_with_equal_contributions_come_in_a_fixed_order() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_best_model_is_decided_the_same_way_on_a_tie(seed: int) -> None:
-    from allyscope.forecast.backtest import BacktestResult
+    from allyscope.forecast.backtesting import BacktestResult
 
     rng = np.random.default_rng(seed)
     n = 200

@@ -206,3 +206,31 @@ def test_successful_rebuild_replaces_the_file(built_copy: Path) -> None:
     report = build()
     assert report.tables["atop_alliance"] == 273_296
     assert open_warehouse().table("cow_majors").height == 14
+
+
+def test_replaced_warehouse_file_closes_the_old_handle(wh: Warehouse, tmp_path: Path) -> None:
+    """A long-running process (the web server) that sees a rebuilt warehouse file opens
+    the new one and closes the connection to the old one."""
+    import os
+    import shutil
+
+    import duckdb
+
+    from allyscope.store import open_warehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(wh.path, path)
+    old = open_warehouse(path)
+    assert open_warehouse(path) is old  # one handle per file version
+    assert old.sql("SELECT count(*) AS n FROM atop_alliance")["n"][0] > 0
+    replacement = tmp_path / "new.duckdb"
+    shutil.copyfile(wh.path, replacement)
+    os.replace(replacement, path)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later build
+    new = open_warehouse(path)
+    assert new is not old
+    assert new.sql("SELECT count(*) AS n FROM atop_alliance")["n"][0] > 0
+    with pytest.raises(duckdb.ConnectionException):
+        old._con.execute("SELECT 1")
+    new.close()

@@ -100,7 +100,7 @@ def test_errors_exit_2_with_a_hint(data_home: Path, tmp_path: Path) -> None:
 def test_idealpoints_and_distance_commands(data_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "ip.parquet"
     r = run(
-        "idealpoints",
+        "ideal-points",
         "USA",
         "Cuba",
         "--from",

@@ -288,7 +288,7 @@ def _norm(s: str) -> str:
     return s
 
 
-def _index() -> _Index:
+def _index() -> _Index:  # noqa: C901, PLR0912
     from allyscope.store import cached_table, open_warehouse
 
     wh = open_warehouse()
@@ -353,7 +353,7 @@ def _succession(ccode: int, year: int | None) -> int:
     return ccode
 
 
-def resolve(query: str | int, year: int | None = None) -> int:
+def resolve(query: str | int, year: int | None = None) -> int:  # noqa: C901
     """The COW code of a state named by COW code, ISO3, COW abbreviation, ISO2 or name.
 
     ISO3 codes are tried before COW abbreviations (``"KOR"`` is South Korea, not the

@@ -43,10 +43,7 @@ def raw_path(source: Source) -> Path:
 
 
 def is_fetched(source: Source, verify: bool = False) -> bool:
-    path = raw_path(source)
-    if not path.is_file() or path.stat().st_size != source.bytes:
-        return False
-    return not verify or sha256_file(path) == source.sha256
+    return source.is_present(raw_path(source), verify=verify)
 
 
 def select(names: Iterable[str] | None) -> list[Source]:
@@ -90,8 +87,7 @@ def fetch(
         if mirror_dir is not None:
             _copy_from_mirror(src, mirror_dir, dest, progress)
             return FetchResult(src.name, dest, "copied", src.bytes)
-        url = src.url_at(base_url) if base_url else src.url
-        _download(src, url, dest, retries=retries, timeout=timeout, progress=progress)
+        src.download(dest, base_url=base_url, retries=retries, timeout=timeout, progress=progress)
         return FetchResult(src.name, dest, "downloaded", src.bytes)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -127,7 +123,7 @@ def _copy_from_mirror(src: Source, mirror_dir: Path, dest: Path, progress: Progr
         progress(src.name, src.bytes, src.bytes)
 
 
-def _download(
+def download_file(
     src: Source,
     url: str,
     dest: Path,
@@ -136,6 +132,7 @@ def _download(
     timeout: float,
     progress: Progress | None,
 ) -> None:
+    """Download ``url`` to ``dest`` with retries; the SHA-256 must be ``src``'s pinned one."""
     import httpx
 
     last: str = ""

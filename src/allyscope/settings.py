@@ -573,6 +573,7 @@ class PairScenario:
 class ReportSettings:
     """Default counter-groups and scenarios of reports and web pages."""
 
+    hub: str
     counter_groups: tuple[CounterGroupPreset, ...]
     least_aligned: int
     leader_change_except: tuple[str, ...]
@@ -627,6 +628,7 @@ def _pair_scenario(r: _Reader) -> PairScenario:
 def _reports(path: Path, data: object) -> ReportSettings:
     top = _Reader(path, data, "reports")
     out = ReportSettings(
+        hub=_text(top, "hub"),
         counter_groups=tuple(_counter_group(r) for r in _list_of(top, "counter_groups")),
         least_aligned=_whole(top, "least_aligned", minimum=1),
         leader_change_except=_str_list(top, "leader_change_except")

@@ -32,13 +32,12 @@ import polars as pl
 
 from allyscope import __version__, config
 from allyscope.errors import (
-    ChecksumError,
     DataMissingError,
     InvalidInputError,
     WarehouseError,
 )
 from allyscope.fetch import raw_path
-from allyscope.sources import SOURCES, Source, get, sha256_file
+from allyscope.sources import SOURCES, Source, get
 
 SCHEMA_VERSION = 1
 Frame = Literal["polars", "pandas", "arrow"]
@@ -77,14 +76,7 @@ def build(
     t0 = time.perf_counter()
     target = Path(path) if path else config.warehouse_path()
     sources = list(SOURCES.values()) if sources is None else list(sources)
-    missing = [s for s in sources if not raw_path(s).is_file()]
-    if missing:
-        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise DataMissingError(
-            f"{len(missing)} of {len(sources)} source files are not fetched into "
-            f"{config.raw_dir()} ({names})",
-            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
-        )
+    _check_fetched(sources)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(
@@ -103,13 +95,7 @@ def build(
                 file = raw_path(src)
                 if on_source:
                     on_source(src.name, "verify")
-                got = sha256_file(file)
-                if got != src.sha256:
-                    raise ChecksumError(
-                        f"{file}: SHA-256 {got[:12]}… differs from the pinned "
-                        f"{src.sha256[:12]}… of source {src.name!r}",
-                        f"run `allyscope data fetch --force {src.name}`",
-                    )
+                src.check_file(file)
                 if on_source:
                     on_source(src.name, "load")
                 df = src.load(file)
@@ -157,8 +143,30 @@ def build(
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         raise
-    _WAREHOUSES.clear()
+    _forget_warehouses(target)
     return BuildReport(target, tables, data_hash(sources), time.perf_counter() - t0)
+
+
+def _check_fetched(sources: list[Source]) -> None:
+    """Raise if any source file has not been fetched."""
+    missing = [s for s in sources if not raw_path(s).is_file()]
+    if missing:
+        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise DataMissingError(
+            f"{len(missing)} of {len(sources)} source files are not fetched into "
+            f"{config.raw_dir()} ({names})",
+            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
+        )
+
+
+def _forget_warehouses(path: Path) -> None:
+    """Close and forget the open handles on the warehouse at ``path`` (after a rebuild
+    replaced the file); warehouses elsewhere stay open."""
+    where = path.resolve()
+    with _LOCK:
+        old = [_WAREHOUSES.pop(k) for k in [k for k in _WAREHOUSES if k[0] == where]]
+    for wh in old:
+        wh.close()
 
 
 class Warehouse:
@@ -237,7 +245,14 @@ class Warehouse:
         return self.sql("SELECT * FROM provenance ORDER BY source")
 
     def close(self) -> None:
+        """Close the DuckDB connection (cursors of every thread with it)."""
         self._con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def convert(arrow: Any, as_: Frame) -> Any:
@@ -264,9 +279,11 @@ def open_warehouse(path: str | os.PathLike[str] | None = None) -> Warehouse:
     with _LOCK:
         wh = _WAREHOUSES.get(key)
         if wh is None:
+            wh = Warehouse(p)
+            # a rebuilt file replaces the old one: close the handle on the old file
             for old in [k for k in _WAREHOUSES if k[0] == key[0]]:
-                _WAREHOUSES.pop(old)
-            wh = _WAREHOUSES[key] = Warehouse(p)
+                _WAREHOUSES.pop(old).close()
+            _WAREHOUSES[key] = wh
         return wh
 
 

@@ -18,38 +18,92 @@ rolling-origin backtests. See docs/forecast.md.
 
 from __future__ import annotations
 
-from allyscope.forecast.backtest import (
-    BacktestResult,
-    backtest,
-    calibration_figure,
-    default_origins,
-    write_figure,
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import lazy_loader as _lazy
+
+if TYPE_CHECKING:
+    from allyscope.forecast.backtesting import (
+        BacktestResult,
+        backtest,
+        calibration_figure,
+        default_origins,
+        write_figure,
+    )
+    from allyscope.forecast.data import training_table
+    from allyscope.forecast.feature_table import (
+        FEATURES,
+        carried_forward,
+        feature_names,
+        features,
+        last_input_year,
+    )
+    from allyscope.forecast.model import (
+        DEFAULT_MODEL,
+        MAX_HORIZON,
+        ForecastModel,
+        train,
+    )
+    from allyscope.forecast.models import BoostedTrees, RareEventsLogit
+    from allyscope.forecast.outcome import OUTCOMES
+    from allyscope.forecast.predict import Forecast, PairForecast, forecast, forecast_all
+    from allyscope.forecast.scenarios import (
+        Change,
+        Scenario,
+        ScenarioResult,
+        default_scenarios,
+        scenario,
+    )
+    from allyscope.forecast.scenarios import load as load_scenario
+
+# submodules load on first use: importing the package stays cheap (fast start-up)
+_getattr, __dir__, _ = _lazy.attach(
+    __name__,
+    submodules=[
+        "backtesting",
+        "data",
+        "feature_table",
+        "model",
+        "models",
+        "outcome",
+        "predict",
+        "scenarios",
+    ],
+    submod_attrs={
+        "backtesting": [
+            "BacktestResult",
+            "backtest",
+            "calibration_figure",
+            "default_origins",
+            "write_figure",
+        ],
+        "data": ["training_table"],
+        "feature_table": [
+            "FEATURES",
+            "carried_forward",
+            "feature_names",
+            "features",
+            "last_input_year",
+        ],
+        "model": ["DEFAULT_MODEL", "MAX_HORIZON", "ForecastModel", "train"],
+        "models": ["BoostedTrees", "RareEventsLogit"],
+        "outcome": ["OUTCOMES"],
+        "predict": ["Forecast", "PairForecast", "forecast", "forecast_all"],
+        "scenarios": ["Change", "Scenario", "ScenarioResult", "default_scenarios", "scenario"],
+    },
 )
-from allyscope.forecast.data import training_table
-from allyscope.forecast.feature_table import (
-    FEATURES,
-    carried_forward,
-    feature_names,
-    features,
-    last_input_year,
-)
-from allyscope.forecast.model import (
-    DEFAULT_MODEL,
-    MAX_HORIZON,
-    ForecastModel,
-    train,
-)
-from allyscope.forecast.models import BoostedTrees, RareEventsLogit
-from allyscope.forecast.outcome import OUTCOMES
-from allyscope.forecast.predict import Forecast, PairForecast, forecast, forecast_all
-from allyscope.forecast.scenarios import (
-    Change,
-    Scenario,
-    ScenarioResult,
-    default_scenarios,
-    scenario,
-)
-from allyscope.forecast.scenarios import load as load_scenario
+_RENAMED = {
+    "load_scenario": ("scenarios", "load"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        sub, attr = _RENAMED[name]
+        return getattr(importlib.import_module(f"{__name__}.{sub}"), attr)
+    return _getattr(name)
+
 
 __all__ = [
     "DEFAULT_MODEL",

@@ -50,7 +50,7 @@ every member; UN voting affinity at its lowest level of the last 20 years).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,74 @@ def _err(where: str, msg: str, hint: str | None = None) -> InvalidInputError:
     return InvalidInputError(f"{where}: {msg}", hint or "see docs/forecast.md (Scenarios)")
 
 
+def _parse_leader_change(value: Any, where: str) -> tuple[Any, ...]:
+    states = [value] if isinstance(value, str | int) else list(value or [])
+    if not states:
+        raise _err(where, "leader_change needs at least one state")
+    return tuple(states)
+
+
+def _parse_un_affinity(value: Any, where: str) -> str | int:
+    if str(value).strip().lower() == "lowest":
+        return "lowest"
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _err(where, f"un_affinity must be 'lowest' or a year, got {value!r}") from None
+
+
+def _parse_exercises(value: Any, where: str) -> int:
+    if str(value).strip().lower() in ("stop", "none", "0"):
+        return 0
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise _err(where, f"exercises must be 'stop' or a number, got {value!r}") from None
+    if n < 0:
+        raise _err(where, "exercises must not be negative")
+    return n
+
+
+def _parse_set(value: Any, where: str) -> dict[str, float]:
+    if not isinstance(value, Mapping) or not value:
+        raise _err(where, "set needs a mapping {feature: value}")
+    from allyscope.forecast.feature_table import feature_map
+
+    fmap = feature_map()
+    clean = {}
+    for k, v in value.items():
+        if k not in fmap:
+            raise UnknownNameError(
+                "model input", str(k), list(fmap), "see docs/forecast.md (Features)"
+            )
+        try:
+            clean[str(k)] = float(v)
+        except (TypeError, ValueError):
+            raise _err(where, f"set {k}: {v!r} is not a number") from None
+    return dict(sorted(clean.items()))
+
+
+#: how the value of each kind of change is read
+_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "leader_change": _parse_leader_change,
+    "un_affinity": _parse_un_affinity,
+    "exercises": _parse_exercises,
+    "mechanism_lapse": lambda value, _where: str(value),
+    "set": _parse_set,
+}
+
+
+def _pairs(pairs: Any, where: str) -> tuple[tuple[Any, Any], ...] | None:
+    if pairs is None:
+        return None
+    try:
+        return tuple((p[0], p[1]) for p in pairs)
+    except (TypeError, IndexError, KeyError):
+        raise _err(where, f"pairs must be a list of two-state lists, got {pairs!r}") from None
+
+
 def parse_change(item: Any, where: str = "scenario") -> Change:
+    """One change of a scenario from its mapping form (``{leader_change: [KOR]}``)."""
     if not isinstance(item, Mapping):
         raise _err(
             where, f"a change must be a mapping such as {{leader_change: [KOR]}}, got {item!r}"
@@ -146,60 +213,8 @@ def parse_change(item: Any, where: str = "scenario") -> Change:
         raise UnknownNameError(
             "scenario change", kind, KINDS, f"in {where}; see docs/forecast.md (Scenarios)"
         )
-    value = item[kind]
-    if kind == "leader_change":
-        value = [value] if isinstance(value, str | int) else list(value or [])
-        if not value:
-            raise _err(where, "leader_change needs at least one state")
-        value = tuple(value)
-    elif kind == "un_affinity":
-        if str(value).strip().lower() == "lowest":
-            value = "lowest"
-        else:
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise _err(
-                    where, f"un_affinity must be 'lowest' or a year, got {value!r}"
-                ) from None
-    elif kind == "exercises":
-        if str(value).strip().lower() in ("stop", "none", "0"):
-            value = 0
-        else:
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise _err(where, f"exercises must be 'stop' or a number, got {value!r}") from None
-            if value < 0:
-                raise _err(where, "exercises must not be negative")
-    elif kind == "mechanism_lapse":
-        value = str(value)
-    elif kind == "set":
-        if not isinstance(value, Mapping) or not value:
-            raise _err(where, "set needs a mapping {feature: value}")
-        from allyscope.forecast.feature_table import feature_map
-
-        fmap = feature_map()
-        clean = {}
-        for k, v in value.items():
-            if k not in fmap:
-                raise UnknownNameError(
-                    "model input", str(k), list(fmap), "see docs/forecast.md (Features)"
-                )
-            try:
-                clean[str(k)] = float(v)
-            except (TypeError, ValueError):
-                raise _err(where, f"set {k}: {v!r} is not a number") from None
-        value = tuple(sorted(clean.items()))
-    pairs = item.get("pairs")
-    if pairs is not None:
-        try:
-            pairs = tuple((p[0], p[1]) for p in pairs)
-        except (TypeError, IndexError, KeyError):
-            raise _err(where, f"pairs must be a list of two-state lists, got {pairs!r}") from None
-    if kind == "set":
-        value = dict(value)
-    return Change(kind, value, pairs)
+    value = _PARSERS[kind](item[kind], where)
+    return Change(kind, value, _pairs(item.get("pairs"), where))
 
 
 def from_dict(spec: Mapping[str, Any], source: str = "scenario") -> Scenario:

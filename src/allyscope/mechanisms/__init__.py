@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from allyscope.errors import AllyscopeError
 from allyscope.mechanisms.loader import RecordSet, load, shipped_dir, validate_paths
 from allyscope.mechanisms.schema import (
     BINDINGNESS,
@@ -66,7 +67,7 @@ def load_records(extra_dirs: PathLike | Iterable[PathLike] | None = None) -> Rec
     extra = [Path(p) for p in (extra_dirs or [])]
     try:
         wh_hash = open_warehouse().data_hash
-    except Exception:  # resolution below raises the actionable error
+    except AllyscopeError:  # no warehouse: resolution below raises the actionable error
         wh_hash = None
     key = (_fingerprint([shipped_dir(), *extra]), _settings_as_of(), wh_hash)
     with _LOCK:

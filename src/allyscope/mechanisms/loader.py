@@ -325,7 +325,7 @@ class _Validator:
         self.problems.append(Problem(file, line, fieldname, message))
 
     # states ------------------------------------------------------------------------------
-    def states(
+    def states(  # noqa: C901
         self, doc: _Doc, path: Path_, values: object, year: int | None
     ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         fname = str(path[-1])
@@ -404,7 +404,7 @@ class _Validator:
         return out if ok else None
 
     # groupings ---------------------------------------------------------------------------
-    def grouping(self, doc: _Doc, spec: object) -> Grouping | None:
+    def grouping(self, doc: _Doc, spec: object) -> Grouping | None:  # noqa: C901, PLR0912
         if isinstance(spec, str):  # a reference to a grouping defined elsewhere
             gid = self.names.get(_key(spec))
             if gid is None:
@@ -499,7 +499,7 @@ class _Validator:
             self.names[_key(n)] = gid
         return g
 
-    def coverage(
+    def coverage(  # noqa: C901, PLR0912
         self, doc: _Doc, spec: Mapping[str, Any]
     ) -> tuple[PartialDate | None, int | None, str | None, tuple[int, ...]]:
         """``coverage: {from, to, statement, gaps}`` (or the older ``coverage_end``)."""
@@ -602,7 +602,7 @@ class _Validator:
         return end, start, " ".join(text.split()) if text else None, tuple(sorted(set(gaps)))
 
     # records -----------------------------------------------------------------------------
-    def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:
+    def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:  # noqa: C901, PLR0912
         path: Path_ = ("records", i)
         line = doc.line(*path)
         n0 = len(self.problems)
@@ -760,7 +760,7 @@ def _display(path: Path, shipped: Path) -> str:
         return str(path)
 
 
-def validate_texts(
+def validate_texts(  # noqa: C901, PLR0912
     texts: Sequence[tuple[str, str]],
     *,
     resolver: Resolver | None = None,

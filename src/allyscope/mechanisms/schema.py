@@ -513,7 +513,7 @@ def vocabulary_error(kind: str, value: object, vocab: Mapping[str, str]) -> str 
     return msg
 
 
-def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:
+def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:  # noqa: C901, PLR0912, PLR0915
     """Check one record mapping against the schema, without country codes or other files.
 
     Returns ``(field, message)`` pairs; empty if the record is valid. Dates may be
@@ -617,7 +617,7 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
     return out
 
 
-def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, str]]:
+def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, str]]:  # noqa: C901
     """Check one source mapping; field names come back as ``.title``, ``.url`` ..."""
     today = today or _as_of()
     if not isinstance(src, Mapping):

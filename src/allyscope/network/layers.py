@@ -861,7 +861,8 @@ def _count_edges(df: pl.DataFrame, name: str) -> pl.DataFrame:
 def _un_edges(
     df: pl.DataFrame, name: str, measure: str, quantile: float, threshold: float | None
 ) -> pl.DataFrame:
-    """Ties of the UN affinity layers."""
+    """Ties of the UN layers: positive affinity, or the year's top quantile (or values at
+    or above an absolute threshold) for ``un_affinity_top``."""
     col = f"un_{measure}"
     un = df.filter(pl.col(col).is_not_null())
     if name == "un_affinity":

@@ -304,14 +304,11 @@ def defacto_figure(df: pl.DataFrame, title: str | None = None):
 
 
 def write_html(fig, path: str | os.PathLike[str]) -> None:
-    """Write ``fig`` as a self-contained HTML file (plotly.js embedded), atomically."""
-    from allyscope.io import atomic_write_text
+    """Write ``fig`` as a self-contained HTML page (or PNG), atomically (see
+    :func:`allyscope.io.write_figure`)."""
+    from allyscope.io import write_figure
 
-    if os.fspath(path).lower().rsplit(".", 1)[-1] not in ("html", "htm"):
-        raise InvalidInputError(
-            f"cannot write plot {os.fspath(path)!r}: not an .html file", "use --plot FILE.html"
-        )
-    atomic_write_text(path, fig.to_html(include_plotlyjs=True, full_html=True))
+    write_figure(fig, path)
 
 
 __all__ = [

@@ -6,7 +6,7 @@ the plotly package, the API documentation's Swagger UI and ReDoc assets from
 loads anything from another host (the Content-Security-Policy says so too).
 
 Input is validated before any work (types, ranges, lengths, patterns; at most
-:data:`~allyscope.report.group.MAX_STATES` states per group); user input never becomes
+:data:`~allyscope.groups.MAX_STATES` states per group); user input never becomes
 part of a file path or an SQL string. Bad input gets a 4xx answer — JSON under ``/api/``,
 an HTML page elsewhere — with what was wrong and what to do, never a stack trace.
 """
@@ -14,6 +14,7 @@ an HTML page elsewhere — with what was wrong and what to do, never a stack tra
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -27,8 +28,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from allyscope import __version__
 from allyscope.errors import AllyscopeError, UnknownNameError
-from allyscope.report.analysis import Unavailable
-from allyscope.sources.bounds import coverage
 
 log = logging.getLogger("allyscope.web")
 
@@ -60,35 +59,33 @@ class LimitMiddleware:
         self.max_body = max_body
         self.max_query = max_query
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def _refusal(self, scope: dict) -> tuple[int, str, str] | None:
+        """Status, message and hint for a request refused before it runs, else None."""
         if len(scope.get("query_string", b"")) > self.max_query:
-            await _raw_error(
-                scope,
-                send,
+            return (
                 414,
                 "the query string is too long",
                 f"keep it under {self.max_query} characters",
             )
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is None:
+            return None
+        try:
+            n = int(length)
+        except ValueError:
+            n = self.max_body + 1
+        if n > self.max_body:
+            return 413, "the request body is too large", f"send at most {self.max_body} bytes"
+        return None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None:
-            try:
-                n = int(length)
-            except ValueError:
-                n = self.max_body + 1
-            if n > self.max_body:
-                await _raw_error(
-                    scope,
-                    send,
-                    413,
-                    "the request body is too large",
-                    f"send at most {self.max_body} bytes",
-                )
-                return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await _raw_error(scope, send, *refusal)
+            return
         received = 0
         too_big = False
 
@@ -213,10 +210,6 @@ def add_error_handlers(app: FastAPI) -> None:
     async def _user_error(request: Request, exc: AllyscopeError) -> Response:
         return error_response(request, 400, exc.message, exc.hint)
 
-    @app.exception_handler(Unavailable)
-    async def _unavailable(request: Request, exc: Unavailable) -> Response:
-        return error_response(request, 503, str(exc), "this installation lacks the module")
-
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         msg = str(exc.detail) if exc.detail else "error"
@@ -253,13 +246,13 @@ def warm_up() -> None:
 
     codes.crosswalk()
     try:
-        service.cached("states", {}, service.states_payload)
-        from allyscope.report import analysis
+        from allyscope import api
 
-        un_last = coverage("un_votes")[1]
-        analysis.un_affinity([2, 740], (un_last, un_last))
-        analysis.groupings_of([2, 740])
-    except (Unavailable, AllyscopeError) as exc:
+        service.cached("states", {}, service.states_payload)
+        last = api.un_years()[1]
+        api.un_affinity([2, 740], (last, last))
+        api.groupings_of([2, 740])
+    except AllyscopeError as exc:  # the first request will show the same error to the user
         log.warning("warm-up incomplete: %s", exc)
 
 
@@ -271,7 +264,7 @@ def create_app(*, warm: bool = True) -> FastAPI:
     from allyscope.web import api, pages
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm:
             import anyio
 

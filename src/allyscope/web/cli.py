@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from allyscope import clikit
+
 
 def serve_cmd(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -23,7 +25,8 @@ def serve_cmd(
     import uvicorn
 
     from allyscope import config
-    from allyscope.cli import console
+
+    console = clikit.console()
     from allyscope.store import open_warehouse
 
     os.environ["ALLYSCOPE_HOME"] = str(config.home())  # worker processes read it

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from allyscope import __version__
-from allyscope.report.group import MAX_STATES
+from allyscope.groups import MAX_STATES
 from allyscope.sources.bounds import coverage
 from allyscope.web import service
 from allyscope.web.params import (
@@ -64,7 +64,7 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from allyscope.report.build import json_script
+    from allyscope.views import json_script
 
     env.filters["json_script"] = json_script
     env.globals.update(

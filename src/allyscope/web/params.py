@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from allyscope.errors import InvalidInputError
-from allyscope.report.group import FIRST_YEAR, MAX_STATES
+from allyscope.groups import FIRST_YEAR, MAX_STATES
 from allyscope.sources.bounds import current_year
 
 #: the latest year any source describes (not the calendar's: answers do not change by day)

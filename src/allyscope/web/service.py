@@ -2,15 +2,15 @@
 cached in memory per data hash.
 
 Every page and every ``/api/`` endpoint is backed by one payload function here. A payload
-is a JSON-able dict ``{"query": ..., "data": ..., "figures": [...], "unavailable": [...]}``;
-pages render the same figures that the API returns. Payloads are cached as serialized
+is a JSON-able dict ``{"query": ..., "data": ..., "figures": [...]}`` built from
+:mod:`allyscope.api` results and :mod:`allyscope.views`; pages render the same figures that
+the API returns, and the report draws the same sections. Payloads are cached as serialized
 JSON bytes keyed by the endpoint, its normalized parameters and the warehouse's data hash,
 so a repeated request costs a dictionary look-up.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -18,17 +18,16 @@ from typing import Any
 
 import polars as pl
 
-from allyscope.report import analysis
-from allyscope.report.analysis import Unavailable
-from allyscope.report.figures import Figure, Table, empty_note, figure, fmt, layout, line_traces
-from allyscope.report.group import Group, resolve_group
-from allyscope.report.sections import (
+from allyscope import api
+from allyscope.groups import Group, check_years, resolve_group
+from allyscope.views import dumps as _dumps
+from allyscope.views import sources_table
+from allyscope.views.figures import Figure, Table, empty_note, figure, fmt, layout, line_traces
+from allyscope.views.sections import (
     Section,
-    build_alignment,
-    build_defacto,
     build_forecast,
-    build_institutions,
-    build_structure,
+    network_figure,
+    registered_sections,
 )
 
 #: payloads kept in memory per process
@@ -78,9 +77,8 @@ class PayloadCache:
 
 
 def dumps(obj: Any) -> bytes:
-    from allyscope.report.build import _json_default
-
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_json_default).encode()
+    """A payload as compact, strict JSON bytes."""
+    return _dumps(obj).encode()
 
 
 _CACHE = PayloadCache()
@@ -145,7 +143,6 @@ def _sections_payload(group: Group, sections: Sequence[Section]) -> dict[str, An
         "query": group.to_dict(),
         "sections": [s.to_dict() for s in sections],
         "figures": [f.to_dict() for s in sections for f in s.figures],
-        "unavailable": [u for s in sections for u in s.unavailable],
     }
 
 
@@ -155,12 +152,7 @@ def group_payload(
     """Everything about a group (or dyad): institutionalization, alignment, de facto score,
     structure and blocs."""
     group = resolve_group(states, years[0], years[1], counter or None)
-    sections = [
-        build_institutions(group),
-        build_alignment(group),
-        build_defacto(group),
-        build_structure(group),
-    ]
+    sections = [spec.build(group) for spec in registered_sections() if spec.name != "forecast"]
     return _sections_payload(group, sections)
 
 
@@ -176,147 +168,138 @@ def state_payload(code: str, years: tuple[int | None, int | None]) -> dict[str, 
     """One state: codes, UN ideal point, closest and farthest UN partners, US troops,
     groupings it belongs to."""
     from allyscope import codes
-    from allyscope.report.group import check_years
 
     y0, y1 = check_years(years[0], years[1])
     ccode = codes.resolve(code)
     info = codes.lookup(ccode)
-    figures: list[Figure] = []
-    unavailable: list[str] = []
-    tables: list[Table] = []
     name = str(info.get("name") or ccode)
-
-    def partners() -> None:
-        aff = analysis.un_affinity(None, (y0, y1))
-        mine = pl.concat(
-            [
-                aff.filter(pl.col("ccode1") == ccode).select(
-                    pl.col("ccode2").alias("other"), "year", "s_score", "n_votes"
-                ),
-                aff.filter(pl.col("ccode2") == ccode).select(
-                    pl.col("ccode1").alias("other"), "year", "s_score", "n_votes"
-                ),
-            ]
+    figures = [
+        f
+        for f in (
+            _partners_figure(ccode, name, (y0, y1)),
+            _ideal_point_figure(ccode, name, (y0, y1)),
+            _troops_figure(ccode, name, (y0, y1)),
         )
-        if mine.is_empty():
-            return
-        last = int(mine["year"].max())
-        recent = mine.filter(pl.col("year") >= last - 4)
-        rank = (
-            recent.group_by("other")
-            .agg(pl.col("s_score").mean().alias("s"), pl.col("n_votes").sum().alias("votes"))
-            .filter(pl.col("votes") >= 0.5 * pl.col("votes").max())  # states that voted
-            .sort("s", descending=True)
-        )
-        names = {c: codes.name(c) for c in rank["other"].to_list()}
-        rank = rank.with_columns(pl.col("other").replace_strict(names).alias("state"))
-        top = rank.head(8)
-        bottom = rank.tail(8).reverse()
-        partners_cut = pl.concat([top, bottom]).unique("other", maintain_order=True)
-        lines = mine.filter(
-            pl.col("other").is_in(
-                top.head(4)["other"].to_list() + bottom.head(2)["other"].to_list()
-            )
-        )
-        labels = {c: codes.name(c) for c in lines["other"].unique().to_list()}
-        lay = layout(
-            f"{name}: UN voting affinity with its closest and most distant partners",
-            y_title="S-score (−1 … 1)",
-            y_range=[-1.05, 1.05],
-            legend_title="Partner",
-        )
-        figures.append(
-            Figure(
-                "state-un-partners",
-                f"UN voting affinity of {name}",
-                f"S-score of {name}'s UN General Assembly votes with the four states that "
-                f"agreed with it most and the two that agreed least over {last - 4}–{last}.",
-                figure(
-                    line_traces(
-                        lines.sort("year"), x="year", y="s_score", series="other", labels=labels
-                    ),
-                    lay,
-                ),
-                Table.from_frame(
-                    partners_cut.select("state", "s", "votes"),
-                    columns={
-                        "state": "State",
-                        "s": f"Mean S-score {last - 4}–{last}",
-                        "votes": "Shared votes",
-                    },
-                ),
-                sources=["un_votes"],
-            )
-        )
-
-    def ideal() -> None:
-        ip = analysis.ideal_points([ccode, 2, 710, 365], (y0, y1))
-        labels = {c: codes.name(c) for c in ip["ccode"].unique().to_list()}
-        value = "idealpoint" if "idealpoint" in ip.columns else ip.columns[2]
-        lay = layout(
-            f"{name}: UN ideal point", y_title="Ideal point (latent scale)", legend_title="State"
-        )
-        figures.append(
-            Figure(
-                "state-ideal-point",
-                f"UN ideal point of {name}",
-                "Dynamic one-dimensional ideal point, with the United States, China and "
-                "Russia for reference (United States positive).",
-                figure(line_traces(ip, x="year", y=value, series="ccode", labels=labels), lay),
-                sources=["un_votes"],
-            )
-        )
-
-    def troops() -> None:
-        if ccode == 2:
-            return
-        df = analysis.state_panel([ccode], (y0, y1), ["us_troops"])
-        col = next(c for c in df.columns if "troops" in c)
-        lay = layout(
-            f"US troops in {name}", y_title="US military personnel (persons)", legend_title=""
-        )
-        fig = figure(
-            line_traces(df, x="year", y=col, series="ccode", labels={ccode: name}, digits=0), lay
-        )
-        figures.append(
-            Figure(
-                "state-us-troops",
-                f"US troops in {name}",
-                "Active-duty US military personnel stationed in the state.",
-                fig,
-                sources=["us_troops"],
-            )
-        )
-
-    def groupings() -> None:
-        g = analysis.groupings_of([ccode])
-        g = g.filter(pl.col("relation") == "includes")
-        if g.height:
-            tables.append(
-                Table.from_frame(
-                    g.select("grouping", "members", "n_records", "first_year"),
-                    columns={
-                        "grouping": "Grouping",
-                        "members": "Members",
-                        "n_records": "Records",
-                        "first_year": "First record",
-                    },
-                    caption=f"Curated cooperation groupings that include {name}",
-                )
-            )
-
-    for part in (partners, ideal, troops, groupings):
-        try:
-            part()
-        except Unavailable as exc:
-            unavailable.append(str(exc))
+        if f is not None
+    ]
+    groupings = _groupings_table(ccode, name)
     return {
         "query": {"state": code, "years": [y0, y1]},
-        "data": {"state": {k: v for k, v in info.items()}},
+        "data": {"state": dict(info.items())},
         "figures": [f.to_dict() for f in figures],
-        "tables": [t.to_dict() for t in tables],
-        "unavailable": unavailable,
+        "tables": [groupings.to_dict()] if groupings is not None else [],
     }
+
+
+def _partners_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure | None:
+    """The state's UN voting affinity with its closest and most distant partners."""
+    from allyscope import codes
+
+    aff = api.un_affinity(None, years).df
+    mine = pl.concat(
+        [
+            aff.filter(pl.col("ccode1") == ccode).select(
+                pl.col("ccode2").alias("other"), "year", "s_score", "n_votes"
+            ),
+            aff.filter(pl.col("ccode2") == ccode).select(
+                pl.col("ccode1").alias("other"), "year", "s_score", "n_votes"
+            ),
+        ]
+    )
+    if mine.is_empty():
+        return None
+    last = int(mine.select(pl.col("year").max()).item())
+    rank = (
+        mine.filter(pl.col("year") >= last - 4)
+        .group_by("other", maintain_order=True)
+        .agg(pl.col("s_score").mean().alias("s"), pl.col("n_votes").sum().alias("votes"))
+        .filter(pl.col("votes") >= 0.5 * pl.col("votes").max())  # states that voted
+        .sort(["s", "other"], descending=[True, False])
+    )
+    names = {c: codes.name(c) for c in rank["other"].to_list()}
+    rank = rank.with_columns(pl.col("other").replace_strict(names).alias("state"))
+    top, bottom = rank.head(8), rank.tail(8).reverse()
+    partners_cut = pl.concat([top, bottom]).unique("other", maintain_order=True)
+    shown = top.head(4)["other"].to_list() + bottom.head(2)["other"].to_list()
+    lines = mine.filter(pl.col("other").is_in(shown))
+    labels = {c: codes.name(c) for c in lines["other"].unique().to_list()}
+    lay = layout(
+        f"{name}: UN voting affinity with its closest and most distant partners",
+        y_title="S-score (−1 … 1)",
+        y_range=[-1.05, 1.05],
+        legend_title="Partner",
+    )
+    traces = line_traces(lines.sort("year"), x="year", y="s_score", series="other", labels=labels)
+    return Figure(
+        "state-un-partners",
+        f"UN voting affinity of {name}",
+        f"S-score of {name}'s UN General Assembly votes with the four states that "
+        f"agreed with it most and the two that agreed least over {last - 4}–{last}.",
+        figure(traces, lay),
+        Table.from_frame(
+            partners_cut.select("state", "s", "votes"),
+            columns={
+                "state": "State",
+                "s": f"Mean S-score {last - 4}–{last}",
+                "votes": "Shared votes",
+            },
+        ),
+        sources=["un_votes"],
+    )
+
+
+def _ideal_point_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure:
+    """The state's UN ideal point with the United States, China and Russia for reference."""
+    from allyscope import codes
+
+    ip = api.ideal_points([ccode, 2, 710, 365], years).df
+    labels = {c: codes.name(c) for c in ip["ccode"].unique().to_list()}
+    lay = layout(
+        f"{name}: UN ideal point", y_title="Ideal point (latent scale)", legend_title="State"
+    )
+    return Figure(
+        "state-ideal-point",
+        f"UN ideal point of {name}",
+        "Dynamic one-dimensional ideal point, with the United States, China and "
+        "Russia for reference (United States positive).",
+        figure(line_traces(ip, x="year", y="idealpoint", series="ccode", labels=labels), lay),
+        sources=["un_votes"],
+    )
+
+
+def _troops_figure(ccode: int, name: str, years: tuple[int, int]) -> Figure | None:
+    """US troops stationed in the state (none for the United States itself)."""
+    if ccode == 2:
+        return None
+    df = api.us_troops([ccode], years).df
+    lay = layout(f"US troops in {name}", y_title="US military personnel (persons)", legend_title="")
+    traces = line_traces(
+        df, x="year", y="us_troops", series="ccode", labels={ccode: name}, digits=0
+    )
+    return Figure(
+        "state-us-troops",
+        f"US troops in {name}",
+        "Active-duty US military personnel stationed in the state.",
+        figure(traces, lay),
+        sources=["us_troops"],
+    )
+
+
+def _groupings_table(ccode: int, name: str) -> Table | None:
+    """The curated groupings that include the state."""
+    g = api.groupings_of([ccode]).df.filter(pl.col("relation") == "includes")
+    if not g.height:
+        return None
+    return Table.from_frame(
+        g.select("grouping", "members", "n_records", "first_year"),
+        columns={
+            "grouping": "Grouping",
+            "members": "Members",
+            "n_records": "Records",
+            "first_year": "First record",
+        },
+        caption=f"Curated cooperation groupings that include {name}",
+    )
 
 
 #: alignment measures offered on the world map (columns of the UN affinity table)
@@ -334,7 +317,7 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
 
     ccode = codes.resolve(state)
     name = codes.name(ccode)
-    lo, hi = analysis.UN_YEARS
+    lo, hi = api.un_years()
     if not lo <= year <= hi:
         from allyscope.errors import InvalidInputError
 
@@ -342,7 +325,7 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
             f"no UN votes in {year}: the UN voting data cover {lo}–{hi}",
             f"choose a year between {lo} and {hi}",
         )
-    aff = analysis.un_affinity(None, (year, year))
+    aff = api.un_affinity(None, (year, year)).df
     mine = pl.concat(
         [
             aff.filter(pl.col("ccode1") == ccode).select(
@@ -353,7 +336,8 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
             ),
         ]
     ).filter(pl.col(measure).is_not_null())
-    cw = codes.crosswalk().filter(pl.col("year") == min(year, int(codes.crosswalk()["year"].max())))
+    full = codes.crosswalk()
+    cw = full.filter(pl.col("year") == min(year, int(full.select(pl.col("year").max()).item())))
     iso = dict(zip(cw["ccode"].to_list(), cw["iso3"].to_list(), strict=True))
     nm = {c: codes.name(c) for c in mine["ccode"].to_list()}
     mine = mine.with_columns(
@@ -442,7 +426,6 @@ def alignment_map_payload(state: str, year: int, measure: str) -> dict[str, Any]
             ]
         },
         "figures": [f.to_dict()],
-        "unavailable": [],
     }
 
 
@@ -461,12 +444,11 @@ def states_payload() -> dict[str, Any]:
 
 
 def meta_payload() -> dict[str, Any]:
-    from allyscope.report.build import sources_table
-
-    info = analysis.warehouse_info()
+    """The warehouse in use, its sources and their citations."""
+    info = api.warehouse_info()
     info.pop("warehouse", None)
     table, keys = sources_table()
-    return {"info": info, "sources": table.to_dict(), "citations": analysis.bibtex(keys)}
+    return {"info": info, "sources": table.to_dict(), "citations": api.bibtex(keys)}
 
 
 def fmt_number(v: Any) -> str:
@@ -477,36 +459,33 @@ def fmt_number(v: Any) -> str:
 
 
 def layers_payload() -> dict[str, Any]:
-    return {"layers": analysis.network_layers()}
+    return {"layers": api.network_layers()}
 
 
 def network_payload(
     year: int, layer: str, region: str | None, hub: str | None = None
 ) -> dict[str, Any]:
     from allyscope import codes
-    from allyscope.report.sections import network_figure
 
     hub_code = codes.resolve(hub) if hub else None
-    res = analysis.network(year, layer, region, hub=hub_code)
-    fig = network_figure(res, year, layer, region, hub=codes.name(hub_code) if hub_code else None)
+    res = api.network(year, layer, region, hub=hub_code)
+    fig = network_figure(res, region, hub=codes.name(hub_code) if hub_code else None)
     return {
         "query": {"year": year, "layer": layer, "region": region, "hub": hub},
         "data": {
-            "nodes": res["nodes"].to_dicts(),
-            "edges": res["edges"].to_dicts(),
-            "covered": res["covered"],
+            "nodes": res.nodes.to_dicts(),
+            "edges": res.edges.to_dicts(),
+            "covered": res.covered,
         },
         "figures": [fig.to_dict()],
-        "unavailable": [],
     }
 
 
 def scenario_payload(states: Sequence[str], scenario: str, horizon: int) -> dict[str, Any]:
     group = resolve_group(states, None, None)
-    res = analysis.scenario(group.ccodes, scenario, horizon=horizon)
+    res = api.scenario(group.ccodes, scenario, horizon=horizon)
     return {
         "query": {**group.to_dict(), "scenario": scenario, "horizon": horizon},
-        "data": res,
+        "data": res.to_dict(),
         "figures": [],
-        "unavailable": [],
     }
