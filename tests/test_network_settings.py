@@ -85,3 +85,28 @@ def test_a_pair_scenario_needs_two_states(tmp_path: Path) -> None:
     data["reports"]["pair_scenarios"][0]["pair"] = ["JPN"]
     with pytest.raises(SchemaError, match=r"reports\.pair_scenarios\[0\]\.pair"):
         settings.load(_write(tmp_path, {"reports": data["reports"]}))
+
+
+#: reads of the clock that only stamp when something was made, never enter a result
+TIMESTAMPS = {
+    "store.py": "when the warehouse was built (its provenance)",
+    "report/build.py": "when the report file was written",
+    "extract/evaluate.py": "when an extraction evaluation was run",
+}
+
+
+def test_no_computation_reads_the_calendar() -> None:
+    import re
+
+    src = Path(settings.__file__).parent
+    clock = re.compile(r"\b(?:date\.today|datetime\.now|datetime\.today|datetime\.utcnow)\(")
+    found = {
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if clock.search(p.read_text(encoding="utf-8"))
+    }
+    assert found <= set(TIMESTAMPS), sorted(found - set(TIMESTAMPS))
+    # the as-of date is what "now" means: the default years end with it
+    from allyscope.groups import last_year
+
+    assert last_year() == settings.as_of().year
