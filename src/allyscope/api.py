@@ -869,8 +869,10 @@ def defacto_dyad(a: int, b: int, years: Years) -> Result:
 
     Parameters
     ----------
-    a, b : int
-        The two states (COW codes).
+    a : int
+        The first state (COW code).
+    b : int
+        The second state (COW code).
     years : (int, int)
         First and last year; years outside :data:`DEFACTO_YEARS` are absent.
 
@@ -1070,7 +1072,14 @@ POLARIZATION = Schema(
 
 
 def bloc_settings() -> Any:
-    """The settings of the bloc ensemble (``network.blocs``)."""
+    """The settings of the bloc ensemble (``network.blocs``).
+
+    Returns
+    -------
+    BlocSettings
+        Algorithms, resolutions, seeds, threshold, minimum size, labels and reference
+        states of the consensus clustering.
+    """
     from allyscope.settings import network
 
     return network().blocs

@@ -125,6 +125,10 @@ class AddOnVerbs:
             """US military personnel stationed abroad (add-on ``us_troops``)."""
             ...
 
+        def add_voeten_idealpoint(self) -> Panel:
+            """UN ideal points of Bailey, Strezhnev and Voeten (published) (add-on ``voeten_idealpoint``)."""
+            ...
+
         # [[[end]]]
         def add(self, name: str, **options: Any) -> Panel: ...
 
@@ -233,6 +237,10 @@ if TYPE_CHECKING:
 
     def add_us_troops(panel: Panel) -> Panel:
         """US military personnel stationed abroad (add-on ``us_troops``)."""
+        ...
+
+    def add_voeten_idealpoint(panel: Panel) -> Panel:
+        """UN ideal points of Bailey, Strezhnev and Voeten (published) (add-on ``voeten_idealpoint``)."""
         ...
 
     # [[[end]]]
