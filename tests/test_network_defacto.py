@@ -252,3 +252,13 @@ def test_validation_beats_chance_without_the_alliance_layer(data_home: Path) -> 
     assert score["auc_low"] <= score["auc"] <= score["auc_high"]
     assert score["ap"] > 2 * score["prevalence"]
     assert {f"without {c}" for c in ("un_affinity", "arms")} <= set(variants)
+
+
+@pytest.mark.slow
+def test_rhetoric_is_an_optional_component(D, tmp_path: Path) -> None:
+    # off by default; with a weight, the General Debate speeches enter where both spoke
+    assert D.components(2015)["rhetoric"].is_null().all()
+    st = _settings_with(tmp_path, un_affinity=0.5, ideal_point=0.5, rhetoric=1.0)
+    jk = D.defacto("JPN", "KOR", (2015, 2016), settings=st)
+    assert jk["rhetoric"].is_between(0, 1).all()
+    assert all("rhetoric" in b for b in jk["basis"].to_list())

@@ -442,6 +442,7 @@ DEFACTO_COMPONENTS = (
     "dca",
     "shared_patron",
     "shared_allies",
+    "rhetoric",
 )
 #: the clustering algorithms of UN voting blocs
 BLOC_ALGORITHMS = ("leiden", "louvain")

@@ -267,6 +267,7 @@ _SHORT = {
     "dca": "DCA",
     "shared_patron": "PAT",
     "shared_allies": "ALLY",
+    "rhetoric": "RHET",
 }
 
 

@@ -24,6 +24,8 @@ component                 value in [0, 1]
                           the United States), orders of magnitude above the host threshold
 ``shared_allies``         optional: common formal defense allies (ATOP): built from the
                           alliance layer, so never part of a validation against alliances
+``rhetoric``              optional: similarity of the two states' UN General Debate
+                          speeches, percentile rank among the year's dyads
 ========================  ===============================================================
 
 The weights are a priori, from the settings (``defacto.weights``; a weight of 0 leaves a
@@ -80,6 +82,8 @@ COMPONENTS: dict[str, str] = {
     "shared_patron": "US troops in both (or in the US partner), orders of magnitude above "
     "the host threshold",
     "shared_allies": "common ATOP defense allies: 1 - 2^(-n/half)",
+    "rhetoric": "UN General Debate speech similarity: percentile rank of the TF-IDF cosine "
+    "among the year's dyads",
 }
 assert tuple(COMPONENTS) == DEFACTO_COMPONENTS
 #: raw column behind each component
@@ -93,6 +97,7 @@ RAW: dict[str, str] = {
     "dca": "dca_in_force",
     "shared_patron": "us_troops_link",
     "shared_allies": "atop_shared_allies",
+    "rhetoric": "ungd_similarity",
 }
 #: the input (allyscope.sources.coverage) whose years each component covers
 INPUT: dict[str, str | None] = {
@@ -105,6 +110,7 @@ INPUT: dict[str, str | None] = {
     "dca": "defense_cooperation",
     "shared_patron": "troops",
     "shared_allies": "alliances_extended",
+    "rhetoric": "ungd_speeches",
 }
 KEYS = ("ccode1", "ccode2", "year")
 
@@ -187,6 +193,26 @@ def _recent_exercises(st: Settings) -> pl.DataFrame:
     )
 
 
+def _rhetoric(st: Settings) -> pl.DataFrame:
+    """Speech similarity per dyad-year (``ungd_similarity`` and its within-year
+    percentile rank), only when the settings give the component a positive weight."""
+    if st.defacto.weights.get("rhetoric", 0) <= 0:
+        return pl.DataFrame(
+            schema={
+                "ccode1": pl.Int32,
+                "ccode2": pl.Int32,
+                "year": pl.Int32,
+                "ungd_similarity": pl.Float64,
+                "rhetoric_similarity": pl.Float64,
+            }
+        )
+    from allyscope.rhetoric.query import defacto_component
+
+    return defacto_component().select(
+        *(pl.col(k).cast(pl.Int32) for k in KEYS), "ungd_similarity", "rhetoric_similarity"
+    )
+
+
 def _raw_table(st: Settings) -> pl.DataFrame:
     """Every dyad-year with the raw values of all components (null where not observed)."""
     from allyscope.sources.bounds import coverage
@@ -195,6 +221,7 @@ def _raw_table(st: Settings) -> pl.DataFrame:
     df = (
         df.join(_ideal_distance(), on=list(KEYS), how="left")
         .join(_recent_exercises(st), on=list(KEYS), how="left")
+        .join(_rhetoric(st), on=list(KEYS), how="left")
         .pipe(L.with_mechanisms, completeness=st.defacto.institutionalization_completeness)
     )
     a, b = coverage("exercises")
@@ -242,6 +269,7 @@ def _scalings(st: Settings) -> dict[str, pl.Expr]:
         .then(0.0)
         .otherwise(((troops / host).log10() / d.patron_decades).clip(0.0, 1.0)),
         "shared_allies": _diminishing("atop_shared_allies", d.allies_half),
+        "rhetoric": pl.col("rhetoric_similarity"),
     }
 
 

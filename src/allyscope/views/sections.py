@@ -506,6 +506,7 @@ DEFACTO_COMPONENTS = (
     ("dca", "Defense cooperation agreements"),
     ("shared_patron", "Shared patron (US troops)"),
     ("shared_allies", "Shared allies"),
+    ("rhetoric", "General Debate rhetoric"),
 )
 
 
