@@ -1064,68 +1064,79 @@ def _voting_tables(
     unvotes roll call of 2016-2019, with the same votes, then 2020-2021 by the same rule),
     Voeten's published positions (the declared ones, 2024 on a handful of votes) and the
     State Department's coincidence counts."""
-    names = {s.name: s for s in ss}
+    records, cells = _undl_records(ss, un_rcs, un_votes)
+    _UNDL_WIDE[:] = [records, cells]
+    words = {"Y": "yes", "N": "no", "A": "abstain"}
+    out = {
+        "undl_votes": [
+            {"token": c["token"], "country": c["country"], "vote": words[c["code"]]} for c in cells
+        ],
+        "undl_roll_calls": records,
+    }
+    out.update(_voeten_tables(ss))
+    out.update(_statedept_tables(ss))
+    return out
+
+
+def _undl_records(
+    ss: list[State], un_rcs: list[dict[str, Any]], un_votes: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     records: list[dict[str, Any]] = []
     cells: list[dict[str, Any]] = []
     token = 900_000
-    for rc in un_rcs:
-        if rc["date"].year < 2016:
-            continue
+    by_rcid: dict[int, list[dict[str, Any]]] = {}
+    for v in un_votes:
+        by_rcid.setdefault(v["rcid"], []).append(v)
+    tail = " : resolution / adopted by the General Assembly"
+    for rc in (r for r in un_rcs if r["date"].year >= 2016):
         token += 1
-        records.append(
-            {
-                "token": token,
-                "council": "General Assembly",
-                "date": rc["date"],
-                "title": f"{rc['short']} : resolution / adopted by the General Assembly",
-                "resolution": "A/RES/" + rc["unres"].split("/", 1)[1],
-            }
-        )
-        for v in un_votes:
-            if v["rcid"] == rc["rcid"]:
-                cells.append(
-                    {
-                        "token": token,
-                        "country": v["country"].upper(),
-                        "code": _UNDL_CODES[v["vote"]],
-                    }
-                )
+        symbol = "A/RES/" + rc["unres"].split("/", 1)[1]
+        records.append(_record(token, rc["date"], rc["short"] + tail, symbol))
+        cells += [
+            {"token": token, "country": v["country"].upper(), "code": _UNDL_CODES[v["vote"]]}
+            for v in by_rcid.get(rc["rcid"], [])
+        ]
     for y in _years(UN_YEARS[1] + 1, UNDL_LAST):
         for k in range(ROLL_CALLS_PER_YEAR):
             token += 1
-            cut = -1.2 + 2.4 * _unit("cut", token)
-            side = 1 if _unit("side", token) < 0.5 else -1
             title = "Nuclear disarmament" if k == 1 else f"Resolution {k + 1} of {y}"
             records.append(
-                {
-                    "token": token,
-                    "council": "General Assembly",
-                    "date": dt.date(y, 2 + 2 * k, 15),
-                    "title": f"{title} : resolution / adopted by the General Assembly",
-                    "resolution": f"A/RES/{y - 1945}/{k + 1}",
-                }
+                _record(token, dt.date(y, 2 + 2 * k, 15), title + tail, f"A/RES/{y - 1945}/{k + 1}")
             )
-            for st in ss:
-                if y < st.un_from or not st.alive_or_later(y):
-                    continue
-                u = side * (position(st, y) - cut) + (_unit("vote", token, st.ccode) - 0.5)
-                code = "Y" if u > 0.2 else ("N" if u < -0.2 else "A")
-                cells.append({"token": token, "country": st.name.upper(), "code": code})
-    undl_votes = [
-        {
-            "token": c["token"],
-            "country": c["country"],
-            "vote": {"Y": "yes", "N": "no", "A": "abstain"}[c["code"]],
-        }
-        for c in cells
-    ]
-    _UNDL_WIDE[:] = [records, cells]
+            cells += [
+                {"token": token, "country": st.name.upper(), "code": _undl_vote(st, y, token)}
+                for st in ss
+                if y >= st.un_from and st.alive_or_later(y)
+            ]
+    return records, cells
 
+
+def _record(token: int, date: dt.date, title: str, symbol: str) -> dict[str, Any]:
+    return {
+        "token": token,
+        "council": "General Assembly",
+        "date": date,
+        "title": title,
+        "resolution": symbol,
+    }
+
+
+def _undl_vote(st: State, y: int, token: int) -> str:
+    """The rule of the unvotes roll calls: position against a cut point, small disturbance."""
+    cut = -1.2 + 2.4 * _unit("cut", token)
+    side = 1 if _unit("side", token) < 0.5 else -1
+    u = side * (position(st, y) - cut) + (_unit("vote", token, st.ccode) - 0.5)
+    return "Y" if u > 0.2 else ("N" if u < -0.2 else "A")
+
+
+_QUANTILES = ((0, -0.6), (5, -0.3), (10, -0.2), (50, 0.0), (90, 0.2), (95, 0.3), (100, 0.6))
+
+
+def _voeten_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
     voeten, jul, jun = [], [], []
+    us = ss[0]
     for st in ss:
-        for y in _years(1946, 2025):
-            if y < st.un_from or not st.alive_or_later(y):
-                continue
+        for y in (y for y in _years(1946, 2025) if y >= st.un_from and st.alive_or_later(y)):
             x = round(position(st, y), 4)
             n = 6 if y == 2024 else 60 + int(10 * _unit("n", st.ccode, y))
             voeten.append(
@@ -1136,16 +1147,13 @@ def _voting_tables(
                 }
             )  # fmt: skip
             if y <= 2024:
-                q = {f"q{k}": d for k, d in ((0, -0.6), (5, -0.3), (10, -0.2), (50, 0.0), (90, 0.2), (95, 0.3), (100, 0.6))}  # fmt: skip
                 jul.append(
                     {
                         "ccode": st.ccode, "iso3c": st.abb, "countryname": st.name, "year": y,
                         "idealpointfp": x, "idealpointall": x, "idealpointlegacy": x,
-                        "nvotesfp": n,
-                        **{("qofp" if k == "q0" else f"{k}fp"): x + d for k, d in q.items()},
-                        "nvotesall": n + 10,
-                        **{("qoall" if k == "q0" else f"{k}all"): x + d for k, d in q.items()},
-                        "nvotesLegacy": n,
+                        "nvotesfp": n, "nvotesall": n + 10, "nvotesLegacy": n,
+                        **{("qo" if q == 0 else f"q{q}") + v: x + d
+                           for q, d in _QUANTILES for v in ("fp", "all")},
                     }
                 )  # fmt: skip
             if y <= 2023:
@@ -1155,23 +1163,23 @@ def _voting_tables(
                         "NVotesAll": n, "IdealPointAll": x, "QO%All": x - 0.6, "Q5%All": x - 0.3,
                         "Q10%All": x - 0.2, "Q50%All": x, "Q90%All": x + 0.2, "Q95%All": x + 0.3,
                         "Q100%All": x + 0.6, "iso3c": st.abb, "Countryname": st.name,
-                        "USAgree": 1 - abs(x - position(ss[0], y)) / 4, "RUSSAgree": 0.5,
+                        "USAgree": 1 - abs(x - position(us, y)) / 4, "RUSSAgree": 0.5,
                         "BrazilAgree": 0.5, "ChinaAgree": 0.5, "IndiaAgree": 0.5, "IsraelAgree": 0.5,
                     }
                 )  # fmt: skip
-    out = {
-        "undl_votes": undl_votes,
-        "undl_roll_calls": records,
+    return {
         "voeten_idealpoints": voeten,
         "voeten_idealpoints_jul2025": jul,
         "voeten_agreement_jun2024": jun,
     }
-    us = names["United States"]
+
+
+def _statedept_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
+    us = ss[0]
+    out = {}
     for y in (2020, 2021, 2022, 2023):
         rows = []
-        for st in ss:
-            if st is us or not st.alive_or_later(y):
-                continue
+        for st in (st for st in ss if st is not us and st.alive_or_later(y)):
             same = round(50 - 15 * abs(position(st, y) - position(us, y)))
             rows.append(
                 {

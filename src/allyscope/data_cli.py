@@ -69,12 +69,14 @@ def data_fetch(
             retries=retries,
             progress=progress,
         )
+    files = {r.path: r.action for r in results}  # one line per file, not per table
     counts: dict[str, int] = {}
-    for r in results:
-        counts[r.action] = counts.get(r.action, 0) + 1
+    for action in files.values():
+        counts[action] = counts.get(action, 0) + 1
     summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
     clikit.console().print(
-        f"[green]fetched[/green] {len(results)} files into {config.raw_dir()} ({summary})"
+        f"[green]fetched[/green] {len(files)} files for {len(results)} sources into "
+        f"{config.raw_dir()} ({summary})"
     )
 
 

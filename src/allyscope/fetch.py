@@ -90,16 +90,35 @@ def fetch(
         src.download(dest, base_url=base_url, retries=retries, timeout=timeout, progress=progress)
         return FetchResult(src.name, dest, "downloaded", src.bytes)
 
+    return _fetch_each_file_once(sources, one, workers)
+
+
+def _fetch_each_file_once(
+    sources: Iterable[Source], one: Callable[[Source], FetchResult], workers: int
+) -> list[FetchResult]:
+    """Run ``one`` once per file (several sources can read one file, e.g. two tables from one
+    archive) and report its result for every source that reads the file; finish every file,
+    then raise the first failure."""
+    by_file: dict[str, list[Source]] = {}
+    for s in sources:
+        by_file.setdefault(s.file, []).append(s)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(one, s) for s in sources]
-        results, first_error = [], None
-        for fut in futures:  # finish every file, then report the first failure
+        futures = [(group, pool.submit(one, group[0])) for group in by_file.values()]
+        results: list[FetchResult] = []
+        first_error: AllyscopeError | None = None
+        for group, fut in futures:
             try:
-                results.append(fut.result())
+                first = fut.result()
             except AllyscopeError as exc:
                 first_error = first_error or exc
-        if first_error is not None:
-            raise first_error
+                continue
+            results.append(first)
+            results.extend(
+                FetchResult(other.name, first.path, first.action, first.bytes)
+                for other in group[1:]
+            )
+    if first_error is not None:
+        raise first_error
     return results
 
 

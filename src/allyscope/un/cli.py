@@ -241,7 +241,7 @@ def idealpoints_cmd(
         typer.Option(
             "--voeten",
             help="Show Bailey, Strezhnev and Voeten's published estimates (final-passage "
-            "votes, 1946-2025) instead of allyscope's model.",
+            "votes, to 2025) instead of allyscope's model.",
         ),
     ] = False,
     refresh: Annotated[
@@ -298,17 +298,17 @@ def _show_last_period(view: pl.DataFrame, period: str, fit: dict[str, Any]) -> N
     last = view[period].max()
     last = last.decode() if isinstance(last, bytes) else last
     top = view.filter(pl.col(period) == last).sort("idealpoint", descending=True)
-    cols = ["state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes"]
     print_table(
-        top.select(*cols, *(["source"] if "source" in top.columns else [])),
+        top.select("state", "ccode", period, "idealpoint", "idealpoint_sd", "n_votes", "source"),
         f"UN ideal points, {period} {last}",
     )
     from allyscope.un.data import LAST_YEAR, UNVOTES_LAST_YEAR
+    from allyscope.un.voeten import coverage
 
     clikit.console().print(
         f"[dim]votes through {LAST_YEAR} (unvotes to {UNVOTES_LAST_YEAR}, UN Digital Library "
         f"{UNVOTES_LAST_YEAR + 1}-{LAST_YEAR}); Voeten's published estimates to "
-        f"{_voeten_last()}: --voeten[/dim]"
+        f"{coverage()[1]}: --voeten[/dim]"
     )
     clikit.console().print(
         f"[dim]model: {fit['n_votes']:,} votes, {fit['n_countries']} states, "
@@ -318,13 +318,8 @@ def _show_last_period(view: pl.DataFrame, period: str, fit: dict[str, Any]) -> N
     )
 
 
-def _voeten_last() -> int:
-    from allyscope.un.voeten import coverage
-
-    return coverage()[1]
-
-
 def _voeten_cmd(countries, start, end, output, plot) -> None:
+    """The published estimates of Bailey, Strezhnev and Voeten (``--voeten``)."""
     import polars as pl
 
     from allyscope.errors import InvalidInputError
@@ -343,7 +338,7 @@ def _voeten_cmd(countries, start, end, output, plot) -> None:
     if countries:
         rows = _series(view, "state", "year", "idealpoint", None, None)
         _print_sparks(rows, "Voeten ideal point by year", view["year"].min(), view["year"].max())
-    last = int(view["year"].max())  # type: ignore[arg-type]
+    last = view.select(pl.col("year").max()).item()
     top = view.filter(pl.col("year") == last).sort("idealpoint", descending=True)
     print_table(
         top.select("state", "ccode", "year", "idealpoint", "q5", "q95", "n_votes", "few_votes"),
