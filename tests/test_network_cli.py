@@ -120,6 +120,20 @@ def test_defacto_command(data_home: Path, tmp_path: Path) -> None:
     assert "USA-JPN-KOR" in out.stdout and "weakest_pair" in out.stdout
 
 
+@pytest.mark.slow
+def test_defacto_validate_command(data_home: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "validation.csv"
+    out = run("defacto", "--validate", "-o", str(csv))
+    assert out.returncode == 0, out.stderr
+    v = pl.read_csv(csv)
+    assert set(v["target"]) == {"onset", "dca"}
+    score = v.filter((pl.col("target") == "onset") & (pl.col("variant") == "score")).row(
+        0, named=True
+    )
+    assert score["auc_low"] <= score["auc"] <= score["auc_high"] and score["auc"] > 0.7
+    assert "bootstrap" in out.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
