@@ -167,14 +167,17 @@ def _data_hash() -> str:
 
 
 def warehouse_info() -> dict[str, Any]:
-    """Data hash, build time and allyscope version of the warehouse in use.
+    """Data hash, build time and allyscope version of the warehouse in use, and the
+    settings file (with the SHA-256 of its content) and as-of date every measure used.
 
     Returns
     -------
     dict
-        ``allyscope_version``, ``data_hash``, ``built_at``, ``built_with``, ``warehouse``.
+        ``allyscope_version``, ``data_hash``, ``built_at``, ``built_with``, ``warehouse``,
+        ``settings_file``, ``settings_sha256``, ``as_of``.
     """
     from allyscope import __version__
+    from allyscope.settings import load
     from allyscope.store import open_warehouse
 
     wh = open_warehouse()
@@ -184,6 +187,7 @@ def warehouse_info() -> dict[str, Any]:
         "built_at": wh.meta.get("built_at"),
         "built_with": wh.meta.get("allyscope_version"),
         "warehouse": str(wh.path),
+        **load().provenance(),
     }
 
 
@@ -942,8 +946,20 @@ def mechanism_records(grouping_ids: Sequence[str]) -> Result:
 
 # -- networks ------------------------------------------------------------------------------
 
-#: the de facto score's data run from the UN votes' start to ATOP's end
-DEFACTO_YEARS: Years = (coverage("un_votes")[0], coverage("atop_alliance")[1])
+#: the de facto score's data run from the UN votes' start to the extended alliance data's end
+DEFACTO_YEARS: Years = (coverage("un_votes")[0], coverage("alliances_extended")[1])
+#: the sources the de facto score rests on
+DEFACTO_SOURCES = (
+    "un_votes",
+    "voeten_idealpoints",
+    "mme_exercises",
+    "sipri_arms",
+    "tss_rivalries",
+    "dcad",
+    "atop_alliance",
+    "alliance_records",
+    "mechanism_records",
+)
 
 DEFACTO_PAIRS = Schema(
     "defacto_pairs",
@@ -951,10 +967,18 @@ DEFACTO_PAIRS = Schema(
         "year": "calendar year",
         "ccode1": "COW code",
         "ccode2": "COW code",
-        "formal_defense": "1 if an ATOP defense pact binds the pair",
-        "defacto_score": "de facto alliance score (0 ... 1)",
-        "percentile_allies": "percentile among formal defense-pact dyads that year",
-        "n_observed": "components observed",
+        "formal_defense": "1 if a defense obligation (ATOP, then the alliance records) binds the pair",
+        "defacto_score": "de facto alignment score: weighted mean of the observed components (0 ... 1)",
+        "score_low": "weight-sensitivity band of the score, low end",
+        "score_high": "weight-sensitivity band of the score, high end",
+        "percentile": "percentile rank among the dyads of the year observed on the same basis",
+        "percentile_low": "weight-sensitivity band of the percentile, low end",
+        "percentile_high": "weight-sensitivity band of the percentile, high end",
+        "percentile_allies": "the same among the formal defense-pact dyads of the year",
+        "basis": "the components compared on, joined by +",
+        "not_compared": "components observed but left out of the comparison (too few dyads)",
+        "n_compared": "dyads compared with",
+        "n_compared_allies": "formal-ally dyads compared with",
     },
 )
 DEFACTO_GROUP = Schema(
@@ -963,14 +987,76 @@ DEFACTO_GROUP = Schema(
         "year": "calendar year",
         "score_min": "score of the weakest pair",
         "score_mean": "mean score of the pairs",
-        "percentile_allies_min": "percentile of the weakest pair among formal allies",
+        "percentile_min": "percentile of the weakest pair",
+        "percentile_mean": "mean percentile of the pairs",
         "weakest_pair": "the weakest pair",
+        "weakest_basis": "the components the weakest pair is compared on",
+    },
+)
+DEFACTO_VALIDATION = Schema(
+    "defacto_validation",
+    {
+        "target": "onset (a defense obligation begins within the horizon) or dca",
+        "variant": "the score, the score without a component, a component alone, a split",
+        "years": "years of the score (t)",
+        "n": "dyad-years evaluated",
+        "n_positive": "dyad-years followed by the event",
+        "prevalence": "share of positives",
+        "auc": "ROC AUC",
+        "auc_low": "lower end of the cluster-bootstrap interval",
+        "auc_high": "upper end of the cluster-bootstrap interval",
+        "ap": "average precision (area under the precision-recall curve)",
+        "ap_low": "lower end of the interval",
+        "ap_high": "upper end of the interval",
+        "d_auc": "AUC minus the full score's (paired)",
+        "d_auc_low": "lower end of the interval",
+        "d_auc_high": "upper end of the interval",
     },
 )
 
 
+def _defacto_notes() -> tuple[str, ...]:
+    from allyscope.network.defacto_score import provenance
+
+    prov = provenance()
+    return (
+        f"settings {prov['settings_file']} (sha256 {prov['settings_sha256'][:12]}), "
+        f"as of {prov['as_of']}; ideal points: {prov['ideal_points']}",
+        "components a source does not observe are missing, never 0; each dyad-year is "
+        "compared with the dyads observed on the same components (basis)",
+    )
+
+
+def defacto_dyad(a: int, b: int, years: Years) -> Result:
+    """The de facto alignment of one pair per year.
+
+    Parameters
+    ----------
+    a : int
+        The first state (COW code).
+    b : int
+        The second state (COW code).
+    years : (int, int)
+        First and last year; years outside :data:`DEFACTO_YEARS` are absent.
+
+    Returns
+    -------
+    Result
+        Columns :data:`DEFACTO_PAIRS` and the components (``network.COMPONENTS``) with
+        their raw values.
+    """
+    from allyscope import network
+
+    span = clip(years, DEFACTO_YEARS)
+    df = pl.DataFrame() if span is None else network.defacto(a, b, span)
+    return _result(
+        DEFACTO_PAIRS, df, DEFACTO_SOURCES, DEFACTO_YEARS, value="defacto_score",
+        notes=_defacto_notes(),
+    )  # fmt: skip
+
+
 def defacto_pairs(ccodes: Sequence[int], years: Years) -> Result:
-    """The de facto alliance score of every member pair per year.
+    """The de facto alignment of every member pair per year.
 
     Parameters
     ----------
@@ -982,32 +1068,25 @@ def defacto_pairs(ccodes: Sequence[int], years: Years) -> Result:
     Returns
     -------
     Result
-        Columns :data:`DEFACTO_PAIRS`: the score, its percentile among formal
-        defense-pact dyads of the same year and its components.
+        Columns :data:`DEFACTO_PAIRS`: the score, its basis, percentiles and
+        weight-sensitivity bands, and its components.
     """
     from allyscope import network
 
     span = clip(years, DEFACTO_YEARS)
     cs = sorted(ccodes)
     if span is None:
-        return _result(DEFACTO_PAIRS, pl.DataFrame(), ("atop_alliance",), DEFACTO_YEARS)
+        return _result(DEFACTO_PAIRS, pl.DataFrame(), DEFACTO_SOURCES, DEFACTO_YEARS)
     parts = [network.defacto(a, b, span) for i, a in enumerate(cs) for b in cs[i + 1 :]]
     df = pl.concat(parts, how="diagonal_relaxed")
-    carried = (
-        "exercises_carried_from" in df.columns and df["exercises_carried_from"].is_not_null().any()
-    )
-    notes = (
-        ("exercises after 2010 are carried forward from the last observed years",)
-        if carried
-        else ()
-    )
     return _result(
-        DEFACTO_PAIRS, df, ("atop_alliance",), DEFACTO_YEARS, value="defacto_score", notes=notes
-    )
+        DEFACTO_PAIRS, df, DEFACTO_SOURCES, DEFACTO_YEARS, value="defacto_score",
+        notes=_defacto_notes(),
+    )  # fmt: skip
 
 
 def defacto_group(ccodes: Sequence[int], years: Years) -> Result:
-    """The group's de facto alliance score per year.
+    """The group's de facto alignment per year.
 
     Parameters
     ----------
@@ -1025,11 +1104,14 @@ def defacto_group(ccodes: Sequence[int], years: Years) -> Result:
 
     span = clip(years, DEFACTO_YEARS)
     df = pl.DataFrame() if span is None else network.defacto_group(list(ccodes), span)
-    return _result(DEFACTO_GROUP, df, ("atop_alliance",), DEFACTO_YEARS, value="score_min")
+    return _result(
+        DEFACTO_GROUP, df, DEFACTO_SOURCES, DEFACTO_YEARS, value="score_min",
+        notes=_defacto_notes(),
+    )  # fmt: skip
 
 
 def defacto_components() -> dict[str, str]:
-    """The de facto score's components.
+    """The de facto score's components with a positive weight in the settings.
 
     Returns
     -------
@@ -1037,8 +1119,46 @@ def defacto_components() -> dict[str, str]:
         Component name -> definition.
     """
     from allyscope.network import COMPONENTS
+    from allyscope.settings import defacto
 
-    return dict(COMPONENTS)
+    return {c: COMPONENTS[c] for c in defacto().used}
+
+
+def defacto_weights() -> pl.DataFrame:
+    """Every component with its weight, definition and the years its source covers.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``component, weight, years, definition``.
+    """
+    from allyscope.network.defacto_score import describe
+
+    return describe()
+
+
+def defacto_validation(*, bootstrap: int | None = None) -> Result:
+    """The de facto score checked against later events (never the same year's alliances).
+
+    Parameters
+    ----------
+    bootstrap : int, optional
+        Bootstrap replicates (default: the settings').
+
+    Returns
+    -------
+    Result
+        Columns :data:`DEFACTO_VALIDATION`, one row per target and variant.
+    """
+    from allyscope.network.validation import validate
+
+    v = validate(bootstrap=bootstrap)
+    notes = (
+        f"horizon {v.horizon} years; {v.level:.0%} intervals from {v.bootstrap} "
+        "cluster-bootstrap replicates (positives by event year, others by year)",
+        *_defacto_notes()[:1],
+    )
+    return _result(DEFACTO_VALIDATION, v.table, DEFACTO_SOURCES, DEFACTO_YEARS, notes=notes)
 
 
 HUB_SPOKE = Schema(
@@ -1046,6 +1166,7 @@ HUB_SPOKE = Schema(
     {
         "hub": "the hub state",
         "layer": "network layer",
+        "tie_rule": "the settings behind the layer's ties (exercise weighting, troop threshold)",
         "year": "calendar year",
         "covered": "whether the layer's data cover the year",
         "n_spokes": "states tied to the hub",
@@ -1083,7 +1204,7 @@ def hub_spoke(hub: int, region: str, years: Years, layers: Sequence[str]) -> Res
         if span is None
         else network.hub_spoke(hub, region, years=span, layers=",".join(layers))
     )
-    return _result(HUB_SPOKE, df, ("atop_alliance", "un_votes"), cover)
+    return _result(HUB_SPOKE, df, ("atop_alliance", "alliance_records", "un_votes"), cover)
 
 
 BLOCS = Schema(
@@ -1091,9 +1212,13 @@ BLOCS = Schema(
     {
         "year": "calendar year",
         "ccode": "COW code",
-        "bloc": "bloc number that year",
-        "bloc_label": "bloc label",
+        "bloc": "bloc number that year (1: the largest)",
+        "bloc_label": "the bloc's two members of largest capabilities (COW CINC)",
         "bloc_size": "states in the bloc",
+        "stability": "mean share of runs putting the state with its bloc's other members",
+        "margin": "stability minus the state's mean co-assignment with the next bloc",
+        "placed_by": "consensus, or affinity for a state the ensemble does not place",
+        "lean": "mean affinity with the first reference state's bloc minus the second's",
     },
 )
 POLARIZATION = Schema(
@@ -1103,12 +1228,51 @@ POLARIZATION = Schema(
         "n_blocs": "blocs detected",
         "modularity": "modularity of the partition",
         "affinity_gap": "within-bloc minus between-bloc affinity",
+        "mean_stability": "mean stability of the states",
+        "blocs": "the blocs with their sizes",
     },
 )
 
 
+def bloc_settings() -> Any:
+    """The settings of the bloc ensemble (``network.blocs``).
+
+    Returns
+    -------
+    BlocSettings
+        Algorithms, resolutions, seeds, threshold, minimum size, labels and reference
+        states of the consensus clustering.
+    """
+    from allyscope.settings import network
+
+    return network().blocs
+
+
+def bloc_position(ccode: int, years: Years) -> Result:
+    """Where one state sits between the UN voting blocs each year.
+
+    Parameters
+    ----------
+    ccode : int
+        The state (COW code).
+    years : (int, int)
+        First and last year; years outside the UN voting data are absent.
+
+    Returns
+    -------
+    Result
+        Columns :data:`BLOCS` for the one state.
+    """
+    from allyscope import network
+
+    cover = un_years()
+    span = clip(years, cover)
+    df = pl.DataFrame() if span is None else network.bloc_position(ccode, span)
+    return _result(BLOCS, df, ("un_votes", "un_roll_calls"), cover)
+
+
 def blocs(years: Years) -> tuple[Result, Result]:
-    """UN voting blocs per state-year and polarization per year (one detection run).
+    """UN voting blocs per state-year (consensus clustering) and polarization per year.
 
     Parameters
     ----------
@@ -1410,13 +1574,12 @@ def forecast(ccodes: Sequence[int], horizon: int = 5) -> Any:
 
 
 def default_scenarios(ccodes: Sequence[int]) -> list[Scenario]:
-    """The report's scenarios for a group.
+    """The report's scenarios for a group, from the settings' ``reports`` presets.
 
-    A new leader in one member (the last one named other than the United States); when
-    Japan and South Korea are both members, renewed Japan–South Korea mistrust (their UN
-    voting inputs at the lowest level of the last 20 years and their joint exercises
-    stopping); then the forecast module's second default (every pair's UN voting affinity
-    at its 20-year low).
+    A new leader in one member (the last one named, the ``leader_change_except`` states
+    aside); every pair scenario (``pair_scenarios``) whose two states are both members;
+    then the forecast module's second default (every pair's UN voting affinity at its
+    20-year low).
 
     Parameters
     ----------
@@ -1430,8 +1593,11 @@ def default_scenarios(ccodes: Sequence[int]) -> list[Scenario]:
     from allyscope import codes
     from allyscope.forecast import Change, Scenario
     from allyscope.forecast import default_scenarios as _defaults
+    from allyscope.settings import reports
 
-    others = [c for c in ccodes if c != 2] or list(ccodes)
+    st = reports()
+    skip = {codes.resolve(c) for c in st.leader_change_except}
+    others = [c for c in ccodes if c not in skip] or list(ccodes)
     who = others[-1]
     out = [
         Scenario(
@@ -1440,16 +1606,11 @@ def default_scenarios(ccodes: Sequence[int]) -> list[Scenario]:
             f"A leader transition in {codes.name(who)} in the forecast's origin year.",
         )
     ]
-    if 740 in ccodes and 732 in ccodes:
-        pair = (("JPN", "KOR"),)
-        out.append(
-            Scenario(
-                "Renewed Japan–South Korea mistrust",
-                (Change("un_affinity", "lowest", pair), Change("exercises", 0, pair)),
-                "Japan–South Korea UN voting inputs fall to their lowest level of the last 20 "
-                "years and their joint exercises stop.",
-            )
-        )
+    for ps in st.pair_scenarios:
+        if {codes.resolve(c) for c in ps.pair} <= set(ccodes):
+            pair = (ps.pair,)
+            changes = tuple(Change(k, v, pair) for k, v in ps.changes.items())
+            out.append(Scenario(ps.name, changes, ps.description))
     defaults = _defaults([codes.iso3(c) or c for c in ccodes])
     out.append(defaults[-1])
     return out
@@ -1653,6 +1814,7 @@ SCHEMAS: dict[str, Schema] = {
         MECHANISM_RECORDS,
         DEFACTO_PAIRS,
         DEFACTO_GROUP,
+        DEFACTO_VALIDATION,
         HUB_SPOKE,
         BLOCS,
         POLARIZATION,
@@ -1678,12 +1840,17 @@ __all__ = [
     "Trend",
     "YearNetwork",
     "bibtex",
+    "bloc_position",
+    "bloc_settings",
     "blocs",
     "capitals",
     "clip",
     "defacto_components",
+    "defacto_dyad",
     "defacto_group",
     "defacto_pairs",
+    "defacto_validation",
+    "defacto_weights",
     "default_scenarios",
     "dyad_panel",
     "exercises",

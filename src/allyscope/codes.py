@@ -502,9 +502,12 @@ def region_members(region: str, year: int | None = None) -> list[int]:
 
         raise UnknownNameError("region", region, sorted({k.title() for k in REGIONS}))
     col, value = REGIONS[key]
-    cw = _index().crosswalk.filter(pl.col(col) == value)
+    cw = _index().crosswalk
     if year is not None:
-        cw = cw.filter(pl.col("year") == year)
+        # a state's region as of its latest crosswalk row up to ``year``: years after the
+        # crosswalk's last one keep the regions of that year
+        cw = cw.filter(pl.col("year") <= year).sort("year").group_by("ccode").last()
+    cw = cw.filter(pl.col(col) == value)
     codes = sorted(set(cw["ccode"].to_list()))
     if year is not None:
         codes = [c for c in codes if is_member(c, year)]

@@ -14,7 +14,6 @@ in :mod:`allyscope.mechanisms.index` and ``docs/institutionalization.md``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
@@ -36,6 +35,7 @@ from allyscope.mechanisms.schema import (
     Record,
 )
 from allyscope.settings import InstitutionalizationSettings
+from allyscope.settings import as_of as _settings_as_of
 
 PathLike = str | os.PathLike[str]
 _CACHE: dict[tuple, RecordSet] = {}
@@ -69,7 +69,7 @@ def load_records(extra_dirs: PathLike | Iterable[PathLike] | None = None) -> Rec
         wh_hash = open_warehouse().data_hash
     except AllyscopeError:  # no warehouse: resolution below raises the actionable error
         wh_hash = None
-    key = (_fingerprint([shipped_dir(), *extra]), dt.date.today(), wh_hash)
+    key = (_fingerprint([shipped_dir(), *extra]), _settings_as_of(), wh_hash)
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]

@@ -130,9 +130,9 @@ def _list_groupings(tab: Any, output: Path | None) -> None:
 def _window(rs: Any, selected: list[Any], start: int | None, end: int | None) -> range | None:
     """The years asked for: from the first record (or --from) to the end of the groupings'
     coverage (or --to); ``None`` when neither is given (the index's own default)."""
-    import datetime as dt
 
     from allyscope.errors import InvalidInputError
+    from allyscope.settings import as_of
 
     if start is None and end is None:
         return None
@@ -142,7 +142,7 @@ def _window(rs: Any, selected: list[Any], start: int | None, end: int | None) ->
         else min((r.year for g in selected for r in rs.of(g)), default=1990)
     )
     ends = [g.coverage_end.year for g in selected if g.coverage_end]
-    last = end if end is not None else (max(ends) if ends else dt.date.today().year)
+    last = end if end is not None else (max(ends) if ends else as_of().year)
     if last < first:
         raise InvalidInputError(f"--to {last} is before --from {first}")
     return range(first, last + 1)

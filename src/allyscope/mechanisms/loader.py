@@ -46,6 +46,7 @@ from allyscope.mechanisms.schema import (
     Problem,
     Record,
     Source,
+    _as_of,
     check_record,
     check_source,
     normalize_term,
@@ -771,7 +772,7 @@ def validate_texts(  # noqa: C901, PLR0912
     The set is ``None`` if there is any problem. ``known`` records and groupings (e.g. the
     shipped ones) take part in the id and grouping checks without being re-validated.
     """
-    v = _Validator(resolver or _default_resolver(), today or dt.date.today())
+    v = _Validator(resolver or _default_resolver(), today or _as_of())
     if known is not None:
         v.groupings.update(known.groupings)
         v.names.update(known._names)

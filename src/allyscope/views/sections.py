@@ -2,7 +2,7 @@
 
 1. How institutionalized is the group, and what records stand behind each change?
 2. How aligned are its members over time (UN votes, ideal points, exercises, US troops)?
-3. How does their de facto alliance score compare with formal allies?
+3. How aligned are they de facto, compared with the other pairs of states?
 4. Is the US hub-and-spoke system becoming a lattice, and where do the blocs run,
    counter-group included?
 5. Will the group become a formal alliance: forecast, drivers and two scenarios?
@@ -528,24 +528,28 @@ def _dip_finding(index: pl.DataFrame, g: dict[str, Any]) -> list[str]:
     return [f"{g['grouping']}: sharpest drop in {dip['year']} ({fmt(dip['d'], 1)} points)."]
 
 
-# -- 3. de facto alliance score ---------------------------------------------------------
+# -- 3. de facto alignment ---------------------------------------------------------------
 
 
 DEFACTO_COMPONENTS = (
     ("un_affinity", "UN affinity"),
     ("ideal_point", "Ideal-point proximity"),
     ("exercises", "Joint exercises"),
-    ("shared_allies", "Shared allies"),
-    ("us_troops", "US troop link"),
+    ("arms", "Arms dependence"),
     ("institutionalization", "Institutionalization"),
+    ("shared_rivals", "Shared rivals"),
+    ("dca", "Defense cooperation agreements"),
+    ("shared_patron", "Shared patron (US troops)"),
+    ("shared_allies", "Shared allies"),
+    ("rhetoric", "General Debate rhetoric"),
 )
 
 
 def build_defacto(group: Group) -> Section:
     s = Section(
         "defacto",
-        "De facto alliance score",
-        "How does the members' de facto alignment compare with formal allies of the same era?",
+        "De facto alignment",
+        "How aligned are the members, compared with the other dyads of the same years?",
     )
 
     def part() -> None:
@@ -554,24 +558,24 @@ def build_defacto(group: Group) -> Section:
         pairs = res.df
         if pairs.is_empty():
             s.notes.append(
-                "The de facto alliance score covers {}–{} (ATOP); the window lies outside.".format(
+                "The de facto alignment score covers {}–{}; the window lies outside.".format(
                     *api.DEFACTO_YEARS
                 )
             )
             return
-        note = _clip_note("The de facto alliance score's inputs", api.DEFACTO_YEARS, group.years)
+        note = _clip_note("The de facto alignment score's inputs", api.DEFACTO_YEARS, group.years)
         if note:
             s.notes.append(note)
         d = _dyad_key(pairs).sort("year")
         labels = dyad_labels(group)
         lay = layout(
-            "De facto alliance score against formal allies",
-            y_title="Percentile among formal defense-pact dyads (0–100)",
+            "De facto alignment of the member pairs",
+            y_title="Percentile among the dyads on the same basis (0–100)",
             y_range=[0, 100],
             legend_title="Pair",
         )
         fig = figure(
-            line_traces(d, x="year", y="percentile_allies", series="dyad", labels=labels, digits=0),
+            line_traces(d, x="year", y="percentile", series="dyad", labels=labels, digits=0),
             lay,
         )
         grp = api.defacto_group(group.ccodes, group.years).df
@@ -582,7 +586,7 @@ def build_defacto(group: Group) -> Section:
                     "mode": "lines",
                     "name": "Group (weakest pair)",
                     "x": grp["year"].to_list(),
-                    "y": grp["percentile_allies_min"].to_list(),
+                    "y": grp["percentile_min"].to_list(),
                     "line": {"color": "#000000", "dash": "dot", "width": 2.5},
                     "hovertemplate": "group, weakest pair: %{y:.0f}<extra></extra>",
                 }
@@ -592,12 +596,14 @@ def build_defacto(group: Group) -> Section:
         s.figures.append(
             Figure(
                 "defacto",
-                "De facto alliance score of the member pairs",
-                "Percentile of each pair's de facto alliance score among all dyads with a "
-                "formal ATOP defense pact in the same year: 50 means the pair looks as aligned "
-                "as the median formal alliance. The score combines UN voting affinity, "
-                "ideal-point proximity, joint exercises, shared allies, US troop links and "
-                "institutionalization.",
+                "De facto alignment of the member pairs",
+                "Percentile of each pair's de facto alignment score among the dyads of the "
+                "same year observed on the same components (the basis), with the band over "
+                "alternative weights in the table. The score averages the observed components: "
+                "UN voting affinity and ideal-point proximity, joint exercises, arms "
+                "dependence, institutionalization, shared rivals and defense cooperation "
+                "agreements; a component a source does not observe is left out, never "
+                "counted as 0.",
                 fig,
                 Table.from_frame(
                     last.sort("pair").select(
@@ -605,23 +611,38 @@ def build_defacto(group: Group) -> Section:
                         "year",
                         "formal_defense",
                         "defacto_score",
+                        "percentile",
+                        "percentile_low",
+                        "percentile_high",
                         "percentile_allies",
-                        "percentile_all",
+                        "basis",
+                        "n_compared",
                     ),
                     columns={
                         "pair": "Pair",
                         "year": "Year",
                         "formal_defense": "Formal defense pact",
                         "defacto_score": "Score",
+                        "percentile": "Percentile (same basis)",
+                        "percentile_low": "Band, low",
+                        "percentile_high": "Band, high",
                         "percentile_allies": "Percentile among formal allies",
-                        "percentile_all": "Percentile among all dyads",
+                        "basis": "Compared on",
+                        "n_compared": "Dyads compared",
                     },
-                    digits={"defacto_score": 2, "percentile_allies": 0, "percentile_all": 0},
+                    digits={
+                        "defacto_score": 2,
+                        "percentile": 0,
+                        "percentile_low": 0,
+                        "percentile_high": 0,
+                        "percentile_allies": 0,
+                    },
                 ),
-                sources=["atop_alliance", "un_votes", "mme", "us_troops"],
+                sources=["atop_alliance", "un_votes", "mme_exercises", "sipri_arms", "dcad"],
             )
         )
-        comp_cols = [(c, lab) for c, lab in DEFACTO_COMPONENTS if c in last.columns]
+        used = set(api.defacto_components())
+        comp_cols = [(c, lab) for c, lab in DEFACTO_COMPONENTS if c in last.columns and c in used]
         long = last.select("pair", *[pl.col(c).alias(lab) for c, lab in comp_cols]).unpivot(
             index="pair", variable_name="component", value_name="value"
         )
@@ -638,16 +659,18 @@ def build_defacto(group: Group) -> Section:
             Figure(
                 "defacto-components",
                 "What the de facto score is made of",
-                "Each component scaled to 0–1 (0.5 where not observed) in the last year with "
-                "data, per member pair.",
+                "Each component scaled to 0–1 in the last year with data, per member pair; "
+                "a component its source does not observe that year is missing.",
                 figure(bar_traces(long, x="component", y="value", series="pair"), lay2),
             )
         )
         for r in last.sort("pair").iter_rows(named=True):
             formal = "a formal defense pact" if r["formal_defense"] else "no formal defense pact"
             s.findings.append(
-                f"{r['pair']} in {r['year']} ({formal}): de facto score at the "
-                f"{fmt(r['percentile_allies'], 0)}th percentile of formal allies."
+                f"{r['pair']} in {r['year']} ({formal}): de facto alignment at the "
+                f"{fmt(r['percentile'], 0)}th percentile of the {r['n_compared']} dyads "
+                f"compared on {r['basis']} (band {fmt(r['percentile_low'], 0)}–"
+                f"{fmt(r['percentile_high'], 0)})."
             )
 
     part()
@@ -676,20 +699,15 @@ HUB_LAYERS = (
 
 
 def hub_region(group: Group) -> tuple[int, str]:
-    """The hub (the United States) and the region of the group's other members."""
+    """The hub (the settings' ``reports.hub``) and the World Bank region of the group's
+    first member other than the hub (the hub's own region for a group of the hub alone)."""
     from allyscope import codes
+    from allyscope.settings import reports
 
-    if group_is_east_asian(group):
-        return 2, "East Asia"
-    others = [c for c in group.ccodes if c != 2]
-    region = codes.lookup(others[0]).get("wb_region") if others else None
-    return 2, str(region or "East Asia")
-
-
-def group_is_east_asian(group: Group) -> bool:
-    from allyscope.groups import is_east_asian
-
-    return is_east_asian(group.ccodes)
+    hub = codes.resolve(reports().hub)
+    others = [c for c in group.ccodes if c != hub] or [hub]
+    region = codes.lookup(others[0]).get("wb_region")
+    return hub, str(region)
 
 
 def build_structure(group: Group) -> Section:
@@ -767,12 +785,11 @@ def build_structure(group: Group) -> Section:
             return
         states = [*group.ccodes, *group.counter]
         names = {c: group.name(c) for c in states}
-        mine = blocs.filter(pl.col("ccode").is_in(states)).with_columns(
-            (pl.col("affinity_usa_bloc") - pl.col("affinity_chn_rus_bloc")).alias("lean")
-        )
+        mine = blocs.filter(pl.col("ccode").is_in(states))
+        refs = [c for c in mine.columns if c.startswith("affinity_") and c.endswith("_bloc")]
         lay = layout(
             "Where the states sit between the UN voting blocs",
-            y_title="Lean (affinity with US bloc − with China/Russia bloc)",
+            y_title="Lean (affinity with the US's bloc − with China's bloc)",
             legend_title="State",
         )
         fig = figure(
@@ -792,24 +809,28 @@ def build_structure(group: Group) -> Section:
                 "bloc-position",
                 "The group and the counter-group between the blocs",
                 "Each state's mean UN voting affinity (Cohen's kappa) with the members of the "
-                "US-led bloc minus that with the China/Russia-led bloc, from seeded community "
-                "detection on UN affinity each year. Above zero: closer to the US bloc.",
+                "bloc of the United States minus that with the bloc of China, from consensus "
+                "clustering of UN affinity each year (blocs named after their members of "
+                "largest capabilities). Above zero: closer to the US's bloc.",
                 fig,
                 Table.from_frame(
                     last.select(
                         "state",
                         "counter",
                         "bloc_label",
-                        "affinity_usa_bloc",
-                        "affinity_chn_rus_bloc",
+                        "stability",
+                        *refs,
                         "lean",
                     ),
                     columns={
                         "state": "State",
                         "counter": "Counter-group",
                         "bloc_label": f"Bloc {last_year}",
-                        "affinity_usa_bloc": "Affinity, US bloc",
-                        "affinity_chn_rus_bloc": "Affinity, CHN/RUS bloc",
+                        "stability": "Stability",
+                        **{
+                            c: f"Affinity, bloc of {c[len('affinity_') : -len('_bloc')].upper()}"
+                            for c in refs
+                        },
                         "lean": "Lean",
                     },
                 ),
