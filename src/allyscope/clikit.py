@@ -172,10 +172,11 @@ FIRST_YEAR = 1816
 
 
 def latest_year() -> int:
-    """The latest year a command may be asked about: the current calendar year."""
-    import datetime as dt
+    """The latest year a command may be asked about: the year of the settings' as-of date
+    (``general.as_of``; the calendar is never read)."""
+    from allyscope.settings import as_of
 
-    return dt.date.today().year
+    return as_of().year
 
 
 def check_years(
@@ -188,7 +189,7 @@ def check_years(
     unit: str = "year",
 ) -> None:
     """The one check of years given on the command line: each of ``start`` and ``end``
-    (either may be None) must lie in ``first .. last`` (default: 1816 to the current year)
+    (either may be None) must lie in ``first .. last`` (default: 1816 to the as-of year)
     and ``start`` may not come after ``end``. ``flags`` name the options in the message;
     ``unit`` is what the numbers count (``"year"``, ``"session"``)."""
     hi = latest_year() if last is None else last
