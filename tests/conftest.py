@@ -99,37 +99,32 @@ def synthetic_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 SYNTHETIC_RECORDS = Path(__file__).parent / "fixtures" / "records"
-#: the world's alliance records after ATOP and its neutrality records
-SYNTHETIC_ALLIANCES = Path(__file__).parent / "fixtures" / "alliances-world.yaml"
-SYNTHETIC_NEUTRALITY = Path(__file__).parent / "fixtures" / "neutrality-world.yaml"
+SYNTHETIC_ALLIANCE_RECORDS = Path(__file__).parent / "fixtures" / "alliance_records"
 
 
 @pytest.fixture(scope="module")
 def synthetic(synthetic_home: Path):
     """The synthetic warehouse, made the current data directory for one test module; the
-    cooperation-mechanism records are the world's own (``fixtures/records``), whose
-    states all exist in it, and so are its alliance records after ATOP and its neutrality
-    records (``fixtures/alliances-world.yaml``, ``fixtures/neutrality-world.yaml``)."""
+    cooperation-mechanism records (``fixtures/records``), the alliance records after
+    ATOP and the neutrality records (both in ``fixtures/alliance_records``) are the world's
+    own, whose states all exist in it."""
     import allyscope.mechanisms as mechanisms
     import allyscope.mechanisms.loader as loader
     import allyscope.sources.alliance_records as alliance_records
-    import allyscope.sources.neutrality as neutrality
     from allyscope.store import open_warehouse
 
     previous, env = config._home_override, os.environ.get("ALLYSCOPE_HOME")
     shipped = loader.shipped_dir
-    shipped_alliances, shipped_neutrality = alliance_records.records_path, neutrality.default_path
+    shipped_alliances = alliance_records.records_dir
     config.set_home(synthetic_home)
     os.environ["ALLYSCOPE_HOME"] = str(synthetic_home)
     loader.shipped_dir = mechanisms.shipped_dir = lambda: SYNTHETIC_RECORDS
-    alliance_records.records_path = lambda: SYNTHETIC_ALLIANCES
-    neutrality.default_path = lambda: SYNTHETIC_NEUTRALITY
+    alliance_records.records_dir = lambda: SYNTHETIC_ALLIANCE_RECORDS
     try:
         yield open_warehouse()
     finally:
+        alliance_records.records_dir = shipped_alliances
         loader.shipped_dir = mechanisms.shipped_dir = shipped
-        alliance_records.records_path = shipped_alliances
-        neutrality.default_path = shipped_neutrality
         config._home_override = previous
         if env is None:
             os.environ.pop("ALLYSCOPE_HOME", None)

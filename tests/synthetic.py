@@ -125,7 +125,7 @@ SEA = {(2, 40): 4, (732, 740): 4, (365, 740): 4, (2, 365): 4}
 # -- the tables, one function per source ------------------------------------------------
 
 
-def tables() -> dict[str, list[dict[str, Any]]]:
+def tables() -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
     ss = states()
     alive = {s.ccode: s for s in ss}
     t: dict[str, list[dict[str, Any]]] = {}
@@ -692,6 +692,14 @@ def tables() -> dict[str, list[dict[str, Any]]]:
         for i, c in enumerate((740, 740, 732, 200, 900))
     ]
     t["mme_exercises"] = _exercises()
+    t["ungd_speeches"] = [
+        {"iso3": iso, "session": 77, "year": 2022, "speaker": who, "post": post, "text": text}
+        for iso, who, post, text in (
+            ("USA", "A. Speaker", "President", "Russia invaded Ukraine. We stand with Japan.\n"),
+            ("JPN", "B. Speaker", "Prime Minister", "North Korea launched missiles again.\n"),
+            ("KOR", None, None, "The Republic of Korea works with Japan and the United States.\n"),
+        )
+    ]
     t.update(_current_tables(ss, t))
     return t
 
@@ -772,7 +780,29 @@ def _current_tables(
     months = {1: "March", 2: "June", 3: "September", 4: "December"}
     zero = {
         k: 0
-        for k in ["army_ad", "navy_ad", "air_force_ad", "marine_corps_ad", "coast_guard_ad", "space_force_ad", "army_national_guard", "air_national_guard", "army_reserve", "navy_reserve", "marine_corps_reserve", "air_force_reserve", "coast_guard_reserve", "total_selected_reserve", "army_civilian", "navy_civilian", "marine_corps_civilian", "air_force_civilian", "dod_civilian", "total_civilian", "troops_all"]
+        for k in [
+            "army_ad",
+            "navy_ad",
+            "air_force_ad",
+            "marine_corps_ad",
+            "coast_guard_ad",
+            "space_force_ad",
+            "army_national_guard",
+            "air_national_guard",
+            "army_reserve",
+            "navy_reserve",
+            "marine_corps_reserve",
+            "air_force_reserve",
+            "coast_guard_reserve",
+            "total_selected_reserve",
+            "army_civilian",
+            "navy_civilian",
+            "marine_corps_civilian",
+            "air_force_civilian",
+            "dod_civilian",
+            "total_civilian",
+            "troops_all",
+        ]
     }
     out["us_troops_quarterly"] = [
         {
@@ -1034,68 +1064,79 @@ def _voting_tables(
     unvotes roll call of 2016-2019, with the same votes, then 2020-2021 by the same rule),
     Voeten's published positions (the declared ones, 2024 on a handful of votes) and the
     State Department's coincidence counts."""
-    names = {s.name: s for s in ss}
+    records, cells = _undl_records(ss, un_rcs, un_votes)
+    _UNDL_WIDE[:] = [records, cells]
+    words = {"Y": "yes", "N": "no", "A": "abstain"}
+    out = {
+        "undl_votes": [
+            {"token": c["token"], "country": c["country"], "vote": words[c["code"]]} for c in cells
+        ],
+        "undl_roll_calls": records,
+    }
+    out.update(_voeten_tables(ss))
+    out.update(_statedept_tables(ss))
+    return out
+
+
+def _undl_records(
+    ss: list[State], un_rcs: list[dict[str, Any]], un_votes: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     records: list[dict[str, Any]] = []
     cells: list[dict[str, Any]] = []
     token = 900_000
-    for rc in un_rcs:
-        if rc["date"].year < 2016:
-            continue
+    by_rcid: dict[int, list[dict[str, Any]]] = {}
+    for v in un_votes:
+        by_rcid.setdefault(v["rcid"], []).append(v)
+    tail = " : resolution / adopted by the General Assembly"
+    for rc in (r for r in un_rcs if r["date"].year >= 2016):
         token += 1
-        records.append(
-            {
-                "token": token,
-                "council": "General Assembly",
-                "date": rc["date"],
-                "title": f"{rc['short']} : resolution / adopted by the General Assembly",
-                "resolution": "A/RES/" + rc["unres"].split("/", 1)[1],
-            }
-        )
-        for v in un_votes:
-            if v["rcid"] == rc["rcid"]:
-                cells.append(
-                    {
-                        "token": token,
-                        "country": v["country"].upper(),
-                        "code": _UNDL_CODES[v["vote"]],
-                    }
-                )
+        symbol = "A/RES/" + rc["unres"].split("/", 1)[1]
+        records.append(_record(token, rc["date"], rc["short"] + tail, symbol))
+        cells += [
+            {"token": token, "country": v["country"].upper(), "code": _UNDL_CODES[v["vote"]]}
+            for v in by_rcid.get(rc["rcid"], [])
+        ]
     for y in _years(UN_YEARS[1] + 1, UNDL_LAST):
         for k in range(ROLL_CALLS_PER_YEAR):
             token += 1
-            cut = -1.2 + 2.4 * _unit("cut", token)
-            side = 1 if _unit("side", token) < 0.5 else -1
             title = "Nuclear disarmament" if k == 1 else f"Resolution {k + 1} of {y}"
             records.append(
-                {
-                    "token": token,
-                    "council": "General Assembly",
-                    "date": dt.date(y, 2 + 2 * k, 15),
-                    "title": f"{title} : resolution / adopted by the General Assembly",
-                    "resolution": f"A/RES/{y - 1945}/{k + 1}",
-                }
+                _record(token, dt.date(y, 2 + 2 * k, 15), title + tail, f"A/RES/{y - 1945}/{k + 1}")
             )
-            for st in ss:
-                if y < st.un_from or not st.alive_or_later(y):
-                    continue
-                u = side * (position(st, y) - cut) + (_unit("vote", token, st.ccode) - 0.5)
-                code = "Y" if u > 0.2 else ("N" if u < -0.2 else "A")
-                cells.append({"token": token, "country": st.name.upper(), "code": code})
-    undl_votes = [
-        {
-            "token": c["token"],
-            "country": c["country"],
-            "vote": {"Y": "yes", "N": "no", "A": "abstain"}[c["code"]],
-        }
-        for c in cells
-    ]
-    _UNDL_WIDE[:] = [records, cells]
+            cells += [
+                {"token": token, "country": st.name.upper(), "code": _undl_vote(st, y, token)}
+                for st in ss
+                if y >= st.un_from and st.alive_or_later(y)
+            ]
+    return records, cells
 
+
+def _record(token: int, date: dt.date, title: str, symbol: str) -> dict[str, Any]:
+    return {
+        "token": token,
+        "council": "General Assembly",
+        "date": date,
+        "title": title,
+        "resolution": symbol,
+    }
+
+
+def _undl_vote(st: State, y: int, token: int) -> str:
+    """The rule of the unvotes roll calls: position against a cut point, small disturbance."""
+    cut = -1.2 + 2.4 * _unit("cut", token)
+    side = 1 if _unit("side", token) < 0.5 else -1
+    u = side * (position(st, y) - cut) + (_unit("vote", token, st.ccode) - 0.5)
+    return "Y" if u > 0.2 else ("N" if u < -0.2 else "A")
+
+
+_QUANTILES = ((0, -0.6), (5, -0.3), (10, -0.2), (50, 0.0), (90, 0.2), (95, 0.3), (100, 0.6))
+
+
+def _voeten_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
     voeten, jul, jun = [], [], []
+    us = ss[0]
     for st in ss:
-        for y in _years(1946, 2025):
-            if y < st.un_from or not st.alive_or_later(y):
-                continue
+        for y in (y for y in _years(1946, 2025) if y >= st.un_from and st.alive_or_later(y)):
             x = round(position(st, y), 4)
             n = 6 if y == 2024 else 60 + int(10 * _unit("n", st.ccode, y))
             voeten.append(
@@ -1106,16 +1147,13 @@ def _voting_tables(
                 }
             )  # fmt: skip
             if y <= 2024:
-                q = {f"q{k}": d for k, d in ((0, -0.6), (5, -0.3), (10, -0.2), (50, 0.0), (90, 0.2), (95, 0.3), (100, 0.6))}  # fmt: skip
                 jul.append(
                     {
                         "ccode": st.ccode, "iso3c": st.abb, "countryname": st.name, "year": y,
                         "idealpointfp": x, "idealpointall": x, "idealpointlegacy": x,
-                        "nvotesfp": n,
-                        **{("qofp" if k == "q0" else f"{k}fp"): x + d for k, d in q.items()},
-                        "nvotesall": n + 10,
-                        **{("qoall" if k == "q0" else f"{k}all"): x + d for k, d in q.items()},
-                        "nvotesLegacy": n,
+                        "nvotesfp": n, "nvotesall": n + 10, "nvotesLegacy": n,
+                        **{("qo" if q == 0 else f"q{q}") + v: x + d
+                           for q, d in _QUANTILES for v in ("fp", "all")},
                     }
                 )  # fmt: skip
             if y <= 2023:
@@ -1125,23 +1163,23 @@ def _voting_tables(
                         "NVotesAll": n, "IdealPointAll": x, "QO%All": x - 0.6, "Q5%All": x - 0.3,
                         "Q10%All": x - 0.2, "Q50%All": x, "Q90%All": x + 0.2, "Q95%All": x + 0.3,
                         "Q100%All": x + 0.6, "iso3c": st.abb, "Countryname": st.name,
-                        "USAgree": 1 - abs(x - position(ss[0], y)) / 4, "RUSSAgree": 0.5,
+                        "USAgree": 1 - abs(x - position(us, y)) / 4, "RUSSAgree": 0.5,
                         "BrazilAgree": 0.5, "ChinaAgree": 0.5, "IndiaAgree": 0.5, "IsraelAgree": 0.5,
                     }
                 )  # fmt: skip
-    out = {
-        "undl_votes": undl_votes,
-        "undl_roll_calls": records,
+    return {
         "voeten_idealpoints": voeten,
         "voeten_idealpoints_jul2025": jul,
         "voeten_agreement_jun2024": jun,
     }
-    us = names["United States"]
+
+
+def _statedept_tables(ss: list[State]) -> dict[str, list[dict[str, Any]]]:
+    us = ss[0]
+    out = {}
     for y in (2020, 2021, 2022, 2023):
         rows = []
-        for st in ss:
-            if st is us or not st.alive_or_later(y):
-                continue
+        for st in (st for st in ss if st is not us and st.alive_or_later(y)):
             same = round(50 - 15 * abs(position(st, y) - position(us, y)))
             rows.append(
                 {
@@ -1294,6 +1332,60 @@ def _write_fgdc(rows: list[dict[str, Any]], path: Path) -> None:
     )
 
 
+def _write_corpus(src: Any, rows: list[dict[str, Any]], path: Path) -> Any:
+    """A small General Debate archive, its speakers workbook and its own file list."""
+    import hashlib
+    import io
+    import tarfile
+
+    import polars as pl
+    import zstandard
+
+    from allyscope.sources import sha256_file
+    from allyscope.sources.ungd import UPSTREAM_DIR
+
+    files: dict[str, bytes] = {}
+    for r in rows:
+        folder = f"{UPSTREAM_DIR}/TXT/Session {r['session']:02d} - {r['year']}"
+        files[f"{folder}/{r['iso3']}_{r['session']:02d}_{r['year']}.txt"] = r["text"].encode()
+    book = io.BytesIO()
+    named = [r for r in rows if r["speaker"]]
+    pl.DataFrame(
+        {
+            "Year": [r["year"] for r in named],
+            "Session": [r["session"] for r in named],
+            "ISO Code": [r["iso3"] for r in named],
+            "Country": [r["iso3"] for r in named],
+            "Name of Person Speaking": [r["speaker"] for r in named],
+            "Post": [r["post"] for r in named],
+        }
+    ).write_excel(book)
+    files[f"{UPSTREAM_DIR}/Speakers_by_session.xlsx"] = book.getvalue()
+    with (
+        open(path, "wb") as raw,
+        zstandard.ZstdCompressor().stream_writer(raw, closefd=False) as zw,
+        tarfile.open(fileobj=zw, mode="w|") as tar,
+    ):
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    listing = path.with_name(path.name + ".files.tsv")
+    listing.write_text(
+        "path\tsha256\tbytes\n"
+        + "".join(
+            f"{n}\t{hashlib.sha256(d).hexdigest()}\t{len(d)}\n" for n, d in sorted(files.items())
+        )
+    )
+    return dataclasses.replace(
+        src,
+        sha256=sha256_file(path),
+        bytes=path.stat().st_size,
+        rows=len(rows),
+        files_tsv=str(listing),
+    )
+
+
 def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list[Any]:
     """Write every source's file below ``raw_dir`` (at its catalog path) and return the
     declarations with this world's checksums, sizes and row counts."""
@@ -1312,8 +1404,6 @@ def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list
         if src.format == "rda":
             obj = src.object_name or path.stem
             pyreadr.write_rdata(str(path), _frame(src, rows), df_name=obj, compress="gzip")
-        elif src.format == "xml":
-            _write_fgdc(rows, path)
         elif src.format == "zip":  # the UN Digital Library's wide file (two sources read it)
             _write_undl(path)
         elif src.format == "dta":
@@ -1321,6 +1411,11 @@ def write_world(raw_dir: str | Path, names: Iterable[str] | None = None) -> list
             frame.to_stata(path, write_index=False, version=118, time_stamp=dt.datetime(2025, 7, 1))
         elif src.format == "tab":
             _write_csv(src, rows, path, delimiter="\t")
+        elif src.format == "xml":
+            _write_fgdc(rows, path)
+        elif src.name == "ungd_speeches":
+            out.append(_write_corpus(src, rows, path))
+            continue
         else:
             _write_csv(src, rows, path)
         out.append(

@@ -72,7 +72,9 @@ def test_full_fetch_and_build_from_the_command_line(mirror: Path, tmp_path: Path
     env = {"ALLYSCOPE_HOME": str(tmp_path / "home"), "ALLYSCOPE_MIRROR": str(mirror)}
     out = run("data", "fetch", env=env)
     assert out.returncode == 0, out.stderr
-    assert f"{len(SOURCES)} copied" in out.stdout
+    files = {s.file for s in SOURCES.values()}
+    assert f"{len(files)} files for {len(SOURCES)} sources" in out.stdout
+    assert f"({len(files)} copied)" in out.stdout
     out = run("data", "build", env=env)
     assert out.returncode == 0, out.stderr
     assert f"{len(SOURCES)} tables" in out.stdout

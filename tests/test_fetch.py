@@ -130,3 +130,33 @@ def test_corrupt_mirror_file_is_rejected(mirror: Path, isolated_home: Path, tmp_
     with pytest.raises(ChecksumError, match=r"cow_majors\.rda"):
         fetch(["cow_majors"], mirror=bad)
     assert not raw_path(get("cow_majors")).exists()
+
+
+def test_fetch_again_compares_the_files_with_a_changed_mirror(
+    mirror: Path, isolated_home: Path, tmp_path: Path
+) -> None:
+    """Files already fetched are compared with the mirror's copies: identical ones are
+    'checked'; a mirror copy that is not the pinned file is reported and the good local
+    file kept."""
+    import shutil
+
+    first = fetch(SMALL, mirror=mirror)
+    assert {r.action for r in first} == {"copied"}
+    again = fetch(SMALL, mirror=mirror)
+    assert {r.action for r in again} == {"checked"} and not any(r.note for r in again)
+
+    changed = tmp_path / "mirror"
+    for name in SMALL:
+        src = get(name)
+        (changed / src.file).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror / src.file, changed / src.file)
+    grown, gone = get(SMALL[0]), get(SMALL[1])
+    with open(changed / grown.file, "ab") as fh:
+        fh.write(b"\n")  # another version upstream
+    (changed / gone.file).unlink()
+    before = raw_path(grown).read_bytes()
+    results = {r.source: r for r in fetch(SMALL, mirror=changed)}
+    assert results[grown.name].action == "kept" and "bytes" in results[grown.name].note
+    assert results[gone.name].action == "kept" and "missing" in results[gone.name].note
+    assert {results[n].action for n in SMALL[2:]} == {"checked"}
+    assert raw_path(grown).read_bytes() == before

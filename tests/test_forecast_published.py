@@ -90,7 +90,7 @@ def test_train_through_must_leave_closed_windows_to_calibrate_on():
 
 
 def test_evaluation_of_a_small_backtest():
-    from allyscope.forecast.backtest import backtest
+    from allyscope.forecast.backtesting import backtest
     from allyscope.forecast.evaluation import evaluate
 
     res = backtest(["logit"], "any", origins=list(range(1966, 2011)), horizon=5)

@@ -3,6 +3,7 @@ rules, coverage of key facts, and the institutionalization index."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import itertools
@@ -548,6 +549,8 @@ OFFICIAL_HOSTS = (
     ".gov.cn",
     "kremlin.ru",
     "nato.int",
+    "iaea.org",  # the IAEA publishes members' communications (INFCIRC)
+    ".gov.au",
     "presidency.ucsb.edu",  # archive of White House texts
     "worldjpn.net",  # GRIPS archive of Japanese official texts
     "webharvest.gov",
@@ -646,7 +649,7 @@ FACTS = [
     ("Japan-ROK", "leaders_summit", "2023-03-16", {}),
     ("Japan-ROK", "regime_shock", "2024-12-03", {}),
     # others
-    ("Quad", "withdrawal", "2008-02", {"actors": (900,)}),
+    ("Quad", "withdrawal", "2008-02-05", {"actors": (900,)}),
     ("Quad", "leaders_summit", "2021-09-24", {}),
     ("AUKUS", "formal_treaty", "2024-08-05", {}),
     ("IP4", "downgrade", "2025-06-24", {}),
@@ -864,10 +867,47 @@ def test_intercoder_sample_is_seeded_stratified_and_blind(rs) -> None:
     assert [r.id for r in a] != [r.id for r in ic.draw_sample(rs.records, seed=8)]
     assert {r.grouping_id for r in a} == set(rs.groupings)  # every grouping is checked
     assert 0.17 < len(a) / len(rs.records) < 0.25
-    sheet = Path(__file__).resolve().parents[1] / "scripts" / "intercoder"
-    text = (sheet / "second_coder_sheet.csv").read_text(encoding="utf-8")
-    assert f"records_sha256={rs.sha256}" in text.splitlines()[0]
-    for r in rs.records:  # no record id and no first coding on the sheet
-        assert r.id not in text
+    folder = Path(__file__).resolve().parents[1] / "scripts" / "intercoder"
+    text = (folder / "second_coder_sheet.csv").read_text(encoding="utf-8")
+    first = (folder / "first_coding.csv").read_text(encoding="utf-8")
+    # the blank sheet and the stored first coding come from one draw (seed, records hash)
+    assert text.splitlines()[0] == first.splitlines()[0]
+    first_rows = list(csv.DictReader(x for x in first.splitlines() if not x.startswith("#")))
+    sheet_rows = list(csv.DictReader(x for x in text.splitlines() if not x.startswith("#")))
+    assert [r["item"] for r in first_rows] == [r["item"] for r in sheet_rows]
+    for r in first_rows:  # no record id and no first coding on the sheet
+        assert r["record_id"] not in text
     body = text.splitlines()[3:]
     assert all(line.endswith(",,,,,,,,") for line in body)
+
+
+def _kappa_script():
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "scripts" / "intercoder"
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location("intercoder_kappa", folder / "kappa.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(folder))
+    return mod, folder
+
+
+@pytest.mark.slow
+def test_reported_agreement_is_reproduced_from_the_stored_first_coding() -> None:
+    """docs/codebook.md reports the agreement measured on the first coding as stored when
+    the sample was drawn; the records changed since, the figures must not."""
+    kappa, folder = _kappa_script()
+    meta, rows = kappa.read_sheet(folder / "second_coder_sheet.coded.csv")
+    first_meta, first = kappa.read_first_coding(folder / "first_coding.csv")
+    assert first_meta["records_sha256"] == meta["records_sha256"]
+    table = kappa.agreement_table(first, rows, 2000, seed=int(meta["seed"]))
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "codebook.md").read_text()
+    for line in table[2:]:
+        assert line in doc, line
+    # the weakest field, as the codebook reads it
+    assert "| bindingness | 43 | 0.74 | 0.56 |" in table[5]

@@ -169,3 +169,62 @@ def test_bad_inputs_raise_actionable_errors(net) -> None:
         net.hub_spoke("USA", "East Asia", years=(2000, 1990))
     with pytest.raises(InvalidInputError, match="no region"):
         net.hub_spoke("USA", years=2000)
+
+
+# -- regions after the crosswalk years, exercise and troop tie rules, DCAD ----------------------
+
+
+def test_region_query_after_2019_returns_its_states(net) -> None:
+    from allyscope import codes
+
+    assert {JPN, KOR, 710, AUS, PHL} <= set(codes.region_members("East Asia", 2023))
+    m = net.hub_spoke("USA", "East Asia", years=2023, layers="defense").row(0, named=True)
+    assert m["covered"] and m["n_region"] >= 20
+    # the US treaty allies of the region in 2023: a pure hub and spoke
+    assert m["spokes"] == "AUS,JPN,KOR,PHL,THA" and m["spoke_ties"] == 0
+
+
+def test_exercise_ties_weight_each_exercise_by_its_size(net) -> None:
+    from allyscope.panel.builtin import mme_participants
+    from allyscope.settings import ExerciseTieSettings
+
+    # by hand from the participant lists: US-Japan 2005, each joint exercise 1/(n-1)
+    p = mme_participants().drop_nulls("ccode").filter(pl.col("year") == 2005)
+    p = p.unique(["exercise", "ccode"]).with_columns(pl.len().over("exercise").alias("n"))
+    joint = p.filter(pl.col("ccode") == US).join(
+        p.filter(pl.col("ccode") == JPN).select("exercise"), on="exercise"
+    )
+    expected = float((1.0 / (joint["n"] - 1)).sum())
+    ties = net.exercise_ties()
+    row = ties.filter(
+        (pl.col("ccode1") == US) & (pl.col("ccode2") == JPN) & (pl.col("year") == 2005)
+    )
+    assert row["exercise_weight"].item() == pytest.approx(expected)
+    assert row["exercise_count"].item() == joint.height
+    # China, Laos and Mongolia joined large multilateral exercises with the United States
+    # in 2010 but are not US exercise partners under the default tie rule
+    m = net.hub_spoke("USA", "East Asia", years=2010, layers="exercises").row(0, named=True)
+    spokes = set(m["spokes"].split(","))
+    assert {"JPN", "KOR", "AUS", "THA", "PHL"} <= spokes
+    assert not {"CHN", "LAO", "MNG"} & spokes
+    assert m["lattice_density"] < 0.5 and "1/(n-1)" in m["tie_rule"]
+    # bilateral and minilateral exercises only (at most four states): no US-China tie
+    small = net.exercise_ties(ExerciseTieSettings("count", 4, 1.0))
+    uc = small.filter((pl.col("ccode1") == US) & (pl.col("ccode2") == 710))
+    assert uc.filter(pl.col("year") == 2010).height == 0
+
+
+def test_embassy_guards_do_not_make_a_troop_host(net) -> None:
+    t = net.dyad_table(2010).filter(pl.col("ccode1") == US)
+    china = t.filter(pl.col("ccode2") == 710)["us_troops_partner"].item()
+    assert 0 < china < 100  # Marine security guards and attachés in Beijing
+    g = net.yearly_network(2010, "us_troops")
+    assert not g.has_edge(US, 710) and g.has_edge(US, JPN) and g.has_edge(US, KOR)
+
+
+def test_defense_cooperation_agreements(net) -> None:
+    # the New Framework for the U.S.-India Defense Relationship was signed in June 2005
+    d = net.dca_table().filter((pl.col("ccode1") == US) & (pl.col("ccode2") == 750))
+    assert d.filter(pl.col("year") == 2005)["dca_signed"].item() == 1
+    assert d.filter(pl.col("year") == 2010)["dca_in_force"].item() >= 1
+    assert d["year"].max() <= 2010  # DCAD v1.0 ends in 2010

@@ -98,21 +98,40 @@ def test_blocs_command(data_home: Path, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     pos = pl.read_json(js)
     assert pos["year"].to_list() == [2015, 2016, 2017, 2018]
-    assert (pos["affinity_usa_bloc"] > pos["affinity_chn_rus_bloc"]).all()
+    assert (pos["affinity_usa_bloc"] > pos["affinity_chn_bloc"]).all()
+    assert "consensus of" in out.stdout and "stability" in out.stdout
     assert html.stat().st_size > 1_000_000
 
 
 @pytest.mark.slow
 def test_defacto_command(data_home: Path, tmp_path: Path) -> None:
     csv = tmp_path / "jk.csv"
-    out = run("defacto", "JPN", "KOR", "--from", "2000", "--to", "2005", "-o", str(csv))
+    out = run("defacto", "JPN", "KOR", "--from", "2015", "--to", "2024", "-o", str(csv))
     assert out.returncode == 0, out.stderr
     df = pl.read_csv(csv)
-    assert df["year"].to_list() == list(range(2000, 2006))
-    assert df["percentile_allies"].is_between(0, 100).all()
+    assert df["year"].to_list() == list(range(2015, 2025))
+    assert df["percentile"].is_between(0, 100).all()
+    late = df.filter(pl.col("year") >= 2019)
+    assert late["institutionalization"].is_not_null().all()
+    assert late["basis"].is_not_null().all() and late["n_compared"].min() > 0
+    assert "INST" in out.stdout and "band" in out.stdout and "compared" in out.stdout
     out = run("defacto", "USA", "JPN", "KOR", "--from", "2010", "--to", "2011")
     assert out.returncode == 0, out.stderr
     assert "USA-JPN-KOR" in out.stdout and "weakest_pair" in out.stdout
+
+
+@pytest.mark.slow
+def test_defacto_validate_command(data_home: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "validation.csv"
+    out = run("defacto", "--validate", "-o", str(csv))
+    assert out.returncode == 0, out.stderr
+    v = pl.read_csv(csv)
+    assert set(v["target"]) == {"onset", "dca"}
+    score = v.filter((pl.col("target") == "onset") & (pl.col("variant") == "score")).row(
+        0, named=True
+    )
+    assert score["auc_low"] <= score["auc"] <= score["auc_high"] and score["auc"] > 0.7
+    assert "bootstrap" in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -120,8 +139,9 @@ def test_defacto_command(data_home: Path, tmp_path: Path) -> None:
     [
         (("network", "--layer", "defence"), "did you mean 'defense'"),
         (("network", "--year", "2000", "-o", "x.xlsx"), "unknown file type"),
-        (("blocs", "--from", "1990", "--plot", "x.png"), "not an .html file"),
+        (("blocs", "--from", "1990", "--plot", "x.pdf"), "not an .html or .png file"),
         (("defacto", "JPN"), "at least two states"),
+        (("defacto",), "at least two states"),
         (("defacto", "JPN", "Narnia"), "unknown country"),
     ],
 )

@@ -29,33 +29,31 @@ def test_ideal_point_start_does_not_depend_on_the_eigenvector_sign(monkeypatch) 
     assert np.array_equal(ip.initial_values(prob), start)
 
 
-def test_a_constant_component_is_never_fitted(monkeypatch) -> None:
+def test_tied_dyads_share_a_percentile_whatever_the_row_order() -> None:
     from allyscope.network import defacto_score as D
 
     rng = np.random.default_rng(0)
-    n = 400
-    y = (rng.random(n) < 0.3).astype(np.int8)
-    cols = {c: np.full(n, 0.5) for c in D.COMPONENTS}
-    cols["shared_allies"] = np.clip(y * 0.6 + rng.random(n) * 0.4, 0, 1)
-    cols["un_affinity"] = rng.random(n)
-    cols["exercises"] = np.full(n, 0.1) + np.full(n, 0.2) - 0.3 + 0.5  # constant, rounded
+    n = 600
+    arms = rng.choice([0.0, 0.5, 1.0], n)
+    arms[rng.random(n) < 0.3] = np.nan  # not observed for some dyads
     table = pl.DataFrame(
-        {"ccode1": np.arange(n), "ccode2": np.arange(n) + 1000, "year": np.full(n, 1960)}
-    ).with_columns(
-        pl.Series("formal_defense", y),
-        *(pl.Series(c, v) for c, v in cols.items()),
+        {
+            "ccode1": np.arange(n),
+            "ccode2": np.arange(n) + 1000,
+            "year": np.full(n, 1990),
+            "formal_defense": (rng.random(n) < 0.2).astype(np.int8),
+            "un_affinity": rng.choice([0.1, 0.2, 0.3], n),  # 0.1 + 0.2 != 0.3 in floats
+            "arms": pl.Series(arms, nan_to_null=True),
+        }
     )
-    # a standard deviation computed as a tiny positive number must not make it "vary"
-    real_std = pl.Series.std
-    monkeypatch.setattr(
-        pl.Series,
-        "std",
-        lambda s, *a, **k: 1e-17 if s.n_unique() == 1 else real_std(s, *a, **k),
-    )
-    model = D.fit(train_years=(1960, 1960), table=table)
-    assert model.borrowed["exercises"] == "shared_allies"  # borrowed, not fitted
-    assert model.weights["exercises"] == model.weights["shared_allies"]
-    assert model.weights["shared_allies"] > 0
+    weights = {"un_affinity": 1.0, "arms": 1.0}
+    a = D.percentile_table(table, weights)
+    b = D.percentile_table(table.sample(fraction=1.0, shuffle=True, seed=3), weights)
+    both = a.join(b, on=["ccode1", "ccode2"], suffix="_b")
+    assert (both["percentile"] == both["percentile_b"]).all()
+    # dyads with the same observed values share one percentile (mid-rank of the tie)
+    same = a.group_by("un_affinity", "arms", "basis").agg(pl.col("percentile").n_unique())
+    assert (same["percentile"] == 1).all()
 
 
 def test_drivers_with_equal_contributions_come_in_a_fixed_order() -> None:
@@ -68,7 +66,7 @@ def test_drivers_with_equal_contributions_come_in_a_fixed_order() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_best_model_is_decided_the_same_way_on_a_tie(seed: int) -> None:
-    from allyscope.forecast.backtest import BacktestResult
+    from allyscope.forecast.backtesting import BacktestResult
 
     rng = np.random.default_rng(seed)
     n = 200

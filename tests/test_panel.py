@@ -401,7 +401,7 @@ def test_gw_panels_translate_cow_sources(wh: Warehouse) -> None:
 
 
 def test_outputs_and_citations(wh: Warehouse, tmp_path) -> None:
-    p = dyad_years(years=(2000, 2001)).add_atop_alliance().add_nmc()
+    p = dyad_years(years=(2000, 2001)).add_atop().add_nmc()
     assert "leeds2002atop" in p.citations() and "singer1972nmc" in p.citations()
     assert "cow2024states" in p.citations()
     assert p.sources == ("cow_states_v2024", "atop_alliance", "cow_nmc")

@@ -56,8 +56,8 @@ def test_bad_groups_raise_one_actionable_error(data_home, states, years, counter
 
 
 def test_default_counter_group(data_home):
-    from allyscope import codes
-    from allyscope.report import analysis, resolve_group
+    from allyscope import api, codes
+    from allyscope.report import resolve_group
 
     east = resolve_group(["USA", "JPN", "KOR"], 1990, 2019)
     assert east.counter == (710, 365, 731)  # China, Russia, North Korea
@@ -65,7 +65,7 @@ def test_default_counter_group(data_home):
     assert len(europe.counter) == 3
     assert not set(europe.counter) & set(europe.ccodes)
     # the states chosen vote less with the group than Canada does
-    aff = analysis.un_affinity(None, (2015, 2019))
+    aff = api.un_affinity(None, (2015, 2019)).df
     group = list(europe.ccodes)
 
     def mean_s(c: int) -> float:
@@ -160,10 +160,11 @@ def test_un_alignment_japan_korea_closer_to_each_other_than_to_us(report_file: P
 
 def test_cli_report_with_counter_group(data_home, tmp_path: Path, monkeypatch):
     from allyscope.cli import main
-    from allyscope.report import build, sections
+    from allyscope.report import build
+    from allyscope.views import sections
 
     # the command's plumbing (options, counter-group, output); the full report is built above
-    monkeypatch.setattr(build, "BUILDERS", (("structure", sections.build_structure),))
+    monkeypatch.setattr(build, "registered_sections", lambda: [sections.STRUCTURE])
     out = tmp_path / "jk.html"
     with pytest.raises(SystemExit) as exc:
         main(

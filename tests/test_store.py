@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
@@ -206,3 +207,177 @@ def test_successful_rebuild_replaces_the_file(built_copy: Path) -> None:
     report = build()
     assert report.tables["atop_alliance"] == 273_296
     assert open_warehouse().table("cow_majors").height == 14
+
+
+def test_replaced_warehouse_file_closes_the_old_handle(wh: Warehouse, tmp_path: Path) -> None:
+    """A long-running process (the web server) that sees a rebuilt warehouse file opens
+    the new one and closes the connection to the old one."""
+    import os
+    import shutil
+
+    import duckdb
+
+    from allyscope.store import open_warehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(wh.path, path)
+    old = open_warehouse(path)
+    assert open_warehouse(path) is old  # one handle per file version
+    assert old.sql("SELECT count(*) AS n FROM atop_alliance")["n"][0] > 0
+    replacement = tmp_path / "new.duckdb"
+    shutil.copyfile(wh.path, replacement)
+    os.replace(replacement, path)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later build
+    new = open_warehouse(path)
+    assert new is not old
+    assert new.sql("SELECT count(*) AS n FROM atop_alliance")["n"][0] > 0
+    with pytest.raises(duckdb.ConnectionException):
+        old._con.execute("SELECT 1")
+    new.close()
+
+
+# -- crashed, repeated and concurrent builds (synthetic files: no download needed) ------------
+
+#: a few sources of every file kind the loaders read
+SMALL_WORLD = ("cow_majors", "cow_states", "atop_alliance", "us_troops", "mme_exercises")
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    """Synthetic files of a few sources, written once, and their declarations."""
+    from synthetic import write_world
+
+    raw = tmp_path_factory.mktemp("small-world") / "raw"
+    return raw, write_world(raw, SMALL_WORLD)
+
+
+@pytest.fixture
+def small_home(small_world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data home holding the small world's files (no warehouse yet)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "raw").symlink_to(small_world[0], target_is_directory=True)
+    monkeypatch.setattr(config, "_home_override", home)
+    monkeypatch.setenv("ALLYSCOPE_HOME", str(home))
+    return home
+
+
+def _leftovers(home: Path) -> list[str]:
+    return sorted(p.name for p in home.iterdir() if ".building" in p.name)
+
+
+def test_rebuild_with_unchanged_inputs_leaves_the_file(small_world, small_home: Path) -> None:
+    sources = small_world[1]
+    first = build(sources=sources)
+    path = small_home / "warehouse.duckdb"
+    stamp, digest = path.stat().st_mtime_ns, sha256_file(path)
+    again = build(sources=sources)
+    assert first.rebuilt and not again.rebuilt
+    assert again.tables == first.tables and again.tables["cow_majors"] > 0
+    assert path.stat().st_mtime_ns == stamp and sha256_file(path) == digest
+    forced = build(sources=sources, force=True)
+    assert forced.rebuilt and path.stat().st_mtime_ns != stamp
+    # another set of pinned files is another input: rebuilt
+    assert build(sources=sources[:-1]).rebuilt
+
+
+_KILLER = """
+import dataclasses, json, os, signal, sys
+from allyscope import config
+from allyscope.sources import SOURCES
+from allyscope.store import build
+
+pins = json.loads(sys.argv[1])
+sources = [dataclasses.replace(SOURCES[n], **pins[n]) for n in pins]
+stop_at = sys.argv[2]
+
+def on_source(name, stage):
+    if f"{stage}:{name}" == stop_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+build(sources=sources, on_source=on_source, force=True)
+"""
+
+
+def _kill_build_at(home: Path, sources: list, point: str) -> int:
+    import json
+    import subprocess
+    import sys
+
+    pins = {s.name: {"sha256": s.sha256, "bytes": s.bytes, "rows": s.rows} for s in sources}
+    env = {**os.environ, "ALLYSCOPE_HOME": str(home)}
+    res = subprocess.run(
+        [sys.executable, "-c", _KILLER, json.dumps(pins), point], env=env, capture_output=True
+    )
+    return res.returncode
+
+
+@pytest.mark.parametrize("point", ["load:atop_alliance", "done:us_troops"])
+def test_build_killed_midway_leaves_the_warehouse_and_the_next_build_cleans_up(
+    small_world, small_home: Path, point: str
+) -> None:
+    sources = small_world[1]
+    build(sources=sources)
+    path = small_home / "warehouse.duckdb"
+    digest = sha256_file(path)
+    assert _kill_build_at(small_home, sources, point) == -9  # SIGKILL
+    assert sha256_file(path) == digest  # the old warehouse is intact
+    left = _leftovers(small_home)
+    assert left and all(n.startswith(".warehouse.duckdb.") for n in left)
+    report = build(sources=sources)  # inputs unchanged: nothing rebuilt, leftovers gone
+    assert sorted(p.name for p in report.removed) == left
+    assert _leftovers(small_home) == [] and sha256_file(path) == digest
+    assert open_warehouse(path).table("cow_majors").height == report.tables["cow_majors"]
+
+
+_HOLDER = """
+import sys
+from pathlib import Path
+from allyscope.store import build_lock
+
+with build_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_files_of_a_build_still_running_are_not_touched(small_home: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from allyscope.store import remove_build_leftovers
+
+    target = small_home / "warehouse.duckdb"
+    live = small_home / ".warehouse.duckdb.abc123.building"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(target)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        live.write_bytes(b"a build in progress")
+        assert remove_build_leftovers(target) is None  # another process is building
+        assert live.is_file()
+        holder.send_signal(signal.SIGKILL)  # it dies: its lock dies with it
+        holder.wait()
+        assert remove_build_leftovers(target) == [live]
+        assert not live.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_concurrent_builds_run_one_after_the_other(small_world, small_home: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sources = small_world[1]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        reports = list(pool.map(lambda _: build(sources=sources), range(3)))
+    assert sorted(r.rebuilt for r in reports) == [False, False, True]
+    assert _leftovers(small_home) == []
+    wh = open_warehouse(small_home / "warehouse.duckdb")
+    assert wh.table("atop_alliance").height == reports[0].tables["atop_alliance"]

@@ -100,7 +100,7 @@ def test_errors_exit_2_with_a_hint(data_home: Path, tmp_path: Path) -> None:
 def test_idealpoints_and_distance_commands(data_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "ip.parquet"
     r = run(
-        "idealpoints",
+        "ideal-points",
         "USA",
         "Cuba",
         "--from",
@@ -118,7 +118,7 @@ def test_idealpoints_and_distance_commands(data_home: Path, tmp_path: Path) -> N
     assert us.min() > cu.max()
     assert "EM iterations" in r.stdout and "votes through 2021" in r.stdout
     # Voeten's published estimates go further, and flag 2024's handful of votes
-    r = run("idealpoints", "USA", "North Korea", "--voeten", "--from", "2022", "-o", str(out))
+    r = run("ideal-points", "USA", "North Korea", "--voeten", "--from", "2022", "-o", str(out))
     assert r.returncode == 0, r.stderr
     v = pl.read_parquet(out)
     assert v["year"].max() == 2025 and "2024" in r.stdout

@@ -164,8 +164,9 @@ def test_voeten_reader_refuses_quantiles_out_of_order(tmp_path: Path) -> None:
     bad.write_text(
         _TAB_HEAD + '2\t"USA"\t"United States"\t2020\t90\t2.5\t2.9\t2.35\t2.5\t2.6\t2.7\n'
     )
+    assert src.check is not None
     with pytest.raises(SchemaError, match="q5 above q10"):
-        src.validate(src.load(bad), bad)
+        src.check(src.load(bad), bad)
     cols = tmp_path / "cols.tab"
     cols.write_text(
         _TAB_HEAD.replace("NVotesFP", "Votes") + '2\t"USA"\t"U"\t2020\t9\t1\t1\t1\t1\t1\t1\n'
@@ -181,5 +182,6 @@ def test_state_department_reader_refuses_unequal_totals(tmp_path: Path) -> None:
         "COUNTRY,ISO,SAME,PARTIAL,OPPOSITE,ABSENT,COINCIDENCE\n"
         "Albania,ALB,42,21,37,0,0.53\nAndorra,AND,34,21,44,0,0.45\n"
     )
+    assert src.check is not None
     with pytest.raises(SchemaError, match="differs between states"):
-        src.validate(src.load(f), f)
+        src.check(src.load(f), f)

@@ -44,7 +44,13 @@ def test_network_1955_east_asia_is_a_pure_hub_and_spoke(client):
 
 def test_group_payload_has_every_figure_as_plotly_json(client):
     p = ok_json(client, "/api/group?states=USA,JPN,KOR&from=1990&to=2019")
-    assert [s["id"] for s in p["sections"]] == ["institutions", "alignment", "defacto", "structure"]
+    assert [s["id"] for s in p["sections"]] == [
+        "institutions",
+        "alignment",
+        "rhetoric",
+        "defacto",
+        "structure",
+    ]
     ids = {f["id"] for f in p["figures"]}
     assert {"institutionalization", "un-affinity", "defacto", "hub-spoke"} <= ids
     for f in p["figures"]:
@@ -235,3 +241,33 @@ def test_fuzz_every_get_parameter(client):
             checked += 1
             assert r.status_code < 500, (url, query, r.status_code, r.text[:200])
     assert checked > 100
+
+
+# -- windows a source does not cover, scenarios -------------------------------------------------
+
+
+def test_group_page_for_a_window_past_the_exercise_data(client):
+    """2015-2025 lies after the exercise data (MME ends in 2010): the page is built and the
+    alignment section says what is missing."""
+    p = ok_json(client, "/api/group?states=USA,JPN,KOR&from=2015&to=2025")
+    alignment = next(s for s in p["sections"] if s["id"] == "alignment")
+    assert any(
+        "Multinational Military Exercises" in n and "missing" in n for n in alignment["notes"]
+    )
+    assert {"institutions", "alignment", "defacto", "structure"} <= {s["id"] for s in p["sections"]}
+    page = client.get("/group?states=USA,JPN,KOR&from=2015&to=2025")
+    assert page.status_code == 200 and "not zero" in page.text
+
+
+@pytest.mark.slow
+def test_documented_scenario_answers(client):
+    """`leader_change:KOR`, the example of the API reference, gives a scenario next to the
+    baseline; Archigos ends before the origin year, so the answer says so."""
+    p = ok_json(client, "/api/scenario?states=JPN,KOR&scenario=leader_change:KOR")
+    d = p["data"]
+    assert d["changes"] == ["leader change in KOR"]
+    assert 0 <= d["baseline"]["probability"] <= 1 and 0 <= d["changed"]["probability"] <= 1
+    same = client.post(
+        "/api/scenario", json={"states": ["JPN", "KOR"], "scenario": "leader_change:KOR"}
+    )
+    assert same.status_code == 200 and same.json()["data"] == d

@@ -196,7 +196,7 @@ def test_models_are_deterministic_saved_and_reused(world) -> None:
 def test_backtest_figure_says_how_to_get_the_png(tmp_path: Path, monkeypatch) -> None:
     import importlib.util
 
-    from allyscope.forecast.backtest import PngSkippedWarning, backtest, write_figure
+    from allyscope.forecast.backtesting import PngSkippedWarning, backtest, write_figure
 
     res = backtest(["logit"], origins=[1980, 1990], horizon=5)
     assert set(res.table["model"]) == {"logit", "base_rate"}

@@ -51,7 +51,7 @@ def client(data_home: Path):
 
     from allyscope.web import create_app
 
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with TestClient(create_app(cold_wait=None), raise_server_exceptions=False) as c:
         yield c
 
 

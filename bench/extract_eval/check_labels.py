@@ -28,6 +28,44 @@ ORGANISATIONS = {"NATO", "ASEAN", "EU", "UN"}
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
+def _participants(where: str, rec: dict[str, Any]) -> list[str]:
+    parts = rec.get("participants")
+    if not isinstance(parts, list) or not parts:
+        return [f"{where}: participants must be a non-empty list"]
+    problems = []
+    bad = [p for p in parts if not (ISO3.match(str(p)) or p in ORGANISATIONS)]
+    if bad:
+        problems.append(f"{where}: not an ISO3 code or organisation: {bad}")
+    if not set(rec.get("actors") or []) <= set(parts):
+        problems.append(f"{where}: actors must also be participants")
+    return problems
+
+
+def _date(where: str, rec: dict[str, Any], published: Any) -> list[str]:
+    if rec.get("date") is None:
+        return []
+    try:
+        d = parse_date(rec["date"])
+    except ValueError as exc:
+        return [f"{where}: {exc}"]
+    # one day of slack: a statement dated in Washington can report a meeting held the next
+    # calendar day in Asia
+    if d.date > parse_date(published).last_day + dt.timedelta(days=1):
+        return [f"{where}: date {d} is after the document's date {published}"]
+    return []
+
+
+def _evidence(where: str, rec: dict[str, Any], text: str) -> list[str]:
+    ev = rec.get("evidence")
+    if not isinstance(ev, str) or not ev.strip():
+        return [f"{where}: evidence must be a sentence from the document"]
+    if ev not in text:
+        return [f"{where}: evidence is not an exact passage of the document"]
+    if "\n\n" in ev:
+        return [f"{where}: evidence spans more than one paragraph"]
+    return []
+
+
 def check_record(i: int, rec: Any, text: str, published: Any) -> list[str]:
     where = f"record {i + 1}"
     if not isinstance(rec, dict):
@@ -36,33 +74,9 @@ def check_record(i: int, rec: Any, text: str, published: Any) -> list[str]:
     problems += [f"{where}: missing {k}" for k in REQUIRED if k not in rec]
     if rec.get("type") not in MECHANISM_TYPES:
         problems.append(f"{where}: unknown type {rec.get('type')!r}")
-    parts = rec.get("participants")
-    if not isinstance(parts, list) or not parts:
-        problems.append(f"{where}: participants must be a non-empty list")
-    else:
-        bad = [p for p in parts if not (ISO3.match(str(p)) or p in ORGANISATIONS)]
-        if bad:
-            problems.append(f"{where}: not an ISO3 code or organisation: {bad}")
-        actors = rec.get("actors") or []
-        if not set(actors) <= set(parts):
-            problems.append(f"{where}: actors must also be participants")
-    if rec.get("date") is not None:
-        try:
-            d = parse_date(rec["date"])
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
-        else:
-            # one day of slack: a statement dated in Washington can report a meeting held the
-            # next calendar day in Asia
-            if d.date > parse_date(published).last_day + dt.timedelta(days=1):
-                problems.append(f"{where}: date {d} is after the document's date {published}")
-    ev = rec.get("evidence")
-    if not isinstance(ev, str) or not ev.strip():
-        problems.append(f"{where}: evidence must be a sentence from the document")
-    elif ev not in text:
-        problems.append(f"{where}: evidence is not an exact passage of the document")
-    elif "\n\n" in ev:
-        problems.append(f"{where}: evidence spans more than one paragraph")
+    problems += _participants(where, rec)
+    problems += _date(where, rec, published)
+    problems += _evidence(where, rec, text)
     return problems
 
 

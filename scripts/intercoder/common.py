@@ -1,6 +1,11 @@
-"""Shared pieces of the inter-coder check: the seeded sample and the coded fields."""
+"""Shared pieces of the inter-coder check: the seeded sample, the coded fields and the
+first coding of the sampled records as stored at sampling time."""
 
 from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +22,9 @@ FIELDS: tuple[str, ...] = (
 
 DEFAULT_SEED = 20251129
 DEFAULT_FRACTION = 0.2
+
+#: the file beside a sheet that holds the first coding of its items
+FIRST_CODING_NAME = "first_coding.csv"
 
 
 def draw_sample(records, *, seed: int = DEFAULT_SEED, fraction: float = DEFAULT_FRACTION) -> list:
@@ -49,3 +57,41 @@ def coding_of(record) -> dict[str, str]:
         "status": record.status,
         "severity": record.severity or "none",
     }
+
+
+def read_meta(line: str) -> dict[str, str]:
+    """The ``key=value`` pairs of a sheet's or first coding's first line."""
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+
+def first_coding_rows(sample) -> list[dict[str, str]]:
+    """One row per sampled item: item number, record id and the first coding."""
+    return [
+        {"item": f"IC-{i:03d}", "record_id": r.id, **coding_of(r)}
+        for i, r in enumerate(sample, start=1)
+    ]
+
+
+def write_first_coding(path: Path, header: str, sample) -> None:
+    """Write the first coding of the sampled items (atomically), under the sheet's header."""
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        f.write(header)
+        f.write(
+            "# The first coding of each item, as the records stood when the sample was "
+            "drawn; kept from the second coder.\n"
+        )
+        w = csv.DictWriter(f, fieldnames=["item", "record_id", *FIELDS])
+        w.writeheader()
+        w.writerows(first_coding_rows(sample))
+    tmp.replace(path)
+
+
+def read_first_coding(path: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The header pairs and the rows of a first-coding file."""
+    with path.open(encoding="utf-8") as f:
+        meta = read_meta(f.readline())
+        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    if "records_sha256" not in meta or not rows or "record_id" not in rows[0]:
+        raise SystemExit(f"{path}:1: not a first coding written by scripts/intercoder/sample.py")
+    return meta, rows

@@ -1,20 +1,24 @@
-"""Agreement between the shipped coding and a second coder's sheet: Cohen's kappa per field.
+"""Agreement between the first coding and a second coder's sheet: Cohen's kappa per field.
 
-The sample is drawn again from the records with the seed written in the sheet's first
-line; the records must be those the sheet was drawn from (same SHA-256), so that every
-item is compared with the record it stands for. For each coded field the script prints
-the number of items, the share of items on which the two coders agree, Cohen's kappa and
-a 95% bootstrap interval (items resampled, seeded), as a Markdown table for
-docs/codebook.md.
+The first coding is read from ``first_coding.csv`` beside the sheet, written by
+scripts/intercoder/sample.py when the sample was drawn: it holds, for every item, the
+record it stands for and that record's coding at the time. The agreement therefore
+stays reproducible after the records are revised. The sheet and the first coding must
+come from the same draw (same seed, fraction, records SHA-256 and items). While the
+records are still those the sample was drawn from, the script also draws the sample
+again and checks that the stored first coding is theirs.
 
-Run: python scripts/intercoder/kappa.py SHEET.csv [--bootstrap 2000]
+For each coded field the script prints the number of items, the share of items on which
+the two coders agree, Cohen's kappa and a 95% bootstrap interval (items resampled,
+seeded), as a Markdown table for docs/codebook.md.
+
+Run: python scripts/intercoder/kappa.py SHEET.csv [--first-coding FILE] [--bootstrap 2000]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 from pathlib import Path
 
@@ -23,13 +27,19 @@ from sklearn.metrics import cohen_kappa_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import FIELDS, coding_of, draw_sample
+from common import (
+    FIELDS,
+    FIRST_CODING_NAME,
+    draw_sample,
+    first_coding_rows,
+    read_first_coding,
+    read_meta,
+)
 
 
 def read_sheet(path: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
     with path.open(encoding="utf-8") as f:
-        first = f.readline()
-        meta = dict(re.findall(r"(\w+)=(\S+)", first))
+        meta = read_meta(f.readline())
         rows = [row for row in csv.DictReader(line for line in f if not line.startswith("#"))]
     if "seed" not in meta or "records_sha256" not in meta:
         raise SystemExit(f"{path}:1: not a sheet written by scripts/intercoder/sample.py")
@@ -50,41 +60,79 @@ def kappa_with_interval(a: list[str], b: list[str], n_boot: int, seed: int):
     return float(k), float(lo), float(hi)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("sheet", type=Path)
-    ap.add_argument("--bootstrap", type=int, default=2000)
-    args = ap.parse_args(argv)
-
-    from allyscope.mechanisms import load_records
-
-    meta, rows = read_sheet(args.sheet)
-    rs = load_records()
-    if rs.sha256 != meta["records_sha256"]:
-        raise SystemExit(
-            "the records differ from those the sheet was drawn from "
-            f"(sheet {meta['records_sha256'][:12]}, now {rs.sha256[:12]}); check out the "
-            "commit the sheet was drawn at"
-        )
-    sample = draw_sample(rs.records, seed=int(meta["seed"]), fraction=float(meta["fraction"]))
-    if len(sample) != len(rows):
-        raise SystemExit(f"the sheet has {len(rows)} items, the sample {len(sample)}")
-    print("| field | items | agreement | Cohen's kappa | 95% interval |")
-    print("|---|---|---|---|---|")
+def agreement_table(
+    first: list[dict[str, str]], rows: list[dict[str, str]], n_boot: int, seed: int
+) -> list[str]:
+    """The Markdown table of agreement per field: first coding against the coded sheet."""
+    out = [
+        "| field | items | agreement | Cohen's kappa | 95% interval |",
+        "|---|---|---|---|---|",
+    ]
     for field in FIELDS:
-        first, second = [], []
-        for rec, row in zip(sample, rows, strict=True):
+        a, b = [], []
+        for one, row in zip(first, rows, strict=True):
             v = (row.get(field) or "").strip().lower().replace(" ", "_").replace("-", "_")
             if not v:
                 continue  # not coded by the second coder
-            first.append(coding_of(rec)[field])
-            second.append(v)
-        if not first:
-            print(f"| {field} | 0 | | | |")
+            a.append(one[field])
+            b.append(v)
+        if not a:
+            out.append(f"| {field} | 0 | | | |")
             continue
-        agree = float(np.mean([x == y for x, y in zip(first, second, strict=True)]))
-        k, lo, hi = kappa_with_interval(first, second, args.bootstrap, seed=int(meta["seed"]))
-        print(f"| {field} | {len(first)} | {agree:.2f} | {k:.2f} | {lo:.2f} to {hi:.2f} |")
+        agree = float(np.mean([x == y for x, y in zip(a, b, strict=True)]))
+        k, lo, hi = kappa_with_interval(a, b, n_boot, seed=seed)
+        out.append(f"| {field} | {len(a)} | {agree:.2f} | {k:.2f} | {lo:.2f} to {hi:.2f} |")
+    return out
+
+
+def check_against_records(meta: dict[str, str], first: list[dict[str, str]]) -> None:
+    """If the records are still those of the draw, the stored first coding must be theirs."""
+    from allyscope.mechanisms import load_records
+
+    rs = load_records()
+    if rs.sha256 != meta["records_sha256"]:
+        print(
+            f"note: the records changed since the sample was drawn (then "
+            f"{meta['records_sha256'][:12]}, now {rs.sha256[:12]}); the agreement is computed "
+            "against the first coding stored at sampling time",
+            file=sys.stderr,
+        )
+        return
+    sample = draw_sample(rs.records, seed=int(meta["seed"]), fraction=float(meta["fraction"]))
+    if first_coding_rows(sample) != first:
+        raise SystemExit(
+            "the stored first coding differs from the records it was drawn from; "
+            "redraw it with scripts/intercoder/sample.py"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sheet", type=Path)
+    ap.add_argument(
+        "--first-coding",
+        type=Path,
+        default=None,
+        help=f"the first coding of the sample (default: {FIRST_CODING_NAME} beside the sheet)",
+    )
+    ap.add_argument("--bootstrap", type=int, default=2000)
+    args = ap.parse_args(argv)
+
+    meta, rows = read_sheet(args.sheet)
+    first_path = args.first_coding or args.sheet.parent / FIRST_CODING_NAME
+    first_meta, first = read_first_coding(first_path)
+    for key in ("seed", "fraction", "records_sha256", "items"):
+        if meta.get(key) != first_meta.get(key):
+            raise SystemExit(
+                f"{first_path} is not the first coding of {args.sheet}: {key} "
+                f"{first_meta.get(key)} there, {meta.get(key)} in the sheet"
+            )
+    if [r["item"] for r in rows] != [r["item"] for r in first]:
+        raise SystemExit(f"the items of {args.sheet} and {first_path} differ")
+    check_against_records(meta, first)
+
+    for line in agreement_table(first, rows, args.bootstrap, seed=int(meta["seed"])):
+        print(line)
     return 0
 
 

@@ -1,26 +1,27 @@
-"""The ``allyscope`` command line. Thin: every command calls the Python API.
+"""The ``allyscope`` command line: a thin client of :mod:`allyscope.api` and the analysis APIs.
 
-Commands of each analysis module live in that module's ``cli.py`` and are attached
-here by ``register(app)``.
+Commands are attached through the entry-point group ``allyscope.commands``
+(:mod:`allyscope.plugins`): each entry point names a function ``register(app)`` that adds
+its commands to the Typer application. allyscope's own commands are declared there too,
+so another installed package can add commands the same way.
+
+Naming convention: measures and objects are nouns (``affinity``, ``dyad-years``,
+``institutions``), actions are verbs (``fetch``, ``build``, ``serve``, ``extract``);
+multi-word names use hyphens. Every command that shows a table writes it with
+``-o FILE``; every command that draws writes ``--plot FILE.html``.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from allyscope import __version__, config
+from allyscope import __version__, clikit, config
 from allyscope.errors import AllyscopeError
-
-console = Console()
-err_console = Console(stderr=True)
 
 app = typer.Typer(
     name="allyscope",
@@ -30,27 +31,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-data_app = typer.Typer(
-    help="Fetch the published data files, build the warehouse, inspect it.", no_args_is_help=True
-)
-app.add_typer(data_app, name="data")
 
-#: modules that attach their commands with ``register(app)``
-COMMAND_MODULES: list[str] = [
-    "allyscope.mechanisms.cli",
-    "allyscope.panel.cli",
-    "allyscope.report.cli",
-    "allyscope.extract.cli",
-    "allyscope.web.cli",
-    "allyscope.network.cli",
-    "allyscope.forecast.cli",
-    "allyscope.un.cli",
-]
+#: entry-point group of command modules
+COMMANDS_GROUP = "allyscope.commands"
 
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"allyscope {__version__}")
+        clikit.console().print(f"allyscope {__version__}")
         raise typer.Exit()
 
 
@@ -64,246 +52,72 @@ def _main(
             envvar="ALLYSCOPE_HOME",
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="On an error, show the full chained traceback (also ALLYSCOPE_DEBUG=1).",
+        ),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     config.set_home(home)
+    if debug:
+        clikit.set_debug(True)
 
 
-# -- data ----------------------------------------------------------------------------------
-
-
-@data_app.command("fetch")
-def data_fetch(
-    sources: Annotated[
-        list[str] | None, typer.Argument(help="Sources to fetch (default: all).")
-    ] = None,
-    mirror: Annotated[
-        Path | None,
-        typer.Option(
-            "--mirror",
-            help="Copy from this local folder instead of downloading.",
-            envvar="ALLYSCOPE_MIRROR",
-        ),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            "--base-url",
-            help="Download the pinned paths from this server instead of "
-            "raw.githubusercontent.com (a proxy or test server).",
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Fetch again even if present.")] = False,
-    retries: Annotated[int, typer.Option(min=1, max=10, help="Attempts per file.")] = 3,
-) -> None:
-    """Download every source file from its pinned address (SHA-256 checked)."""
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    from allyscope.fetch import fetch, select
-
-    chosen = select(sources)
-    if base_url:
-        mirror = None
-    with Progress(
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=not sys.stderr.isatty(),
-        disable=not sys.stderr.isatty(),
-    ) as bar:
-        tasks = {s.name: bar.add_task(s.name, total=s.bytes) for s in chosen}
-
-        def progress(name: str, done: int, total: int) -> None:
-            bar.update(tasks[name], completed=done, total=total)
-
-        results = fetch(
-            sources,
-            mirror=mirror,
-            base_url=base_url,
-            force=force,
-            retries=retries,
-            progress=progress,
-        )
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.action] = counts.get(r.action, 0) + 1
-    summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
-    console.print(
-        f"[green]fetched[/green] {len(results)} files into {config.raw_dir()} ({summary})"
-    )
-
-
-@data_app.command("build")
-def data_build() -> None:
-    """Load every fetched file into the DuckDB warehouse (atomic: all or nothing)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from allyscope.sources import SOURCES
-    from allyscope.store import build
-
-    with Progress(
-        TextColumn("{task.description:<30}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        disable=not sys.stderr.isatty(),
-    ) as bar:
-        task = bar.add_task("building warehouse", total=len(SOURCES))
-
-        def on_source(name: str, stage: str) -> None:
-            if stage == "done":
-                bar.advance(task)
-            else:
-                bar.update(task, description=f"{stage} {name}")
-
-        report = build(on_source=on_source)
-    total = sum(report.tables.values())
-    console.print(
-        f"[green]built[/green] {report.path} — {len(report.tables)} tables, {total:,} rows, "
-        f"data hash {report.data_hash}, {report.seconds:.1f} s"
-    )
-
-
-@data_app.command("status")
-def data_status(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-) -> None:
-    """What is fetched and built: coverage and row counts per source."""
-    from allyscope.fetch import is_fetched, raw_path
-    from allyscope.sources import SOURCES
-
-    rows: dict[str, int] = {}
-    built_at = None
-    wh_path = config.warehouse_path()
-    if wh_path.is_file():
-        from allyscope.store import open_warehouse
-
-        wh = open_warehouse()
-        rows = dict(wh.sql("SELECT source, rows FROM provenance").iter_rows())
-        built_at = wh.meta.get("built_at")
-    records = []
-    for s in SOURCES.values():
-        records.append(
-            {
-                "source": s.name,
-                "file": s.file,
-                "fetched": is_fetched(s),
-                "built_rows": rows.get(s.name),
-                "declared_rows": s.rows,
-                "years": f"{s.years[0]}-{s.years[1]}" if s.years else None,
-                "through": s.data_through,
-                "unit": s.unit,
-                "version": s.version,
-                "path": str(raw_path(s)),
-            }
-        )
-    if as_json:
-        print(
-            json.dumps(
-                {
-                    "home": str(config.home()),
-                    "warehouse": str(wh_path),
-                    "built_at": built_at,
-                    "sources": records,
-                },
-                indent=2,
-            )
-        )
+def register_commands(target: typer.Typer = app) -> None:
+    """Attach the commands of every ``allyscope.commands`` entry point (once), then those
+    of any ``allyscope.<package>.cli`` module no entry point names (a source checkout that
+    was not reinstalled after a command module was added)."""
+    if getattr(target, "_allyscope_registered", False):
         return
-    t = Table(title=f"allyscope data in {config.home()}", show_lines=False)
-    for col in ("source", "fetched", "rows", "years", "through", "unit"):
-        t.add_column(col, justify="right" if col == "rows" else "left")
-    for r in records:
-        t.add_row(
-            r["source"],
-            "[green]yes[/green]" if r["fetched"] else "[red]no[/red]",
-            f"{r['built_rows']:,}" if r["built_rows"] is not None else "[dim]not built[/dim]",
-            r["years"] or "",
-            r["through"] if r["through"] and len(r["through"]) > 4 else "",
-            r["unit"],
-        )
-    console.print(t)
-    n_fetched = sum(r["fetched"] for r in records)
-    state = f"built {built_at}" if built_at else "not built (run `allyscope data build`)"
-    console.print(f"{n_fetched}/{len(records)} files fetched; warehouse {wh_path}: {state}")
+    import importlib
+
+    from allyscope.plugins import plugins
+
+    declared = set()
+    for plugin in plugins(COMMANDS_GROUP):
+        plugin.load()(target)
+        declared.add(plugin.module)
+    for module in builtin_command_modules():
+        if module not in declared:
+            importlib.import_module(module).register(target)
+    target._allyscope_registered = True  # type: ignore[attr-defined]
 
 
-@data_app.command("cite")
-def data_cite(
-    source: Annotated[
-        str | None, typer.Argument(help="A source name (default: all sources).")
-    ] = None,
-) -> None:
-    """BibTeX citations for one source or all of them."""
-    from allyscope.sources import SOURCES, bibtex, get
+def builtin_command_modules() -> list[str]:
+    """The ``allyscope.<package>.cli`` modules of the installed package."""
+    from pathlib import Path
 
-    keys = (
-        list(get(source).citations)
-        if source
-        else [k for s in SOURCES.values() for k in s.citations]
+    import allyscope
+
+    return sorted(
+        f"allyscope.{d.name}.cli"
+        for base in allyscope.__path__
+        for d in Path(base).iterdir()
+        if (d / "cli.py").is_file() and (d / "__init__.py").is_file()
     )
-    print(bibtex(keys), end="")
-
-
-# -- codes ---------------------------------------------------------------------------------
-
-
-@app.command("codes")
-def codes_cmd(
-    names: Annotated[list[str], typer.Argument(help="Country names or codes (COW, ISO3, ISO2).")],
-    year: Annotated[int | None, typer.Option("--year", help="Resolve as of this year.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Look up a state's COW, Gleditsch-Ward and ISO codes: `allyscope codes "South Korea"`."""
-    from allyscope.codes import lookup
-
-    infos = [lookup(n, year) for n in names]
-    if as_json:
-        print(json.dumps(infos, indent=2, default=str))
-        return
-    for info in infos:
-        parts = [
-            f"ccode {info['ccode']}",
-            f"stateabb {info.get('stateabb')}",
-            f"gwcode {info.get('gwcode')}",
-            f"iso3 {info.get('iso3')}",
-            f"iso2 {info.get('iso2')}",
-            "COW member " + (", ".join(info["cow_membership"]) or "never"),
-        ]
-        if info.get("wb_region"):
-            parts.append(str(info["wb_region"]))
-        console.print(f"[bold]{info.get('name')}[/bold]: " + " · ".join(parts), highlight=False)
-
-
-# -- entry point ----------------------------------------------------------------------------
-
-
-def _register_modules() -> None:
-    for mod in COMMAND_MODULES:
-        importlib.import_module(mod).register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register_modules()
+    """Run the command line (``argv`` defaults to ``sys.argv[1:]``)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args == ["--version"]:  # answered without loading the command modules
+        print(f"allyscope {__version__}")
+        return
+    if os.environ.get("ALLYSCOPE_DEBUG", "").strip() not in ("", "0"):
+        clikit.set_debug(True)
+    register_commands()
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except AllyscopeError as exc:
-        err_console.print(f"[bold red]error:[/bold red] {exc.message}", highlight=False)
-        if exc.hint:
-            err_console.print(f"  [dim]→ {exc.hint}[/dim]", highlight=False)
+        clikit.report_error(exc)
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        clikit.err_console().print("interrupted")
         sys.exit(130)
 
 
@@ -311,4 +125,4 @@ if __name__ == "__main__":  # pragma: no cover
     main()
 
 
-__all__ = ["app", "console", "err_console", "main"]
+__all__ = ["COMMANDS_GROUP", "app", "builtin_command_modules", "main", "register_commands"]

@@ -288,7 +288,7 @@ def _norm(s: str) -> str:
     return s
 
 
-def _index() -> _Index:
+def _index() -> _Index:  # noqa: C901, PLR0912
     from allyscope.store import cached_table, open_warehouse
 
     wh = open_warehouse()
@@ -353,7 +353,7 @@ def _succession(ccode: int, year: int | None) -> int:
     return ccode
 
 
-def resolve(query: str | int, year: int | None = None) -> int:
+def resolve(query: str | int, year: int | None = None) -> int:  # noqa: C901
     """The COW code of a state named by COW code, ISO3, COW abbreviation, ISO2 or name.
 
     ISO3 codes are tried before COW abbreviations (``"KOR"`` is South Korea, not the
@@ -502,9 +502,12 @@ def region_members(region: str, year: int | None = None) -> list[int]:
 
         raise UnknownNameError("region", region, sorted({k.title() for k in REGIONS}))
     col, value = REGIONS[key]
-    cw = _index().crosswalk.filter(pl.col(col) == value)
+    cw = _index().crosswalk
     if year is not None:
-        cw = cw.filter(pl.col("year") == year)
+        # a state's region as of its latest crosswalk row up to ``year``: years after the
+        # crosswalk's last one keep the regions of that year
+        cw = cw.filter(pl.col("year") <= year).sort("year").group_by("ccode").last()
+    cw = cw.filter(pl.col(col) == value)
     codes = sorted(set(cw["ccode"].to_list()))
     if year is not None:
         codes = [c for c in codes if is_member(c, year)]

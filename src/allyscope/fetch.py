@@ -4,6 +4,12 @@ Files come from their pinned GitHub address (``https://raw.githubusercontent.com
 <commit>/<path>``) or, with ``mirror=DIR`` / ``ALLYSCOPE_MIRROR``, are copied from a local
 folder laid out like ``../shared/data``. Every file is checked against its SHA-256 before
 it is moved into place, so a failed or corrupted transfer never replaces a good file.
+
+A file already fetched is checked again on every fetch: it is kept if it is still the
+pinned one (else fetched anew). With a mirror, the mirror's copy is compared with it too
+(size, then SHA-256): ``checked`` when they are the same file, ``kept`` when the mirror's
+copy is missing or is not the pinned file (the result's ``note`` says which; the good
+local file stays).
 """
 
 from __future__ import annotations
@@ -31,8 +37,12 @@ class DownloadError(AllyscopeError):
 class FetchResult:
     source: str
     path: Path
-    action: str  #: "present", "copied" or "downloaded"
+    #: "present" (already fetched and verified), "checked" (also identical to the
+    #: mirror's copy), "kept" (verified, but the mirror's copy differs: see ``note``),
+    #: "copied" or "downloaded"
+    action: str
     bytes: int
+    note: str = ""
 
 
 Progress = Callable[[str, int, int], None]  # (source name, bytes done, bytes total)
@@ -43,10 +53,7 @@ def raw_path(source: Source) -> Path:
 
 
 def is_fetched(source: Source, verify: bool = False) -> bool:
-    path = raw_path(source)
-    if not path.is_file() or path.stat().st_size != source.bytes:
-        return False
-    return not verify or sha256_file(path) == source.sha256
+    return source.is_present(raw_path(source), verify=verify)
 
 
 def select(names: Iterable[str] | None) -> list[Source]:
@@ -86,25 +93,64 @@ def fetch(
         if not force and is_fetched(src, verify=True):
             if progress:
                 progress(src.name, src.bytes, src.bytes)
-            return FetchResult(src.name, dest, "present", src.bytes)
+            return _already_here(src, dest, mirror_dir)
         if mirror_dir is not None:
             _copy_from_mirror(src, mirror_dir, dest, progress)
             return FetchResult(src.name, dest, "copied", src.bytes)
-        url = src.url_at(base_url) if base_url else src.url
-        _download(src, url, dest, retries=retries, timeout=timeout, progress=progress)
+        src.download(dest, base_url=base_url, retries=retries, timeout=timeout, progress=progress)
         return FetchResult(src.name, dest, "downloaded", src.bytes)
 
+    return _fetch_each_file_once(sources, one, workers)
+
+
+def _fetch_each_file_once(
+    sources: Iterable[Source], one: Callable[[Source], FetchResult], workers: int
+) -> list[FetchResult]:
+    """Run ``one`` once per file (several sources can read one file, e.g. two tables from one
+    archive) and report its result for every source that reads the file; finish every file,
+    then raise the first failure."""
+    by_file: dict[str, list[Source]] = {}
+    for s in sources:
+        by_file.setdefault(s.file, []).append(s)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(one, s) for s in sources]
-        results, first_error = [], None
-        for fut in futures:  # finish every file, then report the first failure
+        futures = [(group, pool.submit(one, group[0])) for group in by_file.values()]
+        results: list[FetchResult] = []
+        first_error: AllyscopeError | None = None
+        for group, fut in futures:
             try:
-                results.append(fut.result())
+                first = fut.result()
             except AllyscopeError as exc:
                 first_error = first_error or exc
-        if first_error is not None:
-            raise first_error
+                continue
+            results.append(first)
+            results.extend(
+                FetchResult(other.name, first.path, first.action, first.bytes)
+                for other in group[1:]
+            )
+    if first_error is not None:
+        raise first_error
     return results
+
+
+def _already_here(src: Source, dest: Path, mirror_dir: Path | None) -> FetchResult:
+    """A verified local file, compared with the mirror's copy when there is a mirror."""
+    if mirror_dir is None:
+        return FetchResult(src.name, dest, "present", src.bytes)
+    note = _mirror_differs(src, mirror_dir)
+    return FetchResult(src.name, dest, "kept" if note else "checked", src.bytes, note)
+
+
+def _mirror_differs(src: Source, mirror_dir: Path) -> str:
+    """Why the mirror's copy of ``src`` is not the pinned file ("" when it is)."""
+    origin = mirror_dir / src.file
+    if not origin.is_file():
+        return f"{origin} is missing from the mirror"
+    if src.is_present(origin, verify=True):
+        return ""
+    size = origin.stat().st_size
+    if size != src.bytes:
+        return f"{origin} has {size:,} bytes, the pinned file {src.bytes:,}"
+    return f"{origin} is not the pinned file (another SHA-256)"
 
 
 def _copy_from_mirror(src: Source, mirror_dir: Path, dest: Path, progress: Progress | None) -> None:
@@ -127,7 +173,7 @@ def _copy_from_mirror(src: Source, mirror_dir: Path, dest: Path, progress: Progr
         progress(src.name, src.bytes, src.bytes)
 
 
-def _download(
+def download_file(
     src: Source,
     url: str,
     dest: Path,
@@ -136,6 +182,7 @@ def _download(
     timeout: float,
     progress: Progress | None,
 ) -> None:
+    """Download ``url`` to ``dest`` with retries; the SHA-256 must be ``src``'s pinned one."""
     import httpx
 
     last: str = ""

@@ -63,8 +63,44 @@ def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
         tmp.write_bytes(data)
 
 
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """Refuse, before any work, an output file name that cannot be written: an existing
+    directory, a folder that does not exist, a folder without write permission (tried by
+    creating and removing a temporary file there). Returns the path."""
+    p = Path(path).expanduser()
+    name = os.fspath(path)
+    if p.is_dir():
+        raise InvalidInputError(
+            f"cannot write {name!r}: it is a directory",
+            f"give a file name, e.g. {os.fspath(p / ('output' + (p.suffix or '.csv')))!r}",
+        )
+    parent = p.parent
+    if not parent.exists():
+        raise InvalidInputError(
+            f"cannot write {name!r}: the folder {os.fspath(parent)!r} does not exist",
+            "create it first, or write to an existing folder",
+        )
+    if not parent.is_dir():
+        raise InvalidInputError(
+            f"cannot write {name!r}: {os.fspath(parent)!r} is not a folder",
+            "write to an existing folder",
+        )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".check", dir=parent)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"cannot write {name!r}: the folder {os.fspath(parent)!r} is not writable "
+            f"({exc.strerror or exc})",
+            "write to a folder you can write to",
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return p
+
+
 def check_table_path(path: str | os.PathLike[str], formats: dict[str, str] | None = None) -> str:
-    """Return the lower-case extension of ``path`` or raise an actionable error."""
+    """Return the lower-case extension of ``path`` or raise an actionable error (an output
+    named on the command line is also checked with :func:`check_writable`)."""
     formats = formats or TABLE_FORMATS
     ext = Path(path).suffix.lower()
     if ext not in formats:
@@ -125,3 +161,61 @@ def _write_stata(frame: pl.DataFrame, tmp: Path) -> None:
         elif str(pdf[col].dtype) == "boolean":
             pdf[col] = pdf[col].astype("Int8")
     pdf.to_stata(tmp, write_index=False, version=118)
+
+
+#: figure formats of ``--plot FILE`` (PNG needs the optional ``png`` extra: kaleido)
+FIGURE_FORMATS = {".html": "self-contained HTML", ".htm": "self-contained HTML", ".png": "PNG"}
+
+
+def check_figure_path(path: str | os.PathLike[str]) -> str:
+    """Return the lower-case extension of a figure file name or raise an actionable error."""
+    ext = Path(path).suffix.lower()
+    if ext not in FIGURE_FORMATS:
+        raise InvalidInputError(
+            f"cannot write the plot to {os.fspath(path)!r}: not an .html or .png file",
+            "use --plot FILE.html (or FILE.png with the png extra installed)",
+        )
+    return ext
+
+
+def write_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
+    """Write a plotly figure to ``path`` atomically: ``.html`` as one self-contained page
+    (plotly.js embedded, opens offline), ``.png`` through kaleido (the ``png`` extra).
+
+    Raises
+    ------
+    InvalidInputError
+        The extension is neither ``.html``/``.htm`` nor ``.png``, or PNG export is not
+        available in this installation.
+    """
+    ext = check_figure_path(path)
+    if ext == ".png":
+        return _write_png(fig, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(fig.to_html(include_plotlyjs=True, full_html=True), encoding="utf-8")
+    return Path(path)
+
+
+#: how to enable PNG export (kaleido is an optional extra)
+PNG_HINT = "install the png extra: `uv sync --extra png` or `pip install 'allyscope[png]'`"
+
+
+def _write_png(fig: Any, path: str | os.PathLike[str]) -> Path:
+    from importlib.util import find_spec
+
+    if find_spec("kaleido") is None:
+        raise InvalidInputError("PNG export needs the optional kaleido package", PNG_HINT)
+    with atomic_path(path) as tmp:
+        try:
+            fig.write_image(str(tmp), format="png")
+        except RuntimeError as exc:  # plotly's wording for the cases kaleido cannot serve
+            text = str(exc).lower()
+            if "chrome" in text:
+                raise InvalidInputError(
+                    "kaleido found no Chrome/Chromium to draw the PNG",
+                    "install Chromium (or run `plotly_get_chrome`), or write .html",
+                ) from exc
+            if "kaleido" in text:
+                raise InvalidInputError("PNG export needs kaleido 1.0 or newer", PNG_HINT) from exc
+            raise
+    return Path(path)

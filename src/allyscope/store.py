@@ -4,6 +4,14 @@
 DuckDB file beside the old one and swaps it in only when all sources loaded; a failed
 build leaves the existing warehouse byte-for-byte unchanged.
 
+One build runs at a time per warehouse: a build holds an operating-system lock on
+``.<warehouse>.lock`` (released by the kernel even when the process is killed), and a
+second build waits for it. Holding the lock, a build first removes what a dead build left
+(its ``.building`` file and DuckDB's ``.wal`` beside it); files of a build still running in
+another process are never touched. A build whose inputs are those the warehouse was built
+from -- the same pinned files, loader code, schema and library versions, recorded as
+``build_key`` in its ``meta`` table -- leaves the file as it is (``force=True`` rebuilds).
+
 Read access goes through :class:`Warehouse` (``open_warehouse()``), which hands out
 read-only cursors and returns tables as polars, pandas or Arrow. Derived tables that are
 costly to compute (ideal points, affinity, models) are cached as Parquet files keyed by
@@ -32,13 +40,12 @@ import polars as pl
 
 from allyscope import __version__, config
 from allyscope.errors import (
-    ChecksumError,
     DataMissingError,
     InvalidInputError,
     WarehouseError,
 )
 from allyscope.fetch import raw_path
-from allyscope.sources import SOURCES, Source, get, sha256_file
+from allyscope.sources import SOURCES, Source, get
 
 SCHEMA_VERSION = 1
 Frame = Literal["polars", "pandas", "arrow"]
@@ -50,6 +57,10 @@ class BuildReport:
     tables: dict[str, int]
     data_hash: str
     seconds: float
+    #: False when the warehouse was already built from the same inputs (file untouched)
+    rebuilt: bool = True
+    #: leftovers of dead builds that were removed first
+    removed: tuple[Path, ...] = ()
 
 
 def data_hash(sources: Iterable[Source] | None = None) -> str:
@@ -60,33 +71,137 @@ def data_hash(sources: Iterable[Source] | None = None) -> str:
     return h.hexdigest()[:16]
 
 
+def build_key(sources: Iterable[Source] | None = None) -> str:
+    """What a warehouse is built from: the pinned files (:func:`data_hash`), the code that
+    loads them (the ``sources`` package and this module), the warehouse schema and the
+    versions of the libraries that read and store them. Equal keys give equal warehouses."""
+    blob = json.dumps(
+        {
+            "data": data_hash(sources),
+            "schema": SCHEMA_VERSION,
+            "loaders": tree_fingerprint(_PACKAGE_ROOT / "sources"),
+            "store": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+            "libs": library_versions(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def build_lock(target: Path) -> Any:
+    """The lock one build of ``target`` holds (a :class:`filelock.FileLock`)."""
+    from filelock import FileLock
+
+    return FileLock(target.parent / f".{target.name}.lock")
+
+
+def _leftovers(target: Path) -> list[Path]:
+    return sorted(
+        p
+        for pattern in (f".{target.name}.*.building", f".{target.name}.*.building.wal")
+        for p in target.parent.glob(pattern)
+    )
+
+
+def remove_build_leftovers(target: str | os.PathLike[str] | None = None) -> list[Path] | None:
+    """Remove the files dead builds of ``target`` left; ``None`` (nothing touched) while a
+    build is running, since its files are in use."""
+    from filelock import Timeout
+
+    target = Path(target) if target else config.warehouse_path()
+    if not target.parent.is_dir():
+        return []
+    try:
+        with build_lock(target).acquire(timeout=0):
+            return _remove_leftovers(target)
+    except Timeout:
+        return None
+
+
+def _remove_leftovers(target: Path) -> list[Path]:
+    """Called with the build lock held: no other build is running."""
+    removed = []
+    for p in _leftovers(target):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            removed.append(p)
+    return removed
+
+
+def _up_to_date(target: Path, key: str) -> dict[str, int] | None:
+    """The row counts of ``target`` if it was built with ``key``, else None."""
+    if not target.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("build_key") != key:
+            return None
+        return dict(con.execute("SELECT source, rows FROM provenance").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def build(
     *,
     path: str | os.PathLike[str] | None = None,
     on_source: Callable[[str, str], None] | None = None,
     sources: Iterable[Source] | None = None,
+    force: bool = False,
 ) -> BuildReport:
     """Load every fetched source into a new warehouse file and swap it in atomically.
 
-    ``on_source(name, stage)`` is called as each source is verified, loaded and stored.
+    ``on_source(name, stage)`` is called as each source is verified, loaded and stored
+    (and with ``("warehouse", "waiting")`` while another build holds the lock).
     ``sources`` replaces the catalog's declarations (the test suite builds a small
-    synthetic warehouse this way, through the same checks and loaders).
+    synthetic warehouse this way, through the same checks and loaders). A warehouse
+    already built from the same inputs (:func:`build_key`) is left as it is unless
+    ``force``.
     """
     import time
+
+    from filelock import Timeout
 
     t0 = time.perf_counter()
     target = Path(path) if path else config.warehouse_path()
     sources = list(SOURCES.values()) if sources is None else list(sources)
-    missing = [s for s in sources if not raw_path(s).is_file()]
-    if missing:
-        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise DataMissingError(
-            f"{len(missing)} of {len(sources)} source files are not fetched into "
-            f"{config.raw_dir()} ({names})",
-            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
-        )
+    _check_fetched(sources)
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    lock = build_lock(target)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_source:
+            on_source("warehouse", "waiting")
+        lock.acquire()
+    try:
+        removed = tuple(_remove_leftovers(target))
+        key = build_key(sources)
+        rows = None if force else _up_to_date(target, key)
+        if rows is not None:
+            return BuildReport(
+                target, rows, data_hash(sources), time.perf_counter() - t0, False, removed
+            )
+        tables = _build_file(target, sources, key, on_source)
+    finally:
+        lock.release()
+    _forget_warehouses(target)
+    return BuildReport(target, tables, data_hash(sources), time.perf_counter() - t0, True, removed)
+
+
+def _build_file(
+    target: Path,
+    sources: list[Source],
+    key: str,
+    on_source: Callable[[str, str], None] | None,
+) -> dict[str, int]:
+    """Write the warehouse to a new file beside ``target`` and move it into place."""
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".building", dir=target.parent
     )
@@ -103,13 +218,7 @@ def build(
                 file = raw_path(src)
                 if on_source:
                     on_source(src.name, "verify")
-                got = sha256_file(file)
-                if got != src.sha256:
-                    raise ChecksumError(
-                        f"{file}: SHA-256 {got[:12]}… differs from the pinned "
-                        f"{src.sha256[:12]}… of source {src.name!r}",
-                        f"run `allyscope data fetch --force {src.name}`",
-                    )
+                src.check_file(file)
                 if on_source:
                     on_source(src.name, "load")
                 df = src.load(file)
@@ -142,6 +251,7 @@ def build(
                 "allyscope_version": __version__,
                 "schema_version": str(SCHEMA_VERSION),
                 "data_hash": data_hash(sources),
+                "build_key": key,
                 "built_at": loaded_at.isoformat(),
             }
             con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -152,13 +262,48 @@ def build(
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        _fsync_dir(target.parent)
     except BaseException:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         raise
-    _WAREHOUSES.clear()
-    return BuildReport(target, tables, data_hash(sources), time.perf_counter() - t0)
+    return tables
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the platform allows opening folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_fetched(sources: list[Source]) -> None:
+    """Raise if any source file has not been fetched."""
+    missing = [s for s in sources if not raw_path(s).is_file()]
+    if missing:
+        names = ", ".join(s.name for s in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise DataMissingError(
+            f"{len(missing)} of {len(sources)} source files are not fetched into "
+            f"{config.raw_dir()} ({names})",
+            "run `allyscope data fetch` (or `allyscope data fetch --mirror DIR`) first",
+        )
+
+
+def _forget_warehouses(path: Path) -> None:
+    """Close and forget the open handles on the warehouse at ``path`` (after a rebuild
+    replaced the file); warehouses elsewhere stay open."""
+    where = path.resolve()
+    with _LOCK:
+        old = [_WAREHOUSES.pop(k) for k in [k for k in _WAREHOUSES if k[0] == where]]
+    for wh in old:
+        wh.close()
 
 
 class Warehouse:
@@ -237,7 +382,14 @@ class Warehouse:
         return self.sql("SELECT * FROM provenance ORDER BY source")
 
     def close(self) -> None:
+        """Close the DuckDB connection (cursors of every thread with it)."""
         self._con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def convert(arrow: Any, as_: Frame) -> Any:
@@ -264,9 +416,11 @@ def open_warehouse(path: str | os.PathLike[str] | None = None) -> Warehouse:
     with _LOCK:
         wh = _WAREHOUSES.get(key)
         if wh is None:
+            wh = Warehouse(p)
+            # a rebuilt file replaces the old one: close the handle on the old file
             for old in [k for k in _WAREHOUSES if k[0] == key[0]]:
-                _WAREHOUSES.pop(old)
-            wh = _WAREHOUSES[key] = Warehouse(p)
+                _WAREHOUSES.pop(old).close()
+            _WAREHOUSES[key] = wh
         return wh
 
 

@@ -10,30 +10,52 @@ the CPU, without a model download. See ``docs/extract.md``.
 
 from __future__ import annotations
 
-from allyscope.extract.errors import (
-    BinaryDocumentError,
-    DocumentTooLargeError,
-    EmptyDocumentError,
-    ExtractInputError,
-    NotEnglishError,
-)
-from allyscope.extract.extractor import DEFAULT_MIN_CONFIDENCE, Candidate, Evidence, extract
-from allyscope.extract.reader import DEFAULT_MAX_BYTES, Document, parse_text, read_document
+from typing import TYPE_CHECKING
 
+import lazy_loader as _lazy
 
-def extract_file(path, *, date=None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-                 max_bytes: int = DEFAULT_MAX_BYTES, format: str | None = None) -> list[Candidate]:  # fmt: skip
-    """Candidates in one file (see :func:`allyscope.extract.extractor.extract`)."""
-    doc = read_document(path, date=date, max_bytes=max_bytes, format=format)
-    return extract(doc, min_confidence=min_confidence)
-
-
-def extract_text(text: str, *, date=None, format: str | None = None, name: str = "<text>",
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[Candidate]:  # fmt: skip
-    """Candidates in a text given as a string."""
-    return extract(
-        parse_text(text, date=date, format=format, name=name), min_confidence=min_confidence
+if TYPE_CHECKING:
+    from allyscope.extract.errors import (
+        BinaryDocumentError,
+        DocumentTooLargeError,
+        EmptyDocumentError,
+        ExtractInputError,
+        NotEnglishError,
     )
+    from allyscope.extract.extractor import (
+        DEFAULT_MIN_CONFIDENCE,
+        Candidate,
+        Evidence,
+        extract,
+        extract_file,
+        extract_text,
+    )
+    from allyscope.extract.reader import DEFAULT_MAX_BYTES, Document, parse_text, read_document
+
+# submodules load on first use: importing the package stays cheap (fast start-up)
+_getattr, __dir__, _ = _lazy.attach(
+    __name__,
+    submodules=["errors", "extractor", "reader"],
+    submod_attrs={
+        "errors": [
+            "BinaryDocumentError",
+            "DocumentTooLargeError",
+            "EmptyDocumentError",
+            "ExtractInputError",
+            "NotEnglishError",
+        ],
+        "extractor": [
+            "DEFAULT_MIN_CONFIDENCE",
+            "Candidate",
+            "Evidence",
+            "extract",
+            "extract_file",
+            "extract_text",
+        ],
+        "reader": ["DEFAULT_MAX_BYTES", "Document", "parse_text", "read_document"],
+    },
+)
+__getattr__ = _getattr
 
 
 __all__ = [

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from allyscope import clikit
+
 
 def register(app: typer.Typer) -> None:
+    """Attach ``allyscope extract``."""
     app.command("extract")(extract_cmd)
 
 
@@ -66,83 +69,81 @@ def extract_cmd(
     Prints a record file (YAML) for review; `--review` walks through the candidates,
     `-o FILE` writes YAML or JSON atomically.
     """
-    from rich.console import Console
-
     from allyscope.errors import InvalidInputError
+    from allyscope.extract.extractor import extract_files
+    from allyscope.extract.records import to_json, to_yaml
 
-    err = Console(stderr=True)
     if evaluate is not None:
+        clikit.check_output(output)  # .csv, .parquet or .json, and a writable place
         _evaluate(evaluate, output, min_confidence)
         return
+    fmt = _output_format(output, as_json)
+    clikit.check_destination(output)
     if not files:
         raise InvalidInputError(
             "no document given", "allyscope extract STATEMENT.html [-o candidates.yaml]"
         )
-    fmt = "json" if as_json else "yaml"
-    if output is not None:
-        ext = output.suffix.lower()
-        if ext in (".yaml", ".yml"):
-            fmt = "yaml"
-        elif ext == ".json":
-            fmt = "json"
-        else:
-            raise InvalidInputError(
-                f"cannot write {output}: unknown file type {ext or '(no extension)'!r}",
-                "use .yaml, .yml or .json",
-            )
-
-    from allyscope.extract.extractor import extract
-    from allyscope.extract.reader import read_document
-    from allyscope.extract.records import source_for, to_json, to_record, to_yaml
-
-    items = []
-    used: set[str] = set()
-    missing: set[str] = set()
-    for f in files:
-        doc = read_document(f, date=date, max_bytes=int(max_size * 1024 * 1024))
-        if doc.date is None:
-            err.print(f"[yellow]warning:[/yellow] {f}: no document date found; relative dates stay unresolved "
-                      "(give --date YYYY-MM-DD)", highlight=False)  # fmt: skip
-        src = source_for(doc, url=source_url, publisher=publisher, title=title)
-        missing |= {k for k in ("title", "publisher", "date", "url") if k not in src}
-        for c in extract(doc, min_confidence=min_confidence):
-            items.append((c, to_record(c, src, used)))
-    if missing:
-        err.print(f"[yellow]warning:[/yellow] the source's {', '.join(sorted(missing))} is not known: add it "
-                  "(--source-url, --publisher, --title) before loading the records", highlight=False)  # fmt: skip
+    source = {"url": source_url, "publisher": publisher, "title": title}
+    run = extract_files(
+        files, date=date, max_bytes=int(max_size * 1024 * 1024), min_confidence=min_confidence,
+        source=source,
+    )  # fmt: skip
+    err = clikit.err_console()
+    for w in run.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    items = run.items
     if review:
         from allyscope.extract.review import review as walk
 
         if not items:
             err.print("no candidates to review")
-        items = walk(items, console=err)
+        reviewed = walk(items, console=err)
+        if reviewed.ended_early:
+            err.print(
+                f"[yellow]warning:[/yellow] standard input ended with {reviewed.ended_early} "
+                "candidate(s) undecided; they are left out, as with q",
+                highlight=False,
+            )
+        items = list(reviewed)
     names = ", ".join(str(f) for f in files)
     header = (f"Candidate mechanism records extracted from {names}.\n"
               "Review every record (facts, members, date, source) before adding it to a record file.")  # fmt: skip
     text = to_json(items) if fmt == "json" else to_yaml(items, header=header)
-    if output is not None:
-        from allyscope.io import atomic_write_text
-
-        atomic_write_text(output, text)
-        err.print(
-            f"[green]wrote[/green] {len(items)} candidate record(s) to {output}", highlight=False
-        )
-    else:
+    if output is None:
         sys.stdout.write(text)
         err.print(f"{len(items)} candidate record(s)", highlight=False)
+        return
+    from allyscope.io import atomic_write_text
+
+    atomic_write_text(output, text)
+    err.print(f"[green]wrote[/green] {len(items)} candidate record(s) to {output}", highlight=False)
+
+
+def _output_format(output: Path | None, as_json: bool) -> str:
+    """``"yaml"`` or ``"json"``: from the output file's extension, else ``--json``."""
+    from allyscope.errors import InvalidInputError
+
+    if output is None:
+        return "json" if as_json else "yaml"
+    ext = output.suffix.lower()
+    if ext in (".yaml", ".yml", ".json"):
+        return "json" if ext == ".json" else "yaml"
+    raise InvalidInputError(
+        f"cannot write {output}: unknown file type {ext or '(no extension)'!r}",
+        "use .yaml, .yml or .json",
+    )
 
 
 def _evaluate(folder: str, output: Path | None, min_confidence: float) -> None:
     import polars as pl
-    from rich.console import Console
     from rich.table import Table
 
     from allyscope.extract.evaluate import TARGET_PRECISION, TARGET_RECALL, evaluate, shipped_set
 
     path = shipped_set() if folder == "shipped" else Path(folder)
-    res = evaluate(path, min_confidence=min_confidence)
-    rows = res["rows"]
-    con = Console()
+    res: dict[str, Any] = evaluate(path, min_confidence=min_confidence)
+    rows: list[dict[str, Any]] = res["rows"]
+    con = clikit.console()
     for split in res["splits"]:
         t = Table(title=f"extraction scores: {split} ({res['splits'][split]} documents)")
         for col in (

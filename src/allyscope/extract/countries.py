@@ -190,20 +190,53 @@ class Mention:
     kind: str  # "name", "adjective", "capital", "official"
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+@dataclass(frozen=True)
+class Lexicon:
+    """A compiled resolver: surface forms → (ISO3, kind), masked places, joint phrases."""
+
+    pattern: re.Pattern[str]
+    table: dict[str, tuple[str, str]]
+    places: re.Pattern[str]
+    #: phrases that name several states at once ("North and South Korea") → their codes,
+    #: with a word every match contains (texts without it are not scanned)
+    joint: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...]
+
+
+def build_lexicon(
+    countries: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] | None = None,
+    officials: dict[str, str] | None = None,
+    places: tuple[str, ...] = (),
+    joint: tuple[tuple[str, tuple[str, ...], str], ...] = (),
+) -> Lexicon:
+    """The default resolver extended with more states, office holders, places and joint
+    phrases (regular expression, codes, a word every match contains). Entries of the
+    default tables win over extensions that spell a form the same way; places extend the
+    default mask."""
     table: dict[str, tuple[str, str]] = {}
-    for iso, (names, adjs, caps) in COUNTRIES.items():
-        for n in names:
-            table.setdefault(n, (iso, "name"))
-        for a in adjs:
-            table.setdefault(a, (iso, "adjective"))
-        for c in caps:
-            table.setdefault(c, (iso, "capital"))
-    for who, iso in OFFICIALS.items():
-        table.setdefault(who, (iso, "official"))
+    for source in (COUNTRIES, countries or {}):
+        for iso, (names, adjs, caps) in source.items():
+            for n in names:
+                table.setdefault(n, (iso, "name"))
+            for a in adjs:
+                table.setdefault(a, (iso, "adjective"))
+            for c in caps:
+                table.setdefault(c, (iso, "capital"))
+    for source_officials in (OFFICIALS, officials or {}):
+        for who, iso in source_officials.items():
+            table.setdefault(who, (iso, "official"))
     # one trie-shaped pattern: far faster than an alternation of hundreds of names
-    return re.compile(r"(?<![\w.])" + _trie_pattern(list(table)) + r"(?!\w)"), table
+    pattern = re.compile(r"(?<![\w.])" + _trie_pattern(list(table)) + r"(?!\w)")
+    mask = _PLACES
+    if places:
+        mask = re.compile(_PLACES.pattern + r"|\b(?:" + "|".join(places) + r")\b")
+    extra = tuple((re.compile(p), tuple(codes), needle) for p, codes, needle in joint)
+    joint_res = ((_BOTH_KOREAS, ("PRK", "KOR"), "Korea"), *extra)
+    return Lexicon(pattern, table, mask, joint_res)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return build_lexicon()
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -229,15 +262,23 @@ def _trie_pattern(words: list[str]) -> str:
 _BOTH_KOREAS = re.compile(r"\bNorth\s+and\s+South\s+Korea\b|\bSouth\s+and\s+North\s+Korea\b")
 
 
-def find_mentions(text: str) -> list[Mention]:
-    """Every state mention in ``text``, longest match first, places masked."""
+def find_mentions(text: str, lexicon: Lexicon | None = None) -> list[Mention]:
+    """Every state mention in ``text``, longest match first, places masked.
+
+    ``lexicon`` (from :func:`build_lexicon`) extends the default tables; joint phrases
+    ("North and South Korea") yield one mention of each state they name.
+    """
+    lex = lexicon or default_lexicon()
     out: list[Mention] = []
-    for m in _BOTH_KOREAS.finditer(text):
-        out.append(Mention("PRK", m.start(), m.end(), m.group(0), "name"))
-        out.append(Mention("KOR", m.start(), m.end(), m.group(0), "name"))
-    masked = _BOTH_KOREAS.sub(lambda m: "\0" * len(m.group(0)), text)
-    masked = _PLACES.sub(lambda m: "\0" * len(m.group(0)), masked)
-    pat, table = _lexicon()
+    masked = text
+    for joint, codes, needle in lex.joint:
+        if needle not in masked:
+            continue
+        for m in joint.finditer(masked):
+            out.extend(Mention(iso, m.start(), m.end(), m.group(0), "name") for iso in codes)
+        masked = joint.sub(lambda m: "\0" * len(m.group(0)), masked)
+    masked = lex.places.sub(lambda m: "\0" * len(m.group(0)), masked)
+    pat, table = lex.pattern, lex.table
     for m in pat.finditer(masked):
         s = m.group(0)
         iso, kind = table[s]
@@ -292,6 +333,8 @@ def find_groups(text: str) -> list[tuple[str, int, int]]:
 
 def validate_iso3(codes: list[str]) -> list[str]:
     """ISO3 codes unknown to the warehouse crosswalk (empty without a warehouse)."""
+    from allyscope.errors import AllyscopeError
+
     try:
         from allyscope import config
 
@@ -300,7 +343,7 @@ def validate_iso3(codes: list[str]) -> list[str]:
         from allyscope.codes import crosswalk
 
         known = set(crosswalk()["iso3"].drop_nulls().to_list())
-    except Exception:  # no warehouse, or not built for this version: skip the check
+    except (AllyscopeError, OSError):  # no warehouse, or not built for this version: skip
         return []
     return [c for c in codes if c not in known]
 
@@ -315,8 +358,11 @@ __all__ = [
     "GROUPS",
     "NATO_ACCESSION",
     "OFFICIALS",
+    "Lexicon",
     "Mention",
+    "build_lexicon",
     "country_name",
+    "default_lexicon",
     "find_groups",
     "find_mentions",
     "group_members",

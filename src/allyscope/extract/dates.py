@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MONTHS: dict[str, int] = {
@@ -105,22 +106,21 @@ def _add_months(d: dt.date, n: int) -> dt.date:
     return dt.date(d.year + m // 12, m % 12 + 1, 1)
 
 
-def resolve_relative(
-    expr: str, doc_date: dt.date | None, future: bool = False
-) -> tuple[str | None, str]:
-    """ISO value and precision of a relative expression, given the document date."""
-    e = re.sub(r"\s+", " ", expr.lower().strip())
+_SEASONS = {"spring", "summer", "autumn", "fall", "winter"}
+
+
+def _relative_period(e: str, doc_date: dt.date | None) -> tuple[str | None, str] | None:
+    """Years, seasons, months and weeks relative to the document date (None: not one)."""
     if "end" in e and "year" in e:
         if doc_date is None:
             return None, "month"
-        y = doc_date.year + (1 if "next" in e else 0)
-        return f"{y:04d}-12", "month"
+        return f"{doc_date.year + (1 if 'next' in e else 0):04d}-12", "month"
     if "year" in e:
         if doc_date is None:
             return None, "year"
         off = 1 if e.startswith("next") else -1 if ("last" in e or "previous" in e) else 0
         return f"{doc_date.year + off:04d}", "year"
-    if e.startswith("this ") and e.split()[-1] in {"spring", "summer", "autumn", "fall", "winter"}:
+    if e.startswith("this ") and e.split()[-1] in _SEASONS:
         return (f"{doc_date.year:04d}" if doc_date else None), "year"
     if "month" in e:
         if doc_date is None:
@@ -132,25 +132,40 @@ def resolve_relative(
             return None, "month"
         off = 7 if e.startswith("next") else -7 if e.startswith("last") else 0
         return fmt(doc_date + dt.timedelta(days=off), "month"), "month"
+    return None
+
+
+_DAY_OFFSETS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def _relative_day(e: str, doc_date: dt.date, future: bool) -> tuple[str | None, str]:
+    """Today, yesterday, tomorrow and (last/next) weekdays relative to the document date."""
+    if e in _DAY_OFFSETS:
+        return (doc_date + dt.timedelta(days=_DAY_OFFSETS[e])).isoformat(), "day"
+    wd = e.split()[-1]
+    if wd not in WEEKDAYS:
+        return None, "day"
+    target = WEEKDAYS.index(wd)
+    if e.startswith("next") or (future and not e.startswith("last")):
+        delta = (target - doc_date.weekday()) % 7 or 7
+        return (doc_date + dt.timedelta(days=delta)).isoformat(), "day"
+    delta = (doc_date.weekday() - target) % 7
+    if e.startswith("last") and delta == 0:
+        delta = 7
+    return (doc_date - dt.timedelta(days=delta)).isoformat(), "day"
+
+
+def resolve_relative(
+    expr: str, doc_date: dt.date | None, future: bool = False
+) -> tuple[str | None, str]:
+    """ISO value and precision of a relative expression, given the document date."""
+    e = re.sub(r"\s+", " ", expr.lower().strip())
+    period = _relative_period(e, doc_date)
+    if period is not None:
+        return period
     if doc_date is None:
         return None, "day"
-    if e == "today":
-        return doc_date.isoformat(), "day"
-    if e == "yesterday":
-        return (doc_date - dt.timedelta(days=1)).isoformat(), "day"
-    if e == "tomorrow":
-        return (doc_date + dt.timedelta(days=1)).isoformat(), "day"
-    wd = e.split()[-1]
-    if wd in WEEKDAYS:
-        target = WEEKDAYS.index(wd)
-        if e.startswith("next") or (future and not e.startswith("last")):
-            delta = (target - doc_date.weekday()) % 7 or 7
-            return (doc_date + dt.timedelta(days=delta)).isoformat(), "day"
-        delta = (doc_date.weekday() - target) % 7
-        if e.startswith("last") and delta == 0:
-            delta = 7
-        return (doc_date - dt.timedelta(days=delta)).isoformat(), "day"
-    return None, "day"
+    return _relative_day(e, doc_date, future)
 
 
 _FUTURE = re.compile(
@@ -165,97 +180,129 @@ _ANY = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Where:
+    """What a date pattern's reader knows besides the match."""
+
+    text: str
+    doc_date: dt.date | None
+    future: bool
+
+
+def _found(m: re.Match[str], value: str | None, prec: str, relative: bool) -> FoundDate:
+    return FoundDate(value, prec, m.group(0), m.start(), m.end(), relative)
+
+
+def _day(m: re.Match[str], year: int, mon: int, day: int) -> FoundDate | None:
+    d = _safe_date(year, mon, day)
+    return None if d is None else _found(m, d.isoformat(), "day", False)
+
+
+def _read_iso(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    return _day(m, int(g["year"]), int(g["m"]), int(g["day"]))
+
+
+def _read_full(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    return _day(m, int(g["year"]), _month(g["mon"]), int(g["day"]))
+
+
+def _read_rel_year(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    """ "March 5 last year", "May next year": a month (and day) in a year relative to the
+    document date."""
+    has_day = g.get("day") is not None
+    if w.doc_date is None:
+        return _found(m, None, "day" if has_day else "month", True)
+    y = w.doc_date.year + {"last": -1, "next": 1, "this": 0}[g["rel"].lower()]
+    if not has_day:
+        return _found(m, f"{y:04d}-{_month(g['mon']):02d}", "month", True)
+    d = _safe_date(y, _month(g["mon"]), int(g["day"]))
+    return None if d is None else _found(m, d.isoformat(), "day", True)
+
+
+def _read_month(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    """A month name alone: the nearest such month before (or, for future events, after)
+    the document date."""
+    mon = _month(g["mon"])
+    if w.doc_date is None:
+        return _found(m, None, "month", True)
+    before = w.text[max(0, m.start() - 6) : m.start()].lower()
+    y = w.doc_date.year
+    if "next" in before or (w.future and mon > w.doc_date.month):
+        y = y if mon > w.doc_date.month else y + 1
+    elif mon > w.doc_date.month:
+        y -= 1
+    return _found(m, f"{y:04d}-{mon:02d}", "month", True)
+
+
+def _read_month_year(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    return _found(m, f"{int(g['year']):04d}-{_month(g['mon']):02d}", "month", False)
+
+
+def _read_month_day(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    """A month and day without a year: the year is inferred from the document date."""
+    mon, day = _month(g["mon"]), int(g["day"])
+    if not 1 <= day <= 31:
+        return None
+    y = _infer_year(mon, day, w.doc_date)
+    if y is None:
+        return _found(m, None, "day", True)
+    d = _safe_date(y, mon, day)
+    return _found(m, d.isoformat() if d else None, "day", False)
+
+
+def _read_season_year(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    if m.group(0).lower().startswith("end"):
+        return _found(m, f"{g['year']}-12", "month", False)
+    return _found(m, g["year"], "year", False)
+
+
+def _read_year(m: re.Match[str], g: dict[str, str], w: _Where) -> FoundDate | None:
+    return _found(m, g["year"], "year", False)
+
+
+#: how each explicit pattern's match becomes a date (None: not a date after all)
+_READERS: dict[str, Callable[[re.Match[str], dict[str, str], _Where], FoundDate | None]] = {
+    "iso": _read_iso,
+    "mdy": _read_full,
+    "dmy": _read_full,
+    "md_rel": _read_rel_year,
+    "my_rel": _read_rel_year,
+    "mon": _read_month,
+    "my": _read_month_year,
+    "md": _read_month_day,
+    "dm": _read_month_day,
+    "season_y": _read_season_year,
+}
+
+
 def find_dates(text: str, doc_date: dt.date | None = None) -> list[FoundDate]:
     """Every date expression in ``text`` (explicit first, then relative), in text order."""
     if not _ANY.search(text):
         return []
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
-    future = bool(_FUTURE.search(text))
+    where = _Where(text, doc_date, bool(_FUTURE.search(text)))
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
     for name, pat in _EXPLICIT:
+        read = _READERS.get(name, _read_year)
         for m in pat.finditer(text):
-            a, b = m.span()
-            if not free(a, b):
+            if not free(*m.span()):
                 continue
-            g = m.groupdict()
-            value: str | None
-            if name == "iso":
-                d = _safe_date(int(g["year"]), int(g["m"]), int(g["day"]))
-                if d is None:
-                    continue
-                value, prec = d.isoformat(), "day"
-            elif name in ("mdy", "dmy"):
-                d = _safe_date(int(g["year"]), _month(g["mon"]), int(g["day"]))
-                if d is None:
-                    continue
-                value, prec = d.isoformat(), "day"
-            elif name in ("md_rel", "my_rel"):
-                if doc_date is None:
-                    found.append(
-                        FoundDate(
-                            None, "day" if name == "md_rel" else "month", m.group(0), a, b, True
-                        )
-                    )
-                    taken.append((a, b))
-                    continue
-                y = doc_date.year + {"last": -1, "next": 1, "this": 0}[g["rel"].lower()]
-                if name == "md_rel":
-                    d = _safe_date(y, _month(g["mon"]), int(g["day"]))
-                    if d is None:
-                        continue
-                    value, prec = d.isoformat(), "day"
-                else:
-                    value, prec = f"{y:04d}-{_month(g['mon']):02d}", "month"
-                found.append(FoundDate(value, prec, m.group(0), a, b, True))
-                taken.append((a, b))
-                continue
-            elif name == "mon":
-                mon = _month(g["mon"])
-                if doc_date is None:
-                    found.append(FoundDate(None, "month", m.group(0), a, b, True))
-                    taken.append((a, b))
-                    continue
-                before = text[max(0, a - 6) : a].lower()
-                y = doc_date.year
-                if "next" in before or (future and mon > doc_date.month):
-                    y = y if mon > doc_date.month else y + 1
-                elif mon > doc_date.month:
-                    y -= 1
-                found.append(FoundDate(f"{y:04d}-{mon:02d}", "month", m.group(0), a, b, True))
-                taken.append((a, b))
-                continue
-            elif name == "my":
-                value, prec = f"{int(g['year']):04d}-{_month(g['mon']):02d}", "month"
-            elif name in ("md", "dm"):
-                mon, day = _month(g["mon"]), int(g["day"])
-                if not 1 <= day <= 31:
-                    continue
-                y = _infer_year(mon, day, doc_date)
-                d = _safe_date(y, mon, day) if y is not None else None
-                value, prec = (d.isoformat() if d else None), "day"
-                if y is None:
-                    found.append(FoundDate(None, "day", m.group(0), a, b, True))
-                    taken.append((a, b))
-                    continue
-            elif name == "season_y":
-                if m.group(0).lower().startswith("end"):
-                    value, prec = f"{g['year']}-12", "month"
-                else:
-                    value, prec = g["year"], "year"
-            else:
-                value, prec = g["year"], "year"
-            found.append(FoundDate(value, prec, m.group(0), a, b, False))
-            taken.append((a, b))
+            f = read(m, m.groupdict(), where)
+            if f is not None:
+                found.append(f)
+                taken.append(m.span())
     for m in _RELATIVE.finditer(text):
         a, b = m.span()
         if not free(a, b):
             continue
         expr = m.group("rel")
-        value, prec = resolve_relative(re.sub(r"^on\s+", "", expr, flags=re.I), doc_date, future)
+        value, prec = resolve_relative(
+            re.sub(r"^on\s+", "", expr, flags=re.I), doc_date, where.future
+        )
         found.append(FoundDate(value, prec, expr, a, b, True))
         taken.append((a, b))
     found.sort(key=lambda f: f.start)

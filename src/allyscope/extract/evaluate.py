@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -150,81 +151,95 @@ def _match(
     return pairs
 
 
+def _score_document(
+    d: Any, cands: list[Any], text: str, tallies: dict[tuple[str, str], _Tally]
+) -> list[dict[str, object]]:
+    """Tally one document's candidates against its gold records; return its errors."""
+    pairs = _match(cands, d.records, text)
+    matched_c = {id(c) for c, _ in pairs}
+    matched_g = {id(g) for _, g in pairs}
+    errors: list[dict[str, object]] = []
+    for c in cands:
+        tallies[(d.split, c.type)].n_pred += 1
+        if id(c) not in matched_c:
+            errors.append({"split": d.split, "document": d.path.name, "kind": "false positive",
+                           "type": c.type, "members": c.members, "date": c.date,
+                           "sentence": c.sentence})  # fmt: skip
+    for g in d.records:
+        tallies[(d.split, g.type)].n_gold += 1
+        if id(g) not in matched_g:
+            errors.append({"split": d.split, "document": d.path.name, "kind": "missed",
+                           "type": g.type, "members": g.members, "date": g.date,
+                           "sentence": "; ".join(g.evidence)})  # fmt: skip
+    for c, g in pairs:
+        _tally_match(tallies[(d.split, c.type)], c, g)
+    return errors
+
+
+def _tally_match(t: _Tally, c: Any, g: Any) -> None:
+    """Count a matched candidate's members, date, regularity and level against gold."""
+    t.tp_pred += 1
+    t.tp_gold += 1
+    t.members_ok += sorted(c.members) == g.members
+    t.date_ok += same_date(c.date, g.date) and _precision_ok(c.date, g.date)
+    t.reg_n += 1
+    if g.regularity is not None:
+        t.reg_ok += c.regularity == g.regularity
+    else:  # a regularity the text does not state must not be claimed
+        t.reg_ok += not c.regularity_stated
+    if g.level:
+        t.level_n += 1
+        t.level_ok += c.level == g.level
+
+
+def _summed(tallies: dict[tuple[str, str], _Tally], keys: list[tuple[str, str]]) -> _Tally:
+    t = _Tally()
+    for k in keys:
+        s = tallies.get(k)
+        if s is None:
+            continue
+        for f in t.__dataclass_fields__:
+            setattr(t, f, getattr(t, f) + getattr(s, f))
+    return t
+
+
+def _split_rows(split: str, tallies: dict[tuple[str, str], _Tally]) -> list[dict[str, object]]:
+    """Rows of one split: per type, per target group and for all types."""
+    rows = []
+    for type_ in MECHANISM_TYPES:
+        t = tallies.get((split, type_))
+        if t is not None and (t.n_pred or t.n_gold):
+            rows.append(_row(split, type_, "type", t))
+    for group, types in TARGET_GROUPS.items():
+        rows.append(_row(split, group, "target", _summed(tallies, [(split, ty) for ty in types])))
+    every = [k for k in tallies if k[0] == split]
+    rows.append(_row(split, "all types", "all", _summed(tallies, every)))
+    return rows
+
+
 def evaluate(
     folder: str | Path, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
 ) -> dict[str, object]:
     """Scores per split and type (see module docs) and the list of errors."""
+    import time
+
     docs = load_set(folder)
     tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     errors: list[dict[str, object]] = []
     seconds = 0.0
-    import time
-
     for d in docs:
         t0 = time.perf_counter()
         doc = read_document(d.path)
         cands = extract(doc, min_confidence=min_confidence)
         seconds += time.perf_counter() - t0
-        pairs = _match(cands, d.records, doc.text)
-        matched_c = {id(c) for c, _ in pairs}
-        matched_g = {id(g) for _, g in pairs}
-        for c in cands:
-            tallies[(d.split, c.type)].n_pred += 1
-            if id(c) not in matched_c:
-                errors.append({"split": d.split, "document": d.path.name, "kind": "false positive",
-                               "type": c.type, "members": c.members, "date": c.date,
-                               "sentence": c.sentence})  # fmt: skip
-        for g in d.records:
-            tallies[(d.split, g.type)].n_gold += 1
-            if id(g) not in matched_g:
-                errors.append({"split": d.split, "document": d.path.name, "kind": "missed",
-                               "type": g.type, "members": g.members, "date": g.date,
-                               "sentence": "; ".join(g.evidence)})  # fmt: skip
-        for c, g in pairs:
-            t = tallies[(d.split, c.type)]
-            t.tp_pred += 1
-            t.tp_gold += 1
-            t.members_ok += sorted(c.members) == g.members
-            t.date_ok += same_date(c.date, g.date) and _precision_ok(c.date, g.date)
-            if g.regularity is not None:
-                t.reg_n += 1
-                t.reg_ok += c.regularity == g.regularity
-            else:
-                # a regularity the text does not state must not be claimed
-                t.reg_n += 1
-                t.reg_ok += not c.regularity_stated
-            if g.level:
-                t.level_n += 1
-                t.level_ok += c.level == g.level
-    rows = []
+        errors.extend(_score_document(d, cands, doc.text, tallies))
     splits = sorted({s for s, _ in tallies})
-    for split in splits:
-        for type_ in MECHANISM_TYPES:
-            t = tallies.get((split, type_))
-            if t is None or (t.n_pred == 0 and t.n_gold == 0):
-                continue
-            rows.append(_row(split, type_, "type", t))
-        for group, types in TARGET_GROUPS.items():
-            t = _Tally()
-            for ty in types:
-                s = tallies.get((split, ty))
-                if s is None:
-                    continue
-                for f in t.__dataclass_fields__:
-                    setattr(t, f, getattr(t, f) + getattr(s, f))
-            rows.append(_row(split, group, "target", t))
-        t = _Tally()
-        for (sp, _ty), s in tallies.items():
-            if sp == split:
-                for f in t.__dataclass_fields__:
-                    setattr(t, f, getattr(t, f) + getattr(s, f))
-        rows.append(_row(split, "all types", "all", t))
     return {
         "folder": str(folder),
         "documents": len(docs),
         "splits": {s: sum(1 for d in docs if d.split == s) for s in splits},
         "seconds": round(seconds, 3),
-        "rows": rows,
+        "rows": [r for split in splits for r in _split_rows(split, tallies)],
         "errors": errors,
         "min_confidence": min_confidence,
         "evaluated": dt.date.today().isoformat(),

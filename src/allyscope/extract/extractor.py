@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from allyscope.extract import rules
 from allyscope.extract.countries import Mention, find_groups, find_mentions, group_members, in_year
 from allyscope.extract.dates import FoundDate, find_dates, same_date
-from allyscope.extract.reader import Document
+from allyscope.extract.reader import DEFAULT_MAX_BYTES, Document
 from allyscope.extract.sentences import Sentence, split_sentences
 from allyscope.mechanisms.schema import MECHANISM_TYPES
 
@@ -258,16 +261,16 @@ def _is_heading(s: Sentence, doc: Document) -> bool:
     return s.paragraph == 0 and not re.search(r"[.!?\"”]$", text) and len(text.split()) < 16
 
 
-def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[Candidate]:
-    """Candidate records in ``doc``, in text order, merged per mechanism."""
+def _sentence_mentions(
+    doc: Document, sents: list[Sentence], year: int | None
+) -> tuple[list[list[tuple[Mention, str]]], list[list[str]]]:
+    """Per sentence: the states it mentions with their role, and the members of the
+    groups it names (Quad, G7 ...) in the document's year."""
     text = doc.text
-    sents = split_sentences(text)
     mentions = find_mentions(text)
     starts = [m.start for m in mentions]
     group_hits = find_groups(text)
     gstarts = [g[1] for g in group_hits]
-    year = doc.date.year if doc.date else None
-
     roles: list[list[tuple[Mention, str]]] = []
     groups: list[list[str]] = []
     for s in sents:
@@ -278,119 +281,272 @@ def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) ->
         for name, *_ in group_hits[j0:j1]:
             gs.extend(group_members(name, year) or ())
         groups.append(gs)
-    ctx = _doc_context(sents, roles, groups)
+    return roles, groups
 
-    out: list[Candidate] = []
-    index: dict[tuple, Candidate] = {}
-    first_of_type: dict[str, Candidate] = {}
+
+Hits = dict[str, tuple[int, int, float, str]]
+
+
+def _trigger_hits(st: str, gated: Any) -> Hits:
+    """The strongest trigger of each mechanism type in a sentence, with overlaps resolved."""
+    hits: Hits = {}
+    for trig in rules.TRIGGERS:
+        if trig.type not in gated:
+            continue
+        if trig.needs is not None and not trig.needs.search(st):
+            continue
+        if trig.unless is not None and trig.unless.search(st):
+            continue
+        m = trig.pattern.search(st)
+        if m is None:
+            continue
+        prev = hits.get(trig.type)
+        if prev is None or trig.strength > prev[2]:
+            hits[trig.type] = (m.start(), m.end(), trig.strength, m.group(0))
+    return _prune(hits)
+
+
+def _prune(hits: Hits) -> Hits:
+    """One mechanism per phrase: a multi-year plan is not also an exercise; shared
+    "information" is intelligence sharing unless the data is real-time (missile warning)."""
+    if "multi_year_exercise_plan" in hits:
+        hits.pop("joint_exercise", None)
+    if "real_time_data_sharing" in hits and "intelligence_sharing_agreement" in hits:
+        da, db, _, dtext = hits["real_time_data_sharing"]
+        ia, ib = hits["intelligence_sharing_agreement"][:2]
+        real_time = re.search(r"real[- ]time|missile|warning", dtext, re.I)
+        if ia < db and da < ib:  # one phrase: "information" wins unless the data is real-time
+            hits.pop("intelligence_sharing_agreement" if real_time else "real_time_data_sharing")
+        elif not real_time and re.search(r"information|intelligence", dtext, re.I):
+            hits.pop("real_time_data_sharing")
+    return hits
+
+
+def _confidence(
+    st: str, a: int, b: int, strength: float, *, action: bool, negated: bool, weak: bool
+) -> float:
+    """A trigger's strength adjusted for an action verb, negation, hedging and members
+    taken only from the context (``weak``)."""
+    conf = strength + (0.05 if action else -0.1) - (0.1 if weak else 0.0)
+    if negated:
+        conf -= 0.3
+    if re.search(r"\b(?:if|whether|could|might)\b", st[max(0, a - 60) : b], re.I):
+        conf -= 0.1
+    return round(max(0.0, min(1.0, conf)), 2)
+
+
+@dataclass
+class _Sentence:
+    """One sentence being read: its text, position, dates and named members."""
+
+    s: Sentence
+    dates: list[FoundDate]
+    explicit: list[str]
+    count: int | None
+    negated: bool
+    action: bool
+    spans: dict[str, tuple[int, int]]
+    reg_hits: list[rules.Hit] | None = None
+
+    def regularity_hits(self) -> list[rules.Hit]:
+        if self.reg_hits is None:
+            self.reg_hits = rules.regularity_hits(self.s.text)
+        return self.reg_hits
+
+
+@dataclass
+class _Collector:
+    """Candidates found so far, merged per (type, members, date, regularity)."""
+
+    doc: Document
+    min_confidence: float
+    ctx: Any
+    out: list[Candidate] = field(default_factory=list)
+    index: dict[tuple[Any, ...], Candidate] = field(default_factory=dict)
+    first_of_type: dict[str, Candidate] = field(default_factory=dict)
+
+    def sentence(self, sn: _Sentence, hits: Hits) -> None:
+        for type_, (a, b, strength, trig_text) in sorted(hits.items(), key=lambda kv: kv[1][0]):
+            self.hit(sn, type_, a, b, strength, trig_text)
+
+    def hit(self, sn: _Sentence, type_: str, a: int, b: int, strength: float, trig: str) -> None:
+        doc, st = self.doc, sn.s.text
+        value, prec, dtext = _date(sn.dates, a, b, doc.date)
+        y = int(value[:4]) if value else (doc.date.year if doc.date else None)
+        members, from_ctx = _members([in_year(c, y) for c in sn.explicit], sn.count, self.ctx)
+        members = sorted(dict.fromkeys(in_year(c, y) for c in members))
+        if len(members) < 2:
+            return
+        weak = from_ctx and not sn.count
+        conf = _confidence(st, a, b, strength, action=sn.action, negated=sn.negated, weak=weak)
+        if conf < self.min_confidence:
+            return
+        reg, stated = _regularity(st, a, b, type_, sn.spans, sn.regularity_hits())
+        oa, ob = doc.to_original(sn.s.start, sn.s.end)
+        ev = Evidence(st, sn.s.start, sn.s.end, oa, ob)
+        if (
+            not stated
+            and not any(d.value for d in sn.dates)
+            and _ANAPHOR.search(st[max(0, a - 12) : b])
+            and type_ in self.first_of_type
+        ):  # "the exercise", "the hotline": a re-mention of the document's mechanism
+            self.first_of_type[type_].evidence.append(ev)
+            return
+        key = (type_, tuple(members), value, reg)
+        same = self.index.get(key) or next(
+            (c for (t0, m0, v0, r0), c in self.index.items()
+             if (t0, m0, r0) == (*key[:2], reg) and v0 and value and same_date(v0, value)),
+            None,
+        )  # fmt: skip
+        if same is not None:
+            same.evidence.append(ev)
+            same.confidence = max(same.confidence, conf)
+            return
+        notes = []
+        if value is None:
+            notes.append("no date: give the document date with --date")
+        if from_ctx:
+            notes.append("members taken from the document context")
+        cand = Candidate(
+            type=type_,
+            members=members,
+            date=value,
+            date_precision=prec,
+            regularity=reg,
+            regularity_stated=stated,
+            level=_level(st, a, b, type_),
+            bindingness=rules.bindingness_for(type_, st),
+            issue_areas=rules.issue_areas_for(type_, st),
+            confidence=conf,
+            trigger=trig,
+            evidence=[ev],
+            document=doc.name,
+            document_date=doc.date.isoformat() if doc.date else None,
+            date_text=dtext,
+            members_from_context=from_ctx,
+            notes=notes,
+        )
+        self.index[key] = cand
+        self.first_of_type.setdefault(type_, cand)
+        self.out.append(cand)
+
+
+def extract(doc: Document, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[Candidate]:
+    """Candidate records in ``doc``, in text order, merged per mechanism."""
+    sents = split_sentences(doc.text)
+    year = doc.date.year if doc.date else None
+    roles, groups = _sentence_mentions(doc, sents, year)
+    found = _Collector(doc, min_confidence, _doc_context(sents, roles, groups))
     for si, s in enumerate(sents):
         st = s.text
         gated = rules.gated_types(st)
         if not gated or _is_heading(s, doc):
             continue
-        hits: dict[str, tuple[int, int, float, str]] = {}
-        for trig in rules.TRIGGERS:
-            if trig.type not in gated:
-                continue
-            if trig.needs is not None and not trig.needs.search(st):
-                continue
-            if trig.unless is not None and trig.unless.search(st):
-                continue
-            m = trig.pattern.search(st)
-            if m is None:
-                continue
-            prev = hits.get(trig.type)
-            if prev is None or trig.strength > prev[2]:
-                hits[trig.type] = (m.start(), m.end(), trig.strength, m.group(0))
+        hits = _trigger_hits(st, gated)
         if not hits:
             continue
-        if "multi_year_exercise_plan" in hits:
-            hits.pop("joint_exercise", None)
-        if "real_time_data_sharing" in hits and "intelligence_sharing_agreement" in hits:
-            da, db, _, dtext = hits["real_time_data_sharing"]
-            ia, ib = hits["intelligence_sharing_agreement"][:2]
-            real_time = re.search(r"real[- ]time|missile|warning", dtext, re.I)
-            if ia < db and da < ib:  # one phrase: "information" wins unless the data is real-time
-                hits.pop(
-                    "intelligence_sharing_agreement" if real_time else "real_time_data_sharing"
-                )
-            elif not real_time and re.search(r"information|intelligence", dtext, re.I):
-                hits.pop("real_time_data_sharing")
-        dates = find_dates(st, doc.date)
-        explicit = [m.iso3 for m, r in roles[si] if r == "member"] + groups[si]
-        k = _count(st)
-        negated = bool(rules.NEGATION.search(st))
-        action = bool(rules.ACTION.search(st))
-        spans = {t: (h[0], h[1]) for t, h in hits.items()}
-        reg_hits: list[rules.Hit] | None = None
-        for type_, (a, b, strength, trig_text) in sorted(hits.items(), key=lambda kv: kv[1][0]):
-            value, prec, dtext = _date(dates, a, b, doc.date)
-            y = int(value[:4]) if value else year
-            members, from_ctx = _members([in_year(c, y) for c in explicit], k, ctx)
-            members = sorted(dict.fromkeys(in_year(c, y) for c in members))
-            if len(members) < 2:
-                continue
-            conf = strength + (0.05 if action else -0.1) - (0.1 if from_ctx and not k else 0.0)
-            if negated:
-                conf -= 0.3
-            if re.search(r"\b(?:if|whether|could|might)\b", st[max(0, a - 60) : b], re.I):
-                conf -= 0.1
-            conf = round(max(0.0, min(1.0, conf)), 2)
-            if conf < min_confidence:
-                continue
-            if reg_hits is None:
-                reg_hits = rules.regularity_hits(st)
-            reg, stated = _regularity(st, a, b, type_, spans, reg_hits)
-            if (
-                not stated
-                and not any(d.value for d in dates)
-                and _ANAPHOR.search(st[max(0, a - 12) : b])
-                and type_ in first_of_type
-            ):  # "the exercise", "the hotline": a re-mention of the document's mechanism
-                c = first_of_type[type_]
-                c.evidence.append(Evidence(st, s.start, s.end, *doc.to_original(s.start, s.end)))
-                continue
-            oa, ob = doc.to_original(s.start, s.end)
-            ev = Evidence(st, s.start, s.end, oa, ob)
-            key = (type_, tuple(members), value, reg)
-            same = index.get(key) or next(
-                (c for (t0, m0, v0, r0), c in index.items()
-                 if (t0, m0, r0) == (*key[:2], reg) and v0 and value and same_date(v0, value)),
-                None,
-            )  # fmt: skip
-            if same is not None:
-                c = same
-                c.evidence.append(ev)
-                c.confidence = max(c.confidence, conf)
-                continue
-            notes = []
-            if value is None:
-                notes.append("no date: give the document date with --date")
-            if from_ctx:
-                notes.append("members taken from the document context")
-            cand = Candidate(
-                type=type_,
-                members=members,
-                date=value,
-                date_precision=prec,
-                regularity=reg,
-                regularity_stated=stated,
-                level=_level(st, a, b, type_),
-                bindingness=rules.bindingness_for(type_, st),
-                issue_areas=rules.issue_areas_for(type_, st),
-                confidence=conf,
-                trigger=trig_text,
-                evidence=[ev],
-                document=doc.name,
-                document_date=doc.date.isoformat() if doc.date else None,
-                date_text=dtext,
-                members_from_context=from_ctx,
-                notes=notes,
+        sn = _Sentence(
+            s,
+            find_dates(st, doc.date),
+            [m.iso3 for m, r in roles[si] if r == "member"] + groups[si],
+            _count(st),
+            bool(rules.NEGATION.search(st)),
+            bool(rules.ACTION.search(st)),
+            {t: (h[0], h[1]) for t, h in hits.items()},
+        )
+        found.sentence(sn, hits)
+    return found.out
+
+
+def extract_file(path, *, date=None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                 max_bytes: int = DEFAULT_MAX_BYTES, format: str | None = None) -> list[Candidate]:  # fmt: skip
+    """Candidates in one file (see :func:`allyscope.extract.extractor.extract`)."""
+    from allyscope.extract.reader import read_document
+
+    doc = read_document(path, date=date, max_bytes=max_bytes, format=format)
+    return extract(doc, min_confidence=min_confidence)
+
+
+def extract_text(text: str, *, date=None, format: str | None = None, name: str = "<text>",
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[Candidate]:  # fmt: skip
+    """Candidates in a text given as a string."""
+    from allyscope.extract.reader import parse_text
+
+    return extract(
+        parse_text(text, date=date, format=format, name=name), min_confidence=min_confidence
+    )
+
+
+@dataclass
+class ExtractionRun:
+    """Candidate records from a set of documents: ``items`` (candidate, record) pairs and
+    ``warnings`` about what the records still lack (document dates, source details)."""
+
+    items: list[tuple[Any, dict[str, Any]]]
+    warnings: list[str]
+
+
+def extract_files(
+    files: Sequence[str | os.PathLike[str]],
+    *,
+    date: str | None = None,
+    max_bytes: int = 20 * 1024 * 1024,
+    min_confidence: float = 0.5,
+    source: Mapping[str, str | None] | None = None,
+) -> ExtractionRun:
+    """Read each document and propose records for every candidate found.
+
+    Parameters
+    ----------
+    files : sequence of path
+        Statements or articles (.txt, .md, .html).
+    date : str, optional
+        The documents' date (YYYY-MM-DD) when their metadata or dateline lacks it.
+    max_bytes : int
+        Largest document read.
+    min_confidence : float
+        Candidates below this confidence are dropped.
+    source : mapping, optional
+        ``url``, ``publisher`` and ``title`` of the statement, for the records' source.
+    """
+    from allyscope.extract.reader import read_document
+    from allyscope.extract.records import source_for, to_record
+
+    src_opts = dict(source or {})
+    items: list[tuple[Any, dict[str, Any]]] = []
+    warnings: list[str] = []
+    used: set[str] = set()
+    missing: set[str] = set()
+    for f in files:
+        doc = read_document(os.fspath(f), date=date, max_bytes=max_bytes)
+        if doc.date is None:
+            warnings.append(
+                f"{f}: no document date found; relative dates stay unresolved "
+                "(give --date YYYY-MM-DD)"
             )
-            index[key] = cand
-            first_of_type.setdefault(type_, cand)
-            out.append(cand)
-    return out
+        src = source_for(
+            doc, url=src_opts.get("url"), publisher=src_opts.get("publisher"),
+            title=src_opts.get("title"),
+        )  # fmt: skip
+        missing |= {k for k in ("title", "publisher", "date", "url") if k not in src}
+        items.extend(
+            (c, to_record(c, src, used)) for c in extract(doc, min_confidence=min_confidence)
+        )
+    if missing:
+        warnings.append(
+            f"the source's {', '.join(sorted(missing))} is not known: add it "
+            "(--source-url, --publisher, --title) before loading the records"
+        )
+    return ExtractionRun(items, warnings)
 
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "Candidate", "Evidence", "extract"]
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
+    "Candidate",
+    "Evidence",
+    "ExtractionRun",
+    "extract",
+    "extract_file",
+    "extract_files",
+    "extract_text",
+]

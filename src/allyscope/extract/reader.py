@@ -229,6 +229,7 @@ _BLOCK = {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5"
           "figure", "figcaption", "header", "footer", "address", "hr", "br", "center", "caption",
           "details", "summary"}  # fmt: skip
 _AUTOCLOSE = {"p", "li", "td", "th", "tr", "dt", "dd", "option"}
+_SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 _BOILER_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|share|sharing|social|cookies?|consent"
     r"|gdpr|footer|sidebar|banner|skip|subscribe|newsletter|related|comments?|advert|ads?|promo"
@@ -279,62 +280,64 @@ class _HTMLCleaner(HTMLParser):
     def in_main(self) -> bool:
         return bool(self.stack) and self.stack[-1][2]
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        tag = tag.lower()
-        a = {k.lower(): (v or "") for k, v in attrs}
+    def _head_tag(self, tag: str, a: dict[str, str]) -> bool:
+        """Metadata tags (meta, canonical link): record what they say; True if handled."""
         if tag == "meta":
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            if key in _META_DATE_KEYS and a.get("content"):
-                self.meta_dates.append(a["content"])
-            elif key in ("og:url",) and a.get("content"):
-                self.url = self.url or a["content"]
-            elif key in (
-                "og:site_name",
-                "publisher",
-                "dc.publisher",
-                "citation_publisher",
-            ) and a.get("content"):
-                self.publisher = self.publisher or a["content"]
-            return
+            content = a.get("content")
+            if not content:
+                return True
+            if key in _META_DATE_KEYS:
+                self.meta_dates.append(content)
+            elif key == "og:url":
+                self.url = self.url or content
+            elif key in ("og:site_name", "publisher", "dc.publisher", "citation_publisher"):
+                self.publisher = self.publisher or content
+            return True
         if tag == "link" and "canonical" in a.get("rel", "").lower() and a.get("href"):
             self.url = a["href"]
-            return
+            return True
+        return False
+
+    def _skips(self, tag: str, a: dict[str, str], is_main: bool, in_article: bool) -> bool:
+        """Whether an element's text is boilerplate (navigation, hidden, headers ...)."""
+        if self.skipping or tag in _SKIP_TAGS or a.get("aria-hidden") == "true" or "hidden" in a:
+            return True
+        if tag == "header" and not in_article:
+            return True
+        attr_text = " ".join(
+            (a.get("class", ""), a.get("id", ""), a.get("role", ""), a.get("aria-label", ""))
+        )
+        if not is_main and _BOILER_ATTR.search(attr_text):
+            return True
+        return a.get("role", "").lower() in _SKIP_ROLES
+
+    def _markers(self, tag: str, a: dict[str, str]) -> None:
+        """Title, JSON-LD and <time> elements: where the document's metadata is."""
         if tag == "title":
             self.in_title = True
         if tag == "script" and "ld+json" in a.get("type", ""):
             self.in_ldjson = True
         if tag == "time" and a.get("datetime") and not self.skipping:
             self.time_dates.append(a["datetime"])
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = tag.lower()
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if self._head_tag(tag, a):
+            return
+        self._markers(tag, a)
         if tag in _VOID:
             if tag in ("br", "hr"):
                 self._break(tag == "hr")
             return
         if tag in _AUTOCLOSE and self.stack and self.stack[-1][0] == tag:
             self.handle_endtag(tag)
-        parent_skip = self.skipping
-        parent_main = self.in_main
-        parent_article = bool(self.stack) and self.stack[-1][3]
-        is_main = tag in ("main", "article") or a.get("role", "").lower() == "main"
-        in_article = (
-            parent_article or tag in ("article", "main") or a.get("role", "").lower() == "main"
-        )
-        attr_text = " ".join(
-            (a.get("class", ""), a.get("id", ""), a.get("role", ""), a.get("aria-label", ""))
-        )
-        skip = parent_skip or tag in _SKIP_TAGS or a.get("aria-hidden") == "true" or "hidden" in a
-        if tag == "header" and not in_article:
-            skip = True
-        if not skip and not is_main and _BOILER_ATTR.search(attr_text):
-            skip = True
-        if a.get("role", "").lower() in (
-            "navigation",
-            "banner",
-            "contentinfo",
-            "complementary",
-            "search",
-        ):
-            skip = True
-        self.stack.append((tag, skip, parent_main or is_main, in_article))
+        main_role = a.get("role", "").lower() == "main"
+        is_main = tag in ("main", "article") or main_role
+        in_article = (bool(self.stack) and self.stack[-1][3]) or is_main
+        skip = self._skips(tag, a, is_main, in_article)
+        self.stack.append((tag, skip, self.in_main or is_main, in_article))
         if tag == "h1":
             self.in_h1 = True
         if tag == "a":
@@ -507,44 +510,47 @@ _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _MD_LINKDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 
 
+def _front_matter(lines: list[str], meta: dict[str, object]) -> tuple[int, int]:
+    """Read a leading ``---`` YAML block into ``meta``; return (characters, lines) used."""
+    if not lines or lines[0].strip() != "---":
+        return 0, 0
+    for j in range(1, min(len(lines), 200)):
+        if lines[j].strip() in ("---", "..."):
+            _read_front_matter("".join(lines[1:j]), meta)
+            return sum(len(x) for x in lines[: j + 1]), j + 1
+    return 0, 0
+
+
+def _md_skipped(body: str) -> bool:
+    """Rules, link definitions, table rulers and boilerplate lines carry no text."""
+    if _MD_RULE.match(body) or _MD_LINKDEF.match(body):
+        return True
+    if re.match(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", body):
+        return True
+    plain = _MD_INLINE.sub(lambda m: m.group("ltext") or m.group("rtext") or "", body)
+    return bool(body.strip()) and is_boilerplate_line(plain)
+
+
 def clean_markdown(text: str) -> tuple[OffsetMap, dict[str, object]]:
     out = OffsetMap()
     meta: dict[str, object] = {"title": None, "dates": []}
-    pos = 0
     lines = text.splitlines(keepends=True)
-    i = 0
-    if lines and lines[0].strip() == "---":
-        for j in range(1, min(len(lines), 200)):
-            if lines[j].strip() in ("---", "..."):
-                front = "".join(lines[1:j])
-                _read_front_matter(front, meta)
-                pos = sum(len(x) for x in lines[: j + 1])
-                i = j + 1
-                break
+    pos, first = _front_matter(lines, meta)
     in_fence = False
     prev_blank = True
-    for line in lines[i:]:
+    for line in lines[first:]:
         start = pos
         pos += len(line)
         body = line.rstrip("\r\n")
         if re.match(r"^\s{0,3}(```|~~~)", body):
             in_fence = not in_fence
             continue
-        if (
-            in_fence
-            or _MD_RULE.match(body)
-            or _MD_LINKDEF.match(body)
-            or re.match(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", body)
-        ):
+        if in_fence or _md_skipped(body):
             continue
         if not body.strip():
             if out.length and not prev_blank:
                 out.add("\n\n", None)
             prev_blank = True
-            continue
-        if is_boilerplate_line(
-            _MD_INLINE.sub(lambda m: m.group("ltext") or m.group("rtext") or "", body)
-        ):
             continue
         heading = bool(re.match(r"^\s{0,3}#{1,6}\s", body))
         bullet = bool(re.match(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", body))
@@ -557,9 +563,7 @@ def clean_markdown(text: str) -> tuple[OffsetMap, dict[str, object]]:
         _md_inline(body[k:].replace("|", " "), start + k, out)
         if heading:
             out.add("\n\n", None)
-            prev_blank = True
-        else:
-            prev_blank = False
+        prev_blank = heading
     return out, meta
 
 

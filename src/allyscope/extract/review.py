@@ -3,6 +3,11 @@
 Reads answers with :mod:`rich.prompt`, so it works at a terminal and with answers piped
 on standard input (one answer per line), which is how it is tested. An edited record
 is checked against the schema before it is accepted; a bad value is asked for again.
+
+When standard input ends before the first answer (no terminal and nothing piped, as with
+``< /dev/null``) the review is refused (:class:`NoAnswersError`): nothing was decided, so
+nothing is written. When it ends later, that counts as ``q``: the candidates accepted so
+far are kept and :attr:`Review.ended_early` says how many were left undecided.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from rich.panel import Panel
 from rich.prompt import Prompt
 from rich.table import Table
 
+from allyscope.errors import InvalidInputError
 from allyscope.extract.extractor import Candidate
 from allyscope.extract.records import problems
 from allyscope.mechanisms.schema import LEVELS, MECHANISM_TYPES, REGULARITIES, normalize_term
@@ -72,20 +78,41 @@ def _edit(console: Console, rec: dict[str, Any], ask: Callable[..., str]) -> dic
     return new
 
 
+class NoAnswersError(InvalidInputError):
+    """``--review`` without a terminal and without answers on standard input."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(
+            f"--review got no answer for any of the {n} candidate(s): standard input is "
+            "empty and not a terminal",
+            "run it at a terminal, pipe one answer per candidate (a, e, r or q), or leave "
+            "out --review to write every candidate for review later",
+        )
+
+
+class Review(list):  # type: ignore[type-arg]
+    """The accepted candidates, with how the review ended."""
+
+    #: candidates left undecided because standard input ended (0: every one was decided
+    #: or the reviewer quit with ``q``)
+    ended_early: int = 0
+
+
 def review(
     items: list[tuple[Candidate, dict[str, Any]]],
     console: Console | None = None,
     ask: Callable[..., str] | None = None,
-) -> list[tuple[Candidate, dict[str, Any]]]:
+) -> Review:
     """The accepted (and possibly edited) candidates, in order. ``q`` stops and keeps
-    what was accepted so far; end of input counts as ``q``."""
+    what was accepted so far; end of input counts as ``q`` except before the first answer,
+    which raises :class:`NoAnswersError`."""
     console = console or Console()
 
     def _ask(prompt: str, **kw: Any) -> str:
         return Prompt.ask(prompt, console=console, **kw)
 
     ask = ask or _ask
-    kept: list[tuple[Candidate, dict[str, Any]]] = []
+    kept = Review()
     for i, (c, rec) in enumerate(items, 1):
         _show(console, i, len(items), c, rec)
         try:
@@ -95,6 +122,10 @@ def review(
                 default="a",
             )
         except EOFError:
+            console.print()  # end the prompt's line
+            if i == 1:
+                raise NoAnswersError(len(items)) from None
+            kept.ended_early = len(items) - i + 1
             break
         if choice == "q":
             break
@@ -105,10 +136,12 @@ def review(
             try:
                 rec = _edit(console, rec, ask)
             except EOFError:
+                console.print()
+                kept.ended_early = len(items) - i + 1
                 break
         kept.append((c, rec))
         console.print("[green]accepted[/green]")
     return kept
 
 
-__all__ = ["EDITABLE", "review"]
+__all__ = ["EDITABLE", "NoAnswersError", "Review", "review"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import OutOpt, check_output, fmt, print_table, progress_bar
-from allyscope.sources.bounds import coverage
 
 MAX_ROWS = 30
 
@@ -50,7 +49,7 @@ def evaluate(
         int | None,
         typer.Option(
             "--to",
-            help=f"Last origin year (default: {coverage('atop_alliance')[1]} - horizon).",
+            help="Last origin year (default: ATOP's last year minus the horizon).",
         ),
     ] = None,
     step: Annotated[int, typer.Option("--step", help="Years between origins.")] = 1,
@@ -75,17 +74,14 @@ def evaluate(
 ) -> None:
     """Rolling-origin backtest: train up to each origin year t, forecast onsets in
     t+1..t+h, and compare the models (ROC-AUC, PR-AUC, Brier, onset ranks)."""
-    from allyscope.cli import console
     from allyscope.errors import InvalidInputError
-    from allyscope.forecast.backtest import backtest, check_origins, write_figure
+    from allyscope.forecast.backtesting import backtest, check_origins, write_figure
     from allyscope.forecast.outcome import ATOP_LAST
 
     for p in (output, calibration, predictions):
         check_output(p)
-    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write plot {str(plot)!r}: not an .html file", "use --plot FILE.html"
-        )
+    clikit.check_plot(plot)
+    clikit.check_years(first, last)
     if step < 1:
         raise InvalidInputError(f"--step must be at least 1, got {step}")
     last = ATOP_LAST - horizon if last is None else last
@@ -100,42 +96,35 @@ def evaluate(
         res = backtest(
             kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=advance
         )
-    table = res.table
-    best = res.best_model()
-    if output:
-        from allyscope.io import write_table
-
-        write_table(table, output)
-    if calibration:
-        from allyscope.io import write_table
-
-        write_table(res.calibration, calibration)
-    if predictions:
-        from allyscope.io import write_table
-
-        write_table(res.predictions, predictions)
+    clikit.write_output(res.table, output, "backtest table")
+    clikit.write_output(res.calibration, calibration, "calibration table")
+    clikit.write_output(res.predictions, predictions, "backtest forecasts")
     files = write_figure(res, str(plot)) if plot else []
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "outcome": outcome,
-                    "horizon": horizon,
-                    "origins": origins,
-                    "best_model": best,
-                    "table": table.to_dicts(),
-                    "calibration": res.calibration.to_dicts(),
-                    "files": files,
-                },
-                indent=2,
-                default=str,
-            )
+        clikit.print_json(
+            {
+                "outcome": outcome,
+                "horizon": horizon,
+                "origins": origins,
+                "best_model": res.best_model(),
+                "table": res.table.to_dicts(),
+                "calibration": res.calibration.to_dicts(),
+                "files": files,
+            }
         )
         return
+    title = (
+        f"Backtest: {outcome} pact onset within {horizon} years, origins "
+        f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins"
+    )
+    _show_backtest(res, title, files)
+
+
+def _show_backtest(res: Any, title: str, files: list[str]) -> None:
     import polars as pl
 
     _print_frame(
-        table.select(
+        res.table.select(
             "model",
             pl.col("roc_auc").round(3).alias("ROC-AUC"),
             pl.col("pr_auc").round(3).alias("PR-AUC"),
@@ -146,30 +135,31 @@ def evaluate(
             "forecasts",
             "onsets",
         ),
-        title=f"Backtest: {outcome} pact onset within {horizon} years, origins "
-        f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins",
+        title=title,
     )
+    console = clikit.console()
     console.print(
         "[dim]onset rank: median percentile of the actual onsets among all dyads at risk at "
         "their origin (100 = ranked first); top 5%: share of onsets ranked in their origin's "
         "top 5%; skill: Brier skill against the base rate[/dim]"
     )
     console.print(
-        f"better out of sample (PR-AUC, then Brier): [bold]{best}[/bold]", highlight=False
+        f"better out of sample (PR-AUC, then Brier): [bold]{res.best_model()}[/bold]",
+        highlight=False,
     )
     for f in files:
         console.print(f"[green]wrote[/green] {f}")
-    for f in (output, calibration, predictions):
-        if f:
-            console.print(f"[green]wrote[/green] {f}")
 
 
 def train_cmd(
     model: Annotated[str, typer.Option("--model", help="logit, boost or default.")] = "default",
     outcome: Annotated[str, typer.Option("--outcome", help="'defense' or 'any'.")] = "defense",
     through: Annotated[
-        int, typer.Option("--through", help="Last outcome year used for training.")
-    ] = coverage("atop_alliance")[1],
+        int | None,
+        typer.Option(
+            "--through", help="Last outcome year used for training (default: ATOP's last year)."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap refits for intervals.")] = 20,
     refresh: Annotated[bool, typer.Option("--refresh", help="Retrain even if saved.")] = False,
@@ -178,10 +168,13 @@ def train_cmd(
     """Train (or load) a model and show what it learned (logit: coefficients per SD)."""
     import polars as pl
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.forecast.model import train
+    from allyscope.forecast.outcome import ATOP_LAST
 
     check_output(output)
+    clikit.check_year(through, flag="--through")
+    through = ATOP_LAST if through is None else through
     with progress_bar() as bar:
         task = bar.add_task("training", total=n_boot + 1)
         fm = train(
@@ -207,11 +200,7 @@ def train_cmd(
             (pl.col("coef") / pl.col("se")).alias("z")
         )
         _print_frame(coefs, title="Coefficients (log-odds per standard deviation)", max_rows=200)
-        if output:
-            from allyscope.io import write_table
-
-            write_table(coefs, output)
-            console.print(f"[green]wrote[/green] {output}")
+        clikit.write_output(coefs, output, "coefficients")
 
 
 # -- forecast ----------------------------------------------------------------------------------
@@ -271,52 +260,44 @@ def forecast_cmd(
 ) -> None:
     """Probability that states begin an alliance within the horizon, with an interval,
     drivers and comparison dyads; `--all-dyads --year Y -o FILE` scores every dyad."""
-    from allyscope.cli import console
+    from allyscope import api
     from allyscope.errors import InvalidInputError
-    from allyscope.forecast import predict, scenarios
 
     check_output(output)
+    clikit.check_year(year)
+    settings = api.ForecastSettings(horizon, year, model, outcome, seed, n_boot)
     if all_dyads:
         if states:
             raise InvalidInputError(
                 "give either states or --all-dyads, not both",
                 "allyscope forecast --all-dyads --year 2018 -o all.csv",
             )
-        with console.status("scoring every dyad at risk"):
-            df = predict.forecast_all(
-                year,
-                horizon,
-                model=model,
-                outcome=outcome,
-                seed=seed,
-                n_boot=n_boot,
-                intervals=intervals,
-            )
-        if output:
-            from allyscope.io import write_table
-
-            write_table(df, output)
-        if as_json:
-            print(json.dumps(df.to_dicts(), default=str))
-            return
-        y = int(df["year"][0]) if df.height else year
-        shown = ["rank", "state1", "state2", "probability"]
-        if intervals:
-            shown += ["lower", "upper"]
-        _print_frame(
-            df.head(MAX_ROWS).select(shown),
-            title=f"Most likely {outcome} pact onsets within {horizon} years of {y} "
-            f"({df.height:,} dyads at risk)",
-            pct_cols=("probability", "lower", "upper"),
-        )
-        if output:
-            console.print(f"[green]wrote[/green] {output} ({df.height:,} rows)")
+        with clikit.busy("scoring every dyad at risk"):
+            res = api.forecast_all(settings, intervals=intervals)
+        _render_all_dyads(res.df, settings, intervals, output, as_json)
         return
     if not states:
         raise InvalidInputError(
             "name two or more states, or use --all-dyads", "allyscope forecast JPN KOR --horizon 5"
         )
-    names = [s.strip() for v in states for s in v.split(",") if s.strip()]
+    names = clikit.split_values(states)
+    changes = _scenario_changes(leader_change, un_affinity, exercises, mechanism_lapse, set_)
+    specs = api.scenario_specs(names, scenario_file, changes, defaults=default_scenarios)
+    with clikit.busy("forecasting (the first run trains the model)"):
+        run = api.forecast_run(names, settings, specs)
+    _render_run(run, output, as_json)
+
+
+def _scenario_changes(
+    leader_change: list[str] | None,
+    un_affinity: str | None,
+    exercises: str | None,
+    mechanism_lapse: list[str] | None,
+    set_: list[str] | None,
+) -> list[dict[str, Any]]:
+    """The scenario changes named by command-line options (docs/forecast.md)."""
+    from allyscope.errors import InvalidInputError
+
     changes: list[dict[str, Any]] = []
     if leader_change:
         changes.append({"leader_change": leader_change})
@@ -324,76 +305,48 @@ def forecast_cmd(
         changes.append({"un_affinity": un_affinity})
     if exercises:
         changes.append({"exercises": exercises})
-    for rid in mechanism_lapse or []:
-        changes.append({"mechanism_lapse": rid})
+    changes.extend({"mechanism_lapse": rid} for rid in mechanism_lapse or [])
     if set_:
-        kv: dict[str, str] = {}
-        for item in set_:
-            if "=" not in item:
-                raise InvalidInputError(f"--set {item!r}: use FEATURE=VALUE")
-            k, v = item.split("=", 1)
-            kv[k.strip()] = v.strip()
-        changes.append({"set": kv})
-    specs: list[Any] = []
-    if scenario_file:
-        specs.append(scenarios.load(scenario_file))
-    if changes:
-        specs.append(scenarios.from_dict({"changes": changes}, "command line"))
-    if default_scenarios:
-        specs.extend(scenarios.default_scenarios(names))
-    kw = {
-        "horizon": horizon,
-        "year": year,
-        "model": model,
-        "outcome": outcome,
-        "seed": seed,
-        "n_boot": n_boot,
-    }
-    with console.status("forecasting (the first run trains the model)"):
-        base = predict.forecast(names, **kw)
-        results = [
-            scenarios.ScenarioResult(
-                scenarios.as_scenario(s),
-                base,
-                predict.forecast(names, scenario=s, explain=False, **kw),
-            )
-            for s in specs
-        ]
-    if output:
-        import polars as pl
+        bad = [item for item in set_ if "=" not in item]
+        if bad:
+            raise InvalidInputError(f"--set {bad[0]!r}: use FEATURE=VALUE")
+        pairs = (item.split("=", 1) for item in set_)
+        changes.append({"set": {k.strip(): v.strip() for k, v in pairs}})
+    return changes
 
-        from allyscope.io import write_table
 
-        if results:
-            write_table(
-                pl.concat(
-                    [
-                        r.table().with_columns(pl.lit(r.scenario.name).alias("scenario"))
-                        for r in results
-                    ]
-                ),
-                output,
-            )
-        else:
-            write_table(base.table(), output)
+def _render_all_dyads(
+    df: Any, settings: Any, intervals: bool, output: Path | None, as_json: bool
+) -> None:
+    clikit.write_output(df, output, "forecasts")
     if as_json:
-        out = base.to_dict()
-        out["scenarios"] = [r.to_dict() for r in results]
-        print(json.dumps(out, indent=2, default=str))
+        clikit.print_json(df.to_dicts())
         return
-    _show_forecast(base)
-    for r in results:
+    y = int(df["year"][0]) if df.height else settings.year
+    shown = ["rank", "state1", "state2", "probability"] + (["lower", "upper"] if intervals else [])
+    _print_frame(
+        df.head(MAX_ROWS).select(shown),
+        title=f"Most likely {settings.outcome} pact onsets within {settings.horizon} years of "
+        f"{y} ({df.height:,} dyads at risk)",
+        pct_cols=("probability", "lower", "upper"),
+    )
+
+
+def _render_run(run: Any, output: Path | None, as_json: bool) -> None:
+    clikit.write_output(run.table(), output, "forecast")
+    if as_json:
+        clikit.print_json(run.to_dict())
+        return
+    _show_forecast(run.base)
+    for r in run.scenarios:
         _show_scenario(r)
-    if output:
-        console.print(f"[green]wrote[/green] {output}")
 
 
 def _show_forecast(f: Any) -> None:
-    from rich.table import Table
-
-    from allyscope.cli import console
+    """The forecast, its interval, the model it came from and each pair's drivers."""
     from allyscope.forecast.outcome import OUTCOME_TITLES
 
+    console = clikit.console()
     m = f.model
     window = f"{f.year + 1}-{f.year + f.horizon}"
     what = OUTCOME_TITLES[f.outcome].split(" (")[0]
@@ -424,33 +377,8 @@ def _show_forecast(f: Any) -> None:
         highlight=False,
     )
     for p in f.pairs:
-        if p.allied or p.drivers is None:
-            continue
-        t = Table(
-            title=f"Drivers for {p.label} (log-odds of the first year's hazard vs the average "
-            f"dyad at risk in {f.year})",
-            title_justify="left",
-        )
-        for c in ("input", "group", "value", "average", "contribution"):
-            t.add_column(c, justify="left" if c in ("input", "group") else "right")
-        for r in p.drivers.iter_rows(named=True):
-            c = r["contribution"]
-            colour = "green" if c > 0 else "red"
-            t.add_row(
-                r["feature"],
-                r["group"],
-                _fmt(r["value"]),
-                _fmt(r["reference_mean"]),
-                f"[{colour}]{c:+.2f}[/{colour}]",
-            )
-        console.print(t)
-        if p.neighbours is not None and p.neighbours.height:
-            nb = p.neighbours.with_columns(
-                p.neighbours["onset_within"]
-                .replace_strict({1: "yes", 0: "no"}, return_dtype=str)
-                .alias(f"onset within {f.horizon}y")
-            ).select("state1", "state2", "year", "distance", f"onset within {f.horizon}y")
-            _print_frame(nb, title=f"Most alike historical dyads (for {p.label})")
+        if not p.allied and p.drivers is not None:
+            _show_drivers(f, p)
     if f.carried_forward:
         rows = f.carried_forward
         console.print(f"[bold]Inputs for {f.year} not in the data[/bold]:")
@@ -462,8 +390,40 @@ def _show_forecast(f: Any) -> None:
         console.print(f"  [yellow]note:[/yellow] {n}", highlight=False)
 
 
+def _show_drivers(f: Any, p: Any) -> None:
+    """What pushes one pair's forecast up or down, and the most alike historical dyads."""
+    from rich.table import Table
+
+    console = clikit.console()
+    t = Table(
+        title=f"Drivers for {p.label} (log-odds of the first year's hazard vs the average "
+        f"dyad at risk in {f.year})",
+        title_justify="left",
+    )
+    for c in ("input", "group", "value", "average", "contribution"):
+        t.add_column(c, justify="left" if c in ("input", "group") else "right")
+    for r in p.drivers.iter_rows(named=True):
+        c = r["contribution"]
+        colour = "green" if c > 0 else "red"
+        t.add_row(
+            r["feature"],
+            r["group"],
+            _fmt(r["value"]),
+            _fmt(r["reference_mean"]),
+            f"[{colour}]{c:+.2f}[/{colour}]",
+        )
+    console.print(t)
+    if p.neighbours is not None and p.neighbours.height:
+        nb = p.neighbours.with_columns(
+            p.neighbours["onset_within"]
+            .replace_strict({1: "yes", 0: "no"}, return_dtype=str)
+            .alias(f"onset within {f.horizon}y")
+        ).select("state1", "state2", "year", "distance", f"onset within {f.horizon}y")
+        _print_frame(nb, title=f"Most alike historical dyads (for {p.label})")
+
+
 def _show_scenario(r: Any) -> None:
-    from allyscope.cli import console
+    console = clikit.console()
 
     console.print(f"\n[bold]Scenario: {r.scenario.name}[/bold]", highlight=False)
     for c in r.scenario.describe():

@@ -1,7 +1,7 @@
 """Evaluation of backtest forecasts: raw and recalibrated, dyad and event level, with
 cluster-bootstrap intervals (docs/forecast.md).
 
-:func:`evaluate` takes a :class:`~allyscope.forecast.backtest.BacktestResult` and returns
+:func:`evaluate` takes a :class:`~allyscope.forecast.backtesting.BacktestResult` and returns
 an :class:`Evaluation`:
 
 * ``scores`` -- one row per model and method (``raw``: the model's own probability;

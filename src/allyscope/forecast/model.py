@@ -309,7 +309,8 @@ def _load(path: Path) -> ForecastModel | None:
     try:
         with open(path, "rb") as fh:
             fm = pickle.load(fh)
-    except Exception:  # a damaged or foreign file is retrained, never trusted
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        # a damaged file, or one pickled by another version: retrained, never trusted
         path.unlink(missing_ok=True)
         return None
     if (

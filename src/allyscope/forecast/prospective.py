@@ -196,7 +196,7 @@ def _summary(
 def base_rate(outcome: str, origin: int, horizon: int) -> float:
     """The base-rate forecast at ``origin``: the share of dyads at risk with an onset
     within ``horizon`` years, over the origins whose windows had closed by ``origin``."""
-    from allyscope.forecast.backtest import _base_rate
+    from allyscope.forecast.backtesting import _base_rate
     from allyscope.forecast.data import onset_events, training_table
     from allyscope.forecast.outcome import TRAIN_FIRST
 

@@ -167,7 +167,7 @@ def calibration(
 ) -> Calibration:
     """Fit the calibrator a forecast trained through ``trained_through`` uses (see module
     docs). The rolling backtest behind it is cached; the fits take seconds."""
-    from allyscope.forecast.backtest import default_origins, model_backtest
+    from allyscope.forecast.backtesting import default_origins, model_backtest
     from allyscope.forecast.evaluation import onset_events
 
     origins = default_origins(horizon, step)

@@ -50,7 +50,7 @@ every member; UN voting affinity at its lowest level of the last 20 years).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,74 @@ def _err(where: str, msg: str, hint: str | None = None) -> InvalidInputError:
     return InvalidInputError(f"{where}: {msg}", hint or "see docs/forecast.md (Scenarios)")
 
 
+def _parse_leader_change(value: Any, where: str) -> tuple[Any, ...]:
+    states = [value] if isinstance(value, str | int) else list(value or [])
+    if not states:
+        raise _err(where, "leader_change needs at least one state")
+    return tuple(states)
+
+
+def _parse_un_affinity(value: Any, where: str) -> str | int:
+    if str(value).strip().lower() == "lowest":
+        return "lowest"
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _err(where, f"un_affinity must be 'lowest' or a year, got {value!r}") from None
+
+
+def _parse_exercises(value: Any, where: str) -> int:
+    if str(value).strip().lower() in ("stop", "none", "0"):
+        return 0
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise _err(where, f"exercises must be 'stop' or a number, got {value!r}") from None
+    if n < 0:
+        raise _err(where, "exercises must not be negative")
+    return n
+
+
+def _parse_set(value: Any, where: str) -> dict[str, float]:
+    if not isinstance(value, Mapping) or not value:
+        raise _err(where, "set needs a mapping {feature: value}")
+    from allyscope.forecast.feature_table import feature_map
+
+    fmap = feature_map()
+    clean = {}
+    for k, v in value.items():
+        if k not in fmap:
+            raise UnknownNameError(
+                "model input", str(k), list(fmap), "see docs/forecast.md (Features)"
+            )
+        try:
+            clean[str(k)] = float(v)
+        except (TypeError, ValueError):
+            raise _err(where, f"set {k}: {v!r} is not a number") from None
+    return dict(sorted(clean.items()))
+
+
+#: how the value of each kind of change is read
+_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "leader_change": _parse_leader_change,
+    "un_affinity": _parse_un_affinity,
+    "exercises": _parse_exercises,
+    "mechanism_lapse": lambda value, _where: str(value),
+    "set": _parse_set,
+}
+
+
+def _pairs(pairs: Any, where: str) -> tuple[tuple[Any, Any], ...] | None:
+    if pairs is None:
+        return None
+    try:
+        return tuple((p[0], p[1]) for p in pairs)
+    except (TypeError, IndexError, KeyError):
+        raise _err(where, f"pairs must be a list of two-state lists, got {pairs!r}") from None
+
+
 def parse_change(item: Any, where: str = "scenario") -> Change:
+    """One change of a scenario from its mapping form (``{leader_change: [KOR]}``)."""
     if not isinstance(item, Mapping):
         raise _err(
             where, f"a change must be a mapping such as {{leader_change: [KOR]}}, got {item!r}"
@@ -146,60 +213,8 @@ def parse_change(item: Any, where: str = "scenario") -> Change:
         raise UnknownNameError(
             "scenario change", kind, KINDS, f"in {where}; see docs/forecast.md (Scenarios)"
         )
-    value = item[kind]
-    if kind == "leader_change":
-        value = [value] if isinstance(value, str | int) else list(value or [])
-        if not value:
-            raise _err(where, "leader_change needs at least one state")
-        value = tuple(value)
-    elif kind == "un_affinity":
-        if str(value).strip().lower() == "lowest":
-            value = "lowest"
-        else:
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise _err(
-                    where, f"un_affinity must be 'lowest' or a year, got {value!r}"
-                ) from None
-    elif kind == "exercises":
-        if str(value).strip().lower() in ("stop", "none", "0"):
-            value = 0
-        else:
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise _err(where, f"exercises must be 'stop' or a number, got {value!r}") from None
-            if value < 0:
-                raise _err(where, "exercises must not be negative")
-    elif kind == "mechanism_lapse":
-        value = str(value)
-    elif kind == "set":
-        if not isinstance(value, Mapping) or not value:
-            raise _err(where, "set needs a mapping {feature: value}")
-        from allyscope.forecast.feature_table import feature_map
-
-        fmap = feature_map()
-        clean = {}
-        for k, v in value.items():
-            if k not in fmap:
-                raise UnknownNameError(
-                    "model input", str(k), list(fmap), "see docs/forecast.md (Features)"
-                )
-            try:
-                clean[str(k)] = float(v)
-            except (TypeError, ValueError):
-                raise _err(where, f"set {k}: {v!r} is not a number") from None
-        value = tuple(sorted(clean.items()))
-    pairs = item.get("pairs")
-    if pairs is not None:
-        try:
-            pairs = tuple((p[0], p[1]) for p in pairs)
-        except (TypeError, IndexError, KeyError):
-            raise _err(where, f"pairs must be a list of two-state lists, got {pairs!r}") from None
-    if kind == "set":
-        value = dict(value)
-    return Change(kind, value, pairs)
+    value = _PARSERS[kind](item[kind], where)
+    return Change(kind, value, _pairs(item.get("pairs"), where))
 
 
 def from_dict(spec: Mapping[str, Any], source: str = "scenario") -> Scenario:
@@ -235,6 +250,90 @@ def load(path: str | os.PathLike[str]) -> Scenario:
             f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
         ) from None
     return from_dict(spec, os.fspath(path))
+
+
+#: the compact form of a scenario (web app, ``allyscope.api.scenario``), for messages
+INLINE_SYNTAX = (
+    "changes as KIND:VALUE joined by ';' -- leader_change:KOR (or KOR,JPN), "
+    "un_affinity:lowest (or a year), exercises:stop (or a number per year), "
+    "mechanism_lapse:RECORD_ID, set:FEATURE=VALUE -- each optionally limited to pairs "
+    "with @A/B (e.g. exercises:stop@JPN/KOR); or preset:NAME"
+)
+#: longest compact scenario accepted (characters)
+MAX_INLINE = 300
+
+
+def parse_inline(text: str, states: Sequence[str | int] = ()) -> Scenario:
+    """A scenario from its compact form (never a file name): ``leader_change:KOR``,
+    ``un_affinity:lowest;exercises:stop@JPN/KOR``, ``set:us_troops_both_log=0`` or
+    ``preset:NAME`` (one of :func:`presets` for ``states``). See :data:`INLINE_SYNTAX`."""
+    text = str(text).strip()
+    if not text:
+        raise _err("scenario", "empty scenario", f"write {INLINE_SYNTAX}")
+    if len(text) > MAX_INLINE:
+        raise _err("scenario", f"longer than {MAX_INLINE} characters", "use fewer changes")
+    if text.lower().startswith("preset:"):
+        name = text.split(":", 1)[1].strip().lower()
+        table = presets(states)
+        if name not in table:
+            raise UnknownNameError(
+                "scenario preset", name, list(table), "presets: " + (", ".join(table) or "none")
+            )
+        return table[name]
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if not parts:
+        raise _err("scenario", "no change given", f"write {INLINE_SYNTAX}")
+    changes = []
+    for i, part in enumerate(parts):
+        where = f"scenario, change {i + 1} ({part[:60]!r})"
+        changes.append(parse_change(_inline_item(part, where), where))
+    return Scenario("; ".join(c.describe() for c in changes), tuple(changes), "", "inline")
+
+
+def _inline_item(part: str, where: str) -> dict[str, Any]:
+    """``KIND:VALUE[@A/B,...]`` as the mapping form of a change."""
+    kind, sep, rest = part.partition(":")
+    kind = kind.strip().lower()
+    if not sep or not rest.strip():
+        raise _err(where, "expected KIND:VALUE", f"write {INLINE_SYNTAX}")
+    value, _, pairs_text = rest.partition("@")
+    value = value.strip()
+    item: dict[str, Any]
+    if kind == "leader_change":
+        item = {kind: [v.strip() for v in value.split(",") if v.strip()]}
+    elif kind == "set":
+        assignments: dict[str, str] = {}
+        for a in value.split(","):
+            feature, eq, number = a.partition("=")
+            if not eq or not feature.strip():
+                raise _err(where, "set needs FEATURE=VALUE", "e.g. set:us_troops_both_log=0")
+            assignments[feature.strip()] = number.strip()
+        item = {kind: assignments}
+    else:
+        item = {kind: value}
+    if pairs_text.strip():
+        pairs = [p.split("/") for p in pairs_text.split(",") if p.strip()]
+        if any(len(p) != 2 or not all(x.strip() for x in p) for p in pairs):
+            raise _err(where, "pairs are written @A/B (several: @A/B,C/D)")
+        item["pairs"] = [[a.strip(), b.strip()] for a, b in pairs]
+    return item
+
+
+def presets(states: Sequence[str | int] = ()) -> dict[str, Scenario]:
+    """Named scenarios for a group (``preset:NAME``): the standard ones of
+    :func:`default_scenarios` (``leadership-change`` and ``un-affinity-low`` or
+    ``exercises-stop``)."""
+    out: dict[str, Scenario] = {}
+    if states:
+        for sc in default_scenarios(states):
+            kind = sc.changes[0].kind
+            slug = {
+                "leader_change": "leadership-change",
+                "un_affinity": "un-affinity-low",
+                "exercises": "exercises-stop",
+            }.get(kind, kind.replace("_", "-"))
+            out[slug] = sc
+    return out
 
 
 def as_scenario(spec: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
@@ -532,6 +631,7 @@ def default_scenarios(states: Sequence[str | int]) -> list[Scenario]:
 
 
 __all__ = [
+    "INLINE_SYNTAX",
     "KINDS",
     "Change",
     "Scenario",
@@ -541,5 +641,7 @@ __all__ = [
     "from_dict",
     "load",
     "parse_change",
+    "parse_inline",
+    "presets",
     "scenario",
 ]

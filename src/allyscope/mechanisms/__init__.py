@@ -14,7 +14,6 @@ in :mod:`allyscope.mechanisms.index` and ``docs/institutionalization.md``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from allyscope.errors import AllyscopeError
 from allyscope.mechanisms.loader import RecordSet, load, shipped_dir, validate_paths
 from allyscope.mechanisms.schema import (
     BINDINGNESS,
@@ -35,6 +35,7 @@ from allyscope.mechanisms.schema import (
     Record,
 )
 from allyscope.settings import InstitutionalizationSettings
+from allyscope.settings import as_of as _settings_as_of
 
 PathLike = str | os.PathLike[str]
 _CACHE: dict[tuple, RecordSet] = {}
@@ -66,9 +67,9 @@ def load_records(extra_dirs: PathLike | Iterable[PathLike] | None = None) -> Rec
     extra = [Path(p) for p in (extra_dirs or [])]
     try:
         wh_hash = open_warehouse().data_hash
-    except Exception:  # resolution below raises the actionable error
+    except AllyscopeError:  # no warehouse: resolution below raises the actionable error
         wh_hash = None
-    key = (_fingerprint([shipped_dir(), *extra]), dt.date.today(), wh_hash)
+    key = (_fingerprint([shipped_dir(), *extra]), _settings_as_of(), wh_hash)
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import OutOpt, PlotOpt, check_output, check_plot
 
 
 def register(app: typer.Typer) -> None:
+    """Attach ``allyscope institutions``."""
     app.command("institutions")(institutions)
 
 
@@ -56,90 +58,94 @@ def institutions(
 
     Example: allyscope institutions "US-Japan-ROK" --from 1999 --plot trilateral.html
     """
-    from rich.table import Table
-
     from allyscope import mechanisms as m
-    from allyscope.cli import console, err_console
-    from allyscope.errors import InvalidInputError
-    from allyscope.io import write_table
 
     check_output(output)
     check_plot(plot)
-
+    clikit.check_years(start, end)
     if validate_dir:
-        problems = m.validate(validate_dir)
-        if not problems:
-            console.print(f"[green]valid[/green]: {', '.join(map(str, validate_dir))}")
-            return
-        for p in problems:
-            err_console.print(str(p), highlight=False, markup=False)
-        err_console.print(
-            f"[bold red]{len(problems)} problem(s)[/bold red]; nothing can be "
-            "loaded from these files until they are fixed"
-        )
-        raise typer.Exit(2)
-
+        _validate(validate_dir)
+        return
     rs = m.load_records(records_dirs or None)
     if list_groupings:
-        tab = m.groupings(record_set=rs)
-        t = Table(title="groupings")
-        for col in ("grouping_id", "grouping", "members", "n_records", "first_year", "aliases"):
-            t.add_column(col)
-        for r in tab.iter_rows(named=True):
-            t.add_row(
-                *(
-                    str(r[c]) if r[c] is not None else ""
-                    for c in (
-                        "grouping_id",
-                        "grouping",
-                        "members",
-                        "n_records",
-                        "first_year",
-                        "aliases",
-                    )
-                )
-            )
-        console.print(t)
-        if output:
-            write_table(tab.drop("ccodes"), output)
+        _list_groupings(m.groupings(record_set=rs), output)
         return
-
     names = list(groupings or []) or None
     selected = [rs.grouping(n) for n in names] if names else list(rs.groupings.values())
-    years = None
-    if start is not None or end is not None:
-        import datetime as dt
-
-        first = (
-            start
-            if start is not None
-            else min((r.year for g in selected for r in rs.of(g)), default=1990)
-        )
-        ends = [g.coverage_end.year for g in selected if g.coverage_end]
-        last = end if end is not None else (max(ends) if ends else dt.date.today().year)
-        if last < first:
-            raise InvalidInputError(f"--to {last} is before --from {first}")
-        years = range(first, last + 1)
+    years = _window(rs, selected, start, end)
     ids = [g.id for g in selected]
-    idx = m.institutionalization(ids, years, record_set=rs)
-    comp = m.institutionalization(ids, years, record_set=rs, components=True)
-
+    console = clikit.console()
     if show_components:
-        _print_components(console, comp)
-        table_out = comp
+        table_out = m.institutionalization(ids, years, record_set=rs, components=True)
+        _print_components(console, table_out)
     else:
-        _print_index(console, idx, len(ids))
-        table_out = idx
+        table_out = m.institutionalization(ids, years, record_set=rs)
+        _print_index(console, table_out, len(ids))
+    changes = m.changes(ids, years, record_set=rs)
     if show_records and not show_components:
-        _print_changes(console, m.changes(ids, years, record_set=rs))
-    if output is not None:
-        write_table(table_out, output)
-        err_console.print(f"wrote {output}")
+        _print_changes(console, changes)
+    clikit.write_output(table_out, output, "institutionalization")
     if plot is not None:
-        from allyscope.mechanisms.plot import index_figure, write_html
+        from allyscope.mechanisms.plot import index_figure
 
-        write_html(index_figure(idx, m.changes(ids, years, record_set=rs)), plot)
-        err_console.print(f"wrote {plot}")
+        idx = (
+            table_out if not show_components else m.institutionalization(ids, years, record_set=rs)
+        )
+        clikit.write_plot(index_figure(idx, changes), plot)
+
+
+def _validate(dirs: list[Path]) -> None:
+    """Check record files; list every problem and exit 2 if there is any."""
+    from allyscope import mechanisms as m
+
+    problems = m.validate(dirs)
+    if not problems:
+        clikit.console().print(f"[green]valid[/green]: {', '.join(map(str, dirs))}")
+        return
+    err = clikit.err_console()
+    for p in problems:
+        err.print(str(p), highlight=False, markup=False)
+    err.print(
+        f"[bold red]{len(problems)} problem(s)[/bold red]; nothing can be "
+        "loaded from these files until they are fixed"
+    )
+    raise typer.Exit(2)
+
+
+_GROUPING_COLUMNS = ("grouping_id", "grouping", "members", "n_records", "first_year", "aliases")
+
+
+def _list_groupings(tab: Any, output: Path | None) -> None:
+    from rich.table import Table
+
+    t = Table(title="groupings")
+    for col in _GROUPING_COLUMNS:
+        t.add_column(col)
+    for r in tab.iter_rows(named=True):
+        t.add_row(*(str(r[c]) if r[c] is not None else "" for c in _GROUPING_COLUMNS))
+    clikit.console().print(t)
+    clikit.write_output(tab.drop("ccodes"), output, "groupings")
+
+
+def _window(rs: Any, selected: list[Any], start: int | None, end: int | None) -> range | None:
+    """The years asked for: from the first record (or --from) to the end of the groupings'
+    coverage (or --to); ``None`` when neither is given (the index's own default)."""
+
+    from allyscope.errors import InvalidInputError
+    from allyscope.settings import as_of
+
+    if start is None and end is None:
+        return None
+    first = (
+        start
+        if start is not None
+        else min((r.year for g in selected for r in rs.of(g)), default=1990)
+    )
+    ends = [g.coverage_end.year for g in selected if g.coverage_end]
+    last = end if end is not None else (max(ends) if ends else as_of().year)
+    if last < first:
+        raise InvalidInputError(f"--to {last} is before --from {first}")
+    return range(first, last + 1)
 
 
 def _fmt(v: float | None) -> str:

@@ -130,7 +130,7 @@ class _Channel:
         """Did the series end after ``after`` and before ``year``?"""
         return any(e > after and e.year < year for e in self.ends)
 
-    def strength(
+    def strength(  # noqa: C901
         self, year: int, partial: bool, st: InstitutionalizationSettings
     ) -> tuple[float, list[str]]:
         """Strength in ``year`` and the records behind it."""
@@ -199,7 +199,7 @@ def _last_year(g: Grouping, recs: Sequence[Record]) -> int:
 # -- one grouping-year ---------------------------------------------------------------------
 
 
-def _rows_for(
+def _rows_for(  # noqa: C901
     g: Grouping,
     recs: Sequence[Record],
     year: int,

@@ -46,6 +46,7 @@ from allyscope.mechanisms.schema import (
     Problem,
     Record,
     Source,
+    _as_of,
     check_record,
     check_source,
     normalize_term,
@@ -324,7 +325,7 @@ class _Validator:
         self.problems.append(Problem(file, line, fieldname, message))
 
     # states ------------------------------------------------------------------------------
-    def states(
+    def states(  # noqa: C901
         self, doc: _Doc, path: Path_, values: object, year: int | None
     ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         fname = str(path[-1])
@@ -403,7 +404,7 @@ class _Validator:
         return out if ok else None
 
     # groupings ---------------------------------------------------------------------------
-    def grouping(self, doc: _Doc, spec: object) -> Grouping | None:
+    def grouping(self, doc: _Doc, spec: object) -> Grouping | None:  # noqa: C901, PLR0912
         if isinstance(spec, str):  # a reference to a grouping defined elsewhere
             gid = self.names.get(_key(spec))
             if gid is None:
@@ -498,7 +499,7 @@ class _Validator:
             self.names[_key(n)] = gid
         return g
 
-    def coverage(
+    def coverage(  # noqa: C901, PLR0912
         self, doc: _Doc, spec: Mapping[str, Any]
     ) -> tuple[PartialDate | None, int | None, str | None, tuple[int, ...]]:
         """``coverage: {from, to, statement, gaps}`` (or the older ``coverage_end``)."""
@@ -601,7 +602,7 @@ class _Validator:
         return end, start, " ".join(text.split()) if text else None, tuple(sorted(set(gaps)))
 
     # records -----------------------------------------------------------------------------
-    def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:
+    def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:  # noqa: C901, PLR0912
         path: Path_ = ("records", i)
         line = doc.line(*path)
         n0 = len(self.problems)
@@ -759,7 +760,7 @@ def _display(path: Path, shipped: Path) -> str:
         return str(path)
 
 
-def validate_texts(
+def validate_texts(  # noqa: C901, PLR0912
     texts: Sequence[tuple[str, str]],
     *,
     resolver: Resolver | None = None,
@@ -771,7 +772,7 @@ def validate_texts(
     The set is ``None`` if there is any problem. ``known`` records and groupings (e.g. the
     shipped ones) take part in the id and grouping checks without being re-validated.
     """
-    v = _Validator(resolver or _default_resolver(), today or dt.date.today())
+    v = _Validator(resolver or _default_resolver(), today or _as_of())
     if known is not None:
         v.groupings.update(known.groupings)
         v.names.update(known._names)

@@ -66,7 +66,8 @@ def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
 
 
 def write_html(fig, path: str | os.PathLike[str]) -> None:
-    """Write a self-contained HTML file (plotly.js embedded, no CDN), atomically."""
-    from allyscope.io import atomic_write_text
+    """Write ``fig`` as a self-contained HTML page (or PNG), atomically (see
+    :func:`allyscope.io.write_figure`)."""
+    from allyscope.io import write_figure
 
-    atomic_write_text(path, fig.to_html(include_plotlyjs=True, full_html=True))
+    write_figure(fig, path)

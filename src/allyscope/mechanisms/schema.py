@@ -335,6 +335,13 @@ class PartialDate:
         return self.date.isoformat()
 
 
+def _as_of() -> dt.date:
+    """The settings' as-of date: records dated after it are refused as future dates."""
+    from allyscope.settings import as_of
+
+    return as_of()
+
+
 def parse_date(text: object) -> PartialDate:
     """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; raise ``ValueError`` with a reason."""
     if isinstance(text, dt.datetime):
@@ -506,14 +513,14 @@ def vocabulary_error(kind: str, value: object, vocab: Mapping[str, str]) -> str 
     return msg
 
 
-def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:
+def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:  # noqa: C901, PLR0912, PLR0915
     """Check one record mapping against the schema, without country codes or other files.
 
     Returns ``(field, message)`` pairs; empty if the record is valid. Dates may be
     strings or ``datetime.date``; vocabulary terms are matched as :func:`normalize_term`
     does. Used by the loader and by tools that generate records.
     """
-    today = today or dt.date.today()
+    today = today or _as_of()
     out: list[tuple[str, str]] = []
     if not isinstance(data, Mapping):
         return [("", "a record must be a mapping of fields")]
@@ -610,9 +617,9 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
     return out
 
 
-def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, str]]:
+def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, str]]:  # noqa: C901
     """Check one source mapping; field names come back as ``.title``, ``.url`` ..."""
-    today = today or dt.date.today()
+    today = today or _as_of()
     if not isinstance(src, Mapping):
         return [("", "a source must be a mapping with title, publisher, date, url")]
     out: list[tuple[str, str]] = []

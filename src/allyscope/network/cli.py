@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from allyscope import clikit
 from allyscope.clikit import (
     OutOpt,
     PlotOpt,
@@ -16,11 +17,20 @@ from allyscope.clikit import (
     print_table,
     split_values,
 )
-from allyscope.sources.bounds import coverage
 
-_ATOP_END = coverage("atop_alliance")[1]
-_UN = coverage("un_votes")
-_TEST = (1991, _ATOP_END)  # the de facto score's out-of-sample years (after its training)
+
+def _atop_end() -> int:
+    """The last year of the extended alliance data (ATOP and the sourced records; from the
+    catalog, read when a command runs, not at start-up)."""
+    from allyscope.api import DEFACTO_YEARS
+
+    return DEFACTO_YEARS[1]
+
+
+def _un_first() -> int:
+    from allyscope.sources.bounds import coverage
+
+    return coverage("un_votes")[0]
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +49,12 @@ def _states(values: list[str] | None) -> list[str] | None:
 
 
 def network(
-    year: Annotated[int, typer.Option("--year", help="Year of the network.")] = _ATOP_END,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="Year of the network (default: the alliance data's last year)."
+        ),
+    ] = None,
     layer: Annotated[
         str,
         typer.Option(
@@ -80,78 +95,74 @@ def network(
 
     Example: allyscope network --year 1955 --layer defense --region "East Asia" --hub USA
     """
-    import polars as pl
-
-    from allyscope import codes
-    from allyscope.cli import console
+    from allyscope import api
     from allyscope.errors import InvalidInputError
-    from allyscope.io import check_table_path, write_table
-    from allyscope.network import graphs, hubspoke, plots
+    from allyscope.io import check_table_path
+    from allyscope.network import graphs
     from allyscope.network import layers as L
 
+    clikit.check_year(year)
+    clikit.check_years(start, end)
     ext = None
     if output is not None:
-        ext = check_table_path(
-            output, {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
-        )
+        formats = {**graphs.GRAPH_FORMATS, ".csv": "CSV", ".parquet": "Parquet"}
+        ext = check_table_path(output, formats)
+        clikit.check_destination(output)
     check_plot(plot)
+    year = _atop_end() if year is None else year
     names = L.check_layers(None if layer.strip().lower() == "all" else layer)
     st = _states(states)
-    trend_mode = start is not None or end is not None
-    if trend_mode and hub is None:
-        raise InvalidInputError("--from/--to need --hub", "e.g. --hub USA --from 1950")
-    if trend_mode and ext in (".graphml", ".gexf"):
-        raise InvalidInputError(
-            "a trend is a table, not a graph", "write it with -o FILE.csv or FILE.parquet"
-        )
-    h = codes.resolve(hub, year) if hub else None
-    region_codes = None
-    if region is not None or st:
-        region_codes = hubspoke.region_table((year, year), region, st)["ccode"].to_list()
-
-    if trend_mode:
-        y0 = start if start is not None else L.DEFAULT_YEARS[0]
-        y1 = end if end is not None else year
-        with _busy("computing hub-and-spoke metrics"):
-            df = hubspoke.hub_spoke(hub, region, states=st, years=(y0, y1), layers=names)
-        df = df.drop("hub")
-        print_table(df.drop("spokes"), f"{codes.name(h)} and its partners, {y0}-{y1}", max_rows=200)
-        print_table(hubspoke.trend(df), "trend of lattice density (0 hub and spoke, 1 lattice)")
-        if output is not None:
-            write_table(df, output)
-            console.print(f"[green]wrote[/green] {output}")
-        if plot is not None:
-            plots.write_html(
-                plots.hub_spoke_figure(df.with_columns(pl.lit(hub).alias("hub"))), plot
+    if start is not None or end is not None:
+        if hub is None:
+            raise InvalidInputError("--from/--to need --hub", "e.g. --hub USA --from 1950")
+        if ext in graphs.GRAPH_FORMATS:
+            raise InvalidInputError(
+                "a trend is a table, not a graph", "write it with -o FILE.csv or FILE.parquet"
             )
-            console.print(f"[green]wrote[/green] {plot}")
+        years = (
+            start if start is not None else L.DEFAULT_YEARS[0],
+            end if end is not None else year,
+        )
+        with _busy("computing hub-and-spoke metrics"):
+            trend = api.hub_spoke_trend(hub, years, names, region=region, states=st)
+        _show_trend(trend, output, plot)
         return
-
     with _busy(f"building the {year} network"):
-        ml = graphs.multilayer_network(year, names)
+        net = api.year_network(year, names, region=region, states=st, hub=hub)
+    _show_year_network(net, output, ext, plot)
+
+
+def _show_trend(trend: Any, output: Path | None, plot: Path | None) -> None:
+    from allyscope.network import hubspoke, plots
+
+    df = trend.df
+    print_table(df.drop("hub", "spokes", "tie_rule"), trend.title, max_rows=200)
+    for lay, rule in df.select("layer", "tie_rule").unique(maintain_order=True).iter_rows():
+        if rule:
+            clikit.console().print(f"[dim]ties ({lay}): {rule}[/dim]", highlight=False)
     print_table(
-        ml.summary().select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
-        f"network {year}",
+        hubspoke.trend(df.drop("hub")), "trend of lattice density (0 hub and spoke, 1 lattice)"
     )
-    ties = []
-    for name in names:
-        g = ml[name]
-        if hub is not None and region_codes is not None:
-            ties.append(hubspoke.regional_ties(year, hub, region, states=st, layer=name))
-        else:
-            t = graphs.edge_table(g, region=region_codes)
-            if h is not None:  # no region: the hub's own ties
-                t = t.filter((pl.col("ccode1") == h) | (pl.col("ccode2") == h))
-            ties.append(t)
-    tie_table = pl.concat(ties, how="diagonal_relaxed") if ties else pl.DataFrame()
-    if h is not None and region_codes is None:
+    clikit.write_output(df.drop("hub"), output, "hub-and-spoke metrics")
+    clikit.write_plot(plots.hub_spoke_figure(df), plot)
+
+
+def _show_year_network(net: Any, output: Path | None, ext: str | None, plot: Path | None) -> None:
+    from allyscope.network import graphs, plots
+
+    console = clikit.console()
+    summary = net.multilayer.summary()
+    print_table(
+        summary.select("layer", "covered", "nodes", "ties", "density", "mean_weight"),
+        f"network {net.year}",
+    )
+    if net.hub is not None and net.region is None:
         console.print(
             "[dim]hub-and-spoke metrics need a region: add --region NAME or --states A,B,...[/dim]"
         )
-    if hub is not None and region_codes is not None:
-        metrics = hubspoke.hub_spoke(hub, region, states=st, years=year, layers=names)
+    if net.metrics is not None:
         print_table(
-            metrics.select(
+            net.metrics.select(
                 "layer",
                 "n_region",
                 "n_spokes",
@@ -160,40 +171,36 @@ def network(
                 "lattice_share",
                 "transitivity",
             ),
-            f"hub {codes.name(h)}: spokes in the region and ties among them",
+            f"hub {net.hub_name}: spokes in the region and ties among them",
         )
-        for lay, sp in metrics.select("layer", "spokes").iter_rows():
+        for lay, sp, rule in net.metrics.select("layer", "spokes", "tie_rule").iter_rows():
             console.print(f"  spokes ({lay}): {sp or '[dim]none[/dim]'}", highlight=False)
+            if rule:
+                console.print(f"  [dim]ties ({lay}): {rule}[/dim]", highlight=False)
+    ties = net.ties
     show = [
         c
         for c in ("layer", "tie", "iso3_1", "iso3_2", "name1", "name2", "weight")
-        if c in tie_table.columns and (c != "layer" or len(names) > 1)
+        if c in ties.columns and (c != "layer" or len(net.layers) > 1)
     ]
     print_table(
-        tie_table.select(show) if tie_table.height else tie_table,
-        "ties" + (" among the hub and the region" if region_codes else ""),
+        ties.select(show) if ties.height else ties,
+        "ties" + (" among the hub and the region" if net.region is not None else ""),
     )
-    if output is not None:
-        if ext in graphs.GRAPH_FORMATS:
-            g = ml[names[0]] if len(names) == 1 else ml.to_multigraph()
-            if region_codes is not None:
-                keep = set(region_codes) | ({h} if h is not None else set())
-                g = g.subgraph(n for n in g if n in keep).copy()
-            graphs.write_graph(g, output)
-        else:
-            write_table(tie_table, output)
+    if output is not None and ext in graphs.GRAPH_FORMATS:
+        graphs.write_graph(net.graph(), output)
         console.print(f"[green]wrote[/green] {output}")
-    if plot is not None:
-        fig = plots.network_figure(ml[names[0]], hub=h, region=region_codes)
-        plots.write_html(fig, plot)
-        console.print(
-            f"[green]wrote[/green] {plot}" + (f" (layer {names[0]})" if len(names) > 1 else "")
-        )
+    else:
+        clikit.write_output(ties, output, "ties")
+    fig = plots.network_figure(net.multilayer[net.layers[0]], hub=net.hub, region=net.region)
+    what = f"plot (layer {net.layers[0]})" if len(net.layers) > 1 else "plot"
+    clikit.write_plot(fig, plot, what)
 
 
 def blocs(
     start: Annotated[
-        int | None, typer.Option("--from", help=f"First year (UN votes: {_UN[0]}-{_UN[1]}).")
+        int | None,
+        typer.Option("--from", help="First year (default: the first year of the UN votes)."),
     ] = None,
     end: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     state: Annotated[
@@ -202,132 +209,194 @@ def blocs(
     members: Annotated[
         bool, typer.Option("--members", help="Show (and write) every state's bloc per year.")
     ] = False,
-    method: Annotated[str, typer.Option("--method", help="leiden or louvain.")] = "leiden",
-    measure: Annotated[
-        str, typer.Option("--measure", help="UN affinity measure: kappa, pi, s_score, agree ...")
-    ] = "kappa",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the detection.")] = 0,
-    resolution: Annotated[float, typer.Option("--resolution", help="Modularity resolution.")] = 1.0,
     output: OutOpt = None,
     plot: PlotOpt = None,
 ) -> None:
-    """UN voting blocs per year, polarization, and where a state sits.
+    """UN voting blocs per year (consensus clustering), their stability, polarization, and
+    where a state sits. The clustering choices are the settings' network.blocs section.
 
     Example: allyscope blocs --from 1990 --state KOR --plot blocs.html
     """
-    from allyscope import codes
-    from allyscope.cli import console
-    from allyscope.io import write_table
+    from allyscope import api, codes
     from allyscope.network import plots
-    from allyscope.network import voting_blocs as B
 
     check_output(output)
     check_plot(plot)
-    y0 = start if start is not None else B.UN_YEARS[0]
-    y1 = end if end is not None else B.UN_YEARS[1]
+    clikit.check_years(start, end)
+    st = api.bloc_settings()
+    cover = api.un_years()
+    y0 = start if start is not None else cover[0]
+    y1 = end if end is not None else cover[1]
     with _busy("detecting UN voting blocs"):
-        mem, stats = B.analyze(
-            (y0, y1), measure=measure, method=method, seed=seed, resolution=resolution
-        )
-    position = None
-    print_table(stats, f"UN voting blocs ({method}, {measure}) and polarization", max_rows=100)
-    shown = stats
+        mem_res, stats_res = api.blocs((y0, y1))
+    mem, stats = mem_res.df, stats_res.df
+    print_table(
+        stats.drop("within_affinity", "between_affinity"),
+        f"UN voting blocs ({st.measure}; consensus of {st.n_runs} runs: "
+        f"{'/'.join(st.algorithms)}, resolutions {st.resolutions[0]:g}-{st.resolutions[-1]:g}, "
+        f"{st.seeds} seeds) and polarization",
+        max_rows=100,
+    )
+    shown, position = stats, None
     if state is not None:
         c = codes.resolve(state, y1)
-        position = B.bloc_position(c, members=mem)
+        position = api.bloc_position(c, (y0, y1)).df
+        refs = [col for col in position.columns if col.startswith("affinity_")]
+        extra = ["lean"] if "lean" in position.columns else []
         print_table(
             position.select(
-                "year",
-                "iso3",
-                "bloc_label",
-                "bloc_size",
-                "affinity_usa_bloc",
-                "affinity_chn_rus_bloc",
-                "lean",
+                "year", "iso3", "bloc_label", "bloc_size", "stability", "margin", *refs, *extra
             ),
-            f"{codes.name(c)}: bloc and mean affinity with the US and China/Russia blocs",
+            f"{codes.name(c)}: bloc, stability and mean affinity with the reference blocs",
             max_rows=100,
         )
         shown = position
     if members:
         print_table(mem, "bloc membership")
         shown = mem
-    if output is not None:
-        write_table(shown, output)
-        console.print(f"[green]wrote[/green] {output}")
+    clikit.write_output(shown, output, "blocs")
     if plot is not None:
-        plots.write_html(plots.polarization_figure(stats, position), plot)
-        console.print(f"[green]wrote[/green] {plot}")
+        clikit.write_plot(plots.polarization_figure(stats, position), plot)
+
+
+#: short names of the de facto components in the command's tables
+_SHORT = {
+    "un_affinity": "UN",
+    "ideal_point": "IP",
+    "exercises": "EX",
+    "arms": "ARMS",
+    "institutionalization": "INST",
+    "shared_rivals": "RIV",
+    "dca": "DCA",
+    "shared_patron": "PAT",
+    "shared_allies": "ALLY",
+    "rhetoric": "RHET",
+}
+
+
+def _short(col: str) -> Any:
+    import polars as pl
+
+    expr = pl.col(col)
+    for name, short in _SHORT.items():
+        expr = expr.str.replace_all(name, short, literal=True)
+    return expr.alias(col)
+
+
+def _band(value: str, low: str, high: str, digits: int) -> Any:
+    import polars as pl
+
+    def fmt(c: str) -> pl.Expr:
+        return pl.col(c).round(digits).cast(pl.String)
+
+    return (
+        pl.when(pl.col(value).is_null())
+        .then(None)
+        .otherwise(fmt(value) + " (" + fmt(low) + "-" + fmt(high) + ")")
+    )
+
+
+def _show_dyad(df: Any) -> None:
+    import polars as pl
+
+    from allyscope import api
+
+    print_table(
+        df.select(
+            "year",
+            pl.col("formal_defense").alias("allied"),
+            _band("defacto_score", "score_low", "score_high", 2).alias("score (band)"),
+            _band("percentile", "percentile_low", "percentile_high", 1).alias("percentile (band)"),
+            pl.col("percentile_allies").round(1).alias("among allies"),
+            pl.col("n_compared").alias("compared"),
+            _short("basis"),
+            _short("not_compared"),
+        ),
+        f"{df['iso3_1'][0]}-{df['iso3_2'][0]}: de facto alignment",
+        max_rows=200,
+    )
+    used = list(api.defacto_components())
+    print_table(
+        df.select("year", *used).rename({c: _SHORT[c] for c in used}),
+        "components (0-1; empty where the source does not observe the year)",
+        max_rows=200,
+    )
 
 
 def defacto(
     states: Annotated[
-        list[str], typer.Argument(help="Two states (a dyad) or more (a group): JPN KOR [USA].")
-    ],
+        list[str] | None,
+        typer.Argument(help="Two states (a dyad) or more (a group): JPN KOR [USA]."),
+    ] = None,
     start: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     end: Annotated[
-        int | None, typer.Option("--to", help=f"Last year (default {_ATOP_END}).")
+        int | None,
+        typer.Option("--to", help="Last year (default: the alliance data's last year)."),
     ] = None,
-    weights: Annotated[
-        str,
-        typer.Option(
-            "--weights",
-            help="apriori (default: one unit per dimension) or fitted (logistic, 1946-1990).",
-        ),
-    ] = "apriori",
-    evaluate: Annotated[
+    validate: Annotated[
         bool,
         typer.Option(
-            "--evaluate", help=f"Also show the out-of-sample AUC ({_TEST[0]}-{_TEST[1]})."
+            "--validate",
+            help="Check the score against later alliance onsets and defense cooperation "
+            "agreements (AUC and average precision with bootstrap intervals).",
         ),
     ] = False,
     output: OutOpt = None,
     plot: PlotOpt = None,
 ) -> None:
-    """De facto alliance score of a dyad or group per year, as a percentile of formal allies.
+    """De facto alignment of a dyad or group per year: the score, its percentile among the
+    dyads observed on the same components (the basis), a weight-sensitivity band and the
+    components. The weights and scalings are the settings' defacto section.
 
-    Example: allyscope defacto JPN KOR --from 1990
+    Example: allyscope defacto JPN KOR --from 2015
     """
-    from allyscope.cli import console
+    import polars as pl
+
+    from allyscope import api, codes
     from allyscope.errors import InvalidInputError
-    from allyscope.io import write_table
-    from allyscope.network import defacto_score as D
     from allyscope.network import plots
 
     check_output(output)
     check_plot(plot)
-    if len(states) < 2:
+    clikit.check_years(start, end)
+    if validate:
+        _validate(output)
+        return
+    if not states or len(states) < 2:
         raise InvalidInputError("give at least two states", "e.g. allyscope defacto JPN KOR")
-    if weights not in ("apriori", "fitted"):
-        raise InvalidInputError(f"unknown weights {weights!r}", "use apriori or fitted")
-    model = D.default_model() if weights == "apriori" else D.fit()
-    y0 = start if start is not None else _UN[0]
-    y1 = end if end is not None else _ATOP_END
-    if len(states) == 2:
-        with _busy("scoring every dyad-year"):
-            df = D.defacto(states[0], states[1], (y0, y1), model=model)
-        shown = df.select(
-            "year",
-            "formal_defense",
-            "defacto_score",
-            "percentile_allies",
-            "percentile_all",
-            *D.COMPONENTS,
-            "n_observed",
+    y0 = start if start is not None else _un_first()
+    y1 = end if end is not None else _atop_end()
+    cc = codes.resolve_many(states, y1)
+    with _busy("scoring every dyad-year"):
+        res = (
+            api.defacto_dyad(cc[0], cc[1], (y0, y1))
+            if len(cc) == 2
+            else api.defacto_group(cc, (y0, y1))
         )
-        title = f"{df['iso3_1'][0]}-{df['iso3_2'][0]}: de facto alliance score"
+    df = res.df
+    if len(cc) == 2:
+        _show_dyad(df)
     else:
-        with _busy("scoring every dyad-year"):
-            df = D.defacto_group(states, (y0, y1), model=model)
-        shown = df.drop("group")
-        title = f"{df['group'][0]}: de facto alliance score of the group"
-    print_table(shown, title, max_rows=200)
-    print_table(model.describe().drop("definition"), "weights")
-    if evaluate:
-        print_table(D.evaluate(model), "AUC, formal allies vs others")
-    if output is not None:
-        write_table(df, output)
-        console.print(f"[green]wrote[/green] {output}")
+        print_table(df.drop("group"), f"{df['group'][0]}: de facto alignment of the group")
+    desc = api.defacto_weights().filter(pl.col("weight") > 0).drop("definition")
+    print_table(
+        desc.with_columns(pl.col("component").replace_strict(_SHORT).alias("short")),
+        "components and weights (settings: defacto.weights); the band is the "
+        "weight-sensitivity band",
+    )
+    for note in res.currency.notes:
+        clikit.console().print(f"[dim]{note}[/dim]", highlight=False)
+    clikit.write_output(df, output, "de facto scores")
     if plot is not None:
-        plots.write_html(plots.defacto_figure(df), plot)
-        console.print(f"[green]wrote[/green] {plot}")
+        clikit.write_plot(plots.defacto_figure(df), plot)
+
+
+def _validate(output: Path | None) -> None:
+    from allyscope import api
+
+    with _busy("validating the de facto score"):
+        res = api.defacto_validation()
+    print_table(res.df, "the de facto score against later events", max_rows=200)
+    for note in res.currency.notes:
+        clikit.console().print(f"[dim]{note}[/dim]", highlight=False)
+    clikit.write_output(res.df, output, "validation figures")

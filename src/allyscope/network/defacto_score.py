@@ -1,198 +1,246 @@
-"""A de facto alliance score for any dyad or group and year.
+"""A de facto alignment score for any pair of states and year.
 
-Six components, each on a 0-1 scale and oriented so that higher means more aligned
-(definitions in ``docs/network.md``):
+Every component is defined for any dyad (not only for partners of the United States), is
+on a 0-1 scale oriented so that higher means more aligned, and is *null* where its source
+does not observe the dyad-year (definitions and sources in ``docs/network.md``):
 
-==========================  =============================================================
-component                   value in [0, 1]
-==========================  =============================================================
-``un_affinity``             UN voting affinity (Cohen's kappa) as a percentile rank among
-                            the year's dyads
-``ideal_point``             closeness of the two states' UN ideal points: 1 minus the
-                            percentile rank of their distance among the year's dyads
-``exercises``               joint MME exercises per year over the trailing five years
-                            (t-4..t, years the data cover): min(1, log(1 + n) / log(11));
-                            after the data end (2010) the dyad's 2006-2010 mean is carried
-                            forward and flagged (``exercises_carried_from``)
-``shared_allies``           common ATOP defense partners (triadic closure):
-                            min(1, log(1 + n) / log(11))
-``us_troops``               US troops in the partner for dyads with the United States,
-                            else the smaller of the two states' US troop numbers (both
-                            host US forces), in orders of magnitude above 100:
-                            clip((log10(n) - 2) / 3, 0, 1) (embassy guards count 0,
-                            1,000 troops 1/3, 10,000 2/3, 100,000 or more 1)
-``institutionalization``    the highest institutionalization index of the curated
-                            groupings both states belong to, / 100
-==========================  =============================================================
+========================  ===============================================================
+component                 value in [0, 1]
+========================  ===============================================================
+``un_affinity``           UN voting affinity (Cohen's kappa): percentile rank among the
+                          year's dyads
+``ideal_point``           closeness of the two states' UN ideal points: 1 minus the
+                          percentile rank of their distance among the year's dyads
+``exercises``             joint exercises: trailing mean of the yearly exercise weight
+                          (1/(n-1) per exercise of n states), log-scaled
+``arms``                  arms-transfer dependence: the larger share of one state's arms
+                          imports that came from the other (SIPRI, five years)
+``institutionalization``  institutionalization index of the curated groupings covering
+                          the pair (mean, each grouping weighted 1/(members-1)) / 100
+``shared_rivals``         strategic rivals in common (TSS): 1 - 2^(-n/half); 0 for two
+                          states in a rivalry with each other
+``dca``                   defense cooperation agreements in force (DCAD): 1 - 2^(-n/half)
+``shared_patron``         optional: US troops hosted by both states (or by the partner of
+                          the United States), orders of magnitude above the host threshold
+``shared_allies``         optional: common formal defense allies (ATOP): built from the
+                          alliance layer, so never part of a validation against alliances
+``rhetoric``              optional: similarity of the two states' UN General Debate
+                          speeches, percentile rank among the year's dyads
+========================  ===============================================================
 
-A component that is not observed for a dyad-year (outside its source's coverage, a state
-that did not vote at the UN) enters the score at a neutral value: 0.5 (the median) for
-the two UN components and 0 (no recorded tie) for the others; the table keeps the raw
-values as null and counts the observed components (``n_observed``).
+The weights are a priori, from the settings (``defacto.weights``; a weight of 0 leaves a
+component out). The score of a dyad-year is the weighted mean of the components observed
+for it. A component that is not observed is never read as 0: a dyad-year is compared only
+with the dyad-years of the same year on which every one of its observed components is
+observed too, scored on those components alone. That set of components is the *basis*
+of the comparison (``basis``), and the number of dyads compared with is shown
+(``n_compared``, ``n_compared_allies``). ``percentile`` is the dyad's percentile rank among
+them (the share scoring lower, plus half the share scoring the same), ``percentile_allies``
+the same among the formal defense-pact dyads of the year (ATOP, extended with the sourced
+alliance records after 2018). Where fewer than ``defacto.comparison.min_compared`` dyads
+share all the observed components, the one observed for the fewest dyads that year is left
+out of the comparison (``not_compared``).
 
-Weights. The default weights are fixed a priori, one unit per dimension of alignment: UN
-voting (split half and half between affinity and ideal points, which measure the same
-votes), joint exercises, shared allies, US troops and institutionalization, so the
-score runs from 0 to 5. :func:`fit` estimates weights instead,
-by a logistic regression of formal alliance status (an ATOP defense obligation in either
-direction) on the components over training years, with non-negative coefficients and a
-small ridge penalty; components without variation in the training years borrow another
-component's weight. The fitted weights put almost everything on ``shared_allies``:
-members of multilateral pacts share many allies, so the fitted score mostly re-detects
-multilateral treaty membership and ranks bilateral allies (United States-Japan) below
-almost every formal ally. That is why the a priori weights are the default.
-:func:`evaluate` reports the AUC of separating formal allies from other dyads in years not
-used for any choice (1991-2018), for the default score, the fitted alternatives (trained
-on 1946-1990), the score without ``shared_allies`` and each component alone.
+Weight sensitivity: every score and percentile of :func:`defacto` comes with a band, the
+given percentiles (5th and 95th by default) of the score and of the percentile under
+weight vectors drawn from a Dirichlet distribution centred on the a priori weights
+(``defacto.sensitivity``).
 
-The score of a dyad-year is expressed as a percentile of the scores of the formal
-defense-pact dyads of the same year ("Japan-South Korea in 2018 scores like the Nth
-percentile of formal allies"); comparing within a year also keeps sources that end
-(MME in 2010) from shifting the comparison. A group's score is the minimum over its
-pairs (the weakest link) and the mean; both are reported.
+A group's score (:func:`defacto_group`) is the minimum over its pairs (the weakest link,
+which pair it is) and the mean: no maximum over groupings or pairs hides a setback.
+
+:func:`allyscope.network.validation.validate` checks the score against what it was not
+built from.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from allyscope.errors import InvalidInputError, UnknownNameError
 from allyscope.network import layers as L
-from allyscope.sources.bounds import coverage
+from allyscope.settings import DEFACTO_COMPONENTS
+
+if TYPE_CHECKING:
+    from allyscope.settings import Settings
 
 COMPONENTS: dict[str, str] = {
-    "un_affinity": "UN voting affinity (kappa), percentile rank within year",
-    "ideal_point": "UN ideal-point closeness, 1 - percentile rank of distance within year",
-    "exercises": "joint MME exercises per year, trailing 5-year mean, min(1, log1p(n)/log(11))",
-    "shared_allies": "common ATOP defense partners, min(1, log1p(n)/log(11))",
-    "us_troops": "US troops in the partner / both hosts, clip((log10(n) - 2) / 3, 0, 1)",
-    "institutionalization": "highest shared grouping institutionalization index / 100",
+    "un_affinity": "UN voting affinity (kappa), percentile rank among the year's dyads",
+    "ideal_point": "UN ideal-point closeness: 1 - percentile rank of the distance in the year",
+    "exercises": "joint exercises: trailing mean of the weight 1/(n-1) per exercise, log-scaled",
+    "arms": "arms-import dependence on each other, larger of the two shares (SIPRI, 5 years)",
+    "institutionalization": "index of the curated groupings covering the pair "
+    "(mean weighted 1/(members-1)) / 100",
+    "shared_rivals": "strategic rivals in common (TSS): 1 - 2^(-n/half); 0 if rivals",
+    "dca": "defense cooperation agreements in force (DCAD): 1 - 2^(-n/half)",
+    "shared_patron": "US troops in both (or in the US partner), orders of magnitude above "
+    "the host threshold",
+    "shared_allies": "common ATOP defense allies: 1 - 2^(-n/half)",
+    "rhetoric": "UN General Debate speech similarity: percentile rank of the TF-IDF cosine "
+    "among the year's dyads",
 }
-#: raw columns behind each component
+assert tuple(COMPONENTS) == DEFACTO_COMPONENTS
+#: raw column behind each component
 RAW: dict[str, str] = {
     "un_affinity": "un_kappa",
     "ideal_point": "un_ideal_distance",
-    "exercises": "mme_exercises_recent",
+    "exercises": "exercise_weight_recent",
+    "arms": "arms_dependence",
+    "institutionalization": "mech_index",
+    "shared_rivals": "tss_shared_rivals",
+    "dca": "dca_in_force",
+    "shared_patron": "us_troops_link",
     "shared_allies": "atop_shared_allies",
-    "us_troops": "us_troops_link",
-    "institutionalization": "mech_max_index",
+    "rhetoric": "ungd_similarity",
 }
-#: years over which the exercise component averages (a dyad's exercises come in series)
-EXERCISE_WINDOW = 5
-#: components without variation in the training years borrow the weight of another
-BORROW: dict[str, str] = {"institutionalization": "exercises", "exercises": "shared_allies"}
-TRAIN_YEARS: tuple[int, int] = (1946, 1990)
-TEST_YEARS: tuple[int, int] = (TRAIN_YEARS[1] + 1, coverage("atop_alliance")[1])
-RIDGE = 1.0
+#: the input (allyscope.sources.coverage) whose years each component covers
+INPUT: dict[str, str | None] = {
+    "un_affinity": "un_votes",
+    "ideal_point": "un_votes",
+    "exercises": "exercises",
+    "arms": "arms_transfers",
+    "institutionalization": None,
+    "shared_rivals": "rivalries",
+    "dca": "defense_cooperation",
+    "shared_patron": "troops",
+    "shared_allies": "alliances_extended",
+    "rhetoric": "ungd_speeches",
+}
+KEYS = ("ccode1", "ccode2", "year")
+
+
+def _settings(settings: Settings | None) -> Settings:
+    from allyscope.settings import load
+
+    return settings if settings is not None else load()
+
+
+def provenance(settings: Settings | None = None) -> dict[str, str]:
+    """The settings file, its hash and the as-of date behind a score, and the source of
+    the ideal points."""
+    st = _settings(settings)
+    return {**st.provenance(), "ideal_points": _ideal_source()}
 
 
 # -- components ------------------------------------------------------------------------------
 
 
-def _shared_allies(df: pl.DataFrame) -> pl.DataFrame:
-    """Common defense partners of every dyad-year (join of defense ties on the partner)."""
-    e = df.filter(pl.col("atop_defense") == 1).select("ccode1", "ccode2", "year")
-    both = pl.concat(
-        [
-            e.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("c"), "year"),
-            e.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("c"), "year"),
-        ]
-    )
-    pairs = (
-        both.join(both.rename({"a": "b"}), on=["c", "year"])
-        .filter(pl.col("a") < pl.col("b"))
-        .group_by(pl.col("a").alias("ccode1"), pl.col("b").alias("ccode2"), "year")
-        .agg(pl.len().cast(pl.Int32).alias("atop_shared_allies"))
-    )
-    return pairs
+def _ideal_source() -> str:
+    """``voeten`` when the warehouse holds Bailey, Strezhnev and Voeten's published ideal
+    points (1946-2025, independent of allyscope's own vote data), else ``allyscope`` (the
+    UN module's own estimates)."""
+    import importlib.util
+
+    from allyscope.store import open_warehouse
+
+    if importlib.util.find_spec("allyscope.un.voeten") is None:
+        return "allyscope"
+    return "voeten" if "voeten_idealpoints" in open_warehouse().tables else "allyscope"
 
 
-def _compute_components(y0: int, y1: int) -> pl.DataFrame:
-    df = L.dyad_table((y0, y1))
-    shared = _shared_allies(df)
-    df = df.join(shared, on=["ccode1", "ccode2", "year"], how="left").with_columns(
-        pl.when(pl.col("atop_defense").is_null())
-        .then(None)
-        .otherwise(pl.col("atop_shared_allies").fill_null(0))
-        .alias("atop_shared_allies")
+def _ideal_distance() -> pl.DataFrame:
+    """Absolute distance between the two states' UN ideal points per dyad-year."""
+    if _ideal_source() == "voeten":
+        from allyscope.un import voeten
+
+        # an estimate resting on too few votes (all of 2024) is mostly the prior: not
+        # an observation
+        ip = (
+            voeten.ideal_points().filter(~pl.col("few_votes")).select("ccode", "year", "idealpoint")
+        )
+    else:
+        from allyscope import un
+
+        ip = un.ideal_points().select("ccode", "year", "idealpoint")
+    ip = ip.select(pl.col("ccode").cast(pl.Int32), pl.col("year").cast(pl.Int32), "idealpoint")
+    return (
+        ip.join(ip, on="year", suffix="_b")
+        .filter(pl.col("ccode") < pl.col("ccode_b"))
+        .select(
+            pl.col("ccode").alias("ccode1"),
+            pl.col("ccode_b").alias("ccode2"),
+            "year",
+            (pl.col("idealpoint") - pl.col("idealpoint_b"))
+            .abs()
+            .cast(pl.Float64)
+            .alias("un_ideal_distance"),
+        )
     )
-    # US troops: in the partner (dyads with the US), else the smaller of the two hosts
-    df = df.with_columns(
+
+
+def _recent_exercises(st: Settings) -> pl.DataFrame:
+    """Mean yearly exercise weight over the trailing window of years the MME data cover
+    (``exercise_weight_recent``), for dyad-years with an exercise in the window."""
+    from allyscope.sources.bounds import coverage
+
+    a, b = coverage("exercises")
+    win = st.defacto.exercises_window
+    ex = L.exercise_ties(st.network.exercises).select(*KEYS, "exercise_weight")
+    shifted = pl.concat([ex.with_columns(pl.col("year") + k) for k in range(win)])
+    n_years = pl.min_horizontal(pl.col("year") - a + 1, pl.lit(win))  # years covered
+    return (
+        shifted.filter(pl.col("year") <= b)
+        .group_by(*KEYS)
+        .agg(pl.col("exercise_weight").sum())
+        .with_columns((pl.col("exercise_weight") / n_years).alias("exercise_weight_recent"))
+        .drop("exercise_weight")
+    )
+
+
+def _rhetoric(st: Settings) -> pl.DataFrame:
+    """Speech similarity per dyad-year (``ungd_similarity`` and its within-year
+    percentile rank), only when the settings give the component a positive weight."""
+    if st.defacto.weights.get("rhetoric", 0) <= 0:
+        return pl.DataFrame(
+            schema={
+                "ccode1": pl.Int32,
+                "ccode2": pl.Int32,
+                "year": pl.Int32,
+                "ungd_similarity": pl.Float64,
+                "rhetoric_similarity": pl.Float64,
+            }
+        )
+    from allyscope.rhetoric.query import defacto_component
+
+    return defacto_component().select(
+        *(pl.col(k).cast(pl.Int32) for k in KEYS), "ungd_similarity", "rhetoric_similarity"
+    )
+
+
+def _raw_table(st: Settings) -> pl.DataFrame:
+    """Every dyad-year with the raw values of all components (null where not observed)."""
+    from allyscope.sources.bounds import coverage
+
+    df = L.dyad_table(L.DEFAULT_YEARS)
+    df = (
+        df.join(_ideal_distance(), on=list(KEYS), how="left")
+        .join(_recent_exercises(st), on=list(KEYS), how="left")
+        .join(_rhetoric(st), on=list(KEYS), how="left")
+        .pipe(L.with_mechanisms, completeness=st.defacto.institutionalization_completeness)
+    )
+    a, b = coverage("exercises")
+    link = (
         pl.when(pl.col("ccode1") == L.US)
         .then(pl.col("us_troops_partner"))
         .otherwise(pl.min_horizontal("us_troops1", "us_troops2"))
-        .alias("us_troops_link")
     )
-    from allyscope import un
-
-    dist = un.idealpoint_distance().select(
-        pl.col("ccode1").cast(pl.Int32),
-        pl.col("ccode2").cast(pl.Int32),
-        pl.col("year").cast(pl.Int32),
-        pl.col("idealpoint_distance").cast(pl.Float64).alias("un_ideal_distance"),
-    )
-    df = df.join(dist, on=["ccode1", "ccode2", "year"], how="left")
-    df = df.join(_recent_exercises(df), on=["ccode1", "ccode2", "year"], how="left")
-    return df.select(
-        "ccode1",
-        "ccode2",
-        "year",
+    return df.with_columns(
+        pl.when(pl.col("year").is_between(a, b))
+        .then(pl.col("exercise_weight_recent").fill_null(0.0))
+        .alias("exercise_weight_recent"),
+        link.alias("us_troops_link"),
         pl.col("atop_defense").alias("formal_defense"),
-        "un_kappa",
-        "un_ideal_distance",
-        "mme_joint_exercises",
-        "mme_exercises_recent",
-        "exercises_carried_from",
-        "atop_shared_allies",
-        "us_troops_link",
     )
 
 
-def _recent_exercises(df: pl.DataFrame) -> pl.DataFrame:
-    """Mean joint exercises per year over the trailing window of covered years; after the
-    last covered year, the dyad's mean over the window ending then (flagged)."""
-    ex = df.filter(pl.col("mme_joint_exercises").is_not_null()).select(
-        "ccode1", "ccode2", "year", pl.col("mme_joint_exercises").cast(pl.Float64)
-    )
-    if ex.height == 0:
-        return (
-            df.select("ccode1", "ccode2", "year")
-            .with_columns(
-                pl.lit(None, pl.Float64).alias("mme_exercises_recent"),
-                pl.lit(None, pl.Int32).alias("exercises_carried_from"),
-            )
-            .head(0)
-        )
-    last = int(ex["year"].max())
-    covered = (
-        pl.concat([ex.with_columns(pl.col("year") + k) for k in range(EXERCISE_WINDOW)])
-        .filter(pl.col("year") <= last)
-        .group_by("ccode1", "ccode2", "year")
-        .agg(pl.col("mme_joint_exercises").mean().alias("mme_exercises_recent"))
-        .join(ex.select("ccode1", "ccode2", "year"), on=["ccode1", "ccode2", "year"], how="semi")
-    )
-    later = (
-        df.filter(pl.col("year") > last)
-        .select("ccode1", "ccode2", "year")
-        .join(
-            covered.filter(pl.col("year") == last).drop("year"),
-            on=["ccode1", "ccode2"],
-            how="inner",
-        )
-    )
-    return pl.concat(
-        [
-            covered.with_columns(pl.lit(None, pl.Int32).alias("exercises_carried_from")),
-            later.with_columns(pl.lit(last, pl.Int32).alias("exercises_carried_from")),
-        ],
-        how="diagonal",
-    )
+def _diminishing(col: str, half: float) -> pl.Expr:
+    return 1.0 - (2.0 ** (-pl.col(col).cast(pl.Float64) / half))
 
 
 def _rank01(col: str) -> pl.Expr:
@@ -200,246 +248,334 @@ def _rank01(col: str) -> pl.Expr:
     return pl.col(col).rank("average").over("year") / pl.col(col).count().over("year")
 
 
-def _log_scale(col: str, top: float) -> pl.Expr:
-    return (pl.col(col).cast(pl.Float64).log1p() / np.log1p(top)).clip(upper_bound=1.0)
-
-
-def components(years: int | Sequence[int] | None = None) -> pl.DataFrame:
-    """Every dyad-year of COW states with its raw and scaled components.
-
-    Columns: ``ccode1 < ccode2, year, formal_defense`` (ATOP defense obligation in either
-    direction), the raw values (``un_kappa``, ``un_ideal_distance``,
-    ``mme_joint_exercises`` (that year), ``mme_exercises_recent`` (trailing mean, carried
-    past 2010 with ``exercises_carried_from``), ``atop_shared_allies``, ``us_troops_link``,
-    ``mech_max_index``; null where not observed), the scaled components named as in
-    :data:`COMPONENTS` (0-1; the neutral value where not observed) and ``n_observed``.
-    """
-    from allyscope.store import cached_table
-
-    y0, y1 = L.check_years(years)
-    a, b = L.full_span(y0, y1)
-    base = cached_table(
-        "network_defacto_components",
-        {"years": [a, b], "un": L.un_cache_version()},
-        lambda: _compute_components(a, b),
-    )
-    if (a, b) != (y0, y1):
-        base = base.filter(pl.col("year").is_between(y0, y1))
-    df = L.with_mechanisms(base).drop("mech_groupings")
-    scaled = {
-        "un_affinity": _rank01("un_kappa").fill_null(0.5),
-        "ideal_point": (1.0 - _rank01("un_ideal_distance")).fill_null(0.5),
-        "exercises": _log_scale("mme_exercises_recent", 10),
-        "shared_allies": _log_scale("atop_shared_allies", 10),
-        "us_troops": ((pl.col("us_troops_link").cast(pl.Float64).log10() - 2) / 3).clip(0, 1),
-        "institutionalization": pl.col("mech_max_index").clip(0, 100) / 100,
+def _scalings(st: Settings) -> dict[str, pl.Expr]:
+    d = st.defacto
+    top = np.log1p(d.exercises_top)
+    host = float(st.network.min_troops)
+    troops = pl.col("us_troops_link").cast(pl.Float64)
+    return {
+        "un_affinity": _rank01("un_kappa"),
+        "ideal_point": 1.0 - _rank01("un_ideal_distance"),
+        "exercises": (pl.col("exercise_weight_recent").log1p() / top).clip(upper_bound=1.0),
+        "arms": pl.col("arms_dependence").clip(0.0, 1.0),
+        "institutionalization": pl.col("mech_index").clip(0.0, 100.0) / 100.0,
+        "shared_rivals": pl.when(pl.col("tss_rivalry") == 1)
+        .then(0.0)
+        .otherwise(_diminishing("tss_shared_rivals", d.rivals_half)),
+        "dca": _diminishing("dca_in_force", d.dca_half),
+        "shared_patron": pl.when(troops.is_null())
+        .then(None)
+        .when(troops < host)
+        .then(0.0)
+        .otherwise(((troops / host).log10() / d.patron_decades).clip(0.0, 1.0)),
+        "shared_allies": _diminishing("atop_shared_allies", d.allies_half),
+        "rhetoric": pl.col("rhetoric_similarity"),
     }
-    return df.with_columns(
-        [expr.fill_null(0.0).alias(name) for name, expr in scaled.items()]
-    ).with_columns(
-        pl.sum_horizontal([pl.col(RAW[c]).is_not_null() for c in COMPONENTS])
-        .cast(pl.Int8)
-        .alias("n_observed")
+
+
+def _compute_components(st: Settings) -> pl.DataFrame:
+    df = _raw_table(st)
+    scaled = _scalings(st)
+    df = df.with_columns(
+        pl.when(pl.col(RAW[c]).is_not_null()).then(e).otherwise(None).alias(c)
+        for c, e in scaled.items()
     )
+    return df.select(
+        *KEYS,
+        "formal_defense",
+        "atop_source",
+        *COMPONENTS,
+        *RAW.values(),
+        "tss_rivalry",
+        "mech_groupings",
+        "mech_max_index",
+        "mech_basis",
+        "mech_complete",
+        "dca_signed",
+    ).sort("year", "ccode1", "ccode2")
 
 
-# -- the model -------------------------------------------------------------------------------
+_COMP_MEMO: dict[tuple, pl.DataFrame] = {}
+_COMP_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class DefactoModel:
-    """Component weights (non-negative) and how they were obtained."""
+def _records_key() -> int:
+    """Identifies the curated records in use (part of the memo keys)."""
+    from allyscope import mechanisms
 
-    weights: dict[str, float]
-    intercept: float = 0.0
-    train_years: tuple[int, int] | None = None
-    method: str = "logistic"
-    borrowed: dict[str, str] = field(default_factory=dict)
-    n_train: int = 0
-
-    def score_expr(self) -> pl.Expr:
-        return pl.sum_horizontal([pl.col(c) * float(w) for c, w in self.weights.items()])
-
-    def describe(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "component": list(self.weights),
-                "weight": [float(w) for w in self.weights.values()],
-                "definition": [COMPONENTS[c] for c in self.weights],
-                "note": [
-                    f"no variation in {self.train_years[0]}-{self.train_years[1]}: "
-                    f"weight of {self.borrowed[c]}"
-                    if c in self.borrowed and self.train_years
-                    else ""
-                    for c in self.weights
-                ],
-            }
-        )
+    return id(mechanisms.load_records())
 
 
-def _fit_nonneg_logit(x: np.ndarray, y: np.ndarray, ridge: float) -> tuple[np.ndarray, float]:
-    """Maximum-likelihood logistic regression with coefficients >= 0 and an L2 penalty on
-    them (not on the intercept); deterministic L-BFGS-B."""
-    from scipy.optimize import minimize
+def components(
+    years: int | Sequence[int] | None = None, *, settings: Settings | None = None
+) -> pl.DataFrame:
+    """Every dyad-year of COW states with its components (0-1, null where not observed),
+    their raw values and ``formal_defense`` (an ATOP defense obligation in either
+    direction, extended with the alliance records after 2018)."""
+    st = _settings(settings)
+    y0, y1 = L.check_years(years)
+    key = (L._warehouse_hash(), st.hash, _records_key())
+    with _COMP_LOCK:
+        full = _COMP_MEMO.get(key)
+    if full is None:
+        from allyscope.store import cached_table
 
-    n, k = x.shape
-
-    def f(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        b0, b = theta[0], theta[1:]
-        eta = b0 + x @ b
-        # log(1 + exp(eta)) - y * eta, stably
-        loss = np.logaddexp(0.0, eta) - y * eta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        r = p - y
-        val = loss.sum() / n + 0.5 * ridge * (b @ b) / n
-        grad = np.concatenate([[r.sum() / n], (x.T @ r) / n + ridge * b / n])
-        return float(val), grad
-
-    prev = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
-    start = np.concatenate([[np.log(prev / (1 - prev))], np.zeros(k)])
-    res = minimize(
-        f,
-        start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(None, None)] + [(0.0, None)] * k,
-        options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-8},
-    )
-    return res.x[1:], float(res.x[0])
+        records = int(L.mechanisms_table().hash_rows().sum())
+        params = {
+            "settings": st.hash,
+            "records": records,
+            "un": L.un_cache_version(),
+            "ideal": _ideal_source(),
+            "v": 1,
+        }
+        full = cached_table("defacto_components", params, lambda: _compute_components(st))
+        with _COMP_LOCK:
+            _COMP_MEMO.clear()
+            _COMP_MEMO[key] = full
+    return full.filter(pl.col("year").is_between(y0, y1))
 
 
-def _check_components(use: Iterable[str] | None) -> list[str]:
-    if use is None:
-        return list(COMPONENTS)
-    out = []
-    for c in use:
-        if c not in COMPONENTS:
-            raise UnknownNameError("de facto score component", c, COMPONENTS)
-        out.append(c)
-    if not out:
-        raise InvalidInputError("no component selected", "components: " + ", ".join(COMPONENTS))
+# -- scores and comparison bases -------------------------------------------------------------
+
+
+def used_components(weights: dict[str, float]) -> list[str]:
+    """Components with a positive weight, in the order of :data:`COMPONENTS`."""
+    bad = [c for c in weights if c not in COMPONENTS]
+    if bad:
+        raise UnknownNameError("de facto score component", bad[0], COMPONENTS)
+    used = [c for c in COMPONENTS if weights.get(c, 0) > 0]
+    if not used:
+        raise InvalidInputError("no component has a positive weight", "see defacto.weights")
+    return used
+
+
+def _basis_names(code: int, used: Sequence[str]) -> str:
+    return "+".join(c for k, c in enumerate(used) if code >> k & 1)
+
+
+def _bits(code: int, k: int) -> np.ndarray:
+    return np.flatnonzero([code >> j & 1 for j in range(k)])
+
+
+class _Year:
+    """One year's dyads: component values, observed masks and basis codes."""
+
+    def __init__(self, x: np.ndarray, ally: np.ndarray, min_compared: int) -> None:
+        self.x = x
+        self.k = x.shape[1]
+        obs = ~np.isnan(x)
+        self.code = obs.astype(np.int64) @ (1 << np.arange(self.k, dtype=np.int64))
+        self.n_obs = obs.sum(axis=0)  # dyads observing each component
+        self.ally = ally
+        self.min_compared = min_compared
+        self._basis: dict[int, int] = {}
+
+    def eligible(self, code: int) -> np.ndarray:
+        return (self.code & code) == code
+
+    def basis(self, code: int) -> int:
+        """The components a dyad observing ``code`` is compared on: all of them, less the
+        least observed ones while fewer than ``min_compared`` dyads observe the rest."""
+        if code not in self._basis:
+            b = code
+            while bin(b).count("1") > 1 and self.eligible(b).sum() < self.min_compared:
+                cols = _bits(b, self.k)
+                b &= ~(1 << int(cols[np.argmin(self.n_obs[cols])]))
+            self._basis[code] = b
+        return self._basis[code]
+
+    def scores(self, code: int, w: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Weighted mean over the components of ``code`` of ``rows`` (default: all)."""
+        cols = _bits(code, self.k)
+        x = self.x if rows is None else self.x[rows]
+        return (x[:, cols] * (w[cols] / w[cols].sum())).sum(axis=1)
+
+
+def _pct(sorted_ref: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Percentile rank of ``values`` in ``sorted_ref``: the share scoring below, plus half
+    the share scoring the same (mid-rank; a score shared by many dyads, such as 0, sits
+    in the middle of them)."""
+    if len(sorted_ref) == 0:
+        return np.full(len(values), np.nan)
+    lt = np.searchsorted(sorted_ref, values, side="left")
+    le = np.searchsorted(sorted_ref, values, side="right")
+    return 100.0 * (lt + 0.5 * (le - lt)) / len(sorted_ref)
+
+
+def _pct_draws(ref: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Mid-rank percentile of ``t[d]`` among ``ref[d, :]`` for every draw ``d``."""
+    below = (ref < t[:, None]).mean(axis=1)
+    same = (ref == t[:, None]).mean(axis=1)
+    return 100.0 * (below + 0.5 * same)
+
+
+_OUT = ("score", "pct", "pct_allies", "n", "n_allies", "basis")
+
+
+def _year_percentiles(yr: _Year, w: np.ndarray) -> dict[str, np.ndarray]:
+    n = len(yr.code)
+    out = {k: np.full(n, np.nan) for k in _OUT}
+    for code in np.unique(yr.code):
+        if code == 0:
+            continue
+        tgt = yr.code == code
+        out["score"][tgt] = yr.scores(int(code), w, tgt)
+        b = yr.basis(int(code))
+        elig = yr.eligible(b)
+        s = yr.scores(b, w, elig)
+        s_t = s[tgt[elig]]
+        allies = np.sort(s[yr.ally[elig]])
+        out["pct"][tgt] = _pct(np.sort(s), s_t)
+        out["pct_allies"][tgt] = _pct(allies, s_t)
+        out["n"][tgt] = len(s)
+        out["n_allies"][tgt] = len(allies)
+        out["basis"][tgt] = b
     return out
 
 
-def fit(
-    train_years: Sequence[int] = TRAIN_YEARS,
-    *,
-    use: Iterable[str] | None = None,
-    ridge: float = RIDGE,
-    table: pl.DataFrame | None = None,
-) -> DefactoModel:
-    """Fit the weights on ``train_years`` (see the module documentation); ``use`` limits
-    the components (e.g. to leave out ``shared_allies``)."""
-    comps = _check_components(use)
-    t0, t1 = L.check_years(tuple(train_years))
-    df = (
-        table
-        if table is not None
-        else components((min(t0, L.DEFAULT_YEARS[0]), max(t1, L.DEFAULT_YEARS[1])))
+def percentile_table(
+    df: pl.DataFrame, weights: dict[str, float], min_compared: int = 1
+) -> pl.DataFrame:
+    """``df`` (dyad-years of whole years, with the component columns) with the score,
+    basis and percentiles under ``weights``: ``defacto_score`` (weighted mean of the
+    observed components), ``basis`` (the components compared on), ``not_compared``
+    (observed but left out of the comparison, see :class:`_Year`), ``n_basis``,
+    ``percentile``, ``percentile_allies``, ``n_compared``, ``n_compared_allies``."""
+    used = used_components(weights)
+    w = np.array([weights[c] for c in used], dtype=np.float64)
+    df = df.sort("year", "ccode1", "ccode2")
+    x = df.select(used).to_numpy().astype(np.float64)
+    ally = df["formal_defense"].fill_null(0).to_numpy() == 1
+    years = df["year"].to_numpy()
+    cols = {k: np.full(df.height, np.nan) for k in _OUT}
+    codes = np.zeros(df.height, dtype=np.int64)
+    bounds = np.flatnonzero(np.diff(years)) + 1
+    for i0, i1 in zip(np.r_[0, bounds], np.r_[bounds, df.height], strict=True):
+        yr = _Year(x[i0:i1], ally[i0:i1], min_compared)
+        codes[i0:i1] = yr.code
+        for k, v in _year_percentiles(yr, w).items():
+            cols[k][i0:i1] = v
+    basis = np.nan_to_num(cols["basis"], nan=0).astype(np.int64)
+    rest = codes & ~basis
+    names = {int(c): _basis_names(int(c), used) for c in np.unique(np.r_[basis, rest])}
+    return df.with_columns(
+        pl.Series("defacto_score", cols["score"], nan_to_null=True),
+        pl.Series("basis", [names[int(c)] or None for c in basis], dtype=pl.String),
+        pl.Series("not_compared", [names[int(c)] or None for c in rest], dtype=pl.String),
+        pl.Series("n_basis", [bin(int(c)).count("1") for c in basis], dtype=pl.Int8),
+        pl.Series("percentile", cols["pct"], nan_to_null=True),
+        pl.Series("percentile_allies", cols["pct_allies"], nan_to_null=True),
+        pl.Series("n_compared", cols["n"], nan_to_null=True).cast(pl.Int32),
+        pl.Series("n_compared_allies", cols["n_allies"], nan_to_null=True).cast(pl.Int32),
     )
-    tr = df.filter(pl.col("year").is_between(t0, t1) & pl.col("formal_defense").is_not_null())
-    if tr.height == 0 or tr["formal_defense"].n_unique() < 2:
-        raise InvalidInputError(
-            f"no formal allies and non-allies to fit on in {t0}-{t1}", "choose other years"
-        )
-    # "varies" compares values, not a computed standard deviation with 0
-    varying = [c for c in comps if tr[c].drop_nulls().n_unique() > 1]
-    x = tr.select(varying).to_numpy().astype(np.float64)
-    y = tr["formal_defense"].to_numpy().astype(np.float64)
-    coef, b0 = _fit_nonneg_logit(x, y, ridge)
-    w = dict(zip(varying, (float(v) for v in coef), strict=True))
-    borrowed: dict[str, str] = {}
-    for c in comps:
-        if c not in w:
-            src = BORROW.get(c)
-            while src is not None and src not in w:
-                src = BORROW.get(src)
-            w[c] = w[src] if src is not None else 0.0
-            if src is not None:
-                borrowed[c] = src
-    weights = {c: w[c] for c in comps}
-    return DefactoModel(weights, b0, (t0, t1), "logistic", borrowed, tr.height)
 
 
-def fixed_model(weights: Mapping[str, float]) -> DefactoModel:
-    """A model with a priori weights (e.g. ``{c: 1.0 for c in COMPONENTS}``)."""
-    comps = _check_components(list(weights))
-    bad = {c: w for c, w in weights.items() if not np.isfinite(w) or w < 0}
-    if bad:
-        raise InvalidInputError(f"weights must be finite and non-negative: {bad}")
-    return DefactoModel({c: float(weights[c]) for c in comps}, method="fixed")
-
-
-#: the default: one unit per dimension of alignment
-DEFAULT_WEIGHTS: dict[str, float] = {
-    **dict.fromkeys(COMPONENTS, 1.0),
-    "un_affinity": 0.5,
-    "ideal_point": 0.5,
-}
-
-
-def default_model() -> DefactoModel:
-    """The default model: a priori weights, one unit per dimension (UN voting split
-    between affinity and ideal points), see :data:`DEFAULT_WEIGHTS`."""
-    return fixed_model(DEFAULT_WEIGHTS)
-
-
-# -- scores ----------------------------------------------------------------------------------
-
-
-def _percentiles(df: pl.DataFrame) -> pl.DataFrame:
-    """Percentile of each dyad-year's score among the formal allies of the same year, and
-    among all dyads of the year."""
-    out = []
-    for (_y,), part in df.partition_by("year", as_dict=True, maintain_order=True).items():
-        s = part["defacto_score"].to_numpy()
-        allies = np.sort(s[part["formal_defense"].fill_null(0).to_numpy() == 1])
-        everyone = np.sort(s)
-        pa = (
-            100.0 * np.searchsorted(allies, s, side="right") / len(allies)
-            if len(allies)
-            else np.full(len(s), np.nan)
-        )
-        pe = 100.0 * np.searchsorted(everyone, s, side="right") / len(everyone)
-        out.append(
-            part.with_columns(
-                pl.Series("percentile_allies", pa, dtype=pl.Float64, nan_to_null=True),
-                pl.Series("percentile_all", pe, dtype=pl.Float64),
-            )
-        )
-    return pl.concat(out) if out else df
+_SCORES: dict[tuple, pl.DataFrame] = {}
 
 
 def scores(
-    years: int | Sequence[int] | None = None, *, model: DefactoModel | None = None
+    years: int | Sequence[int] | None = None,
+    *,
+    settings: Settings | None = None,
+    weights: dict[str, float] | None = None,
 ) -> pl.DataFrame:
-    """The score of every dyad-year: components, ``defacto_score``, ``percentile_allies``
-    (among formal defense-pact dyads of the same year) and ``percentile_all``."""
+    """The score of every dyad-year with its basis and percentiles (see the module
+    documentation); ``weights`` replaces the settings' weights."""
+    st = _settings(settings)
+    w = dict(weights) if weights is not None else dict(st.defacto.weights)
     y0, y1 = L.check_years(years)
-    m = model or default_model()
-    a, b = L.full_span(y0, y1)
-    key = (
-        L._warehouse_hash(),
-        a,
-        b,
-        tuple(sorted(m.weights.items())),
-        int(L.mechanisms_table().hash_rows().sum()),
-    )
-    with _SCORES_LOCK:
+    key = (L._warehouse_hash(), st.hash, _records_key(), tuple(sorted(w.items())))
+    with _COMP_LOCK:
         full = _SCORES.get(key)
     if full is None:
-        df = components((a, b)).with_columns(m.score_expr().alias("defacto_score"))
-        full = _percentiles(df.sort("year", "ccode1", "ccode2"))
-        with _SCORES_LOCK:
+        full = percentile_table(components(settings=st), w, st.defacto.min_compared)
+        with _COMP_LOCK:
             if len(_SCORES) >= 4:
                 _SCORES.clear()
             _SCORES[key] = full
-    return full if (a, b) == (y0, y1) else full.filter(pl.col("year").is_between(y0, y1))
+    return full.filter(pl.col("year").is_between(y0, y1))
 
 
-#: scores of whole spans, memoized per data version, weights and curated records
-_SCORES: dict[tuple, pl.DataFrame] = {}
-_SCORES_LOCK = threading.Lock()
+# -- weight sensitivity ----------------------------------------------------------------------
+
+
+def weight_draws(weights: dict[str, float], settings: Settings | None = None) -> np.ndarray:
+    """Weight vectors (rows, over :func:`used_components`) drawn from a Dirichlet
+    distribution with mean proportional to ``weights`` and the settings' concentration."""
+    d = _settings(settings).defacto
+    used = used_components(weights)
+    w = np.array([weights[c] for c in used], dtype=np.float64)
+    rng = np.random.default_rng(d.sensitivity_seed)
+    return rng.dirichlet(d.concentration * w / w.sum(), size=d.draws)
+
+
+def _band_row(yr: _Year, i: int, draws: np.ndarray, band: tuple[float, float]) -> dict:
+    """The band of the score and percentiles of row ``i`` of ``yr`` over the weight draws."""
+    row = yr.x[i]
+    obs = ~np.isnan(row)
+    if not obs.any():
+        return {}
+    lo, hi = band
+    w = draws[:, obs] / draws[:, obs].sum(axis=1, keepdims=True)
+    own = np.einsum("k,dk->d", row[obs], w)
+    b = yr.basis(int(yr.code[i]))
+    cols = _bits(b, yr.k)
+    elig = yr.eligible(b)
+    wb = draws[:, cols] / draws[:, cols].sum(axis=1, keepdims=True)
+    ref = np.einsum("ik,dk->di", yr.x[elig][:, cols], wb)  # draws x dyads
+    t = ref[:, int(np.flatnonzero(elig).searchsorted(i))]  # the dyad's own column
+    pct = _pct_draws(ref, t)
+    allies = ref[:, yr.ally[elig]]
+    out = {
+        "score_low": float(np.percentile(own, lo)),
+        "score_high": float(np.percentile(own, hi)),
+        "percentile_low": float(np.percentile(pct, lo)),
+        "percentile_high": float(np.percentile(pct, hi)),
+    }
+    if allies.shape[1]:
+        pa = _pct_draws(allies, t)
+        out["percentile_allies_low"] = float(np.percentile(pa, lo))
+        out["percentile_allies_high"] = float(np.percentile(pa, hi))
+    return out
+
+
+_BAND_SCHEMA = {
+    "score_low": pl.Float64,
+    "score_high": pl.Float64,
+    "percentile_low": pl.Float64,
+    "percentile_high": pl.Float64,
+    "percentile_allies_low": pl.Float64,
+    "percentile_allies_high": pl.Float64,
+}
+
+
+def with_bands(rows: pl.DataFrame, *, settings: Settings | None = None) -> pl.DataFrame:
+    """``rows`` (dyad-years from :func:`scores`) with the weight-sensitivity band of the
+    score and of both percentiles (``score_low`` ... ``percentile_allies_high``)."""
+    st = _settings(settings)
+    weights = dict(st.defacto.weights)
+    used = used_components(weights)
+    draws = weight_draws(weights, st)
+    comp = components(settings=st)
+    parts = []
+    for (y,), part in rows.partition_by("year", as_dict=True, maintain_order=True).items():
+        year_df = comp.filter(pl.col("year") == y).sort("ccode1", "ccode2").with_row_index("_i")
+        ally = year_df["formal_defense"].fill_null(0).to_numpy() == 1
+        x = year_df.select(used).to_numpy().astype(np.float64)
+        yr = _Year(x, ally, st.defacto.min_compared)
+        idx = part.join(year_df.select("ccode1", "ccode2", "_i"), on=["ccode1", "ccode2"])
+        bands = [_band_row(yr, int(i), draws, st.defacto.band) for i in idx["_i"]]
+        parts.append(
+            part.hstack(pl.DataFrame(bands, schema=_BAND_SCHEMA, orient="row").get_columns())
+        )
+    return (
+        pl.concat(parts)
+        if parts
+        else rows.with_columns(pl.lit(None, t).alias(c) for c, t in _BAND_SCHEMA.items())
+    )
+
+
+# -- one dyad, one group ---------------------------------------------------------------------
 
 
 def _resolve_pair(a: str | int, b: str | int, year: int | None) -> tuple[int, int]:
@@ -452,15 +588,15 @@ def _resolve_pair(a: str | int, b: str | int, year: int | None) -> tuple[int, in
 
 
 def _present(df: pl.DataFrame) -> pl.DataFrame:
-    nodes = L.node_table((int(df["year"].min()), int(df["year"].max()))).select(
-        "year", "ccode", "iso3"
-    )
+    y0, y1 = df.select(pl.col("year").min().alias("a"), pl.col("year").max().alias("b")).row(0)
+    nodes = L.node_table((int(y0), int(y1))).select("year", "ccode", "iso3")
     return df.join(
         nodes.rename({"ccode": "ccode1", "iso3": "iso3_1"}), on=["year", "ccode1"], how="left"
     ).join(nodes.rename({"ccode": "ccode2", "iso3": "iso3_2"}), on=["year", "ccode2"], how="left")
 
 
-_COLUMNS = [
+#: the columns of :func:`defacto`
+COLUMNS = [
     "year",
     "ccode1",
     "iso3_1",
@@ -468,13 +604,25 @@ _COLUMNS = [
     "iso3_2",
     "formal_defense",
     "defacto_score",
+    "score_low",
+    "score_high",
+    "percentile",
+    "percentile_low",
+    "percentile_high",
     "percentile_allies",
-    "percentile_all",
+    "percentile_allies_low",
+    "percentile_allies_high",
+    "basis",
+    "not_compared",
+    "n_basis",
+    "n_compared",
+    "n_compared_allies",
     *COMPONENTS,
-    "n_observed",
     *RAW.values(),
-    "mme_joint_exercises",
-    "exercises_carried_from",
+    "mech_max_index",
+    "mech_basis",
+    "mech_complete",
+    "atop_source",
 ]
 
 
@@ -483,16 +631,17 @@ def defacto(
     b: str | int,
     years: int | Sequence[int] | None = None,
     *,
-    model: DefactoModel | None = None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
-    """The de facto alliance score of one dyad per year (default 1946-2018).
+    """The de facto alignment score of one dyad per year, with its basis, percentiles,
+    weight-sensitivity bands and components (:data:`COLUMNS`).
 
-    >>> defacto("JPN", "KOR", (1990, 2018))
+    >>> defacto("JPN", "KOR", (2015, 2024))
     """
+    st = _settings(settings)
     y0, y1 = L.check_years(years)
     c1, c2 = _resolve_pair(a, b, y1)
-    s = scores((y0, y1), model=model)
-    d = s.filter((pl.col("ccode1") == c1) & (pl.col("ccode2") == c2))
+    d = scores((y0, y1), settings=st).filter((pl.col("ccode1") == c1) & (pl.col("ccode2") == c2))
     if d.height == 0:
         from allyscope import codes
 
@@ -500,20 +649,21 @@ def defacto(
             f"{codes.name(c1)} and {codes.name(c2)} are not both in the state system in {y0}-{y1}",
             "choose years in which both states exist",
         )
-    return _present(d).select(_COLUMNS)
+    return _present(with_bands(d, settings=st)).select(COLUMNS)
 
 
 def defacto_group(
     states: Sequence[str | int],
     years: int | Sequence[int] | None = None,
     *,
-    model: DefactoModel | None = None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
     """The score of a group per year: over its pairs, the minimum (``score_min``, the
-    weakest link) and the mean, with their percentiles among formal allies, the weakest
-    pair and how many pairs are formal allies."""
+    weakest link, and ``weakest_pair``) and the mean, their percentiles, and how many
+    pairs are formal allies."""
     from allyscope import codes
 
+    st = _settings(settings)
     y0, y1 = L.check_years(years)
     cc = codes.resolve_many(states, y1)
     if len(cc) < 2:
@@ -523,22 +673,24 @@ def defacto_group(
         schema={"ccode1": pl.Int32, "ccode2": pl.Int32},
         orient="row",
     )
-    s = _present(scores((y0, y1), model=model).join(pairs, on=["ccode1", "ccode2"], how="semi"))
-    n_pairs = pairs.height
-    s = s.with_columns((pl.col("iso3_1") + "-" + pl.col("iso3_2")).alias("pair"))
+    s = _present(
+        scores((y0, y1), settings=st).join(pairs, on=["ccode1", "ccode2"], how="semi")
+    ).with_columns((pl.col("iso3_1") + "-" + pl.col("iso3_2")).alias("pair"))
     out = (
-        s.sort("year", "defacto_score")
+        s.sort("year", "percentile", nulls_last=True)
         .group_by("year", maintain_order=True)
         .agg(
             pl.len().cast(pl.Int32).alias("n_pairs"),
             pl.col("defacto_score").min().alias("score_min"),
             pl.col("defacto_score").mean().alias("score_mean"),
+            pl.col("percentile").min().alias("percentile_min"),
+            pl.col("percentile").mean().alias("percentile_mean"),
             pl.col("percentile_allies").min().alias("percentile_allies_min"),
-            pl.col("percentile_allies").mean().alias("percentile_allies_mean"),
             pl.col("pair").first().alias("weakest_pair"),
+            pl.col("basis").first().alias("weakest_basis"),
             pl.col("formal_defense").sum().cast(pl.Int32).alias("formal_pairs"),
         )
-        .filter(pl.col("n_pairs") == n_pairs)  # years in which every member exists
+        .filter(pl.col("n_pairs") == pairs.height)  # years in which every member exists
     )
     if out.height == 0:
         raise InvalidInputError(
@@ -548,99 +700,41 @@ def defacto_group(
     return out.with_columns(pl.lit("-".join(codes.iso3(c) or str(c) for c in cc)).alias("group"))
 
 
-# -- evaluation ------------------------------------------------------------------------------
+def describe(settings: Settings | None = None) -> pl.DataFrame:
+    """The components with their weights, definitions and the years their sources cover."""
+    from allyscope.sources.bounds import coverage
 
-
-def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    if len(np.unique(y)) < 2:
-        return None
-    return float(roc_auc_score(y, s))
-
-
-def evaluate(
-    model: DefactoModel | None = None,
-    test_years: Sequence[int] = TEST_YEARS,
-    *,
-    by: str | None = None,
-) -> pl.DataFrame:
-    """Out-of-sample AUC of separating formal allies (ATOP defense) from other dyads.
-
-    Rows: the score of ``model`` (default: the a priori weights), the same without
-    ``shared_allies``, logistic-regression weights fitted on 1946-1990 (or the model's
-    training years) with and without ``shared_allies``, and each component alone. With
-    ``by="year"``, per year.
-    """
-    m = model or default_model()
-    t0, t1 = L.check_years(tuple(test_years))
-    if m.train_years is not None and not (t0 > m.train_years[1] or t1 < m.train_years[0]):
-        raise InvalidInputError(
-            f"the test years {t0}-{t1} overlap the training years "
-            f"{m.train_years[0]}-{m.train_years[1]}",
-            "choose test years the model was not fitted on",
-        )
-    span = (min(t0, TRAIN_YEARS[0]), max(t1, TRAIN_YEARS[1]))
-    table = components(span)
-    variants: dict[str, DefactoModel] = {"score": m}
-    if m.method == "fixed":
-        variants["score without shared_allies"] = fixed_model(
-            {c: w for c, w in m.weights.items() if c != "shared_allies"}
-        )
-    train = m.train_years or TRAIN_YEARS
-    if not (t0 > train[1] or t1 < train[0]):
-        train = None  # fitted alternatives need training years outside the test years
-    if train is not None:
-        comps = list(m.weights)
-        variants[f"logistic fitted {train[0]}-{train[1]}"] = fit(train, use=comps, table=table)
-        variants[f"logistic fitted {train[0]}-{train[1]} without shared_allies"] = fit(
-            train, use=[c for c in comps if c != "shared_allies"], table=table
-        )
-    test = table.filter(pl.col("year").is_between(t0, t1) & pl.col("formal_defense").is_not_null())
-    cols = {name: mm.score_expr() for name, mm in variants.items()}
-    cols.update({f"{c} alone": pl.col(c) for c in m.weights})
-    test = test.with_columns(**{f"__{i}": e for i, e in enumerate(cols.values())})
+    st = _settings(settings)
     rows = []
-    groups = (
-        test.partition_by("year", as_dict=True, maintain_order=True).items()
-        if by == "year"
-        else [((None,), test)]
-    )
-    for (y,), part in groups:
-        yv = part["formal_defense"].to_numpy()
-        for i, name in enumerate(cols):
-            rows.append(
-                {
-                    "year": y,
-                    "variant": name,
-                    "auc": _auc(yv, part[f"__{i}"].to_numpy()),
-                    "n_dyads": part.height,
-                    "n_allied": int(yv.sum()),
-                }
-            )
-    out = pl.DataFrame(
-        rows,
-        schema={
-            "year": pl.Int32,
-            "variant": pl.String,
-            "auc": pl.Float64,
-            "n_dyads": pl.Int32,
-            "n_allied": pl.Int32,
-        },
-        orient="row",
-    ).with_columns(pl.lit(f"{t0}-{t1}").alias("test_years"))
-    return out if by == "year" else out.drop("year")
+    for c, definition in COMPONENTS.items():
+        inp = (
+            "voeten_idealpoints" if c == "ideal_point" and _ideal_source() == "voeten" else INPUT[c]
+        )
+        years = coverage(inp) if inp else (L.mechanisms_years()[0], L.mechanisms_years()[-1])
+        rows.append(
+            {
+                "component": c,
+                "weight": float(st.defacto.weights.get(c, 0.0)),
+                "years": f"{years[0]}-{years[1]}",
+                "definition": definition,
+            }
+        )
+    return pl.DataFrame(rows)
 
 
 __all__ = [
+    "COLUMNS",
     "COMPONENTS",
-    "DefactoModel",
+    "INPUT",
+    "RAW",
     "components",
     "defacto",
     "defacto_group",
-    "default_model",
-    "evaluate",
-    "fit",
-    "fixed_model",
+    "describe",
+    "percentile_table",
+    "provenance",
     "scores",
+    "used_components",
+    "weight_draws",
+    "with_bands",
 ]

@@ -17,8 +17,11 @@ spokes:
 * ``transitivity``: the global transitivity (3 x triangles / connected triples) of the
   network among the hub and all regional states.
 
-All metrics are null in years the layer is not covered. :func:`trend` summarizes a metric
-over time (least-squares slope per decade).
+All metrics are null in years the layer is not covered. Which ties count follows the
+settings' ``network`` section and is shown with every row (``tie_rule``): exercise ties
+weighted 1/(n-1) per exercise of n states and a tie threshold, or only bilateral and
+minilateral exercises; troop hosting above a threshold (not embassy guards).
+:func:`trend` summarizes a metric over time (least-squares slope per decade).
 """
 
 from __future__ import annotations
@@ -171,6 +174,7 @@ def _one_layer(
     )
     return out.select(
         pl.lit(layer).alias("layer"),
+        pl.lit(L.layer_choices(layer)).alias("tie_rule"),
         "year",
         "covered",
         "hub_in_system",
@@ -207,8 +211,9 @@ def hub_spoke(
 
     >>> hub_spoke("USA", "East Asia", years=(1950, 2018), layers="defense,exercises")
 
-    Columns: ``layer, year, covered, hub_in_system, n_region`` (regional states in the
-    system, without the hub), ``n_spokes``, ``spoke_ties``, ``spoke_pairs``,
+    Columns: ``layer, tie_rule`` (the settings behind the layer's ties), ``year, covered,
+    hub_in_system, n_region`` (regional states in the system, without the hub),
+    ``n_spokes``, ``spoke_ties``, ``spoke_pairs``,
     ``lattice_density``, ``lattice_share``, ``lattice_weight_share``, ``transitivity``
     and ``spokes`` (ISO3 codes). See the module documentation for the definitions.
     """

@@ -3,19 +3,23 @@
 Every layer is a set of undirected ties between states that are both in the Correlates of
 War state system in a year (``ccode1 < ccode2``). All layers for all years are prepared in
 one vectorized pass (:func:`dyad_table`): the non-directed dyad-year panel of
-:mod:`allyscope.panel` with the ``atop``, ``igo``, ``mme`` and ``us_troops`` add-ons, UN
-voting affinity from :mod:`allyscope.un` and the institutionalization index of the curated
-groupings from :mod:`allyscope.mechanisms`. :func:`layer_edges` then selects the ties of
-one layer; graphs are built from those tables year by year (:mod:`allyscope.network.graphs`).
+:mod:`allyscope.panel` with the ``atop_extended``, ``igo``, ``mme``, ``us_troops`` and
+``tss_rivalries`` add-ons, arms-transfer dependence (SIPRI), defense cooperation
+agreements (DCAD) and UN voting affinity from :mod:`allyscope.un`. The curated
+cooperation groupings (:func:`mechanisms_table`) and the exercise ties, whose weighting
+is a setting (:func:`exercise_ties`), are joined when needed. :func:`layer_edges` selects
+the ties of one layer; graphs are built from those tables year by year
+(:mod:`allyscope.network.graphs`).
 
 Layers (see ``docs/network.md`` for the full definitions):
 
 ``defense``
-    an ATOP defense obligation in force between the two states. peacesciencer's
-    ``atop_alliance`` table is *directed* (obligations of ``ccode1`` toward ``ccode2``, both
-    orders listed, sometimes asymmetric: the United States owes Japan defense, Japan owes
-    the United States consultation only). The undirected tie exists if *either* side has a
-    defense obligation; the edge attribute ``atop_defense_mutual`` is 1 if both do.
+    an ATOP defense obligation in force between the two states; after ATOP's last year
+    (2018) the obligations in force are carried forward and the sourced alliance records
+    add and end obligations (``atop_source`` says which). peacesciencer's
+    ``atop_alliance`` table is *directed* (the United States owes Japan defense, Japan owes
+    the United States consultation only); the undirected tie exists if *either* side has
+    a defense obligation, and ``atop_defense_mutual`` is 1 if both do.
 ``atop_other``
     an offense, neutrality, non-aggression or consultation obligation but no defense one.
 ``igo``
@@ -27,13 +31,16 @@ Layers (see ``docs/network.md`` for the full definitions):
     the thresholded variant: dyads whose affinity is at or above the year's 90th
     percentile (or an absolute threshold).
 ``exercises``
-    at least one joint multinational military exercise (MME) that year; weight = count.
+    joint multinational military exercises (MME), weighted by the settings'
+    ``network.exercises``: by default each exercise adds 1 / (n - 1) to every pair of its
+    n participants, and a pair is tied when its yearly weight reaches 0.5.
 ``us_troops``
-    the United States and each state hosting US active-duty troops; weight = troops.
+    the United States and each state hosting at least ``network.us_troops.min_troops``
+    US active-duty personnel (100 by default: embassy guards do not make a host).
 ``mechanisms``
-    the two states share at least one curated cooperation grouping (the ``mechanisms``
-    panel add-on) with a positive institutionalization index that year; weight = the
-    highest index among the shared groupings (0-100).
+    the two states share at least one curated cooperation grouping with a positive
+    institutionalization index that year; weight = the mean index of the shared
+    groupings, each weighted 1 / (members - 1) (a bilateral grouping counts most).
 
 A layer is *covered* in a year if its source has data for that year; outside coverage a
 layer's graph has no ties and is marked ``covered = False`` and its metrics are null:
@@ -42,20 +49,31 @@ missing is not zero.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from allyscope.errors import InvalidInputError, UnknownNameError
+from allyscope.settings import UN_MEASURES, ExerciseTieSettings
 from allyscope.sources.bounds import coverage, current_year
 
 US = 2
-#: the default span of the yearly networks: UN votes' first year to ATOP's last
-DEFAULT_YEARS: tuple[int, int] = (coverage("un_votes")[0], coverage("atop_alliance")[1])
+
+
+def _default_years() -> tuple[int, int]:
+    from allyscope.settings import as_of
+
+    return (coverage("un_votes")[0], min(coverage("alliances_extended")[1], as_of().year))
+
+
+#: the default span of the yearly networks: UN votes' first year to the last year of the
+#: extended alliance data (ATOP and the sourced records), at most the as-of year
+DEFAULT_YEARS: tuple[int, int] = _default_years()
 #: the last year of the COW state list; later years extend the list (panel ``mry``)
 COW_LIST_END = coverage("state_system")[1]
-UN_MEASURES: tuple[str, ...] = ("kappa", "pi", "s_score", "agree", "kappa_w", "pi_w")
 DEFAULT_UN_MEASURE = "kappa"
 DEFAULT_UN_QUANTILE = 0.9
 
@@ -70,6 +88,7 @@ class Layer:
     weight: str
     sources: tuple[str, ...]
     weighted: bool
+    input: str | None = None  # the coverage input (allyscope.sources.coverage)
 
 
 LAYERS: dict[str, Layer] = {
@@ -78,19 +97,22 @@ LAYERS: dict[str, Layer] = {
         Layer(
             "defense",
             "ATOP defense obligations",
-            "either state has an ATOP defense obligation toward the other that year",
+            "either state has a defense obligation toward the other that year (ATOP; after "
+            "2018 carried forward and updated by the sourced alliance records)",
             "1 (atop_defense_mutual: 1 if both directions carry the obligation)",
-            ("atop_alliance",),
+            ("atop_alliance", "alliance_records"),
             False,
+            "alliances_extended",
         ),
         Layer(
             "atop_other",
             "Other ATOP obligations",
-            "an ATOP offense, neutrality, non-aggression or consultation obligation, "
+            "an offense, neutrality, non-aggression or consultation obligation, "
             "but no defense obligation",
             "1 (atop_offense, atop_neutral, atop_nonagg, atop_consul flag the types)",
-            ("atop_alliance",),
+            ("atop_alliance", "alliance_records"),
             False,
+            "alliances_extended",
         ),
         Layer(
             "igo",
@@ -99,6 +121,7 @@ LAYERS: dict[str, Layer] = {
             "number of joint full IGO memberships (COW IGO 3)",
             ("cow_igo_ndy",),
             True,
+            "igos",
         ),
         Layer(
             "un_affinity",
@@ -107,6 +130,7 @@ LAYERS: dict[str, Layer] = {
             "the affinity (Cohen's kappa by default)",
             ("un_votes", "un_roll_calls"),
             True,
+            "un_votes",
         ),
         Layer(
             "un_affinity_top",
@@ -116,31 +140,36 @@ LAYERS: dict[str, Layer] = {
             "the affinity",
             ("un_votes", "un_roll_calls"),
             True,
+            "un_votes",
         ),
         Layer(
             "exercises",
             "Joint military exercises",
-            "the two states took part in at least one multinational military exercise "
-            "together that year (MME)",
-            "number of joint exercises",
+            "the two states' joint multinational military exercises that year (MME) reach "
+            "the tie weight of the settings (network.exercises)",
+            "exercise weight: by default the sum over joint exercises of 1/(n-1), n the "
+            "number of participating states",
             ("mme_exercises",),
             True,
+            "exercises",
         ),
         Layer(
             "us_troops",
             "US troop presence",
-            "a tie between the United States and each state hosting US active-duty "
-            "military personnel that year",
+            "a tie between the United States and each state hosting at least "
+            "network.us_troops.min_troops US active-duty personnel that year",
             "number of US troops in the host state",
-            ("us_troops",),
+            ("us_troops", "us_troops_quarterly"),
             True,
+            "troops",
         ),
         Layer(
             "mechanisms",
             "Cooperation mechanisms",
             "both states are members of a curated cooperation grouping whose "
             "institutionalization index is positive that year",
-            "institutionalization index (0-100; the highest over shared groupings)",
+            "institutionalization index (0-100): mean over the shared groupings, each "
+            "weighted 1/(members - 1)",
             (),
             True,
         ),
@@ -193,11 +222,10 @@ def check_years(years: int | Sequence[int] | range | None) -> tuple[int, int]:
         raise InvalidInputError(f"the year range {y0}-{y1} is inverted", f"did you mean {y1}-{y0}?")
     first, last = coverage("state_system")[0], current_year()
     if y0 < first or y1 > last:
-        atop1 = coverage("atop_alliance")[1]
         raise InvalidInputError(
             f"years {y0}-{y1} are outside the data ({first}-{last})",
-            f"the networks cover {first}-{atop1} (ATOP); UN votes start in "
-            f"{coverage('un_votes')[0]}",
+            f"the networks cover {first}-{coverage('alliances_extended')[1]} (ATOP and the "
+            f"alliance records); UN votes start in {coverage('un_votes')[0]}",
         )
     return (int(y0), int(y1))
 
@@ -212,7 +240,7 @@ def _mry(y1: int) -> int | bool:
 def node_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     """The states in the COW system each year: ``year, ccode, stateabb, name, iso3``.
 
-    Years after the end of the COW list (2024) keep the states alive at its end.
+    Years after the end of the COW list keep the states alive at its end.
     """
     from allyscope import codes
     from allyscope.panel import state_years
@@ -234,19 +262,7 @@ def node_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     ).sort("year", "ccode")
 
 
-# -- the one-pass dyad table ----------------------------------------------------------------
-
-
-def _atop_direction() -> pl.DataFrame:
-    """Per non-directed dyad-year: 1 if the defense obligation runs both ways."""
-    from allyscope.store import open_warehouse
-
-    return open_warehouse().sql(
-        "SELECT least(ccode1, ccode2)::INTEGER AS ccode1, "
-        "greatest(ccode1, ccode2)::INTEGER AS ccode2, year::INTEGER AS year, "
-        "(count(*) FILTER (WHERE atop_defense = 1) = 2)::TINYINT AS atop_defense_mutual "
-        "FROM atop_alliance GROUP BY ALL"
-    )
+# -- UN voting -----------------------------------------------------------------------------
 
 
 def _un_all_measures() -> pl.DataFrame:
@@ -293,66 +309,319 @@ def un_years() -> list[int]:
     return sorted(un_affinity_table()["year"].unique().to_list())
 
 
-def mechanisms_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
-    """Dyad-years of states that share curated cooperation groupings, from the
-    ``mechanisms`` panel add-on's table: ``ccode1, ccode2, year, mech_groupings`` (number
-    of shared groupings) and ``mech_max_index`` (the highest institutionalization index
-    among them, 0-100), for dyad-years with at least one shared grouping."""
-    from allyscope.mechanisms.panel_addons import dyad_table as mech_dyads
+# -- curated cooperation groupings ---------------------------------------------------------
 
-    y0, y1 = check_years(years)
-    return (
-        mech_dyads()
-        .filter(pl.col("year").is_between(y0, y1) & (pl.col("mech_groupings") > 0))
+
+def _records_span() -> tuple[int, int]:
+    """First and last year of the curated mechanism records (any grouping)."""
+    idx = _grouping_years()
+    if idx.height == 0:
+        from allyscope.mechanisms.panel_addons import COVERAGE
+
+        return COVERAGE
+    span = idx.select(pl.col("year").min().alias("a"), pl.col("year").max().alias("b")).row(0)
+    return (int(span[0]), int(span[1]))
+
+
+def _grouping_years() -> pl.DataFrame:
+    """The index of every grouping-year in its span with its completeness and members:
+    ``grouping_id, year, index, completeness, partial, ccode, n_members``."""
+    from allyscope import mechanisms
+
+    rs = mechanisms.load_records()
+    key = id(rs)
+    with _MECH_LOCK:
+        hit = _MECH_MEMO.get(key)
+    if hit is not None:
+        return hit
+    idx = (
+        mechanisms.institutionalization(record_set=rs)
+        .filter(pl.col("institutionalization").is_not_null())
         .select(
-            pl.col("ccode1").cast(pl.Int32),
-            pl.col("ccode2").cast(pl.Int32),
+            "grouping_id",
             pl.col("year").cast(pl.Int32),
-            pl.col("mech_groupings").cast(pl.Int32),
-            pl.col("mech_max_index").cast(pl.Float64),
+            pl.col("institutionalization").cast(pl.Float64).alias("index"),
+            "completeness",
+            "partial",
+        )
+    )
+    recs = mechanisms.records(record_set=rs)
+    # a state belongs to a grouping from the year of the first record it takes part in
+    first = (
+        recs.select("grouping_id", pl.col("year").alias("year0"), "ccodes")
+        .explode("ccodes")
+        .rename({"ccodes": "ccode"})
+        .group_by("grouping_id", "ccode")
+        .agg(pl.col("year0").min())
+    )
+    gm = (
+        first.join(idx, on="grouping_id")
+        .filter(pl.col("year") >= pl.col("year0"))
+        .drop("year0")
+        .with_columns(pl.col("ccode").cast(pl.Int32))
+    )
+    gm = gm.with_columns(pl.len().over("grouping_id", "year").cast(pl.Int32).alias("n_members"))
+    with _MECH_LOCK:
+        _MECH_MEMO.clear()
+        _MECH_MEMO[key] = gm
+    return gm
+
+
+_MECH_MEMO: dict[int, pl.DataFrame] = {}
+_MECH_LOCK = threading.Lock()
+
+
+def mechanisms_table(
+    years: int | Sequence[int] | None = None,
+    *,
+    completeness: Iterable[str] | None = None,
+) -> pl.DataFrame:
+    """Dyad-years of states that share curated cooperation groupings.
+
+    Columns: ``ccode1, ccode2, year``, ``mech_groupings`` (shared groupings),
+    ``mech_index`` (mean of their institutionalization indices, 0-100, each grouping
+    weighted 1 / (members - 1), so a bilateral grouping counts fully and a setback in it
+    is not hidden by a larger grouping), ``mech_max_index`` (the highest of them),
+    ``mech_basis`` (the grouping ids) and ``mech_complete`` (every grouping used is coded
+    completely that year or in a partial last year). ``completeness`` keeps only
+    grouping-years with those completeness values (default: all). Without ``years``,
+    every year the records cover.
+    """
+    y0, y1 = _records_span() if years is None else check_years(years)
+    gm = _grouping_years().filter(pl.col("year").is_between(y0, y1))
+    if completeness is not None:
+        gm = gm.filter(pl.col("completeness").is_in(list(completeness)))
+    pairs = (
+        gm.join(
+            gm.select("grouping_id", "year", pl.col("ccode").alias("ccode2")),
+            on=["grouping_id", "year"],
+        )
+        .filter(pl.col("ccode") < pl.col("ccode2"))
+        .rename({"ccode": "ccode1"})
+        .with_columns((1.0 / (pl.col("n_members") - 1)).alias("_w"))
+    )
+    return (
+        pairs.sort("grouping_id")
+        .group_by("ccode1", "ccode2", "year")
+        .agg(
+            pl.col("grouping_id").n_unique().cast(pl.Int32).alias("mech_groupings"),
+            ((pl.col("index") * pl.col("_w")).sum() / pl.col("_w").sum()).alias("mech_index"),
+            pl.col("index").max().alias("mech_max_index"),
+            pl.col("grouping_id").str.join(",").alias("mech_basis"),
+            pl.col("completeness").is_in(["complete", "partial"]).all().alias("mech_complete"),
         )
         .sort("year", "ccode1", "ccode2")
     )
 
 
 def mechanisms_years() -> list[int]:
-    """Years covered by the curated mechanism records."""
-    from allyscope.mechanisms.panel_addons import COVERAGE
-    from allyscope.mechanisms.panel_addons import dyad_table as mech_dyads
-
-    last = mech_dyads()["year"].max()
-    end = min(COVERAGE[1], int(last)) if last is not None else COVERAGE[1]
-    return list(range(COVERAGE[0], end + 1))
+    """Years covered by the curated mechanism records (any grouping)."""
+    a, b = _records_span()
+    return list(range(a, b + 1))
 
 
-def with_mechanisms(df: pl.DataFrame) -> pl.DataFrame:
-    """Add ``mech_groupings`` and ``mech_max_index`` to a dyad table: 0 for dyads without a
-    shared curated grouping inside the records' coverage, null outside it."""
-    covered = mechanisms_years()
-    m = mechanisms_table()
-    out = df.join(m, on=["ccode1", "ccode2", "year"], how="left")
-    inside = pl.col("year").is_in(covered)
-    return out.with_columns(
-        pl.when(inside).then(pl.col("mech_groupings").fill_null(0)).alias("mech_groupings"),
-        pl.when(inside).then(pl.col("mech_max_index").fill_null(0.0)).alias("mech_max_index"),
+def with_mechanisms(df: pl.DataFrame, *, completeness: Iterable[str] | None = None) -> pl.DataFrame:
+    """Add the columns of :func:`mechanisms_table` to a dyad table.
+
+    A dyad-year that shares no curated grouping is null (not observed): the records cover
+    the groupings listed in ``allyscope institutions --list``, so the absence of a shared
+    grouping says nothing about cooperation outside them.
+    """
+    return df.join(
+        mechanisms_table(completeness=completeness), on=["ccode1", "ccode2", "year"], how="left"
+    )
+
+
+# -- exercises -----------------------------------------------------------------------------
+
+
+def exercise_ties(settings: ExerciseTieSettings | None = None) -> pl.DataFrame:
+    """Joint exercise weights per non-directed dyad-year (MME, years the data cover):
+    ``ccode1, ccode2, year, exercise_weight, exercise_count`` for dyad-years with at least
+    one joint exercise that the settings (``network.exercises``; default the shipped
+    ones) count. ``exercise_weight`` sums over the joint exercises 1 / (n - 1), n the
+    exercise's participating states (``weighting: inverse``), or 1 (``count``)."""
+    from allyscope.panel.builtin import mme_participants
+    from allyscope.settings import network
+
+    st = settings or network().exercises
+    key = (_warehouse_hash(), st.weighting, st.max_participants)
+    with _MECH_LOCK:
+        hit = _EX_MEMO.get(key)
+    if hit is not None:
+        return hit
+    p = (
+        mme_participants()
+        .drop_nulls("ccode")
+        .select("exercise", pl.col("year").cast(pl.Int32), pl.col("ccode").cast(pl.Int32))
+        .unique()
+        .with_columns(pl.len().over("exercise", "year").alias("n"))
+        .filter(pl.col("n") >= 2)
+    )
+    if st.max_participants is not None:
+        p = p.filter(pl.col("n") <= st.max_participants)
+    w = 1.0 / (pl.col("n") - 1) if st.weighting == "inverse" else pl.lit(1.0)
+    p = p.with_columns(w.alias("w"))
+    out = (
+        p.join(
+            p.select("exercise", "year", pl.col("ccode").alias("ccode2")), on=["exercise", "year"]
+        )
+        .filter(pl.col("ccode") < pl.col("ccode2"))
+        .group_by(pl.col("ccode").alias("ccode1"), "ccode2", "year")
+        .agg(
+            pl.col("w").sum().alias("exercise_weight"),
+            pl.len().cast(pl.Int32).alias("exercise_count"),
+        )
+        .sort("year", "ccode1", "ccode2")
+    )
+    with _MECH_LOCK:
+        _EX_MEMO.clear()
+        _EX_MEMO[key] = out
+    return out
+
+
+_EX_MEMO: dict[tuple, pl.DataFrame] = {}
+
+
+# -- defense cooperation agreements, arms, rivalries ---------------------------------------
+
+
+def dca_table() -> pl.DataFrame:
+    """Defense cooperation agreements per non-directed dyad-year (DCAD v1.0):
+    ``ccode1, ccode2, year, dca_in_force`` (agreements in force that year: from the year of
+    entry into force, or of signature where DCAD gives none, to DCAD's estimated end
+    year) and ``dca_signed`` (agreements signed that year), for dyad-years with either.
+    DCAD covers 1980-2010; inside that span a dyad it does not list has no agreement."""
+    from allyscope.store import open_warehouse
+
+    a, b = coverage("defense_cooperation")
+    d = open_warehouse().table("dcad").filter(pl.col("ccode1") != pl.col("ccode2"))
+    d = d.select(
+        pl.min_horizontal("ccode1", "ccode2").cast(pl.Int32).alias("ccode1"),
+        pl.max_horizontal("ccode1", "ccode2").cast(pl.Int32).alias("ccode2"),
+        pl.col("sign_year").cast(pl.Int32),
+        pl.when(pl.col("eif_year") > 0)
+        .then(pl.col("eif_year"))
+        .otherwise(pl.col("sign_year"))
+        .cast(pl.Int32)
+        .alias("y0"),
+        pl.when(pl.col("end_year_estimate") > 0)
+        .then(pl.col("end_year_estimate"))
+        .otherwise(b)
+        .cast(pl.Int32)
+        .alias("y1"),
+    ).filter(pl.col("sign_year") > 0)
+    in_force = (
+        d.filter(pl.col("y1") >= pl.col("y0"))
+        .with_columns(pl.int_ranges("y0", pl.col("y1") + 1, dtype=pl.Int32).alias("year"))
+        .explode("year")
+        .filter(pl.col("year").is_between(a, b))
+        .group_by("ccode1", "ccode2", "year")
+        .agg(pl.len().cast(pl.Int32).alias("dca_in_force"))
+    )
+    signed = (
+        d.filter(pl.col("sign_year").is_between(a, b))
+        .group_by("ccode1", "ccode2", pl.col("sign_year").alias("year"))
+        .agg(pl.len().cast(pl.Int32).alias("dca_signed"))
+    )
+    return (
+        in_force.join(signed, on=["ccode1", "ccode2", "year"], how="full", coalesce=True)
+        .with_columns(pl.col("dca_in_force").fill_null(0), pl.col("dca_signed").fill_null(0))
+        .sort("year", "ccode1", "ccode2")
+    )
+
+
+def _arms_dependence() -> pl.DataFrame:
+    """The larger of the two states' arms-import dependence on each other over five
+    years (SIPRI): ``ccode1, ccode2, year, arms_dependence`` for dyad-years with a
+    transfer in the window."""
+    from allyscope.panel.arms import arms_transfers
+
+    t = arms_transfers().drop_nulls("sipri_share_5y")
+    return (
+        t.select(
+            pl.min_horizontal("ccode1", "ccode2").cast(pl.Int32).alias("a"),
+            pl.max_horizontal("ccode1", "ccode2").cast(pl.Int32).alias("b"),
+            pl.col("year").cast(pl.Int32),
+            pl.col("sipri_share_5y").cast(pl.Float64),
+        )
+        .group_by("a", "b", "year")
+        .agg(pl.col("sipri_share_5y").max().alias("arms_dependence"))
+        .rename({"a": "ccode1", "b": "ccode2"})
+    )
+
+
+def _shared_rivals(df: pl.DataFrame) -> pl.DataFrame:
+    """Rivals both states are in a strategic rivalry with (common neighbours in the
+    rivalry graph): ``ccode1, ccode2, year, tss_shared_rivals``."""
+    e = df.filter(pl.col("tss_rivalry") == 1).select("ccode1", "ccode2", "year")
+    both = pl.concat(
+        [
+            e.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("c"), "year"),
+            e.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("c"), "year"),
+        ]
+    )
+    return (
+        both.join(both.rename({"a": "b"}), on=["c", "year"])
+        .filter(pl.col("a") < pl.col("b"))
+        .group_by(pl.col("a").alias("ccode1"), pl.col("b").alias("ccode2"), "year")
+        .agg(pl.len().cast(pl.Int32).alias("tss_shared_rivals"))
+    )
+
+
+def _shared_allies(df: pl.DataFrame) -> pl.DataFrame:
+    """Common defense partners of every dyad-year: ``atop_shared_allies``."""
+    e = df.filter(pl.col("atop_defense") == 1).select("ccode1", "ccode2", "year")
+    both = pl.concat(
+        [
+            e.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("c"), "year"),
+            e.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("c"), "year"),
+        ]
+    )
+    return (
+        both.join(both.rename({"a": "b"}), on=["c", "year"])
+        .filter(pl.col("a") < pl.col("b"))
+        .group_by(pl.col("a").alias("ccode1"), pl.col("b").alias("ccode2"), "year")
+        .agg(pl.len().cast(pl.Int32).alias("atop_shared_allies"))
+    )
+
+
+# -- the one-pass dyad table ----------------------------------------------------------------
+
+
+def _atop_direction() -> pl.DataFrame:
+    """Per non-directed dyad-year: 1 if the defense obligation runs both ways (ATOP and
+    the alliance records)."""
+    from allyscope.panel.alliances import extended_atop
+
+    return (
+        extended_atop()
+        .filter(pl.col("atop_defense") == 1)
+        .group_by(
+            pl.min_horizontal("ccode1", "ccode2").cast(pl.Int32).alias("ccode1"),
+            pl.max_horizontal("ccode1", "ccode2").cast(pl.Int32).alias("ccode2"),
+            pl.col("year").cast(pl.Int32),
+        )
+        .agg((pl.len() == 2).cast(pl.Int8).alias("atop_defense_mutual"))
     )
 
 
 def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     """Every non-directed dyad-year of COW system members with the raw variables of all
-    layers, prepared in one pass (cached per data version).
+    layers and of the de facto score, prepared in one pass (cached per data version).
 
-    Columns: ``ccode1 < ccode2, year``, ATOP obligations (``atop_defense`` ... ``atop_any``,
-    ``atop_defense_mutual``), ``cow_igo_joint``, ``mme_joint_exercises``, ``us_troops1``,
-    ``us_troops2``, ``us_troops_partner``, UN affinity (``un_kappa``, ``un_agree``,
-    ``un_n_votes`` ...). Variables are null in years outside their source's coverage.
-    The curated mechanisms are not included (see :func:`with_mechanisms`): they change
-    with the record files, not with the warehouse, so they are joined when needed.
+    Columns: ``ccode1 < ccode2, year``; ATOP obligations extended with the alliance
+    records (``atop_defense`` ... ``atop_any``, ``atop_source``, ``atop_defense_mutual``,
+    ``atop_shared_allies``); ``cow_igo_joint``; ``mme_joint_exercises``; ``us_troops1``,
+    ``us_troops2``, ``us_troops_partner``; UN affinity (``un_kappa``, ``un_agree``,
+    ``un_n_votes`` ...); ``arms_dependence`` (SIPRI); ``tss_rivalry`` and
+    ``tss_shared_rivals``; ``dca_in_force`` and ``dca_signed`` (DCAD). Variables are null
+    in years outside their source's coverage. The curated mechanisms and the settings'
+    exercise weights are not included (:func:`with_mechanisms`, :func:`exercise_ties`).
     """
     from allyscope.store import cached_table
 
     y0, y1 = check_years(years)
-
     # one table for the default span (or wider) serves every request inside it
     a, b = full_span(y0, y1)
     key = (_warehouse_hash(), a, b)
@@ -360,7 +629,7 @@ def dyad_table(years: int | Sequence[int] | None = None) -> pl.DataFrame:
     if df is None:
         df = cached_table(
             "network_dyads",
-            {"years": [a, b], "un": un_cache_version()},
+            {"years": [a, b], "un": un_cache_version(), "v": 2},
             lambda: _compute_dyad_table(a, b),
         )
         _MEMO.clear()
@@ -382,39 +651,66 @@ def _warehouse_hash() -> str:
     return open_warehouse().data_hash
 
 
+def _inside(name: str) -> pl.Expr:
+    a, b = coverage(name)
+    return pl.col("year").is_between(a, b)
+
+
 def _compute_dyad_table(y0: int, y1: int) -> pl.DataFrame:
     from allyscope.panel import dyad_years
+    from allyscope.panel.addons import AddOnError
 
     p = dyad_years(years=(y0, y1), mry=_mry(y1))
-    for name in ("atop", "igo", "mme", "us_troops"):
-        try:
+    for name in ("atop_extended", "igo", "mme", "us_troops", "tss_rivalries"):
+        with contextlib.suppress(AddOnError):  # an add-on that does not cover these years
             p = p.add(name)
-        except Exception as exc:  # an add-on that does not cover these years
-            from allyscope.panel.addons import AddOnError
-
-            if not isinstance(exc, AddOnError):
-                raise
     df = p.df
-    for col in ("cow_igo_joint", "mme_joint_exercises", "us_troops1", "us_troops2"):
+    for col in (
+        *_ATOP_COLS,
+        "cow_igo_joint",
+        "mme_joint_exercises",
+        "us_troops1",
+        "us_troops2",
+        "us_troops_partner",
+        "tss_rivalry",
+    ):
         if col not in df.columns:
             df = df.with_columns(pl.lit(None, pl.Int32).alias(col))
-    if "us_troops_partner" not in df.columns:
-        df = df.with_columns(pl.lit(None, pl.Int32).alias("us_troops_partner"))
-    df = df.join(_atop_direction(), on=["ccode1", "ccode2", "year"], how="left").with_columns(
-        pl.when(pl.col("atop_defense").is_null())
-        .then(None)
-        .otherwise(pl.col("atop_defense_mutual").fill_null(0))
-        .alias("atop_defense_mutual")
+    if "atop_source" not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.String).alias("atop_source"))
+    keys = ["ccode1", "ccode2", "year"]
+    df = df.with_columns(pl.col(k).cast(pl.Int32) for k in keys)
+    known = pl.col("atop_defense").is_not_null()
+    df = (
+        df.join(_atop_direction(), on=keys, how="left")
+        .join(_shared_allies(df), on=keys, how="left")
+        .join(_shared_rivals(df), on=keys, how="left")
+        .join(_arms_dependence(), on=keys, how="left")
+        .join(dca_table(), on=keys, how="left")
+        .with_columns(
+            pl.when(known).then(pl.col("atop_defense_mutual").fill_null(0)),
+            pl.when(known).then(pl.col("atop_shared_allies").fill_null(0)),
+            pl.when(pl.col("tss_rivalry").is_not_null())
+            .then(pl.col("tss_shared_rivals").fill_null(0))
+            .alias("tss_shared_rivals"),
+            pl.when(_inside("arms_transfers"))
+            .then(pl.col("arms_dependence").fill_null(0.0))
+            .alias("arms_dependence"),
+            *[
+                pl.when(_inside("defense_cooperation")).then(pl.col(c).fill_null(0)).alias(c)
+                for c in ("dca_in_force", "dca_signed")
+            ],
+        )
     )
     un_cols = [f"un_{m}" for m in UN_MEASURES]
     un = _un_all_measures().filter(pl.col("year").is_between(y0, y1))
-    df = df.join(un, on=["ccode1", "ccode2", "year"], how="left")
+    df = df.join(un, on=keys, how="left")
     return df.select(
-        pl.col("ccode1").cast(pl.Int32),
-        pl.col("ccode2").cast(pl.Int32),
-        pl.col("year").cast(pl.Int32),
+        *keys,
         *[pl.col(c).cast(pl.Int8) for c in _ATOP_COLS],
+        "atop_source",
         pl.col("atop_defense_mutual").cast(pl.Int8),
+        pl.col("atop_shared_allies").cast(pl.Int32),
         pl.col("cow_igo_joint").cast(pl.Int32),
         pl.col("mme_joint_exercises").cast(pl.Int32),
         pl.col("us_troops1").cast(pl.Int32),
@@ -422,6 +718,11 @@ def _compute_dyad_table(y0: int, y1: int) -> pl.DataFrame:
         pl.col("us_troops_partner").cast(pl.Int32),
         *[pl.col(c).cast(pl.Float64) for c in un_cols],
         pl.col("un_n_votes").cast(pl.Int32),
+        pl.col("arms_dependence").cast(pl.Float64),
+        pl.col("tss_rivalry").cast(pl.Int8),
+        pl.col("tss_shared_rivals").cast(pl.Int32),
+        pl.col("dca_in_force").cast(pl.Int32),
+        pl.col("dca_signed").cast(pl.Int32),
     ).sort("year", "ccode1", "ccode2")
 
 
@@ -437,30 +738,34 @@ _ATOP_COLS = (
 
 # -- coverage ------------------------------------------------------------------------------
 
-#: source coverage of each layer (first, last year); UN and mechanisms are checked per year
-_COVERAGE: dict[str, tuple[int, int]] = {
-    "defense": coverage("atop_alliance"),
-    "atop_other": coverage("atop_alliance"),
-    "igo": coverage("cow_igo_ndy"),
-    "un_affinity": coverage("un_votes"),
-    "un_affinity_top": coverage("un_votes"),
-    "exercises": coverage("mme_exercises"),
-    "us_troops": coverage("troops"),
-}
-
 
 def covered_years(layer: str, years: int | Sequence[int] | None = None) -> list[int]:
     """The years in ``years`` for which ``layer``'s source has data."""
-    name = get_layer(layer).name
+    lay = get_layer(layer)
     y0, y1 = check_years(years)
-    if name == "mechanisms":
+    if lay.input is None:  # mechanisms
         return [y for y in mechanisms_years() if y0 <= y <= y1]
-    a, b = _COVERAGE[name]
+    a, b = coverage(lay.input)
     ys = list(range(max(a, y0), min(b, y1) + 1))
-    if name.startswith("un_"):
+    if lay.name.startswith("un_"):
         have = set(un_years())
         ys = [y for y in ys if y in have]
     return ys
+
+
+def layer_choices(layer: str) -> str:
+    """The settings behind a layer's ties, in words (empty where none apply)."""
+    from allyscope.settings import network
+
+    name = get_layer(layer).name
+    st = network()
+    if name == "exercises":
+        return st.exercises.describe()
+    if name == "us_troops":
+        return f"host: at least {st.min_troops:,} US personnel"
+    if name == "mechanisms":
+        return "weight: mean index of shared groupings, each weighted 1/(members-1)"
+    return ""
 
 
 # -- edges of one layer --------------------------------------------------------------------
@@ -481,7 +786,8 @@ def layer_edges(
     ``un_measure`` picks the UN affinity measure (kappa, pi, s_score, agree ...);
     ``un_quantile`` / ``un_threshold`` set the cut of ``un_affinity_top`` (the year's
     quantile, or an absolute value of the measure). ``table`` reuses a
-    :func:`dyad_table` already in memory.
+    :func:`dyad_table` already in memory. Exercise and troop ties follow the settings'
+    ``network`` section (:func:`layer_choices`).
     """
     name = get_layer(layer).name
     y0, y1 = check_years(years)
@@ -491,59 +797,81 @@ def layer_edges(
         raise InvalidInputError(
             f"un_quantile must be between 0 and 1, got {un_quantile}", "e.g. 0.9"
         )
-    if name == "mechanisms":
-        m = mechanisms_table((y0, y1)).filter(pl.col("mech_max_index") > 0)
-        # keep pairs of states in the system that year
-        nodes = node_table((y0, y1)).select("year", "ccode")
-        for side in ("ccode1", "ccode2"):
-            m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
-        return m.select(
-            "ccode1",
-            "ccode2",
-            "year",
-            pl.col("mech_max_index").alias("weight"),
-            "mech_max_index",
-            "mech_groupings",
-        ).sort("year", "ccode1", "ccode2")
+    if name in ("mechanisms", "exercises"):
+        return _listed_edges(name, y0, y1)
     df = table if table is not None else dyad_table((y0, y1))
     df = df.filter(pl.col("year").is_between(y0, y1))
-    key = ["ccode1", "ccode2", "year"]
-    if name == "defense":
-        out = df.filter(pl.col("atop_defense") == 1).select(
-            *key, pl.lit(1.0).alias("weight"), "atop_defense_mutual"
-        )
-    elif name == "atop_other":
-        other = ["atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
-        out = df.filter((pl.col("atop_defense") == 0) & (pl.col("atop_any") == 1)).select(
-            *key, pl.lit(1.0).alias("weight"), *other
-        )
-    elif name == "igo":
-        out = df.filter(pl.col("cow_igo_joint") > 0).select(
-            *key, pl.col("cow_igo_joint").cast(pl.Float64).alias("weight"), "cow_igo_joint"
-        )
-    elif name == "exercises":
-        out = df.filter(pl.col("mme_joint_exercises") > 0).select(
-            *key,
-            pl.col("mme_joint_exercises").cast(pl.Float64).alias("weight"),
-            "mme_joint_exercises",
-        )
-    elif name == "us_troops":
-        out = df.filter(pl.col("us_troops_partner") > 0).select(
-            *key,
-            pl.col("us_troops_partner").cast(pl.Float64).alias("weight"),
-            pl.col("us_troops_partner").alias("us_troops"),
-        )
-    else:  # UN layers
-        col = f"un_{un_measure}"
-        un = df.filter(pl.col(col).is_not_null())
-        if name == "un_affinity":
-            un = un.filter(pl.col(col) > 0)
-        elif un_threshold is not None:
-            un = un.filter(pl.col(col) >= un_threshold)
-        else:
-            un = un.filter(pl.col(col) >= pl.col(col).quantile(un_quantile, "linear").over("year"))
-        out = un.select(*key, pl.col(col).alias("weight"), col, "un_n_votes")
+    if name.startswith("un_"):
+        out = _un_edges(df, name, un_measure, un_quantile, un_threshold)
+    else:
+        out = _count_edges(df, name)
     return out.sort("year", "ccode1", "ccode2")
+
+
+_KEY = ("ccode1", "ccode2", "year")
+
+
+def _listed_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
+    """Ties of the mechanisms and exercise layers (tables of their own), between states
+    in the system that year."""
+    from allyscope.settings import network
+
+    cols: list[pl.Expr]
+    if name == "mechanisms":
+        m = mechanisms_table((y0, y1)).filter(pl.col("mech_index") > 0)
+        cols = [pl.col("mech_index").alias("weight")]
+        cols += [pl.col(c) for c in ("mech_index", "mech_max_index", "mech_groupings")]
+    else:
+        st = network().exercises
+        m = exercise_ties().filter(
+            pl.col("year").is_between(y0, y1) & (pl.col("exercise_weight") >= st.min_tie_weight)
+        )
+        cols = [pl.col("exercise_weight").alias("weight")]
+        cols += [pl.col(c) for c in ("exercise_weight", "exercise_count")]
+    nodes = node_table((y0, y1)).select("year", "ccode")
+    for side in ("ccode1", "ccode2"):
+        m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
+    return m.select(*_KEY, *cols).sort("year", "ccode1", "ccode2")
+
+
+def _count_edges(df: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Ties of the alliance, IGO and troop layers from the dyad table."""
+    from allyscope.settings import network
+
+    if name == "defense":
+        return df.filter(pl.col("atop_defense") == 1).select(
+            *_KEY, pl.lit(1.0).alias("weight"), "atop_defense_mutual", "atop_source"
+        )
+    if name == "atop_other":
+        other = ["atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
+        return df.filter((pl.col("atop_defense") == 0) & (pl.col("atop_any") == 1)).select(
+            *_KEY, pl.lit(1.0).alias("weight"), *other, "atop_source"
+        )
+    if name == "igo":
+        return df.filter(pl.col("cow_igo_joint") > 0).select(
+            *_KEY, pl.col("cow_igo_joint").cast(pl.Float64).alias("weight"), "cow_igo_joint"
+        )
+    return df.filter(pl.col("us_troops_partner") >= network().min_troops).select(
+        *_KEY,
+        pl.col("us_troops_partner").cast(pl.Float64).alias("weight"),
+        pl.col("us_troops_partner").alias("us_troops"),
+    )
+
+
+def _un_edges(
+    df: pl.DataFrame, name: str, measure: str, quantile: float, threshold: float | None
+) -> pl.DataFrame:
+    """Ties of the UN layers: positive affinity, or the year's top quantile (or values at
+    or above an absolute threshold) for ``un_affinity_top``."""
+    col = f"un_{measure}"
+    un = df.filter(pl.col(col).is_not_null())
+    if name == "un_affinity":
+        un = un.filter(pl.col(col) > 0)
+    elif threshold is not None:
+        un = un.filter(pl.col(col) >= threshold)
+    else:
+        un = un.filter(pl.col(col) >= pl.col(col).quantile(quantile, "linear").over("year"))
+    return un.select(*_KEY, pl.col(col).alias("weight"), col, "un_n_votes")
 
 
 __all__ = [
@@ -554,11 +882,15 @@ __all__ = [
     "check_layers",
     "check_years",
     "covered_years",
+    "dca_table",
     "dyad_table",
+    "exercise_ties",
     "get_layer",
+    "layer_choices",
     "layer_edges",
     "layer_names",
     "mechanisms_table",
     "node_table",
     "un_affinity_table",
+    "with_mechanisms",
 ]

@@ -200,10 +200,10 @@ def polarization_figure(stats: pl.DataFrame, position: pl.DataFrame | None = Non
     )
     if position is not None:
         p = position.sort("year")
-        for col, name, color in (
-            ("affinity_usa_bloc", "US bloc", "#1f77b4"),
-            ("affinity_chn_rus_bloc", "China/Russia bloc", "#d62728"),
-        ):
+        refs = [c for c in p.columns if c.startswith("affinity_") and c.endswith("_bloc")]
+        for i, col in enumerate(refs):
+            name = f"the {col[len('affinity_') : -len('_bloc')].upper()} bloc"
+            color = _BLOC_COLORS[i % len(_BLOC_COLORS)]
             fig.add_trace(
                 go.Scatter(
                     x=p["year"].to_list(),
@@ -222,27 +222,28 @@ def polarization_figure(stats: pl.DataFrame, position: pl.DataFrame | None = Non
 
 
 def defacto_figure(df: pl.DataFrame, title: str | None = None):
-    """A dyad's (or group's) percentile among formal allies per year, and for a dyad its
-    components stacked below."""
+    """A dyad's percentile among the dyads compared with it per year (with the
+    weight-sensitivity band) and its components below; for a group, the percentiles of
+    its weakest pair and the mean over its pairs."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     from allyscope.network.defacto_score import COMPONENTS
 
-    group = "percentile_allies_min" in df.columns
+    group = "percentile_min" in df.columns
     d = df.sort("year")
     rows = 1 if group else 2
     fig = make_subplots(
         rows=rows,
         cols=1,
         shared_xaxes=True,
-        subplot_titles=["percentile among formal allies of the same year"]
-        + ([] if group else ["score components (0-1 each)"]),
+        subplot_titles=["percentile among the dyads of the same year and basis"]
+        + ([] if group else ["score components (0-1 each; missing where not observed)"]),
     )
     if group:
         for col, name in (
-            ("percentile_allies_min", "weakest pair"),
-            ("percentile_allies_mean", "mean over pairs"),
+            ("percentile_min", "weakest pair"),
+            ("percentile_mean", "mean over pairs"),
         ):
             fig.add_trace(
                 go.Scatter(
@@ -253,12 +254,29 @@ def defacto_figure(df: pl.DataFrame, title: str | None = None):
             )
         label = d["group"][0] if d.height else ""
     else:
+        years = d["year"].to_list()
         fig.add_trace(
             go.Scatter(
-                x=d["year"].to_list(),
-                y=d["percentile_allies"].to_list(),
-                name="percentile among allies",
+                x=years + years[::-1],
+                y=d["percentile_high"].to_list() + d["percentile_low"].to_list()[::-1],
+                fill="toself",
+                line={"width": 0},
+                fillcolor="rgba(31,119,180,0.2)",
+                name="weight-sensitivity band",
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=d["percentile"].to_list(),
+                name="percentile among dyads on the same basis",
                 mode="lines+markers",
+                customdata=d.select("basis", "n_compared").rows(),
+                hovertemplate="%{x}: %{y:.1f} (%{customdata[1]} dyads on "
+                "%{customdata[0]})<extra></extra>",
             ),
             row=1,
             col=1,
@@ -274,11 +292,11 @@ def defacto_figure(df: pl.DataFrame, title: str | None = None):
                 row=2,
                 col=1,
             )
-        fig.update_layout(barmode="stack")
+        fig.update_layout(barmode="group")
         label = f"{d['iso3_1'][0]}-{d['iso3_2'][0]}" if d.height else ""
     fig.update_yaxes(range=[0, 100], row=1, col=1)
     fig.update_layout(
-        title=title or f"De facto alliance score: {label}",
+        title=title or f"De facto alignment: {label}",
         template="plotly_white",
         height=330 * rows + 100,
     )
@@ -286,14 +304,11 @@ def defacto_figure(df: pl.DataFrame, title: str | None = None):
 
 
 def write_html(fig, path: str | os.PathLike[str]) -> None:
-    """Write ``fig`` as a self-contained HTML file (plotly.js embedded), atomically."""
-    from allyscope.io import atomic_write_text
+    """Write ``fig`` as a self-contained HTML page (or PNG), atomically (see
+    :func:`allyscope.io.write_figure`)."""
+    from allyscope.io import write_figure
 
-    if os.fspath(path).lower().rsplit(".", 1)[-1] not in ("html", "htm"):
-        raise InvalidInputError(
-            f"cannot write plot {os.fspath(path)!r}: not an .html file", "use --plot FILE.html"
-        )
-    atomic_write_text(path, fig.to_html(include_plotlyjs=True, full_html=True))
+    write_figure(fig, path)
 
 
 __all__ = [

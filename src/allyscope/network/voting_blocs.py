@@ -1,68 +1,69 @@
-"""Voting blocs in the UN General Assembly, polarization over time, and where a state sits.
+"""Voting blocs in the UN General Assembly by consensus clustering, their stability,
+polarization over time, and where a state sits.
 
 Each year, the states that voted form a weighted graph whose tie weights are their
 positive UN voting affinity (Cohen's kappa by default: agreement beyond what each state's
 own mix of yes, abstain and no votes would produce by chance; dyads at or below chance
-get no tie). Communities are found with the Leiden algorithm maximizing modularity
-(``leidenalg``, seeded: the same data and seed give the same blocs), or with networkx's
-Louvain implementation. Blocs with fewer than ``min_size`` members (typically a state
-that voted rarely) are dissolved: each of their members joins the bloc with which its
-mean affinity is highest.
+get no tie). One run of community detection depends on its seed and on the resolution
+of the modularity it maximizes, so no single run is reported. Instead (settings
+``network.blocs``) every algorithm (igraph's Leiden and Louvain implementations) runs with
+several seeds at every resolution of a range, and the share of runs that put two states
+in the same community is their *co-assignment* (the consensus matrix). Blocs are the
+clusters of the average-linkage hierarchy of the co-assignments cut at ``threshold``
+(0.5: the states of a bloc are, on average, together in at least half the runs; Monti et
+al. 2003, Lancichinetti and Fortunato 2012; the ensemble over resolutions follows Jeub,
+Sporns and Fortunato 2018). Blocs with fewer than ``min_size`` members (typically a state
+that voted rarely) are dissolved: each member joins the bloc it is most often
+co-assigned with.
 
-Blocs are labelled by the anchor states they contain: ``USA`` for the bloc with the
-United States, ``CHN/RUS`` for one holding China and Russia (the Soviet Union before
-1992), ``RUS`` or ``CHN`` if only one of them; blocs without an anchor are ``other-1``,
-``other-2`` ... by size.
+Stability: a state's ``stability`` is its mean co-assignment with the other members of
+its bloc, and ``margin`` that minus its highest mean co-assignment with another bloc (a
+state near 0 sits between two blocs); a bloc's ``cohesion`` is the mean co-assignment of
+its pairs.
 
-Polarization each year:
+Labels come from the blocs' members, never from fixed anchor states: a bloc is named
+after its ``label_members`` members with the largest share of world military
+capabilities (COW CINC, their latest year up to the bloc's year), e.g. ``USA/JPN``.
 
-* ``modularity``: weighted modularity Q of the final partition on the affinity graph;
-* ``affinity_gap``: mean affinity of pairs in the same bloc minus mean affinity of pairs in
-  different blocs (raw measure, all dyads with shared votes).
+Polarization each year: ``modularity`` (weighted Newman modularity of the bloc partition
+on the affinity graph) and ``affinity_gap`` (mean affinity of pairs in the same bloc
+minus that of pairs in different blocs, all dyads with shared votes).
 
 :func:`bloc_position` gives a state's bloc and its mean affinity with the members of the
-US bloc and of the China/Russia bloc.
+bloc of each reference state (settings ``reference_states``, default the United States and
+China).
 """
 
 from __future__ import annotations
 
+import random
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from allyscope.errors import InvalidInputError, UnknownNameError
+from allyscope.errors import InvalidInputError
 from allyscope.network import layers as L
-from allyscope.sources.bounds import coverage
 
-#: anchors that name blocs, in label order
-ANCHORS: dict[str, tuple[int, ...]] = {"USA": (2,), "CHN": (710,), "RUS": (365,)}
-METHODS = ("leiden", "louvain")
-UN_YEARS = coverage("un_votes")
+if TYPE_CHECKING:
+    from allyscope.settings import BlocSettings
 
-
-@dataclass(frozen=True)
-class _YearResult:
-    members: pl.DataFrame
-    stats: dict
+UN_YEARS = L.coverage("un_votes")
+_IGRAPH_RNG = threading.Lock()
 
 
-def _check(method: str, measure: str, min_size: int, resolution: float) -> None:
-    if method not in METHODS:
-        raise UnknownNameError("community detection method", method, METHODS)
-    if measure not in L.UN_MEASURES:
-        raise UnknownNameError("UN affinity measure", measure, L.UN_MEASURES)
-    if min_size < 1:
-        raise InvalidInputError(f"min_size must be at least 1, got {min_size}")
-    if resolution <= 0:
-        raise InvalidInputError(f"resolution must be positive, got {resolution}")
+def _settings(settings: BlocSettings | None) -> BlocSettings:
+    from allyscope.settings import network
+
+    return settings if settings is not None else network().blocs
 
 
 def _un_span(years: int | Sequence[int] | None) -> tuple[int, int]:
     if years is None:
         return UN_YEARS
-    y0, y1 = L.check_years(years) if not isinstance(years, int) else (years, years)
+    y0, y1 = L.check_years(years)
     if y1 < UN_YEARS[0] or y0 > UN_YEARS[1]:
         raise InvalidInputError(
             f"no UN votes in {y0}-{y1}", f"the UN voting data cover {UN_YEARS[0]}-{UN_YEARS[1]}"
@@ -70,178 +71,117 @@ def _un_span(years: int | Sequence[int] | None) -> tuple[int, int]:
     return (max(y0, UN_YEARS[0]), min(y1, UN_YEARS[1]))
 
 
-def _partition(
-    n: int,
-    iu: np.ndarray,
-    ju: np.ndarray,
-    w: np.ndarray,
-    method: str,
-    seed: int,
-    resolution: float,
-) -> np.ndarray:
-    keep = w > 0
-    if method == "leiden":
-        import igraph as ig
-        import leidenalg as la
-
-        g = ig.Graph(n=n, edges=np.column_stack([iu[keep], ju[keep]]).tolist())
-        g.es["weight"] = w[keep].tolist()
-        part = la.find_partition(
-            g,
-            la.RBConfigurationVertexPartition,
-            weights="weight",
-            resolution_parameter=resolution,
-            seed=seed,
-            n_iterations=-1,
-        )
-        return np.asarray(part.membership, dtype=np.int64)
-    import networkx as nx
-
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_weighted_edges_from(
-        zip(iu[keep].tolist(), ju[keep].tolist(), w[keep].tolist(), strict=True)
-    )
-    comms = nx.community.louvain_communities(g, weight="weight", resolution=resolution, seed=seed)
-    memb = np.empty(n, dtype=np.int64)
-    for k, c in enumerate(sorted(comms, key=lambda s: (-len(s), min(s)))):
-        memb[list(c)] = k
-    return memb
+# -- the ensemble and its consensus ------------------------------------------------------------
 
 
-def _merge_small(memb: np.ndarray, a: np.ndarray, min_size: int) -> np.ndarray:
-    """Move members of blocs smaller than ``min_size`` to the bloc of highest mean affinity."""
+def _runs(n: int, edges: np.ndarray, w: np.ndarray, st: BlocSettings) -> list[np.ndarray]:
+    """The memberships of every run of the ensemble (seeded, deterministic)."""
+    import igraph as ig
+
+    g = ig.Graph(n=n, edges=edges.tolist())
+    g.es["weight"] = w.tolist()
+    out = []
+    with _IGRAPH_RNG:
+        try:
+            for a, alg in enumerate(st.algorithms):
+                for r, gamma in enumerate(st.resolutions):
+                    for s in range(st.seeds):
+                        ig.set_random_number_generator(random.Random(10_000 * a + 100 * r + s))
+                        if alg == "leiden":
+                            part = g.community_leiden(
+                                objective_function="modularity",
+                                weights="weight",
+                                resolution=gamma,
+                                n_iterations=-1,
+                            )
+                        else:
+                            part = g.community_multilevel(weights="weight", resolution=gamma)
+                        out.append(np.asarray(part.membership, dtype=np.int64))
+        finally:
+            ig.set_random_number_generator(random)
+    return out
+
+
+def consensus(runs: Sequence[np.ndarray]) -> np.ndarray:
+    """The co-assignment matrix: the share of runs putting each pair in one community."""
+    n = len(runs[0])
+    c = np.zeros((n, n))
+    for m in runs:
+        c += m[:, None] == m[None, :]
+    return c / len(runs)
+
+
+def _cut(c: np.ndarray, threshold: float) -> np.ndarray:
+    """Average-linkage clusters of 1 - co-assignment, cut at 1 - threshold."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    if len(c) == 1:
+        return np.zeros(1, dtype=np.int64)
+    d = squareform(1.0 - c, checks=False)
+    z = linkage(d, method="average")
+    memb = fcluster(z, t=1.0 - threshold, criterion="distance")
+    return np.unique(memb, return_inverse=True)[1].astype(np.int64)
+
+
+def _mean_to_blocs(m: np.ndarray, memb: np.ndarray) -> np.ndarray:
+    """Mean of ``m[i, j]`` over the members j of each bloc (i itself excluded)."""
+    k = int(memb.max()) + 1
+    onehot = np.eye(k)[memb]
+    sums = (m - np.diag(np.diag(m))) @ onehot
+    counts = onehot.sum(axis=0)[None, :] - onehot
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
+def _merge_small(memb: np.ndarray, c: np.ndarray, min_size: int) -> np.ndarray:
+    """Members of blocs smaller than ``min_size`` join the bloc they are most often
+    co-assigned with (among the blocs large enough)."""
     sizes = np.bincount(memb)
     big = np.flatnonzero(sizes >= min_size)
     if len(big) == 0 or len(big) == len(sizes):
         return memb
+    means = _mean_to_blocs(c, memb)[:, big]
+    small = sizes[memb] < min_size
     memb = memb.copy()
-    small_nodes = np.flatnonzero(sizes[memb] < min_size)
-    # mean affinity of each small-bloc node with each big bloc (nan-aware)
-    means = np.full((len(small_nodes), len(big)), -np.inf)
-    for j, b in enumerate(big):
-        cols = np.flatnonzero(memb == b)
-        block = a[np.ix_(small_nodes, cols)]
-        with np.errstate(invalid="ignore"):
-            cnt = np.sum(~np.isnan(block), axis=1)
-            s = np.nansum(block, axis=1)
-        means[:, j] = np.where(cnt > 0, s / np.maximum(cnt, 1), -np.inf)
-    memb[small_nodes] = big[np.argmax(means, axis=1)]
-    # renumber 0..k-1
-    _, memb = np.unique(memb, return_inverse=True)
-    return memb
+    memb[small] = big[np.argmax(np.nan_to_num(means[small], nan=-1.0), axis=1)]
+    return np.unique(memb, return_inverse=True)[1].astype(np.int64)
 
 
-def _labels(memb: np.ndarray, nodes: np.ndarray) -> dict[int, str]:
-    sizes = np.bincount(memb)
-    labels: dict[int, str] = {}
-    anchor_of: dict[int, list[str]] = {}
-    for name, codes_ in ANCHORS.items():
-        for c in codes_:
-            hit = np.flatnonzero(nodes == c)
-            if len(hit):
-                anchor_of.setdefault(int(memb[hit[0]]), []).append(name)
-    for b, names in anchor_of.items():
-        if names == ["USA"]:
-            labels[b] = "USA"
-        elif set(names) == {"CHN", "RUS"}:
-            labels[b] = "CHN/RUS"
-        else:
-            labels[b] = "+".join(names)
-    others = sorted((b for b in range(len(sizes)) if b not in labels), key=lambda b: -sizes[b])
-    for i, b in enumerate(others, start=1):
-        labels[b] = f"other-{i}"
-    return labels
+def _by_size(memb: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Renumber blocs 0, 1, ... by size (largest first; ties by smallest member code)."""
+    k = int(memb.max()) + 1
+    order = sorted(range(k), key=lambda b: (-int((memb == b).sum()), int(nodes[memb == b].min())))
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    return rank[memb]
 
 
-def _one_year(
-    year: int,
-    aff: pl.DataFrame,
-    measure: str,
-    method: str,
-    seed: int,
-    resolution: float,
-    min_size: int,
-) -> _YearResult | None:
-    col = f"un_{measure}"
-    e = aff.drop_nulls(col)
-    if e.height == 0:
-        return None
-    c1 = e["ccode1"].to_numpy()
-    c2 = e["ccode2"].to_numpy()
-    x = e[col].to_numpy().astype(np.float64)
-    nodes = np.unique(np.concatenate([c1, c2]))
-    n = len(nodes)
-    iu = np.searchsorted(nodes, c1)
-    ju = np.searchsorted(nodes, c2)
-    a = np.full((n, n), np.nan)
-    a[iu, ju] = x
-    a[ju, iu] = x
-    w = np.clip(x, 0.0, None)
-    memb = _partition(n, iu, ju, w, method, seed, resolution)
-    memb = _merge_small(memb, a, min_size)
-    labels = _labels(memb, nodes)
-    # polarization
-    same = memb[iu] == memb[ju]
-    within = float(np.mean(x[same])) if same.any() else None
-    between = float(np.mean(x[~same])) if (~same).any() else None
-    q = _modularity(n, iu, ju, w, memb)
-    sizes = np.bincount(memb)
-    lab_arr = np.array([labels[int(b)] for b in memb], dtype=object)
-    members = pl.DataFrame(
-        {
-            "year": pl.Series([year] * n, dtype=pl.Int32),
-            "ccode": pl.Series(nodes, dtype=pl.Int32),
-            "bloc": pl.Series(memb + 1, dtype=pl.Int32),
-            "bloc_label": pl.Series(lab_arr.tolist(), dtype=pl.String),
-            "bloc_size": pl.Series(sizes[memb], dtype=pl.Int32),
-        }
+# -- labels ----------------------------------------------------------------------------------
+
+
+def _cinc(year: int) -> dict[int, float]:
+    """Each state's CINC in its latest NMC year up to ``year``."""
+    from allyscope.store import open_warehouse
+
+    df = open_warehouse().sql(
+        "SELECT ccode, arg_max(cinc, year) AS cinc FROM cow_nmc "
+        f"WHERE year <= {int(year)} AND cinc IS NOT NULL GROUP BY ccode"
     )
-    # mean affinity of every state with the US bloc and the China/Russia bloc
-    usa_b, cr_b = _anchor_blocs(memb, nodes)
-    for b, colname in ((usa_b, "affinity_usa_bloc"), (cr_b, "affinity_chn_rus_bloc")):
-        vals = np.full(n, np.nan)
-        if b is not None:
-            mask = memb == b
-            block = a[:, mask]
-            cnt = np.sum(~np.isnan(block), axis=1)
-            s = np.nansum(block, axis=1)
-            vals = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
-        members = members.with_columns(pl.Series(colname, vals, dtype=pl.Float64, nan_to_null=True))
-    usa_size = int(sizes[usa_b]) if usa_b is not None else None
-    cr_size = int(sizes[cr_b]) if cr_b is not None else None
-    stats = {
-        "year": year,
-        "n_states": n,
-        "n_blocs": len(sizes),
-        "modularity": q,
-        "within_affinity": within,
-        "between_affinity": between,
-        "affinity_gap": (within - between) if within is not None and between is not None else None,
-        "usa_bloc_size": usa_size,
-        "chn_rus_bloc_size": cr_size,
-        "blocs": ", ".join(f"{labels[b]} ({sizes[b]})" for b in np.argsort(-sizes, kind="stable")),
-    }
-    return _YearResult(members, stats)
+    return dict(zip(df["ccode"].to_list(), df["cinc"].to_list(), strict=True))
 
 
-def _anchor_blocs(memb: np.ndarray, nodes: np.ndarray) -> tuple[int | None, int | None]:
-    """The bloc holding the United States, and the China/Russia bloc: the bloc holding
-    China unless China sits with the United States, else the one holding Russia (None
-    where no such bloc exists, e.g. when both sit with the United States)."""
+def _labels(memb: np.ndarray, nodes: np.ndarray, iso: dict[int, str], year: int, k: int):
+    cinc = _cinc(year)
+    out = {}
+    for b in range(int(memb.max()) + 1):
+        members = nodes[memb == b].tolist()
+        top = sorted(members, key=lambda c: (-cinc.get(c, -1.0), c))[:k]
+        out[b] = "/".join(iso.get(c) or str(c) for c in top)
+    return out
 
-    def bloc_of(c: int) -> int | None:
-        hit = np.flatnonzero(nodes == c)
-        return int(memb[hit[0]]) if len(hit) else None
 
-    usa = bloc_of(2)
-    cr = None
-    for c in (710, 365):
-        b = bloc_of(c)
-        if b is not None and b != usa:
-            cr = b
-            break
-    return usa, cr
+# -- one year --------------------------------------------------------------------------------
 
 
 def _modularity(n: int, iu: np.ndarray, ju: np.ndarray, w: np.ndarray, memb: np.ndarray) -> float:
@@ -251,127 +191,270 @@ def _modularity(n: int, iu: np.ndarray, ju: np.ndarray, w: np.ndarray, memb: np.
         return 0.0
     strength = np.bincount(iu, weights=w, minlength=n) + np.bincount(ju, weights=w, minlength=n)
     inside = float(w[memb[iu] == memb[ju]].sum())
-    k = int(memb.max()) + 1
-    tot = np.bincount(memb, weights=strength, minlength=k)
+    tot = np.bincount(memb, weights=strength, minlength=int(memb.max()) + 1)
     return inside / m - float(np.sum((tot / (2 * m)) ** 2))
 
 
-def _run(
-    years: int | Sequence[int] | None,
-    measure: str,
-    method: str,
-    seed: int,
-    resolution: float,
-    min_size: int,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    _check(method, measure, min_size, resolution)
-    y0, y1 = _un_span(years)
-    aff = L.un_affinity_table(measure).filter(pl.col("year").is_between(y0, y1))
-    # only states in the COW system that year (as in the network layers)
-    nodes = L.node_table((y0, y1)).select("year", "ccode")
+def _nanmean_to_blocs(a: np.ndarray, memb: np.ndarray) -> np.ndarray:
+    """Mean of the non-null ``a[i, j]`` over the members j of each bloc."""
+    onehot = np.eye(int(memb.max()) + 1)[memb]
+    seen = ~np.isnan(a)
+    sums = np.where(seen, a, 0.0) @ onehot
+    counts = seen.astype(np.float64) @ onehot
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
+class _YearGraph:
+    """One year's affinity graph: nodes, ties and the affinity matrix."""
+
+    def __init__(self, part: pl.DataFrame, col: str) -> None:
+        e = part.drop_nulls(col)
+        c1, c2 = e["ccode1"].to_numpy(), e["ccode2"].to_numpy()
+        self.x = e[col].to_numpy().astype(np.float64)
+        self.nodes = np.unique(np.concatenate([c1, c2]))
+        self.n = len(self.nodes)
+        self.iu, self.ju = np.searchsorted(self.nodes, c1), np.searchsorted(self.nodes, c2)
+        self.a = np.full((self.n, self.n), np.nan)
+        self.a[self.iu, self.ju] = self.x
+        self.a[self.ju, self.iu] = self.x
+        self.pos = self.x > 0
+
+    def blocs(self, st: BlocSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(memberships, co-assignment matrix, moved) of the consensus blocs; ``moved``
+        marks the states placed by affinity (see :func:`_place_unstable`)."""
+        edges = np.column_stack([self.iu[self.pos], self.ju[self.pos]])
+        c = consensus(_runs(self.n, edges, self.x[self.pos], st))
+        memb = _merge_small(_cut(c, st.threshold), c, st.min_size)
+        memb, moved = _place_unstable(memb, c, self.a, st.threshold)
+        return _by_size(memb, self.nodes), c, moved
+
+
+def _place_unstable(
+    memb: np.ndarray, c: np.ndarray, a: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A state the ensemble does not place firmly (mean co-assignment with its bloc below
+    ``threshold``) joins the bloc with which its mean affinity is highest. One pass over
+    the consensus blocs, so no move causes another."""
+    n = len(memb)
+    own_c = _mean_to_blocs(c, memb)[np.arange(n), memb]
+    aff = _nanmean_to_blocs(a, memb)
+    best = np.argmax(np.where(np.isnan(aff), -np.inf, aff), axis=1)
+    gain = aff[np.arange(n), best] > np.nan_to_num(aff[np.arange(n), memb], nan=-np.inf)
+    moved = (own_c < threshold) & (best != memb) & gain
+    out = memb.copy()
+    out[moved] = best[moved]
+    return np.unique(out, return_inverse=True)[1].astype(np.int64), moved
+
+
+def _stability(c: np.ndarray, memb: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """Per state: mean co-assignment with its bloc and the margin over the next bloc;
+    per bloc: the mean co-assignment of its pairs (cohesion)."""
+    n, k = len(memb), int(memb.max()) + 1
+    to_blocs = _mean_to_blocs(c, memb)
+    own = to_blocs[np.arange(n), memb]
+    others = to_blocs.copy()
+    others[np.arange(n), memb] = -np.inf
+    best_other = np.max(np.nan_to_num(others, nan=-np.inf), axis=1) if k > 1 else np.zeros(n)
+    margin = own - np.where(np.isfinite(best_other), best_other, 0.0)
+    cohesion = []
+    for b in range(k):
+        idx = np.flatnonzero(memb == b)
+        sub = c[np.ix_(idx, idx)]
+        cohesion.append(float(sub[~np.eye(len(idx), dtype=bool)].mean()) if len(idx) > 1 else None)
+    return own, margin, cohesion
+
+
+def _year(y: int, part: pl.DataFrame, col: str, st: BlocSettings, iso: dict[int, str]):
+    if part.drop_nulls(col).height == 0:
+        return None
+    g = _YearGraph(part, col)
+    memb, c, moved = g.blocs(st)
+    own, margin, cohesion = _stability(c, memb)
+    labels = _labels(memb, g.nodes, iso, y, st.label_members)
+    sizes = np.bincount(memb)
+    members = pl.DataFrame(
+        {
+            "year": pl.Series([y] * g.n, dtype=pl.Int32),
+            "ccode": pl.Series(g.nodes, dtype=pl.Int32),
+            "bloc": pl.Series(memb + 1, dtype=pl.Int32),
+            "bloc_label": pl.Series([labels[int(b)] for b in memb], dtype=pl.String),
+            "bloc_size": pl.Series(sizes[memb], dtype=pl.Int32),
+            "stability": pl.Series(own, dtype=pl.Float64, nan_to_null=True),
+            "margin": pl.Series(margin, dtype=pl.Float64, nan_to_null=True),
+            "bloc_cohesion": pl.Series([cohesion[int(b)] for b in memb], dtype=pl.Float64),
+            "placed_by": pl.Series(np.where(moved, "affinity", "consensus"), dtype=pl.String),
+        }
+    )
+    same = memb[g.iu] == memb[g.ju]
+    within = float(np.mean(g.x[same])) if same.any() else None
+    between = float(np.mean(g.x[~same])) if (~same).any() else None
+    order = np.argsort(-sizes, kind="stable")
+    stats = {
+        "year": y,
+        "n_states": g.n,
+        "n_blocs": len(sizes),
+        "modularity": _modularity(g.n, g.iu[g.pos], g.ju[g.pos], g.x[g.pos], memb),
+        "within_affinity": within,
+        "between_affinity": between,
+        "affinity_gap": None if within is None or between is None else within - between,
+        "mean_stability": float(np.nanmean(own)) if np.isfinite(own).any() else None,
+        "min_cohesion": min((v for v in cohesion if v is not None), default=None),
+        "blocs": ", ".join(f"{labels[int(b)]} ({sizes[b]})" for b in order),
+    }
+    aff = _nanmean_to_blocs(g.a, memb)  # each state's mean affinity with each bloc
+    return members, stats, aff
+
+
+# -- all years -------------------------------------------------------------------------------
+
+
+def _compute(y0: int, y1: int, st: BlocSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    col = f"un_{st.measure}"
+    aff = L.un_affinity_table(st.measure).filter(pl.col("year").is_between(y0, y1))
+    nodes = L.node_table((y0, y1)).select("year", "ccode", "iso3")
     for side in ("ccode1", "ccode2"):
-        aff = aff.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
+        aff = aff.join(
+            nodes.select("year", "ccode").rename({"ccode": side}), on=["year", side], how="semi"
+        )
     members, stats = [], []
     for (y,), part in (
         aff.sort("year").partition_by("year", as_dict=True, maintain_order=True).items()
     ):
-        r = _one_year(int(y), part, measure, method, seed, resolution, min_size)
+        iso = dict(nodes.filter(pl.col("year") == y).select("ccode", "iso3").iter_rows())
+        r = _year(int(y), part, col, st, iso)
         if r is not None:
-            members.append(r.members)
-            stats.append(r.stats)
+            aff_rows = [[None if np.isnan(v) else float(v) for v in row] for row in r[2]]
+            members.append(
+                r[0].with_columns(pl.Series("bloc_affinity", aff_rows, dtype=pl.List(pl.Float64)))
+            )
+            stats.append(r[1])
     if not members:
         raise InvalidInputError(f"no UN votes among COW states in {y0}-{y1}")
     mem = pl.concat(members)
     info = L.node_table((y0, y1)).select("year", "ccode", "iso3", "name")
-    mem = (
-        mem.join(info, on=["year", "ccode"], how="left")
-        .select(
-            "year",
-            "ccode",
-            "iso3",
-            "name",
-            "bloc",
-            "bloc_label",
-            "bloc_size",
-            "affinity_usa_bloc",
-            "affinity_chn_rus_bloc",
+    mem = mem.join(info, on=["year", "ccode"], how="left").select(
+        "year", "ccode", "iso3", "name", pl.exclude("year", "ccode", "iso3", "name")
+    )
+    st_df = pl.DataFrame(stats, orient="row").with_columns(
+        pl.col("year", "n_states", "n_blocs").cast(pl.Int32)
+    )
+    return mem.sort("year", "bloc", "ccode"), st_df
+
+
+def _run(years: int | Sequence[int] | None, st: BlocSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Blocs and polarization of the UN years in ``years`` (every UN year computed once
+    per data version and settings, cached)."""
+    from allyscope.settings import canonical_hash
+    from allyscope.store import cached_table
+
+    y0, y1 = _un_span(years)
+    a, b = UN_YEARS
+    params = {"settings": canonical_hash(st.__dict__), "years": [a, b], "v": 2}
+    key = (L._warehouse_hash(), params["settings"])
+    with _LOCK:
+        hit = _MEMO.get(key)
+    if hit is None:
+        box: dict[str, pl.DataFrame] = {}
+
+        def both() -> pl.DataFrame:
+            if not box:
+                box["m"], box["s"] = _compute(a, b, st)
+            return box["m"]
+
+        mem = cached_table("un_blocs_members", params, both)
+        stats = cached_table("un_blocs_stats", params, lambda: (both(), box["s"])[1])
+        hit = (mem, stats)
+        with _LOCK:
+            _MEMO.clear()
+            _MEMO[key] = hit
+    mem, stats = hit
+    return (
+        mem.filter(pl.col("year").is_between(y0, y1)),
+        stats.filter(pl.col("year").is_between(y0, y1)),
+    )
+
+
+_MEMO: dict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = {}
+_LOCK = threading.Lock()
+
+
+def _with_references(
+    mem: pl.DataFrame, st: BlocSettings, reference: Sequence[str | int] | None = None
+) -> pl.DataFrame:
+    """``mem`` with each state's mean affinity with the bloc of every reference state
+    (``affinity_<iso3>_bloc``) and, for two references, ``lean`` = first minus second."""
+    from allyscope import codes
+
+    refs = [codes.resolve(r) for r in (reference or st.reference_states)]
+    cols = []
+    for r in refs:
+        rb = mem.filter(pl.col("ccode") == r).select("year", pl.col("bloc").alias("_rb"))
+        name = f"affinity_{(codes.iso3(r) or str(r)).lower()}_bloc"
+        mem = (
+            mem.join(rb, on="year", how="left")
+            .with_columns(
+                pl.col("bloc_affinity").list.get(pl.col("_rb") - 1, null_on_oob=True).alias(name)
+            )
+            .drop("_rb")
         )
-        .sort("year", "bloc", "ccode")
-    )
-    st = pl.DataFrame(stats, orient="row").with_columns(
-        pl.col("year", "n_states", "n_blocs", "usa_bloc_size", "chn_rus_bloc_size").cast(pl.Int32)
-    )
-    return mem, st
+        cols.append(name)
+    if len(cols) == 2:
+        mem = mem.with_columns((pl.col(cols[0]) - pl.col(cols[1])).alias("lean"))
+    return mem.drop("bloc_affinity")
 
 
 def blocs(
-    years: int | Sequence[int] | None = None,
-    *,
-    measure: str = L.DEFAULT_UN_MEASURE,
-    method: str = "leiden",
-    seed: int = 0,
-    resolution: float = 1.0,
-    min_size: int = 3,
+    years: int | Sequence[int] | None = None, *, settings: BlocSettings | None = None
 ) -> pl.DataFrame:
-    """Bloc membership per state-year: ``year, ccode, iso3, name, bloc`` (1 = the first
-    bloc found), ``bloc_label`` (anchor-based, see the module documentation),
-    ``bloc_size``, ``affinity_usa_bloc`` and ``affinity_chn_rus_bloc`` (the state's mean
-    affinity with the members of those blocs, itself excluded)."""
-    return _run(years, measure, method, seed, resolution, min_size)[0]
+    """Bloc membership per state-year: ``year, ccode, iso3, name, bloc`` (1 = the largest
+    bloc that year), ``bloc_label`` (its members of largest capabilities), ``bloc_size``,
+    ``stability`` (mean co-assignment with the bloc's other members), ``margin`` (over the
+    next bloc), ``bloc_cohesion``, ``placed_by`` and the mean affinity with the bloc of
+    each reference state (``affinity_usa_bloc``, ``affinity_chn_bloc``, ``lean``)."""
+    st = _settings(settings)
+    return _with_references(_run(years, st)[0], st)
 
 
 def polarization(
-    years: int | Sequence[int] | None = None,
-    *,
-    measure: str = L.DEFAULT_UN_MEASURE,
-    method: str = "leiden",
-    seed: int = 0,
-    resolution: float = 1.0,
-    min_size: int = 3,
+    years: int | Sequence[int] | None = None, *, settings: BlocSettings | None = None
 ) -> pl.DataFrame:
     """Polarization per year: ``n_states, n_blocs, modularity, within_affinity,
-    between_affinity, affinity_gap, usa_bloc_size, chn_rus_bloc_size, blocs``."""
-    return _run(years, measure, method, seed, resolution, min_size)[1]
+    between_affinity, affinity_gap, mean_stability, min_cohesion, blocs``."""
+    return _run(years, _settings(settings))[1]
+
+
+def analyze(
+    years: int | Sequence[int] | None = None, *, settings: BlocSettings | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Both tables at once: ``(blocs, polarization)`` (one computation)."""
+    st = _settings(settings)
+    mem, stats = _run(years, st)
+    return _with_references(mem, st), stats
 
 
 def bloc_position(
     state: str | int,
     years: int | Sequence[int] | None = None,
     *,
-    members: pl.DataFrame | None = None,
-    **options,
+    reference: Sequence[str | int] | None = None,
+    settings: BlocSettings | None = None,
 ) -> pl.DataFrame:
-    """Where ``state`` sits each year: its bloc label and its mean affinity with the US
-    bloc and with the China/Russia bloc (``lean`` = the difference, positive toward the
-    US bloc). ``members`` reuses a table from :func:`blocs` / :func:`analyze`."""
+    """Where ``state`` sits each year: its bloc, stability and margin, and its mean
+    affinity with the members of the bloc of each reference state (default: the
+    settings' ``reference_states``), ``affinity_<iso3>_bloc``; with two references,
+    ``lean`` = the first minus the second."""
     from allyscope import codes
 
-    mem = members if members is not None else blocs(years, **options)
+    st = _settings(settings)
+    mem = _run(years, st)[0]
     c = codes.resolve(state)
-    out = mem.filter(pl.col("ccode") == c)
-    if out.height == 0:
+    if mem.filter(pl.col("ccode") == c).height == 0:
         raise InvalidInputError(
             f"{codes.name(c)} cast no UN votes as a COW state in the years asked for",
             "choose years in which the state was a UN member",
         )
-    return out.with_columns(
-        (pl.col("affinity_usa_bloc") - pl.col("affinity_chn_rus_bloc")).alias("lean")
-    ).drop("bloc")
+    return _with_references(mem, st, reference).filter(pl.col("ccode") == c)
 
 
-def analyze(
-    years: int | Sequence[int] | None = None, **options
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Both tables at once: ``(blocs, polarization)`` (one detection run)."""
-    o = {
-        "measure": L.DEFAULT_UN_MEASURE,
-        "method": "leiden",
-        "seed": 0,
-        "resolution": 1.0,
-        "min_size": 3,
-        **options,
-    }
-    return _run(years, o["measure"], o["method"], o["seed"], o["resolution"], o["min_size"])
-
-
-__all__ = ["ANCHORS", "METHODS", "analyze", "bloc_position", "blocs", "polarization"]
+__all__ = ["UN_YEARS", "analyze", "bloc_position", "blocs", "consensus", "polarization"]

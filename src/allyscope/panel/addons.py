@@ -48,12 +48,27 @@ unit, suffixed ``1``/``2`` on dyads), :func:`join_dyad_vars` (non-directed dyad-
 variables onto either a directed or a non-directed dyad panel) and
 :func:`codes_in_system` (translate codes between COW and Gleditsch-Ward state-years).
 
+One name per add-on
+-------------------
+The add-on's ``name`` is the only name that code sees: registering ``"nmc"`` creates the
+method ``Panel.add_nmc()`` and the function ``allyscope.panel.add_nmc(panel)`` from the same
+declaration, with the keyword options of ``func`` as typed keyword-only parameters and a
+docstring made from ``title``, ``definition``, ``coverage`` and ``sources`` (so ``help()``
+shows them). Aliases are accepted only where a name is given as a string
+(``panel.add("capabilities")``, ``--add capabilities``).
+
 Discovery
 ---------
-Add-ons register themselves when their module is imported. Besides the built-ins, the
-registry imports, on first lookup, every module ``allyscope.<package>.panel_addons`` that
-exists in an installed allyscope subpackage, and every module named by an entry point in
-the group ``allyscope.panel_addons`` (for third-party packages). Example::
+Add-ons register themselves when their module is imported. On first lookup the registry
+imports every module named by an entry point in the group ``allyscope.panel_addons``:
+allyscope declares its own add-on modules there, exactly as a third-party package does in
+its ``pyproject.toml``::
+
+    [project.entry-points."allyscope.panel_addons"]
+    mypackage = "mypackage.allyscope_addons"
+
+Modules named ``allyscope.<package>.panel_addons`` inside allyscope are also imported when
+no entry point names them (a source checkout that was not reinstalled). Example::
 
     # allyscope/un/panel_addons.py
     from allyscope.panel.addons import AddOn, join_dyad_vars, register
@@ -70,6 +85,7 @@ the group ``allyscope.panel_addons`` (for third-party packages). Example::
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import pkgutil
 import threading
@@ -84,6 +100,7 @@ import polars as pl
 from allyscope.errors import AllyscopeError, InvalidInputError, UnknownNameError
 
 if TYPE_CHECKING:
+    from allyscope.panel.core import Panel
     from allyscope.store import Warehouse
 
 log = logging.getLogger(__name__)
@@ -92,8 +109,11 @@ Unit = Literal["state-year", "dyad-year"]
 UNITS: tuple[str, ...] = ("state-year", "dyad-year")
 SYSTEMS: tuple[str, ...] = ("cow", "gw")
 
-#: entry-point group scanned for add-on modules of other packages
+#: entry-point group naming the modules that register add-ons (allyscope's own included)
 ENTRY_POINT_GROUP = "allyscope.panel_addons"
+
+#: names an add-on may not take: their ``add_<name>`` is a Panel method already
+RESERVED_NAMES = frozenset({"many"})
 
 
 class AddOnError(AllyscopeError):
@@ -179,6 +199,122 @@ class AddOn:
             raise ValueError(f"add-on {self.name!r}: systems must be among {SYSTEMS}")
         if not self.definition.strip():
             raise ValueError(f"add-on {self.name!r} needs a definition")
+        if self.name in RESERVED_NAMES:
+            raise ValueError(f"add-on name {self.name!r} is reserved (Panel.add_{self.name})")
+        params = self._func_params()
+        missing = [o for o in self.options if o not in params and not self._takes_kwargs()]
+        if missing:
+            raise ValueError(
+                f"add-on {self.name!r}: option(s) {missing} are not parameters of its function"
+            )
+
+    # -- the generated verb ------------------------------------------------------------
+
+    @property
+    def verb_name(self) -> str:
+        """The name of the generated method and function: ``add_<name>``."""
+        return f"add_{self.name}"
+
+    def _func_params(self) -> dict[str, inspect.Parameter]:
+        try:
+            sig = inspect.signature(self.func)
+        except (TypeError, ValueError):  # builtins without a signature: options only
+            return {}
+        plain = [
+            p
+            for p in sig.parameters.values()
+            if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+        ]
+        return {p.name: p for p in plain[2:]}  # after (df, ctx)
+
+    def _takes_kwargs(self) -> bool:
+        try:
+            sig = inspect.signature(self.func)
+        except (TypeError, ValueError):
+            return True
+        return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+
+    def option_parameters(self) -> list[inspect.Parameter]:
+        """The declared ``options`` as keyword-only parameters, typed and with defaults
+        taken from the add-on function's signature."""
+        params = self._func_params()
+        out = []
+        for opt in self.options:
+            src = params.get(opt)
+            default = src.default if src is not None else None
+            if default is inspect.Parameter.empty:
+                default = inspect.Parameter.empty
+            annotation = src.annotation if src is not None else Any
+            out.append(
+                inspect.Parameter(
+                    opt, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+                )
+            )
+        return out
+
+    def docstring(self) -> str:
+        """The generated verb's docstring (numpydoc sections)."""
+        d = self.describe()
+        lines = [f"{self.title or self.name} (add-on ``{self.name}``).", ""]
+        if self.options:
+            lines += ["Parameters", "----------"]
+            for p in self.option_parameters():
+                ann = (
+                    p.annotation
+                    if isinstance(p.annotation, str)
+                    else getattr(p.annotation, "__name__", str(p.annotation))
+                )
+                lines += [f"{p.name} : {ann}", f"    {self.options[p.name]}"]
+            lines.append("")
+        lines += [
+            "Returns",
+            "-------",
+            "Panel",
+            f"    A new panel with the add-on's columns ({', '.join(self.units)} panels).",
+            "",
+            "Notes",
+            "-----",
+            *self.definition.strip().splitlines(),
+            "",
+            f"Coverage: {d['coverage']} (null outside). "
+            f"Sources: {', '.join(self.sources) or 'none'}.",
+        ]
+        if self.notes:
+            lines += ["", *self.notes.strip().splitlines()]
+        return "\n".join(lines)
+
+    def _signature(self, first: str, first_ann: Any) -> inspect.Signature:
+        head = inspect.Parameter(
+            first, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=first_ann
+        )
+        return inspect.Signature([head, *self.option_parameters()], return_annotation="Panel")
+
+    def method(self) -> Callable[..., Panel]:
+        """``Panel.add_<name>``: the method generated from this declaration."""
+        name = self.name
+
+        def verb(self: Panel, **options: Any) -> Panel:
+            return self.add(name, **options)
+
+        return self._dress(verb, self._signature("self", inspect.Parameter.empty), "Panel.")
+
+    def function(self) -> Callable[..., Panel]:
+        """``allyscope.panel.add_<name>(panel, ...)``: the function form of the same verb."""
+        name = self.name
+
+        def verb(panel: Panel, **options: Any) -> Panel:
+            return panel.add(name, **options)
+
+        return self._dress(verb, self._signature("panel", "Panel"), "")
+
+    def _dress(self, fn: Callable[..., Any], sig: inspect.Signature, owner: str) -> Any:
+        fn.__name__ = self.verb_name
+        fn.__qualname__ = owner + self.verb_name
+        fn.__module__ = "allyscope.panel"
+        fn.__doc__ = self.docstring()
+        fn.__signature__ = sig  # type: ignore[attr-defined]
+        fn.__allyscope_addon__ = self.name  # type: ignore[attr-defined]
+        return fn
 
     def coverage_for(self, system: str) -> tuple[int, int] | None:
         """Years the add-on's data cover in ``system`` (``None``: time-invariant)."""
@@ -236,6 +372,8 @@ _ALIASES: dict[str, str] = {}
 _LOCK = threading.RLock()
 _discovered = False
 _discovery_failures: dict[str, str] = {}
+_LISTENERS: list[Callable[[AddOn], None]] = []
+_REMOVERS: list[Callable[[AddOn], None]] = []
 
 
 def _norm(name: str) -> str:
@@ -261,7 +399,25 @@ def register(addon: AddOn, *, replace: bool = False) -> AddOn:
         _REGISTRY[addon.name] = addon
         for n in names:
             _ALIASES[n] = addon.name
+        listeners = list(_LISTENERS)
+    for callback in listeners:
+        callback(addon)
     return addon
+
+
+def on_register(
+    callback: Callable[[AddOn], None], on_unregister: Callable[[AddOn], None] | None = None
+) -> None:
+    """Call ``callback(addon)`` for every add-on registered so far and every later one
+    (this is how ``Panel.add_<name>`` methods are made), and ``on_unregister(addon)`` when
+    one is removed."""
+    with _LOCK:
+        _LISTENERS.append(callback)
+        if on_unregister is not None:
+            _REMOVERS.append(on_unregister)
+        existing = list(_REGISTRY.values())
+    for a in existing:
+        callback(a)
 
 
 def addon(
@@ -301,33 +457,63 @@ def unregister(name: str) -> None:
             for n in [a.name, *(_norm(x) for x in a.aliases)]:
                 if _ALIASES.get(n) == a.name:
                     _ALIASES.pop(n)
+        removers = list(_REMOVERS)
+    if a is not None:
+        for callback in removers:
+            callback(a)
 
 
-def discover() -> None:
-    """Import the built-in add-ons and every add-on provider module (once per process)."""
+def discover(*, rescan: bool = False) -> None:
+    """Import every add-on provider module (once per process; ``rescan=True`` reads the
+    entry points again, e.g. after installing a package at run time).
+
+    A provider that fails to import is reported (``--list-addons`` and unknown-name
+    errors name it) and logged; the add-ons of the others stay usable."""
     global _discovered
-    if _discovered:
+    if _discovered and not rescan:
         return
     with _LOCK:
-        if _discovered:
+        if _discovered and not rescan:
             return
+        if rescan:
+            from allyscope.plugins import refresh
+
+            refresh()
         importlib.import_module("allyscope.panel.builtin")
-        for mod in _provider_modules():
+        for mod in provider_modules():
             try:
                 importlib.import_module(mod)
-            except Exception as exc:  # one broken provider must not break every panel
+            except (ImportError, AllyscopeError, ValueError) as exc:
+                # a broken provider (missing dependency, clashing name, bad declaration)
+                # must not make every other add-on unusable
                 _discovery_failures[mod] = f"{type(exc).__name__}: {exc}"
                 log.warning("panel add-ons from %s are unavailable: %s", mod, exc)
         _discovered = True
 
 
-def _provider_modules() -> list[str]:
-    from importlib.metadata import entry_points
+def discovery_failures() -> dict[str, str]:
+    """Provider modules that failed to import, with the error."""
+    return dict(_discovery_failures)
+
+
+def provider_modules() -> list[str]:
+    """Modules that register add-ons: entry points of the group ``allyscope.panel_addons``
+    (allyscope's own and third-party), then allyscope subpackages' ``panel_addons``
+    modules that no entry point names (an uninstalled source checkout)."""
+    from allyscope.plugins import entry_point_modules
+
+    return list(
+        dict.fromkeys([*entry_point_modules(ENTRY_POINT_GROUP), *builtin_provider_modules()])
+    )
+
+
+def builtin_provider_modules() -> list[str]:
+    """The ``allyscope.<package>.panel_addons`` modules found in the installed package."""
     from pathlib import Path
 
     import allyscope
 
-    mods: list[str] = []
+    mods = ["allyscope.panel.builtin"]
     for info in pkgutil.iter_modules(allyscope.__path__):
         if not info.ispkg or info.name == "panel":
             continue
@@ -336,12 +522,7 @@ def _provider_modules() -> list[str]:
             if (d / "panel_addons.py").is_file() or (d / "panel_addons").is_dir():
                 mods.append(f"allyscope.{info.name}.panel_addons")
                 break
-    try:
-        eps = entry_points(group=ENTRY_POINT_GROUP)
-    except Exception:  # pragma: no cover - broken metadata
-        eps = []
-    mods.extend(ep.value.split(":")[0] for ep in eps)
-    return list(dict.fromkeys(mods))
+    return mods
 
 
 def get(name: str) -> AddOn:
@@ -794,11 +975,14 @@ __all__ = [
     "available",
     "codes_in_system",
     "discover",
+    "discovery_failures",
     "dyad_codes_in_system",
     "get",
     "join_dyad_vars",
     "join_state_vars",
+    "on_register",
     "parse_names",
+    "provider_modules",
     "register",
     "suffixed",
     "unregister",

@@ -351,7 +351,7 @@ class _Checker:
         return out if ok else None
 
 
-def _check(
+def _check(  # noqa: C901
     data: Any, lines: dict[_Path, int], file: str, resolver: Resolver
 ) -> tuple[AllianceRecords | None, list[Problem]]:
     c = _Checker(file, lines, resolver)
@@ -390,7 +390,7 @@ def _check(
     return AllianceRecords(as_of, first, through, tuple(out), file, ""), []
 
 
-def _check_event(
+def _check_event(  # noqa: C901, PLR0912, PLR0915
     c: _Checker,
     ev: Any,
     path: _Path,

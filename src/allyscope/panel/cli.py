@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+from allyscope import clikit
 
 panel_app = typer.Typer(
     help="State-year and dyad-year panels with add-ons (alliances, capabilities, "
@@ -174,10 +175,12 @@ def exercises_cmd(
     """Joint multinational military exercises of two states (MME v7, 1980-2010)."""
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.io import write_table
     from allyscope.panel import joint_exercises
 
+    clikit.check_output(output, PANEL_FORMATS)
+    clikit.check_year(year)
     df = joint_exercises(state_a, state_b, year)
     if output is not None:
         write_table(df, output)
@@ -204,7 +207,7 @@ def _addon_names(add: list[str] | None) -> list[str]:
 def _list_addons(unit: str, system: str) -> None:
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
     from allyscope.panel import addons
 
     t = Table(title=f"Add-ons for {unit} panels ({system.upper()})", show_lines=True)
@@ -237,90 +240,77 @@ def _run(
     exercise_names: bool,
     atop_extended: bool = False,
 ) -> None:
-    from allyscope.cli import console, err_console
-    from allyscope.io import check_table_path
+    from allyscope import api
     from allyscope.panel import addons, core
 
     system = core._check_system(system)
     if list_addons:
         _list_addons(unit, system)
         return
-    if output is not None:
-        check_table_path(output, PANEL_FORMATS)
+    clikit.check_output(output, PANEL_FORMATS)
+    clikit.check_years(start, end)
+    last = core.mry_year(mry, system) or core.LIST_END[system].year
+    years = (core.LIST_START if start is None else start, last if end is None else end)
     names = _addon_names(add)
     if atop_extended:
         names = [n for n in names if addons.get(n).name != "atop"] + ["atop_extended"]
-    chosen = addons.parse_names(names) if names else []  # unknown names fail before any work
-    for a in chosen:
-        if unit not in a.units:
-            raise addons.AddOnError(
-                f"add-on {a.name!r} works on {' and '.join(a.units)} panels, not {unit} panels",
-                f"`allyscope panel {unit}s --list-addons` lists the {unit} add-ons",
-            )
-    last = core.mry_year(mry, system) or core.LIST_END[system].year
-    years = (core.LIST_START if start is None else start, last if end is None else end)
-
-    with err_console.status("building panel", spinner="dots") if sys.stderr.isatty() else _null():
-        if unit == "dyad-year":
-            p = core.dyad_years(
-                system,
-                directed=directed,
-                years=years,
-                politically_relevant=politically_relevant,
-                mry=mry,
-            )
-        else:
-            p = core.state_years(system, years=years, mry=mry)
-        for a in chosen:
-            if a.name in p.addons:
-                continue
-            opts = {"names": True} if (a.name == "mme" and exercise_names) else {}
-            p = p.add(a.name, **opts)
-
+    spec = api.PanelSpec(
+        unit, system, years, tuple(names), directed, politically_relevant, mry,
+        options={"mme": {"names": True}} if exercise_names else {},
+    )  # fmt: skip
+    spec.check()  # unknown or unsuitable add-ons fail before any work
+    with clikit.busy("building panel"):
+        p = api.panel(spec)
     if output is not None:
         p.write(output)
-        console.print(
-            f"[green]wrote[/green] {output} — {p.height:,} {unit}s × {len(p.columns)} columns "
-            f"({system.upper()} {p.years[0]}-{p.years[1]}"
-            + (
-                f", states alive in {core.LIST_END[system].year} extended to {p.mry}"
-                if p.mry
-                else ""
-            )
-            + ")"
-        )
+        _say_written(p, output)
     else:
         _preview(p)
     if p.mry is not None:
-        err_console.print(f"[yellow]note:[/yellow] {p.meta['mry_note']}")
+        clikit.err_console().print(f"[yellow]note:[/yellow] {p.meta['mry_note']}")
+    _atop_notes(p)
+    if cite:
+        print(p.citations(), end="")
+        return
+    clikit.console().print(
+        f"sources: {', '.join(p.sources)}\ncite: {', '.join(p.citation_keys())} "
+        "(--cite prints the BibTeX entries)",
+        highlight=False,
+    )
+
+
+def _atop_notes(p: Any) -> None:
+    """Say where ATOP ends and what the extension carries past it."""
     from allyscope.sources.bounds import coverage
 
+    err = clikit.err_console()
     atop_end = coverage("atop_alliance")[1]
     if "atop" in p.addons and p.years[1] > atop_end:
-        err_console.print(
+        err.print(
             f"[yellow]note:[/yellow] ATOP ends in {atop_end}: later years are null; "
             "--atop-extended adds the sourced alliance records after it"
         )
     if "atop_extended" in p.addons and p.years[1] > atop_end:
-        err_console.print(
+        err.print(
             f"[yellow]note:[/yellow] obligations after {atop_end} are ATOP's carried forward "
             "(atop_source = atop_carried) and the alliance records' (record:<id>)"
         )
-    if cite:
-        print(p.citations(), end="")
-    else:
-        keys = p.citation_keys()
-        console.print(
-            f"sources: {', '.join(p.sources)}\ncite: {', '.join(keys)} "
-            "(--cite prints the BibTeX entries)",
-            highlight=False,
-        )
 
 
-def _preview(p, n: int = 10) -> None:
+def _say_written(p: Any, output: Path) -> None:
+    from allyscope.panel import core
+
+    ext = f", states alive in {core.LIST_END[p.system].year} extended to {p.mry}" if p.mry else ""
+    clikit.console().print(
+        f"[green]wrote[/green] {output} — {p.height:,} {p.unit}s × {len(p.columns)} columns "
+        f"({p.system.upper()} {p.years[0]}-{p.years[1]}{ext})"
+    )
+
+
+def _preview(p: Any, n: int = 10) -> None:
     from rich.table import Table
 
-    from allyscope.cli import console
+    console = clikit.console()
 
     cols = p.columns[:12]
     t = Table(title=repr(p), title_justify="left")
@@ -335,11 +325,3 @@ def _preview(p, n: int = 10) -> None:
         console.print(
             f"[dim]… and {len(p.columns) - len(cols)} more columns; -o FILE writes them all[/dim]"
         )
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +37,7 @@ import polars as pl
 
 from allyscope.errors import InvalidInputError
 from allyscope.panel import addons as _reg
+from allyscope.panel._verbs import AddOnVerbs
 from allyscope.panel.addons import PanelContext
 from allyscope.sources.bounds import coverage, current_year, data_through
 
@@ -320,7 +322,8 @@ def base_frame(
     every state or dyad of the panel's system and years."""
     from allyscope.store import open_warehouse
 
-    key = _BaseKey(open_warehouse().data_hash, unit, system, tuple(years), mry, bool(directed))
+    span = (int(years[0]), int(years[1]))
+    key = _BaseKey(open_warehouse().data_hash, unit, system, span, mry, bool(directed))
     return _base(key, mry if mry is not None else False)
 
 
@@ -337,7 +340,7 @@ def clear_cache() -> None:
 
 
 @dataclass(frozen=True, eq=False)
-class Panel:
+class Panel(AddOnVerbs):
     """A state-year or dyad-year table (polars) plus what it was built from.
 
     Panels are immutable: every ``add_*`` verb returns a new panel. ``df`` is the table,
@@ -527,7 +530,18 @@ class Panel:
         return bibtex(self.citation_keys())
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the table by extension (Parquet, CSV, JSON, Stata .dta, Feather), atomically."""
+        """Write the table by extension, atomically.
+
+        Parameters
+        ----------
+        path : path
+            ``.parquet``, ``.csv``, ``.json``, ``.dta`` (Stata) or ``.feather``/``.arrow``.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
         from allyscope.io import check_table_path, write_table
 
         ext = check_table_path(path)
@@ -542,7 +556,20 @@ class Panel:
     # -- add-ons -------------------------------------------------------------------------
 
     def add(self, name: str, **options: Any) -> Panel:
-        """Apply the registered add-on ``name`` (or alias) and return the extended panel."""
+        """Apply a registered add-on and return the extended panel.
+
+        Parameters
+        ----------
+        name : str
+            The add-on's name or an alias (``docs/addons.md``).
+        **options
+            The add-on's options (e.g. ``names=True`` for ``mme``).
+
+        Returns
+        -------
+        Panel
+            A new panel with the add-on's columns (null outside its coverage).
+        """
         a = _reg.get(name)
         if a.name == "atop" and options.pop("extend", False):
             a = _reg.get("atop_extended")  # ATOP plus the alliance records after it
@@ -574,73 +601,50 @@ class Panel:
         return p
 
     def __getattr__(self, attr: str) -> Any:
-        # add-ons registered by other modules become methods: panel.add_un_affinity()
+        # only reached for names the class lacks: add-ons whose provider module has not
+        # been imported yet, and the verb names of earlier releases
         if attr.startswith("add_") and not attr.startswith("__"):
-            try:
-                a = _reg.get(attr[4:])
-            except Exception:
-                raise AttributeError(attr) from None
-            return lambda **options: self.add(a.name, **options)
-        raise AttributeError(attr)
+            if attr in RENAMED_VERBS:
+                new = f"add_{RENAMED_VERBS[attr]}"
+                warnings.warn(
+                    f"Panel.{attr}() is now Panel.{new}()", DeprecationWarning, stacklevel=2
+                )
+                return getattr(self, new)
+            _reg.discover()
+            if attr in type(self).__dict__:
+                return getattr(self, attr)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
-    # built-in verbs, one per source (see allyscope.panel.builtin for definitions)
-    def add_atop_alliance(self, extend: bool = False) -> Panel:
-        """ATOP obligations; ``extend=True`` adds the alliance records after ATOP's end."""
-        return self.add("atop", extend=extend)
 
-    def add_cow_alliance(self) -> Panel:
-        return self.add("cow_alliance")
+#: verb names of earlier releases -> the add-on's one name
+RENAMED_VERBS: dict[str, str] = {
+    "add_atop_alliance": "atop",
+    "add_minimum_distance": "mindist",
+    "add_capital_distance": "capdist",
+    "add_igos": "igo",
+    "add_strategic_rivalries": "td_rivalries",
+    "add_cow_majors": "majors",
+    "add_archigos": "leaders",
+    "add_cow_trade": "trade",
+    "add_mme_exercises": "mme",
+}
 
-    def add_nmc(self) -> Panel:
-        return self.add("nmc")
 
-    def add_contiguity(self) -> Panel:
-        return self.add("contiguity")
+def _attach_verb(a: _reg.AddOn) -> None:
+    """Give :class:`Panel` the method ``add_<name>`` of a newly registered add-on."""
+    current = Panel.__dict__.get(a.verb_name)
+    if current is not None and getattr(current, "__allyscope_addon__", None) is None:
+        raise ValueError(f"add-on {a.name!r}: Panel.{a.verb_name} is not an add-on verb")
+    setattr(Panel, a.verb_name, a.method())
 
-    def add_minimum_distance(self) -> Panel:
-        return self.add("mindist")
 
-    def add_capital_distance(self) -> Panel:
-        return self.add("capdist")
+def _detach_verb(a: _reg.AddOn) -> None:
+    current = Panel.__dict__.get(a.verb_name)
+    if getattr(current, "__allyscope_addon__", None) == a.name:
+        delattr(Panel, a.verb_name)
 
-    def add_igos(self) -> Panel:
-        return self.add("igo")
 
-    def add_strategic_rivalries(self) -> Panel:
-        return self.add("td_rivalries")
-
-    def add_tss_rivalries(self) -> Panel:
-        return self.add("tss_rivalries")
-
-    def add_gml_mids(self) -> Panel:
-        return self.add("gml_mids")
-
-    def add_cow_mids(self) -> Panel:
-        return self.add("cow_mids")
-
-    def add_cow_majors(self) -> Panel:
-        return self.add("majors")
-
-    def add_democracy(self) -> Panel:
-        return self.add("democracy")
-
-    def add_sdp_gdp(self) -> Panel:
-        return self.add("sdp_gdp")
-
-    def add_archigos(self) -> Panel:
-        return self.add("leaders")
-
-    def add_cow_trade(self) -> Panel:
-        return self.add("trade")
-
-    def add_us_troops(self) -> Panel:
-        return self.add("us_troops")
-
-    def add_us_bases(self) -> Panel:
-        return self.add("us_bases")
-
-    def add_mme_exercises(self, names: bool = False) -> Panel:
-        return self.add("mme", names=names)
+_reg.on_register(_attach_verb, _detach_verb)
 
 
 # -- builders ----------------------------------------------------------------------------
@@ -653,9 +657,20 @@ def state_years(
 ) -> Panel:
     """One row per state and year of system membership (any day of the year counts).
 
-    ``years=(first, last)`` limits the range (default: the whole list, COW to 2024, GW to
-    2020); ``mry=True`` extends states alive at the end of the list to the latest year of
-    the data, ``mry=<year>`` to that year (see the module documentation).
+    Parameters
+    ----------
+    system : {"cow", "gw"}
+        The Correlates of War or the Gleditsch–Ward state list.
+    years : (int, int), int or None
+        First and last year (default: the whole list, COW to 2024, GW to 2020).
+    mry : bool or int
+        Extend states alive at the end of the list to the latest year of the data
+        (``True``) or to this year (see the module documentation).
+
+    Returns
+    -------
+    Panel
+        Keys ``ccode`` (``gwcode``) and ``year``; add columns with ``add_<name>()``.
     """
     from allyscope.store import open_warehouse
 
@@ -679,11 +694,27 @@ def dyad_years(
 ) -> Panel:
     """Dyad-years of states that are both members of the system on a common day.
 
-    Non-directed (default): one row per pair with ``ccode1 < ccode2`` (``gwcode1 <
-    gwcode2`` for ``system="gw"``); directed: both orders. ``politically_relevant=True``
-    keeps contiguous dyads (any COW direct-contiguity type, land or up to 400 miles of
-    water) and dyads with a COW major power on either side; it uses the ``contiguity``
-    and ``majors`` add-ons and keeps their columns.
+    Parameters
+    ----------
+    system : {"cow", "gw"}
+        The Correlates of War or the Gleditsch–Ward state list.
+    directed : bool
+        Both orders of every pair (default: one row per pair with ``ccode1 < ccode2``,
+        ``gwcode1 < gwcode2`` for ``system="gw"``).
+    years : (int, int), int or None
+        First and last year (default: the whole list).
+    politically_relevant : bool
+        Keep contiguous dyads (any COW direct-contiguity type, land or up to 400 miles of
+        water) and dyads with a COW major power on either side; uses the ``contiguity``
+        and ``majors`` add-ons and keeps their columns.
+    mry : bool or int
+        Extend states alive at the end of the list to the most recently concluded year
+        (``True``) or to this year.
+
+    Returns
+    -------
+    Panel
+        Keys ``ccode1``, ``ccode2`` (``gwcode1``, ``gwcode2``) and ``year``.
     """
     from allyscope.store import open_warehouse
 

@@ -8,38 +8,25 @@ JSON, the styles and the map geometry. It opens offline, from any folder, and pr
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
+from allyscope import api
+from allyscope.browser import HEADLESS_FLAGS, find_chromium
 from allyscope.errors import AllyscopeError, InvalidInputError
-from allyscope.report import analysis
-from allyscope.report.figures import Table
-from allyscope.report.group import Group
-from allyscope.report.sections import BUILDERS, Section
+from allyscope.groups import Group
+from allyscope.views import BASE_SOURCES, json_script, sources_table
+from allyscope.views.currency import currency_table, report_uses
+from allyscope.views.figures import Table
+from allyscope.views.sections import Section, build_section, registered_sections
 
 Progress = Callable[[str, int, int], None]
-
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: an offline headless Chromium: no background traffic, no extensions, no first-run pages
-HEADLESS_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-extensions",
-    "--no-first-run",
-)
 
 
 @dataclass
@@ -49,6 +36,8 @@ class Report:
     info: dict[str, Any]
     sources: Table
     citations: str
+    #: how current each input is (the opening data-currency table)
+    currency: Table | None = None
     created: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
@@ -62,61 +51,32 @@ class Report:
             "sources": self.sources.to_dict(),
             "citations": self.citations,
             "created": self.created,
+            "currency": self.currency.to_dict() if self.currency else None,
         }
-
-
-#: sources every report draws on besides those its sections name
-_BASE_SOURCES = ("cow_states_v2024", "cow_gw_panel")
-
-
-def sources_table(used: Sequence[str] | None = None) -> tuple[Table, list[str]]:
-    """The data sources (title, version, years, rows, licence, SHA-256) and their citation keys."""
-    prov = analysis.provenance()
-    if used is not None:
-        prov = prov.filter(pl.col("source").is_in(list(used)))
-    prov = prov.with_columns(
-        pl.concat_str(
-            [pl.col("year_start").cast(pl.String), pl.col("year_end").cast(pl.String)],
-            separator="–",
-        ).alias("years"),
-        pl.col("sha256").str.slice(0, 12).alias("sha"),
-    )
-    # citation keys from the installed catalog (a warehouse built by an older release may
-    # name keys that have since been renamed)
-    keys = analysis.source_citations(prov["source"].to_list())
-    table = Table.from_frame(
-        prov.sort("source"),
-        columns={
-            "source": "Source",
-            "title": "Title",
-            "version": "Version",
-            "years": "Years",
-            "rows": "Rows",
-            "license": "Licence",
-            "sha": "SHA-256 (first 12)",
-        },
-    )
-    return table, keys
 
 
 def build_report(group: Group, *, progress: Progress | None = None, command: str = "") -> Report:
     """Compute every section for ``group`` (calling the analysis modules) and collect
     sources, versions and citations."""
-    total = len(BUILDERS) + 1
+    specs = registered_sections()
+    total = len(specs) + 1
     sections: list[Section] = []
-    for i, (name, builder) in enumerate(BUILDERS):
+    for i, spec in enumerate(specs):
         if progress:
-            progress(name, i, total)
-        sections.append(builder(group))
+            progress(spec.name, i, total)
+        sections.append(build_section(spec, group))
     if progress:
         progress("sources", total - 1, total)
     used = sorted({src for s in sections for f in s.figures for src in f.sources})
-    table, keys = sources_table([*_BASE_SOURCES, *used] if used else None)
+    table, keys = sources_table([*BASE_SOURCES, *used] if used else None)
     section_keys = [k for s in sections for k in s.citations]
-    citations = analysis.bibtex([*section_keys, *keys])
+    citations = api.bibtex([*section_keys, *keys])
     if progress:
         progress("done", total, total)
-    return Report(group, sections, analysis.warehouse_info(), table, citations, command=command)
+    currency = currency_table(report_uses(sections), window_end=group.years[1])
+    return Report(
+        group, sections, api.warehouse_info(), table, citations, currency, command=command
+    )
 
 
 # -- rendering -----------------------------------------------------------------------------
@@ -134,30 +94,6 @@ def _env():
     )
     env.filters["json_script"] = json_script
     return env
-
-
-def json_script(obj: Any) -> str:
-    """JSON safe to place inside a ``<script type="application/json">`` element."""
-    from markupsafe import Markup
-
-    text = json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_json_default)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, dt.date | dt.datetime):
-        return o.isoformat()
-    try:
-        import numpy as np
-
-        if isinstance(o, np.generic):
-            return o.item()
-        if isinstance(o, np.ndarray):
-            return o.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    raise TypeError(f"not JSON serializable: {type(o).__name__}")
 
 
 @lru_cache(maxsize=1)
@@ -207,20 +143,6 @@ def write_report(report: Report, path: str | os.PathLike[str], *, pdf: bool = Fa
         )
     atomic_write_text(target, html)
     return target
-
-
-def find_chromium() -> str | None:
-    """Path of Chromium (``ALLYSCOPE_CHROMIUM``, Debian's /usr/bin/chromium, or on PATH)."""
-    env = os.environ.get("ALLYSCOPE_CHROMIUM")
-    if env:
-        return env
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def print_pdf(html: Path, out: Path, *, timeout: float = 120.0) -> None:

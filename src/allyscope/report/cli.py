@@ -5,10 +5,12 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperCommand
+
+from allyscope import clikit
 
 
 def report_cmd(
@@ -39,13 +41,13 @@ def report_cmd(
 ) -> None:
     """Write one self-contained, offline HTML report on a group: `allyscope report USA JPN KOR`.
 
-    It answers five questions — institutionalization, alignment over time, the de facto
+    It opens with how current each input is, answers six questions — institutionalization,
+    alignment over time, what the members say at the UN General Debate, the de facto
     alliance score, hub-and-spoke vs lattice and blocs, forecast and scenarios — and lists
     data sources, versions and citations.
     """
-    from allyscope.cli import console
-    from allyscope.clikit import progress_bar, split_values
     from allyscope.errors import InvalidInputError
+    from allyscope.groups import FIRST_YEAR
     from allyscope.report import build_report, resolve_group, write_report
 
     suffix = output.suffix.lower()
@@ -54,10 +56,12 @@ def report_cmd(
             f"cannot write the report to {str(output)!r}: use a .html or .pdf file name",
             "for example -o report.html",
         )
-    group = resolve_group(states, year_from, year_to, split_values(counter))
+    clikit.check_destination(output)
+    clikit.check_years(year_from, year_to, first=FIRST_YEAR)
+    group = resolve_group(states, year_from, year_to, clikit.split_values(counter))
     command = "allyscope report " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else states)
-    with progress_bar() as bar:
-        task = bar.add_task("building report", total=6)
+    with clikit.progress_bar() as bar:
+        task = bar.add_task("building report", total=8)
 
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"report: {name}")
@@ -68,12 +72,27 @@ def report_cmd(
         if pdf and suffix != ".pdf":
             bar.update(task, description="report: printing PDF")
             written.append(write_report(report, output.with_suffix(".pdf"), pdf=True))
-    missing = sum(len(s.unavailable) for s in report.sections)
     n_fig = sum(len(s.figures) for s in report.sections)
     for path in written:
-        console.print(
+        clikit.console().print(
             f"[green]wrote[/green] {path} — {group.label}, {group.years[0]}–{group.years[1]}, "
-            f"{n_fig} figures" + (f", {missing} parts not available" if missing else ""),
+            f"{n_fig} figures",
+            highlight=False,
+        )
+    _print_carried(report)
+
+
+def _print_carried(report: Any) -> None:
+    """Say which inputs the report carries past their data's end (the report's opening
+    table lists every input)."""
+    from allyscope.views.currency import currency_frame, report_uses
+
+    frame = currency_frame(report_uses(report.sections))
+    carried = frame.filter(frame["carried"])
+    for r in carried.iter_rows(named=True):
+        clikit.err_console().print(
+            f"[yellow]note:[/yellow] {r['title']}: data through {r['last_year']}, carried "
+            f"forward to {r['shown_through']}",
             highlight=False,
         )
 
@@ -101,9 +120,10 @@ def greedy_args(args: list[str], options: tuple[str, ...] = ("--counter",)) -> l
 
 
 class _ReportCommand(TyperCommand):
-    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, greedy_args(list(args)))
 
 
 def register(app: typer.Typer) -> None:
+    """Attach ``allyscope report``."""
     app.command("report", cls=_ReportCommand)(report_cmd)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from allyscope.errors import CorruptFileError, SchemaError
+from allyscope.errors import ChecksumError, CorruptFileError, SchemaError
 
 RAW_BASE_URL = "https://raw.githubusercontent.com"
 
@@ -129,6 +129,40 @@ class Source:
     def schema(self) -> dict[str, pl.DataType]:
         return {c.name: DTYPES[c.dtype] for c in self.columns}
 
+    # -- fetching and checking ------------------------------------------------------------
+
+    def is_present(self, path: str | os.PathLike[str], verify: bool = False) -> bool:
+        """Whether ``path`` holds this source's pinned file (``verify``: check its SHA-256)."""
+        path = Path(path)
+        if not path.is_file() or path.stat().st_size != self.bytes:
+            return False
+        return not verify or sha256_file(path) == self.sha256
+
+    def check_file(self, path: str | os.PathLike[str]) -> None:
+        """Raise :class:`ChecksumError` unless the file at ``path`` is the pinned one."""
+        got = sha256_file(path)
+        if got != self.sha256:
+            raise ChecksumError(
+                f"{path}: SHA-256 {got[:12]}… differs from the pinned "
+                f"{self.sha256[:12]}… of source {self.name!r}",
+                f"run `allyscope data fetch --force {self.name}`",
+            )
+
+    def download(
+        self,
+        dest: Path,
+        *,
+        base_url: str | None = None,
+        retries: int = 3,
+        timeout: float = 60.0,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        """Download the pinned file (from ``base_url`` instead of GitHub if given) to ``dest``."""
+        from allyscope.fetch import download_file
+
+        url = self.url_at(base_url) if base_url else self.url
+        download_file(self, url, dest, retries=retries, timeout=timeout, progress=progress)
+
     # -- loading -----------------------------------------------------------------------
 
     def load(self, path: str | os.PathLike[str]) -> pl.DataFrame:
@@ -155,7 +189,7 @@ class Source:
 
         try:
             result = pyreadr.read_r(str(path))
-        except Exception as exc:  # pyreadr raises its own LibrdataError and others
+        except (pyreadr.custom_errors.PyreadrError, pyreadr.custom_errors.LibrdataError, OSError, ValueError) as exc:  # fmt: skip
             raise CorruptFileError(
                 f"{path}: cannot read R data file ({type(exc).__name__}: {exc})",
                 f"the file is truncated or not an .rda file; run `allyscope data fetch --force {self.name}`",
@@ -169,7 +203,7 @@ class Source:
         pdf = result[obj]
         try:  # factors arrive as categoricals (cast to text in _conform), dates as objects
             return pl.from_pandas(pdf, nan_to_null=True)
-        except Exception as exc:
+        except (pl.exceptions.PolarsError, ValueError, TypeError, ArithmeticError) as exc:
             raise CorruptFileError(f"{path}: unreadable values ({exc})") from None
 
     def _read_csv(self, path: Path) -> pl.DataFrame:
@@ -186,7 +220,7 @@ class Source:
                 infer_schema=False,  # everything as text; typed in _conform
                 null_values=["NA", ""],
             )
-        except Exception as exc:
+        except (pl.exceptions.PolarsError, ValueError) as exc:
             raise CorruptFileError(
                 f"{path}: cannot parse CSV ({type(exc).__name__}: {exc})",
                 f"run `allyscope data fetch --force {self.name}`",
@@ -242,7 +276,7 @@ class Source:
         return bibtex(self.citations)
 
 
-def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:
+def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:  # noqa: C901, PLR0912
     src = raw.get_column(col.raw)
     target = DTYPES[col.dtype]
     expr = pl.col(col.raw)

@@ -71,7 +71,18 @@ INPUTS: dict[str, Input] = {
             carry_source="atop_alliance",
         ),
         Input("cow_alliances", "COW formal alliances", ("cow_alliance",)),
-        Input("un_votes", "UN General Assembly roll calls", ("un_votes",)),
+        Input(
+            "un_votes",
+            "UN General Assembly roll calls",
+            ("un_votes", "undl_votes"),
+            note="unvotes to 2019, then the UN Digital Library's recorded votes",
+        ),
+        Input(
+            "voeten_idealpoints",
+            "UN ideal points (Bailey, Strezhnev and Voeten, published)",
+            ("voeten_idealpoints",),
+            note="2024 rests on at most 8 votes per state",
+        ),
         Input("exercises", "Multinational military exercises (MME)", ("mme_exercises",)),
         Input(
             "troops",
@@ -112,6 +123,7 @@ INPUTS: dict[str, Input] = {
         Input("defense_cooperation", "Defense cooperation agreements (DCAD)", ("dcad",)),
         Input("arms_transfers", "Arms transfers (SIPRI TIV)", ("sipri_arms",)),
         Input("minerals", "Critical minerals (USGS MCS 2025)", ("usgs_world",)),
+        Input("rhetoric", "UN General Debate speeches", ("ungd_speeches",)),
     )
 }
 

@@ -16,6 +16,7 @@ from allyscope.errors import UnknownSourceError
 from allyscope.sources import current
 from allyscope.sources.base import Source
 from allyscope.sources.pins import PINS
+from allyscope.sources.ungd import UNGD_SPEECHES
 from allyscope.sources.voting import VOTING_SOURCES
 
 PS_LICENSE = "GPL-2.0 (peacesciencer R package); cite the original dataset"
@@ -697,6 +698,7 @@ _CATALOG: tuple[Source, ...] = (
         unique_keys=False,
     ),
     *VOTING_SOURCES,
+    UNGD_SPEECHES,  # UN General Debate Corpus (allyscope.sources.ungd)
 )
 
 _CATALOG += current.SOURCES  # state system to 2024, troops, leaders, DCAD, SIPRI, USGS

@@ -66,7 +66,7 @@ class TextCSV:
     null_values: tuple[str, ...] = ("NA", "")
     marks: tuple[tuple[str, str], ...] = ()
 
-    def __call__(self, source: Source, path: Path) -> pl.DataFrame:
+    def __call__(self, source: Source, path: Path) -> pl.DataFrame:  # noqa: C901, PLR0912
         lines = self._decode(source, path)
         body = lines[self.skip_lines :]
         first_line = self.skip_lines + 1

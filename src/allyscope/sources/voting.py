@@ -1,11 +1,11 @@
 """UN voting sources beyond ``unvotes``: Voeten's published ideal points, the UN Digital
 Library's recorded votes and the US State Department's voting coincidence.
 
-Each file is pinned (address, SHA-256, size) and read by a :class:`VotingSource`, which
-knows the file's format (tab-separated text, Stata, a zipped wide CSV) and checks what a
-careful reader would check before trusting it: quantiles in order, tallies that add up,
-vote codes from the known set. A file that fails gets one :class:`SchemaError` naming the
-row, never a silent repair.
+Each file is pinned (address, SHA-256, size) and declared with a reader for its format
+(tab-separated text, Stata, a zipped wide CSV) and a check of what a careful reader would
+verify before trusting it: quantiles in order, tallies that add up, vote codes from the
+known set. A file that fails gets one :class:`SchemaError` naming the row, never a silent
+repair.
 
 The UN Digital Library file is *wide* (one column per member state, named in capitals,
 General Assembly and Security Council rows mixed); it is declared twice, as a long table of
@@ -15,11 +15,10 @@ table of its roll calls (``undl_roll_calls``), both read from the same file.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
-import os
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -119,122 +118,105 @@ _UNDL_COUNT_NAMES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class VotingSource(Source):
-    """A source with its own reader (``reader``) and content checks (see module docs)."""
+# -- readers (``Source.reader``: ``reader(source, path)`` returns the raw columns) -----------
 
-    reader: str = "csv"
 
-    def load(self, path: str | os.PathLike[str]) -> pl.DataFrame:
-        path = Path(path)
-        readers = {
-            "csv": self._read_csv,
-            "tsv": self._read_tsv,
-            "dta": self._read_dta,
-            "undl_votes": self._read_undl_votes,
-            "undl_roll_calls": self._read_undl_roll_calls,
-        }
-        raw = readers[self.reader](path)
-        if self.reader == "csv" and raw.columns and raw.columns[0] == "":
-            raw = raw.rename({"": "row"})  # R's unnamed row-number column
-        return self._conform(raw, path)
-
-    def validate(self, df: pl.DataFrame, path: str | os.PathLike[str]) -> None:
-        """Content checks (they name the offending row), then row count and keys."""
-        checks = {
-            "voeten_idealpoints": _check_voeten_tab,
-            "voeten_idealpoints_jul2025": _check_voeten_dta,
-            "voeten_agreement_jun2024": _check_voeten_sessions,
-            "undl_roll_calls": _check_undl_roll_calls,
-        }
-        if self.name.startswith("statedept_coincidence"):
-            _check_statedept(df, path, self.years)
-        elif self.name in checks:
-            checks[self.name](df, path, self.years)
-        super().validate(df, path)
-
-    # -- readers ---------------------------------------------------------------------------
-
-    def _read_tsv(self, path: Path) -> pl.DataFrame:
-        try:
-            return pl.read_csv(
-                path, separator="\t", infer_schema=False, null_values=["NA", ""], quote_char='"'
-            )
-        except Exception as exc:  # polars raises several error types on malformed text
-            raise CorruptFileError(
-                f"{path}: cannot parse tab-separated text ({type(exc).__name__}: {exc})",
-                f"run `allyscope data fetch --force {self.name}`",
-            ) from None
-
-    def _read_dta(self, path: Path) -> pl.DataFrame:
-        import pandas as pd
-
-        try:
-            pdf = pd.read_stata(path, convert_categoricals=False)
-        except Exception as exc:  # pandas raises ValueError and others on a broken file
-            raise CorruptFileError(
-                f"{path}: cannot read Stata file ({type(exc).__name__}: {exc})",
-                f"run `allyscope data fetch --force {self.name}`",
-            ) from None
-        return pl.from_pandas(pdf, nan_to_null=True)
-
-    def _undl_wide(self, path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-        try:
-            with zipfile.ZipFile(path) as zf:
-                members = [n for n in zf.namelist() if not n.endswith("/")]
-                if len(members) != 1 or not members[0].lower().endswith(".csv"):
-                    raise SchemaError(
-                        f"{path}: expected one CSV file in the archive, found {members}",
-                        f"run `allyscope data fetch --force {self.name}`",
-                    )
-                data = zf.read(members[0]).decode("utf-8-sig")
-        except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as exc:
-            raise CorruptFileError(
-                f"{path}: not a readable zip of UTF-8 text ({type(exc).__name__}: {exc})",
-                f"run `allyscope data fetch --force {self.name}`",
-            ) from None
-        try:
-            wide = pl.read_csv(io.StringIO(data), infer_schema=False)
-        except Exception as exc:  # polars raises several error types on malformed text
-            raise CorruptFileError(f"{path}: cannot parse the CSV in the archive ({exc})") from None
-        head = tuple(wide.columns[: len(UNDL_META)])
-        if head != UNDL_META:
-            raise SchemaError(
-                f"{path}: the first columns are {list(head)}, expected {list(UNDL_META)}",
-                "the file is not the pinned version",
-            )
-        return _undl_checked(wide, path)
-
-    def _read_undl_votes(self, path: Path) -> pl.DataFrame:
-        _, long = self._undl_wide(path)
-        long = long.select(
-            "token",
-            pl.col("country").str.strip_chars(),
-            pl.col("code").replace_strict(UNDL_VOTES, return_dtype=pl.String).alias("vote"),
+def read_tsv(src: Source, path: Path) -> pl.DataFrame:
+    """Tab-separated text with quoted strings and ``NA`` for missing values."""
+    try:
+        return pl.read_csv(
+            path, separator="\t", infer_schema=False, null_values=["NA", ""], quote_char='"'
         )
-        # a state named twice on one row (stray spaces in column names) must agree
-        dup = long.filter(pl.struct("token", "country").is_duplicated())
-        if dup.height:
-            r = dup.row(0, named=True)
-            raise SchemaError(
-                f"{path}: {r['country']!r} has two recorded positions on record {r['token']}",
-                "the file is not the pinned version",
-            )
-        return long.sort("token", "country")
+    except Exception as exc:  # polars raises several error types on malformed text
+        raise CorruptFileError(
+            f"{path}: cannot parse tab-separated text ({type(exc).__name__}: {exc})",
+            f"run `allyscope data fetch --force {src.name}`",
+        ) from None
 
-    def _read_undl_roll_calls(self, path: Path) -> pl.DataFrame:
-        wide, _ = self._undl_wide(path)
-        date = pl.col("Date").str.strip_chars()
-        return wide.select(
-            "token",
-            pl.col("Council").alias("council"),
-            date.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.String).alias("date"),
-            date.str.slice(0, 4).alias("year"),
-            pl.col("Title").alias("title"),
-            pl.col("Resolution").alias("resolution"),
-            pl.col("Link").alias("link"),
-            *[pl.col(raw).alias(name) for raw, name in _UNDL_COUNT_NAMES.items()],
-        ).sort(pl.col("token").cast(pl.Int64))
+
+def read_dta(src: Source, path: Path) -> pl.DataFrame:
+    """A Stata file (format 118), values as stored (no value labels applied)."""
+    import pandas as pd
+
+    try:
+        pdf = pd.read_stata(path, convert_categoricals=False)
+    except Exception as exc:  # pandas raises ValueError and others on a broken file
+        raise CorruptFileError(
+            f"{path}: cannot read Stata file ({type(exc).__name__}: {exc})",
+            f"run `allyscope data fetch --force {src.name}`",
+        ) from None
+    return pl.from_pandas(pdf, nan_to_null=True)
+
+
+def read_csv_row_names(src: Source, path: Path) -> pl.DataFrame:
+    """A CSV written by R with row names: the first, unnamed column becomes ``row``."""
+    raw = src._read_csv(path)
+    return raw.rename({"": "row"}) if raw.columns and raw.columns[0] == "" else raw
+
+
+def _undl_wide(src: Source, path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [n for n in zf.namelist() if not n.endswith("/")]
+            if len(members) != 1 or not members[0].lower().endswith(".csv"):
+                raise SchemaError(
+                    f"{path}: expected one CSV file in the archive, found {members}",
+                    f"run `allyscope data fetch --force {src.name}`",
+                )
+            data = zf.read(members[0]).decode("utf-8-sig")
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as exc:
+        raise CorruptFileError(
+            f"{path}: not a readable zip of UTF-8 text ({type(exc).__name__}: {exc})",
+            f"run `allyscope data fetch --force {src.name}`",
+        ) from None
+    try:
+        wide = pl.read_csv(io.StringIO(data), infer_schema=False)
+    except Exception as exc:  # polars raises several error types on malformed text
+        raise CorruptFileError(f"{path}: cannot parse the CSV in the archive ({exc})") from None
+    head = tuple(wide.columns[: len(UNDL_META)])
+    if head != UNDL_META:
+        raise SchemaError(
+            f"{path}: the first columns are {list(head)}, expected {list(UNDL_META)}",
+            "the file is not the pinned version",
+        )
+    return _undl_checked(wide, path)
+
+
+def read_undl_votes(src: Source, path: Path) -> pl.DataFrame:
+    """The Digital Library's wide file as ``token, country, vote``: one row per non-blank
+    cell of the members' columns."""
+    _, long = _undl_wide(src, path)
+    long = long.select(
+        "token",
+        pl.col("country").str.strip_chars(),
+        pl.col("code").replace_strict(UNDL_VOTES, return_dtype=pl.String).alias("vote"),
+    )
+    # a state named twice on one row (stray spaces in column names) must agree
+    dup = long.filter(pl.struct("token", "country").is_duplicated())
+    if dup.height:
+        r = dup.row(0, named=True)
+        raise SchemaError(
+            f"{path}: {r['country']!r} has two recorded positions on record {r['token']}",
+            "the file is not the pinned version",
+        )
+    return long.sort("token", "country")
+
+
+def read_undl_roll_calls(src: Source, path: Path) -> pl.DataFrame:
+    """The Digital Library's wide file as one row per record (its columns before the
+    members', renamed; tallies checked against the members' columns)."""
+    wide, _ = _undl_wide(src, path)
+    date = pl.col("Date").str.strip_chars()
+    return wide.select(
+        "token",
+        pl.col("Council").alias("council"),
+        date.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.String).alias("date"),
+        date.str.slice(0, 4).alias("year"),
+        pl.col("Title").alias("title"),
+        pl.col("Resolution").alias("resolution"),
+        pl.col("Link").alias("link"),
+        *[pl.col(raw).alias(name) for raw, name in _UNDL_COUNT_NAMES.items()],
+    ).sort(pl.col("token").cast(pl.Int64))
 
 
 def _undl_long(wide: pl.DataFrame) -> pl.DataFrame:
@@ -285,7 +267,7 @@ def _undl_checked(wide: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.Data
 # -- content checks (after typing) -----------------------------------------------------------
 
 
-def _fail(path: str | os.PathLike[str], what: str, df: pl.DataFrame) -> None:
+def _fail(path: Path, what: str, df: pl.DataFrame) -> None:
     if df.height:
         raise SchemaError(
             f"{path}: {df.height} row(s) with {what}, first: {df.row(0, named=True)}",
@@ -312,13 +294,13 @@ def _check_quantiles(df: pl.DataFrame, path, cols: list[str], point: str) -> Non
     )
 
 
-def _check_voeten_tab(df: pl.DataFrame, path, years) -> None:
+def _check_voeten_tab(df: pl.DataFrame, path: Path, years: tuple[int, int] | None = None) -> None:
     _check_years(df, path, years)
     _fail(path, "no votes", df.filter(pl.col("n_votes") < 1))
     _check_quantiles(df, path, ["q5", "q10", "q50", "q90", "q95"], "idealpoint")
 
 
-def _check_voeten_dta(df: pl.DataFrame, path, years) -> None:
+def _check_voeten_dta(df: pl.DataFrame, path: Path, years: tuple[int, int] | None = None) -> None:
     _check_years(df, path, years)
     for v in ("fp", "all"):
         _fail(path, f"n_votes_{v} below 1", df.filter(pl.col(f"n_votes_{v}") < 1))
@@ -327,7 +309,9 @@ def _check_voeten_dta(df: pl.DataFrame, path, years) -> None:
         )
 
 
-def _check_voeten_sessions(df: pl.DataFrame, path, years) -> None:
+def _check_voeten_sessions(
+    df: pl.DataFrame, path: Path, years: tuple[int, int] | None = None
+) -> None:
     _fail(path, "session outside 1-78", df.filter(~pl.col("session").is_between(1, 78)))
     _check_quantiles(df, path, [f"q{q}" for q in (0, 5, 10, 50, 90, 95, 100)], "idealpoint")
     agree = [c for c in df.columns if c.endswith("_agree")]
@@ -335,7 +319,9 @@ def _check_voeten_sessions(df: pl.DataFrame, path, years) -> None:
         _fail(path, f"{c} outside [0, 1]", df.filter(~pl.col(c).is_between(0, 1)))
 
 
-def _check_undl_roll_calls(df: pl.DataFrame, path, years) -> None:
+def _check_undl_roll_calls(
+    df: pl.DataFrame, path: Path, years: tuple[int, int] | None = None
+) -> None:
     _check_years(df, path, years)
     total = pl.col("yes") + pl.col("no") + pl.col("abstain") + pl.col("non_voting")
     _fail(
@@ -348,7 +334,7 @@ def _check_undl_roll_calls(df: pl.DataFrame, path, years) -> None:
     )
 
 
-def _check_statedept(df: pl.DataFrame, path, years) -> None:
+def _check_statedept(df: pl.DataFrame, path: Path, years: tuple[int, int] | None = None) -> None:
     _fail(path, "coincidence outside [0, 1]", df.filter(~pl.col("coincidence").is_between(0, 1)))
     counts = ["same", "partial", "opposite", "absent"]
     _fail(path, "a negative count", df.filter(pl.any_horizontal(pl.col(counts) < 0)))
@@ -373,10 +359,14 @@ _VOETEN_CITES = ("voeten2009unvotes", "bailey2017idealpoints")
 _STATEDEPT_LICENSE = "US government work (public domain); transcription MIT (markschaver/UN)"
 
 
-def _vs(name: str, file: str, **kw: object) -> VotingSource:
+def _vs(name: str, file: str, **kw: object) -> Source:
     sha, size, repo, commit, upstream_path = PINS[file]
     kw.setdefault("version", f"{repo.split('/')[1]}@{commit[:7]}")
-    return VotingSource(
+    years = kw.get("years")
+    check = kw.pop("check", None)
+    if check is not None:
+        kw["check"] = functools.partial(check, years=years)
+    return Source(
         name=name,
         file=file,
         sha256=sha,
@@ -388,11 +378,12 @@ def _vs(name: str, file: str, **kw: object) -> VotingSource:
     )
 
 
-def _statedept(year: int, column_spec: str) -> VotingSource:
+def _statedept(year: int, column_spec: str) -> Source:
     return _vs(
         f"statedept_coincidence_{year}",
         f"statedept/un-coincidence-{year}.csv",
         encoding="utf-8-sig",
+        check=_check_statedept,
         license=_STATEDEPT_LICENSE,
         title=f"US State Department: voting coincidence with the United States, {year}",
         description="From the annual report 'Voting Practices in the United Nations' (overall "
@@ -427,11 +418,12 @@ def _dta_block(v: str, n: str) -> str:
     return f"qo{v}>q0_{v}:float {qs} q100{v}>q100_{v}:float n{n}>n_votes_{v}:int"
 
 
-VOTING_SOURCES: tuple[VotingSource, ...] = (
+VOTING_SOURCES: tuple[Source, ...] = (
     _vs(
         "voeten_idealpoints",
         "voeten/Idealpointestimates1946-2025.tab",
-        reader="tsv",
+        reader=read_tsv,
+        check=_check_voeten_tab,
         license=_VOETEN_LICENSE,
         version="Voeten ideal points 1946-2025 (April 2026 release)",
         title="UN General Assembly ideal points, final-passage votes, 1946-2025 (Bailey, "
@@ -453,7 +445,8 @@ VOTING_SOURCES: tuple[VotingSource, ...] = (
     _vs(
         "voeten_idealpoints_jul2025",
         "voeten/IdealpointsJuly2025.dta",
-        reader="dta",
+        reader=read_dta,
+        check=_check_voeten_dta,
         license=_VOETEN_LICENSE,
         version="Voeten ideal points, July 2025 release",
         title="UN General Assembly ideal points, July 2025 release (final-passage, all-votes and "
@@ -487,6 +480,8 @@ VOTING_SOURCES: tuple[VotingSource, ...] = (
     _vs(
         "voeten_agreement_jun2024",
         "voeten/IdealpointestimatesAll_Jun2024.csv",
+        reader=read_csv_row_names,
+        check=_check_voeten_sessions,
         license=_VOETEN_LICENSE,
         version="Voeten ideal points by session, June 2024 release",
         title="UN General Assembly ideal points and agreement scores by session (June 2024)",
@@ -509,7 +504,8 @@ VOTING_SOURCES: tuple[VotingSource, ...] = (
     _vs(
         "undl_votes",
         "undl/un_data_csv.zip",
-        reader="undl_votes",
+        through="2021-12-24",  # the last General Assembly record (Council: 30 December)
+        reader=read_undl_votes,
         license="UN Digital Library terms of use (factual records); scrape unlicensed",
         version="UN Digital Library voting data as scraped to 2021-12-30",
         title="UN Digital Library recorded votes (General Assembly and Security Council)",
@@ -530,7 +526,9 @@ VOTING_SOURCES: tuple[VotingSource, ...] = (
     _vs(
         "undl_roll_calls",
         "undl/un_data_csv.zip",
-        reader="undl_roll_calls",
+        through="2021-12-24",  # the last General Assembly record (Council: 30 December)
+        reader=read_undl_roll_calls,
+        check=_check_undl_roll_calls,
         license="UN Digital Library terms of use (factual records); scrape unlicensed",
         version="UN Digital Library voting data as scraped to 2021-12-30",
         title="UN Digital Library voting records (General Assembly and Security Council)",

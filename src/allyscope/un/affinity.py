@@ -164,7 +164,7 @@ def _period_slices(data: VoteData, period: str) -> tuple[np.ndarray, ...]:
     )
 
 
-def compute(
+def compute(  # noqa: C901, PLR0915
     data: VoteData,
     *,
     period: str = "year",

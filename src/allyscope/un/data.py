@@ -41,6 +41,8 @@ import numpy as np
 import polars as pl
 
 from allyscope.errors import AllyscopeError, InvalidInputError, UnknownNameError
+from allyscope.sources import get as get_source
+from allyscope.sources.bounds import coverage
 
 #: vote codes on the three-point scale
 YES, ABSTAIN, NO = 1, 2, 3
@@ -58,17 +60,10 @@ ISSUES: dict[str, str] = {
 #: ``"all"`` is every roll call (the overall measures)
 ISSUE_CHOICES: tuple[str, ...] = ("all", *ISSUES)
 
-
-def _coverage() -> tuple[int, int, int]:
-    from allyscope.sources import get
-
-    un, undl = get("un_votes").years, get("undl_votes").years
-    assert un is not None and undl is not None
-    return un[0], un[1], undl[1]
-
-
-#: first and last year of recorded votes, and the last year of ``unvotes`` (from the catalog)
-FIRST_YEAR, UNVOTES_LAST_YEAR, LAST_YEAR = _coverage()
+#: first and last year of recorded votes (the input ``un_votes``: unvotes, then the UN Digital
+#: Library) and the last year of ``unvotes`` itself, from the catalog
+FIRST_YEAR, LAST_YEAR = coverage("un_votes")
+UNVOTES_LAST_YEAR: int = (get_source("un_votes").years or (0, 0))[1]
 #: roll-call sources, in order of precedence: ``unvotes`` to its end, the Digital Library after
 SOURCES: tuple[str, ...] = ("unvotes", "undl")
 
@@ -178,8 +173,9 @@ class VoteData:
 
     ``votes``: ``rcid, ccode, year, session, vote`` (vote 1/2/3). ``roll_calls``: ``rcid,
     session, year, date, important``, one boolean column per issue code (null where the
-    issue is not known) and ``source``. Roll calls of the UN Digital Library have its record
-    number as ``rcid`` (far above the ``unvotes`` ids).
+    issue is not known), ``source`` and ``token``. Roll calls of the UN Digital Library are
+    numbered on after the last ``unvotes`` id, in the order of their Digital Library record
+    number, which ``token`` holds (null for ``unvotes`` roll calls).
     """
 
     votes: pl.DataFrame
@@ -212,7 +208,9 @@ def _load(data_hash: str, path: str) -> VoteData:
         .alias(k)
         for k in ISSUES
     ]
-    rc = rc.with_columns(*flags, pl.lit("unvotes").alias("source")).sort("rcid")
+    rc = rc.with_columns(
+        *flags, pl.lit("unvotes").alias("source"), pl.lit(None, dtype=pl.Int32).alias("token")
+    ).sort("rcid")
     if LAST_YEAR > UNVOTES_LAST_YEAR:
         more_rc, more_votes = _undl_roll_calls(wh, rc)
         rc = pl.concat([rc, more_rc], how="vertical_relaxed")
@@ -238,12 +236,11 @@ def _undl_roll_calls(wh, coded: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
 
     years = (UNVOTES_LAST_YEAR + 1, LAST_YEAR)
     rc, v, _ = undl.general_assembly(wh, years)
-    lowest, highest = rc["token"].min(), coded["rcid"].max()
-    if isinstance(lowest, int) and isinstance(highest, int) and lowest <= highest:
-        raise AllyscopeError(
-            "UN Digital Library record numbers overlap the unvotes roll-call ids",
-            "report this: the two sources cannot be combined by id",
-        )
+    last = coded["rcid"].max()
+    base = int(last) if isinstance(last, int) else 0
+    rc = rc.sort("token").with_columns(
+        (pl.int_range(1, pl.len() + 1, dtype=pl.Int32) + base).alias("rcid")
+    )
     # titles of unvotes roll calls, through the Digital Library records that match them
     past = undl.roll_calls(wh, (FIRST_YEAR, UNVOTES_LAST_YEAR))
     pairs = undl.match_unvotes(past, undl.unvotes_roll_calls(wh, (FIRST_YEAR, UNVOTES_LAST_YEAR)))
@@ -256,7 +253,8 @@ def _undl_roll_calls(wh, coded: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     others = tuple(k for k in ISSUES if k != "nu")
     bridged = undl.bridge_issues(rc, titled, others)
     out_rc = rc.join(bridged, on="token").select(
-        pl.col("token").cast(pl.Int32).alias("rcid"),
+        pl.col("rcid"),
+        pl.col("token").cast(pl.Int32),
         pl.col("session").cast(pl.Int16),
         "date",
         pl.lit(None, dtype=pl.Boolean).alias("important"),
@@ -268,10 +266,9 @@ def _undl_roll_calls(wh, coded: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         pl.lit("undl").alias("source"),
     )
     out_rc = out_rc.select(coded.columns).sort("rcid")
-    meta = out_rc.select("rcid", "year", "session")
+    meta = out_rc.select("rcid", "token", "year", "session")
     out_v = (
-        v.rename({"token": "rcid"})
-        .join(meta, on="rcid")
+        v.join(meta, on="token")
         .select(
             pl.col("rcid").cast(pl.Int32),
             pl.col("ccode").cast(pl.Int16),

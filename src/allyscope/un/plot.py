@@ -115,10 +115,8 @@ def line_figure(
 
 
 def write_html(fig, path: str | Path) -> Path:
-    """Write a self-contained HTML file (plotly.js bundled, no network needed), atomically."""
-    from allyscope.clikit import check_plot
-    from allyscope.io import atomic_write_text
+    """Write ``fig`` as a self-contained HTML page (or PNG), atomically (see
+    :func:`allyscope.io.write_figure`)."""
+    from allyscope.io import write_figure
 
-    check_plot(path)
-    atomic_write_text(path, fig.to_html(include_plotlyjs=True, full_html=True))
-    return Path(path)
+    return write_figure(fig, path)

@@ -225,8 +225,13 @@ def match_unvotes(rc: pl.DataFrame, un: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def compare_unvotes(wh, years: tuple[int, int] = (2016, 2019)) -> dict[str, object]:
-    """Figures and tables comparing the Digital Library with ``unvotes`` over ``years``.
+#: years compared with ``unvotes`` by default: its last four (2016-2019)
+OVERLAP_YEARS = 4
+
+
+def compare_unvotes(wh, years: tuple[int, int] | None = None) -> dict[str, object]:
+    """Figures and tables comparing the Digital Library with ``unvotes`` over ``years``
+    (default: the last :data:`OVERLAP_YEARS` years of ``unvotes``).
 
     Keys: ``undl`` (records), ``unvotes`` (roll calls), ``unvotes_final`` (neither amendment
     nor paragraph vote), ``matched_records``, ``matched_roll_calls``, ``pairs`` (the
@@ -238,6 +243,8 @@ def compare_unvotes(wh, years: tuple[int, int] = (2016, 2019)) -> dict[str, obje
     """
     from allyscope.un import data
 
+    if years is None:
+        years = (data.UNVOTES_LAST_YEAR - OVERLAP_YEARS + 1, data.UNVOTES_LAST_YEAR)
     rc = roll_calls(wh, years)
     un = unvotes_roll_calls(wh, years)
     pairs = match_unvotes(rc, un)

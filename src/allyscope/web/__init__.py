@@ -9,6 +9,18 @@ alignment with a chosen state, and forecasts with scenarios. The JSON API lives 
 API documentation included, works offline.
 """
 
-from allyscope.web.app import create_app
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import lazy_loader as _lazy
+
+if TYPE_CHECKING:
+    from allyscope.web.app import create_app
+
+# FastAPI loads with the app, not with the package (fast start-up of the command line)
+__getattr__, __dir__, _ = _lazy.attach(
+    __name__, submodules=["app"], submod_attrs={"app": ["create_app"]}
+)
 
 __all__ = ["create_app"]

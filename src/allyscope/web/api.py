@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from allyscope.errors import UnknownNameError
+from allyscope.forecast.scenarios import INLINE_SYNTAX, MAX_INLINE
 from allyscope.sources.bounds import coverage
 from allyscope.web import service
 from allyscope.web.params import (
     LAST_YEAR,
+    SCENARIO_PATTERN,
     STATES_PATTERN,
     CounterQuery,
     Horizon,
@@ -29,6 +33,14 @@ from allyscope.web.params import (
 
 router = APIRouter(prefix="/api")
 
+
+class UnknownJobError(UnknownNameError):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(
+            "job", job_id, (), "jobs are kept for a while after they finish; ask for the page again"
+        )
+
+
 JSON = "application/json"
 
 
@@ -36,35 +48,57 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type=JSON, headers={"Cache-Control": "max-age=300"})
 
 
-@router.get("/health", tags=["meta"], summary="Liveness and data version")
-async def health() -> Response:
-    """`{"status": "ok", "data_hash": ...}` once the warehouse is readable."""
-    return _json(service.dumps({"status": "ok", "data_hash": service.data_hash()}))
+@router.get("/health", tags=["meta"], summary="Liveness, readiness and data version")
+async def health(request: Request) -> Response:
+    """`{"status": "ok", "data_hash": ..., "ready": ..., "warm_up": {...}}` once the warehouse
+    is readable. `ready` turns true when the start-up computations (what every page needs
+    and the default pages) are done; `warm_up` says how far they are."""
+    warmer = getattr(request.app.state, "warmer", None)
+    warm = warmer.status() if warmer is not None else None
+    body = {
+        "status": "ok",
+        "data_hash": service.data_hash(),
+        "ready": warm is None or warm["ready"],
+        "warm_up": warm,
+        "cache": service.cache_stats(),
+    }
+    return Response(
+        content=service.dumps(body), media_type=JSON, headers={"Cache-Control": "no-store"}
+    )
+
+
+JobId = Annotated[str, FastAPIPath(pattern=r"^[0-9a-f]{16}$", description="Job id.")]
+
+
+@router.get("/jobs/{job_id}", tags=["meta"], summary="A computation in progress")
+async def job(job_id: JobId) -> Response:
+    """What a `202` answer pointed to: `status` (queued, running, done, failed), `stage`,
+    the seconds waited and running. Once `done`, the original address answers at once."""
+    status = service.job_status(job_id)
+    if status is None:
+        raise UnknownJobError(job_id)
+    return Response(
+        content=service.dumps(status), media_type=JSON, headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/meta", tags=["meta"], summary="Versions, data sources and citations")
 async def meta() -> Response:
     """allyscope version, data hash, the data sources (title, version, years, licence,
     SHA-256) and BibTeX citations."""
-    return _json(await service.acached("meta", {}, service.meta_payload))
+    return _json(await service.want_meta().get())
 
 
 @router.get("/states", tags=["states"], summary="Every state with its codes")
 async def states() -> Response:
     """COW code, ISO3 code, name and last year of every state in the state list."""
-    return _json(await service.acached("states", {}, service.states_payload))
+    return _json(await service.want_states().get())
 
 
 @router.get("/state/{code}", tags=["states"], summary="One state")
 async def state(code: StateCode, year_from: YearFrom = None, year_to: YearTo = None) -> Response:
     """Codes, UN voting partners, ideal point, US troops and groupings of one state."""
-    return _json(
-        await service.acached(
-            "state",
-            {"code": code.upper(), "y": (year_from, year_to)},
-            lambda: service.state_payload(code, (year_from, year_to)),
-        )
-    )
+    return _json(await service.want_state(code, year_from, year_to).get())
 
 
 @router.get("/dyad/{a}/{b}", tags=["groups"], summary="A pair of states")
@@ -95,15 +129,7 @@ async def group(
 async def _group_response(
     states: list[str], y0: int | None, y1: int | None, counter: str | None
 ) -> Response:
-    ctr = split_states(counter)
-    key = {
-        "states": tuple(s.upper() for s in states),
-        "y": (y0, y1),
-        "counter": tuple(c.upper() for c in ctr),
-    }
-    return _json(
-        await service.acached("group", key, lambda: service.group_payload(states, (y0, y1), ctr))
-    )
+    return _json(await service.want_group(states, y0, y1, split_states(counter)).get())
 
 
 MapMeasure = Literal["s_score", "kappa", "agree", "coincidence"]
@@ -133,13 +159,7 @@ async def alignment_map(
 ) -> Response:
     """UN voting affinity of every state with ``state`` in ``year``, as rows and as a
     plotly choropleth."""
-    return _json(
-        await service.acached(
-            "map",
-            {"state": state.upper(), "year": year, "m": measure},
-            lambda: service.alignment_map_payload(state, year, measure),
-        )
-    )
+    return _json(await service.want_map(state, year, measure).get())
 
 
 @router.get("/network", tags=["network"], summary="One layer of the alliance network")
@@ -173,31 +193,30 @@ async def network(
     figure."""
     region = region or None
     hub = hub or None
-    return _json(
-        await service.acached(
-            "network",
-            {"year": year, "layer": layer, "region": region, "hub": hub},
-            lambda: service.network_payload(year, layer, region, hub),
-        )
-    )
+    return _json(await service.want_network(year, layer, region, hub).get())
 
 
 @router.get("/layers", tags=["network"], summary="The network's layers")
 async def layers() -> Response:
-    return _json(await service.acached("layers", {}, service.layers_payload))
+    return _json(await service.want_layers().get())
 
 
 @router.get("/forecast", tags=["forecast"], summary="Alliance forecast for a dyad or group")
 async def forecast(states: StatesQuery, horizon: Horizon = 5) -> Response:
     """Probability of a formal alliance within ``horizon`` years, its interval and drivers."""
-    names = split_states(states)
-    return _json(
-        await service.acached(
-            "forecast",
-            {"s": tuple(n.upper() for n in names), "h": horizon},
-            lambda: service.forecast_payload(names, horizon),
-        )
-    )
+    return _json(await service.want_forecast(split_states(states), horizon).get())
+
+
+ScenarioText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_INLINE,
+        pattern=SCENARIO_PATTERN,
+        description="The scenario in its compact form: " + INLINE_SYNTAX + ".",
+        examples=["leader_change:KOR", "un_affinity:lowest;exercises:stop@JPN/KOR"],
+    ),
+]
 
 
 class ScenarioRequest(BaseModel):
@@ -209,40 +228,32 @@ class ScenarioRequest(BaseModel):
         Field(min_length=2, max_length=12, examples=[["USA", "JPN", "KOR"]])
     )
     horizon: int = Field(5, ge=1, le=10)
-    scenario: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_:.,-]+$")] = (
-        Field(examples=["leader_change:KOR"])
-    )
+    scenario: ScenarioText
 
 
-@router.get("/scenario", tags=["forecast"], summary="A named scenario's forecast")
+@router.get("/scenario", tags=["forecast"], summary="A scenario's forecast")
 async def scenario_get(
     states: StatesQuery,
     scenario: Annotated[
         str,
         Query(
             min_length=1,
-            max_length=60,
-            pattern=r"^[a-z0-9_:.,-]+$",
-            description="Scenario, e.g. leader_change:KOR.",
+            max_length=MAX_INLINE,
+            pattern=SCENARIO_PATTERN,
+            description="The scenario in its compact form: " + INLINE_SYNTAX + ".",
+            examples=["leader_change:KOR"],
         ),
     ],
     horizon: Horizon = 5,
 ) -> Response:
-    """The forecast under a scenario next to the baseline."""
-    names = split_states(states)
-    key = {"s": tuple(n.upper() for n in names), "h": horizon, "sc": scenario}
-    return _json(
-        await service.acached(
-            "scenario", key, lambda: service.scenario_payload(names, scenario, horizon)
-        )
-    )
+    """The forecast under a scenario next to the baseline. The scenario is written out
+    (`leader_change:KOR`, `un_affinity:lowest`, `exercises:stop`,
+    `mechanism_lapse:RECORD_ID`, `set:FEATURE=VALUE`, joined by `;`) or names a preset
+    (`preset:leadership-change`); it is never a file name."""
+    return _json(await service.want_scenario(split_states(states), scenario, horizon).get())
 
 
 @router.post("/scenario", tags=["forecast"], summary="A scenario's forecast (JSON body)")
 async def scenario_post(req: ScenarioRequest) -> Response:
-    key = {"s": tuple(n.upper() for n in req.states), "h": req.horizon, "sc": req.scenario}
-    return _json(
-        await service.acached(
-            "scenario", key, lambda: service.scenario_payload(req.states, req.scenario, req.horizon)
-        )
-    )
+    """As `GET /api/scenario`, with `{"states": [...], "scenario": "...", "horizon": 5}`."""
+    return _json(await service.want_scenario(req.states, req.scenario, req.horizon).get())

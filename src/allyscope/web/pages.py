@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from allyscope import __version__
-from allyscope.report.group import MAX_STATES
+from allyscope.groups import MAX_STATES
 from allyscope.sources.bounds import coverage
 from allyscope.web import service
 from allyscope.web.params import (
@@ -34,6 +34,7 @@ NAV = (
     ("/network", "Network"),
     ("/map", "Alignment map"),
     ("/forecast?states=USA,JPN,KOR", "Forecast"),
+    ("/rhetoric", "Rhetoric"),
     ("/about", "Data"),
 )
 EXAMPLE_GROUPS = (
@@ -64,7 +65,7 @@ def _env():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from allyscope.report.build import json_script
+    from allyscope.views import json_script
 
     env.filters["json_script"] = json_script
     env.globals.update(
@@ -74,13 +75,16 @@ def _env():
         last_year=LAST_YEAR,
         regions=REGIONS,
         examples=EXAMPLE_GROUPS,
+        warm_status=service.warm_status,
     )
     return env
 
 
-def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+def render(
+    name: str, status: int = 200, headers: dict[str, str] | None = None, **ctx: Any
+) -> HTMLResponse:
     html = _env().get_template(name).render(**ctx)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def render_error(status: int, message: str, hint: str | None, suggestions: list[str]) -> str:
@@ -111,12 +115,7 @@ async def state_form(
 async def state_page(
     code: StateCode, year_from: YearFrom = None, year_to: YearTo = None
 ) -> HTMLResponse:
-    body = await service.acached(
-        "state",
-        {"code": code.upper(), "y": (year_from, year_to)},
-        lambda: service.state_payload(code, (year_from, year_to)),
-    )
-    p = _payload(body)
+    p = _payload(await service.want_state(code, year_from, year_to).get())
     api = f"/api/state/{quote(code, safe='')}"
     return render("state.html.j2", p=p, active="/state/KOR", api=api)
 
@@ -143,14 +142,7 @@ async def _group(
     names: list[str], y0: int | None, y1: int | None, counter: str | None
 ) -> HTMLResponse:
     ctr = split_states(counter)
-    key = {
-        "states": tuple(s.upper() for s in names),
-        "y": (y0, y1),
-        "counter": tuple(c.upper() for c in ctr),
-    }
-    p = _payload(
-        await service.acached("group", key, lambda: service.group_payload(names, (y0, y1), ctr))
-    )
+    p = _payload(await service.want_group(names, y0, y1, ctr).get())
     q = {"states": ",".join(names)}
     if y0:
         q["from"] = str(y0)
@@ -177,14 +169,8 @@ async def network_page(
 ) -> HTMLResponse:
     region = region or None
     hub = hub or None
-    layers = _payload(await service.acached("layers", {}, service.layers_payload))["layers"]
-    p = _payload(
-        await service.acached(
-            "network",
-            {"year": year, "layer": layer, "region": region, "hub": hub},
-            lambda: service.network_payload(year, layer, region, hub),
-        )
-    )
+    layers = _payload(await service.want_layers().get())["layers"]
+    p = _payload(await service.want_network(year, layer, region, hub).get())
     q = {
         "year": year,
         "layer": layer,
@@ -206,13 +192,7 @@ async def map_page(
     year: Annotated[int, Query(ge=1946, le=LAST_YEAR)] = coverage("un_votes")[1],
     measure: Annotated[str, Query(pattern=r"^(s_score|kappa|agree|coincidence)$")] = "s_score",
 ) -> HTMLResponse:
-    p = _payload(
-        await service.acached(
-            "map",
-            {"state": state.upper(), "year": year, "m": measure},
-            lambda: service.alignment_map_payload(state, year, measure),
-        )
-    )
+    p = _payload(await service.want_map(state, year, measure).get())
     q = urlencode({"state": state, "year": year, "measure": measure})
     return render(
         "map.html.j2",
@@ -231,13 +211,7 @@ async def forecast_page(
     horizon: Horizon = 5,
 ) -> HTMLResponse:
     names = split_states(states)
-    p = _payload(
-        await service.acached(
-            "forecast",
-            {"s": tuple(n.upper() for n in names), "h": horizon},
-            lambda: service.forecast_payload(names, horizon),
-        )
-    )
+    p = _payload(await service.want_forecast(names, horizon).get())
     return render(
         "forecast.html.j2",
         p=p,
@@ -250,5 +224,5 @@ async def forecast_page(
 
 @router.get("/about", response_class=HTMLResponse)
 async def about_page() -> HTMLResponse:
-    p = _payload(await service.acached("meta", {}, service.meta_payload))
+    p = _payload(await service.want_meta().get())
     return render("about.html.j2", p=p, active="/about", api="/api/meta")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from allyscope.errors import InvalidInputError
-from allyscope.report.group import FIRST_YEAR, MAX_STATES
+from allyscope.groups import FIRST_YEAR, MAX_STATES
 from allyscope.sources.bounds import current_year
 
 #: the latest year any source describes (not the calendar's: answers do not change by day)
@@ -16,6 +16,9 @@ LAST_YEAR = current_year()
 #: punctuation of official names); anything else is refused before look-up
 STATE_PATTERN = r"^\w[\w .,'’()&-]*$"
 STATES_PATTERN = r"^[\w .,'’()&-]*$"
+#: what a compact scenario may contain (``leader_change:KOR;exercises:stop@JPN/KOR``,
+#: ``set:us_troops_both_log=0``, ``preset:NAME``): letters, digits and its separators
+SCENARIO_PATTERN = r"^[A-Za-z0-9_:;,.=@/ -]+$"
 
 StateCode = Annotated[
     str,

@@ -27,22 +27,30 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class ServerThread:
-    """uvicorn serving ``create_app()`` in a daemon thread (``with ServerThread() as url``)."""
+    """uvicorn serving ``create_app()`` in a daemon thread (``with ServerThread() as url``),
+    configured as ``allyscope serve`` configures it; ``cold_wait=None`` (the default here)
+    makes requests wait for cold pages instead of answering 202."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None, warm: bool = True):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        warm: bool = True,
+        cold_wait: float | None = None,
+    ):
         import uvicorn
 
-        from allyscope.web import create_app
+        from allyscope.web.app import create_app, uvicorn_options
 
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(warm=warm),
+            create_app(warm=warm, cold_wait=cold_wait),
             host=host,
             port=self.port,
             log_level="warning",
-            access_log=False,
             lifespan="on",
+            **uvicorn_options(),
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -87,7 +95,7 @@ def _which(candidates: tuple[str, ...], env: str) -> str | None:
 
 def find_browser() -> tuple[str | None, str | None]:
     """Paths of Chromium and chromedriver (``ALLYSCOPE_CHROMIUM`` / ``ALLYSCOPE_CHROMEDRIVER``)."""
-    from allyscope.report.build import find_chromium
+    from allyscope.browser import find_chromium
 
     return find_chromium(), _which(CHROMEDRIVER, "ALLYSCOPE_CHROMEDRIVER")
 
@@ -98,7 +106,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    from allyscope.report.build import HEADLESS_FLAGS
+    from allyscope.browser import HEADLESS_FLAGS
 
     browser, driver_path = find_browser()
     if not browser or not driver_path:
@@ -137,17 +145,19 @@ return Array.from(document.querySelectorAll('.plot[data-figure]')).map(function 
   return {id: el.getAttribute('data-figure'), traces: traces,
           svg: el.querySelectorAll('.main-svg').length,
           geo: el.querySelectorAll('.choroplethlocation, .geo .countries path, .geo .coastlines path').length,
+          map: !!(el._fullLayout && el._fullLayout.geo),
           rendered: el.getAttribute('data-rendered') === 'true' || !!el._fullLayout};
 });
 """
 
 
 def wait_for_plots(driver: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
-    """Wait until every figure on the page is drawn; return :data:`PLOTS_JS`'s description."""
+    """Wait until every figure on the page is drawn (maps: until the country shapes, loaded
+    separately, are drawn too); return :data:`PLOTS_JS`'s description."""
     t0 = time.monotonic()
     while True:
         plots = driver.execute_script(PLOTS_JS)
-        if all(p["rendered"] and p["svg"] > 0 for p in plots):
+        if all(p["rendered"] and p["svg"] > 0 and (p["geo"] > 0 or not p["map"]) for p in plots):
             return plots
         if time.monotonic() - t0 > timeout:
             return plots

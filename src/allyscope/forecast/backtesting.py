@@ -43,6 +43,7 @@ from allyscope.forecast.feature_table import feature_names, features
 from allyscope.forecast.model import ForecastModel, check_horizon, check_model, fit_estimator
 from allyscope.forecast.models import ESTIMATOR_TITLES, make_estimator
 from allyscope.forecast.outcome import OUTCOME_LAST, TRAIN_FIRST, check_outcome
+from allyscope.io import PNG_HINT as _PNG_HINT
 
 FIRST_ORIGIN = 1970
 #: probability bins of the calibration table
@@ -445,7 +446,7 @@ def calibration_figure(result: BacktestResult) -> Any:
 
 
 #: how to enable the PNG copy of a figure (kaleido is an optional extra)
-PNG_HINT = "install the png extra: `uv sync --extra png` or `pip install 'allyscope[png]'`"
+PNG_HINT = _PNG_HINT
 
 
 class PngSkippedWarning(UserWarning):
@@ -455,62 +456,34 @@ class PngSkippedWarning(UserWarning):
 def write_figure(
     result: BacktestResult, path: str, *, on_skip: Callable[[str], None] | None = None
 ) -> list[str]:
-    """Write the calibration figure as self-contained HTML (plotly.js embedded, no CDN)
-    and a PNG beside it when the optional ``kaleido`` package can drive a local
-    Chrome/Chromium. Returns the files written.
+    """Write the calibration figure through :func:`allyscope.io.write_figure` (checked,
+    atomic). Given ``FILE.html`` it writes the self-contained page and a PNG beside it when
+    the optional ``kaleido`` package can draw one; given ``FILE.png`` only the PNG.
+    Returns the files written.
 
-    Without kaleido (or without a browser for it) the PNG is skipped and ``on_skip`` is
-    called with a message saying how to enable it (default: a :class:`PngSkippedWarning`).
+    A PNG beside the HTML that cannot be drawn is skipped and ``on_skip`` is called with a
+    message saying how to enable it (default: a :class:`PngSkippedWarning`).
     """
     import warnings
     from pathlib import Path
 
-    from allyscope.io import atomic_path
+    from allyscope.io import write_figure as _write
 
-    target = Path(path)
-    if target.suffix.lower() not in (".html", ".htm"):
-        raise InvalidInputError(
-            f"cannot write the plot to {path!r}: the figure is HTML", "give a file ending in .html"
-        )
     fig = calibration_figure(result)
-    with atomic_path(target) as tmp:
-        fig.write_html(str(tmp), include_plotlyjs=True, full_html=True)
+    target = _write(fig, path)
     written = [str(target)]
+    if target.suffix.lower() == ".png":
+        return written
     png = target.with_suffix(".png")
-    skipped = _write_png(fig, png)
-    if skipped is None:
-        written.append(str(png))
-    else:
-        msg = f"{png} not written: {skipped}; the figure is in {target}"
+    try:
+        written.append(str(_write(fig, png)))
+    except InvalidInputError as exc:  # kaleido missing, or without a browser to draw
+        msg = f"{png} not written: {exc.message} ({exc.hint}); the figure is in {Path(target)}"
         if on_skip is None:
             warnings.warn(msg, PngSkippedWarning, stacklevel=2)
         else:
             on_skip(msg)
     return written
-
-
-def _write_png(fig: Any, png: Any) -> str | None:
-    """Write ``fig`` as PNG atomically; None when written, else why not and what to do."""
-    from importlib.util import find_spec
-
-    from allyscope.io import atomic_path
-
-    if find_spec("kaleido") is None:
-        return f"PNG export needs the optional kaleido package ({PNG_HINT})"
-    try:
-        with atomic_path(png) as tmp:
-            fig.write_image(str(tmp), format="png")
-    except RuntimeError as exc:  # plotly's wording for the two cases kaleido cannot serve
-        text = str(exc).lower()
-        if "chrome" in text:
-            return (
-                "kaleido found no Chrome/Chromium to draw it (install Chromium, "
-                "or run `plotly_get_chrome`)"
-            )
-        if "kaleido" in text:
-            return f"PNG export needs kaleido 1.0 or newer ({PNG_HINT})"
-        raise
-    return None
 
 
 __all__ = [

@@ -7,15 +7,15 @@ years and oversized groups are refused before any analysis runs.
 
 The *counter-group* is the set of states the group is compared against in the bloc
 picture. Users name it (``--counter CHN RUS PRK``); otherwise :func:`default_counter`
-picks it: for a group whose members (other than the United States) all lie in East Asia
-and the Pacific it is China, Russia and North Korea; elsewhere it is the states whose UN
-General Assembly votes agreed least with the group's in the last five voting years of the
-window (the UN voting module computes the affinity; this module only ranks it).
+picks it from the presets of the settings' ``reports.counter_groups`` (the shipped file:
+China, Russia and North Korea for a group whose members other than the United States all
+lie in East Asia and the Pacific); for any other group it is the states whose UN General
+Assembly votes agreed least with the group's in the last five voting years of the window
+(the UN voting module computes the affinity; this module only ranks it).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,15 +27,13 @@ FIRST_YEAR = 1946
 DEFAULT_FROM = 1990
 #: most states a group (or counter-group) may have
 MAX_STATES = 12
-#: the East Asian counter-group used when the group is an East Asian one
-EAST_ASIA_COUNTER = ("CHN", "RUS", "PRK")
-#: states whose presence in a group makes the default counter-group the East Asian one
-_EAST_ASIA_REGION = "East Asia & Pacific"
 
 
 def last_year() -> int:
-    """The latest year a window may reach (the current calendar year)."""
-    return dt.date.today().year
+    """The latest year a window may reach: the year of the settings' as-of date."""
+    from allyscope.settings import as_of
+
+    return as_of().year
 
 
 @dataclass(frozen=True)
@@ -143,31 +141,43 @@ def _describe(ccodes: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
     return names, iso
 
 
-def is_east_asian(ccodes: Sequence[int]) -> bool:
-    """Whether every member other than the United States lies in East Asia & the Pacific."""
+def _in_region(ccodes: Sequence[int], region: str, except_states: Sequence[str]) -> bool:
+    """Whether every member, the ``except_states`` aside, lies in the World Bank region."""
     from allyscope import codes
 
-    others = [c for c in ccodes if c != 2]
+    skip = {codes.resolve(c) for c in except_states}
+    others = [c for c in ccodes if c not in skip]
     if not others:
         return False
-    info = {c: codes.lookup(c).get("wb_region") for c in others}
-    return all(r == _EAST_ASIA_REGION for r in info.values())
+    return all(codes.lookup(c).get("wb_region") == region for c in others)
+
+
+def is_east_asian(ccodes: Sequence[int]) -> bool:
+    """Whether every member other than the United States lies in East Asia & the Pacific
+    (the World Bank region): the groups whose report follows the East Asian themes."""
+    return _in_region(ccodes, "East Asia & Pacific", ("USA",))
 
 
 def default_counter(ccodes: Sequence[int], years: tuple[int, int]) -> tuple[list[int], str]:
-    """The counter-group for a group without an explicit one, and the rule that chose it."""
+    """The counter-group for a group without an explicit one, and the rule that chose it:
+    the first preset of the settings' ``reports.counter_groups`` whose region rule the
+    group meets, else the states least aligned with it in UN votes."""
     from allyscope import codes
+    from allyscope.settings import reports
 
-    if is_east_asian(ccodes):
-        chosen = [codes.resolve(s) for s in EAST_ASIA_COUNTER]
-        chosen = [c for c in chosen if c not in ccodes]
-        if chosen:
-            return chosen, "East Asian default: China, Russia and North Korea"
-    from allyscope.report import analysis
+    st = reports()
+    for preset in st.counter_groups:
+        if _in_region(ccodes, preset.region, preset.except_states):
+            chosen = [codes.resolve(s) for s in preset.states]
+            chosen = [c for c in chosen if c not in ccodes]
+            if chosen:
+                names = ", ".join(codes.name(c) for c in chosen)
+                return chosen, f"{preset.name} (settings): {names}"
+    from allyscope import api
 
-    least = analysis.least_aligned(ccodes, years, n=3)
+    least = api.least_aligned(ccodes, years, n=st.least_aligned)
     if least:
-        return least, "the three states least aligned with the group in UN votes"
+        return least, f"the {st.least_aligned} states least aligned with the group in UN votes"
     return [], "none (no UN voting data in the window)"
 
 
@@ -203,7 +213,6 @@ def resolve_group(
 
 __all__ = [
     "DEFAULT_FROM",
-    "EAST_ASIA_COUNTER",
     "FIRST_YEAR",
     "MAX_STATES",
     "Group",

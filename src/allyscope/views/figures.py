@@ -173,7 +173,7 @@ def layout(
 
 
 def _clean(values: Iterable[Any]) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for v in values:
         if isinstance(v, float) and math.isnan(v):
             out.append(None)

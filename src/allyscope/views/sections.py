@@ -2,15 +2,18 @@
 
 1. How institutionalized is the group, and what records stand behind each change?
 2. How aligned are its members over time (UN votes, ideal points, exercises, US troops)?
-3. How does their de facto alliance score compare with formal allies?
+3. How aligned are they de facto, compared with the other pairs of states?
 4. Is the US hub-and-spoke system becoming a lattice, and where do the blocs run,
    counter-group included?
 5. Will the group become a formal alliance: forecast, drivers and two scenarios?
 
 Every builder takes a :class:`~allyscope.report.group.Group` and returns a
-:class:`Section`. A part that needs an analysis module this installation lacks becomes a
-notice in the section (``unavailable``), never a silent gap; years outside a source's
-coverage are said in ``notes``.
+:class:`Section`, built from :mod:`allyscope.api` results only. Years outside a
+source's coverage are said in ``notes``.
+
+Sections are registered through the entry-point group ``allyscope.report_sections``: each
+entry point names a :class:`SectionSpec`; allyscope's own five are declared there too.
+:func:`registered_sections` returns them in report order.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from typing import Any
 
 import polars as pl
 
-from allyscope.report import analysis
-from allyscope.report.analysis import Unavailable
-from allyscope.report.figures import (
+from allyscope import api
+from allyscope.groups import Group
+from allyscope.sources.bounds import coverage
+from allyscope.views.currency import InputUse, mechanisms_use
+from allyscope.views.figures import (
     Figure,
     Table,
     bar_traces,
@@ -33,8 +38,6 @@ from allyscope.report.figures import (
     layout,
     line_traces,
 )
-from allyscope.report.group import Group
-from allyscope.sources.bounds import coverage
 
 
 @dataclass
@@ -46,10 +49,34 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    unavailable: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    #: the inputs the section draws on, how far it shows them and whether it carries them
+    inputs: list[InputUse] = field(default_factory=list)
+    #: the effective information date of the section's answer (set by ``annotate``)
+    information_date: str = ""
+
+    def use(
+        self,
+        input: str,
+        shown_through: int | None,
+        *,
+        carried: bool = False,
+        rule: str = "",
+    ) -> None:
+        """Record that the section shows ``input`` up to ``shown_through`` (carried
+        forward past the input's data end when ``carried``, as ``rule`` says)."""
+        self.inputs.append(InputUse(input, shown_through, carried, rule))
+
+    def use_result(self, input: str, res: api.Result, *, carried: bool = False) -> None:
+        """Record a query result's input: shown through its last year with data
+        (``Result.currency.data_through``); carried if its currency says so."""
+        notes = "; ".join(res.currency.notes)
+        self.use(input, res.currency.data_through, carried=carried, rule=notes if carried else "")
 
     def to_dict(self) -> dict[str, Any]:
+        from allyscope.views.currency import currency_frame
+
+        cur = currency_frame(self.inputs) if self.inputs else None
         return {
             "id": self.id,
             "title": self.title,
@@ -58,17 +85,10 @@ class Section:
             "figures": [f.to_dict() for f in self.figures],
             "tables": [t.to_dict() for t in self.tables],
             "notes": self.notes,
-            "unavailable": self.unavailable,
             "citations": self.citations,
+            "information_date": self.information_date,
+            "currency": cur.to_dicts() if cur is not None else [],
         }
-
-
-def _guard(section: Section, part: Callable[[], None]) -> None:
-    """Run one part of a section; a missing module becomes a notice."""
-    try:
-        part()
-    except Unavailable as exc:
-        section.unavailable.append(str(exc))
 
 
 def dyad_labels(group: Group, pairs: list[tuple[int, int]] | None = None) -> dict[str, str]:
@@ -108,7 +128,7 @@ def un_affinity_figure(group: Group, aff: pl.DataFrame, *, fig_id: str = "un-aff
         fig = empty_note(lay, "No UN votes recorded for these pairs in the window")
     else:
         fig = figure(line_traces(df, x="year", y="s_score", series="dyad", labels=labels), lay)
-    last = df.group_by("dyad").agg(
+    last = df.group_by("dyad", maintain_order=True).agg(
         pl.col("year").min().alias("first_year"),
         pl.col("s_score").sort_by("year").first().alias("first"),
         pl.col("year").max().alias("last_year"),
@@ -142,7 +162,7 @@ def un_affinity_figure(group: Group, aff: pl.DataFrame, *, fig_id: str = "un-aff
 def ideal_point_figure(group: Group, ip: pl.DataFrame) -> Figure:
     states = [*group.ccodes, *group.counter]
     labels = {c: group.name(c) for c in states}
-    value = "idealpoint" if "idealpoint" in ip.columns else ip.columns[2]
+    value = "idealpoint"
     lay = layout(
         "UN ideal points (one dimension, US positive)",
         y_title="Ideal point (latent scale)",
@@ -183,7 +203,9 @@ def exercises_figure(group: Group, df: pl.DataFrame, col: str) -> Figure:
         )
     else:
         fig = figure(bar_traces(d, x="year", y=col, series="dyad", labels=labels), lay)
-    tot = d.group_by("dyad").agg(pl.col(col).sum().alias("total"), pl.len().alias("years"))
+    tot = d.group_by("dyad", maintain_order=True).agg(
+        pl.col(col).sum().alias("total"), pl.len().alias("years")
+    )
     tot = tot.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
     return Figure(
         "exercises",
@@ -241,11 +263,13 @@ def build_alignment(group: Group) -> Section:
     )
 
     def un_part() -> None:
-        aff = analysis.un_affinity(list(group.ccodes), group.years)
+        res = api.un_affinity(list(group.ccodes), group.years)
+        s.use_result("un_votes", res)
+        aff = res.df
         fig = un_affinity_figure(group, aff)
         s.figures.append(fig)
-        s.citations.extend(analysis.source_citations(["un_votes"]))
-        note = _clip_note("The UN voting data", analysis.UN_YEARS, group.years)
+        s.citations.extend(api.source_citations(["un_votes"]))
+        note = _clip_note("The UN voting data", api.un_years(), group.years)
         if note:
             s.notes.append(note)
         d = _dyad_key(aff)
@@ -259,26 +283,26 @@ def build_alignment(group: Group) -> Section:
                 )
 
     def ideal_part() -> None:
-        ip = analysis.ideal_points([*group.ccodes, *group.counter], group.years)
-        s.figures.append(ideal_point_figure(group, ip))
+        ip = api.ideal_points([*group.ccodes, *group.counter], group.years)
+        s.use_result("un_votes", ip)
+        s.figures.append(ideal_point_figure(group, ip.df))
 
     def exercise_part() -> None:
-        df = analysis.dyad_panel(group.ccodes, group.years, ["mme"])
-        col = next(c for c in df.columns if c.startswith("mme") and "name" not in c)
-        s.figures.append(exercises_figure(group, df, col))
-        note = _clip_note(
-            "The Multinational Military Exercises data", coverage("mme_exercises"), group.years
-        )
+        res = api.exercises(group.ccodes, group.years)
+        s.use_result("exercises", res)
+        s.figures.append(exercises_figure(group, res.df, "mme_joint_exercises"))
+        cover = res.currency.coverage
+        note = cover and _clip_note("The Multinational Military Exercises data", cover, group.years)
         if note:
             s.notes.append(note)
 
     def troop_part() -> None:
-        df = analysis.state_panel(group.ccodes, group.years, ["us_troops"])
-        col = next(c for c in df.columns if "troops" in c)
-        s.figures.append(troops_figure(group, df, col))
+        res = api.us_troops(group.ccodes, group.years)
+        s.use_result("troops", res)
+        s.figures.append(troops_figure(group, res.df, "us_troops"))
 
     for part in (un_part, ideal_part, exercise_part, troop_part):
-        _guard(s, part)
+        part()
     return s
 
 
@@ -396,151 +420,165 @@ def institution_figures(
 
 
 def build_institutions(group: Group) -> Section:
+    """1. How institutionalized is the group's cooperation, and which records stand behind
+    each change?"""
     s = Section(
         "institutions",
         "Institutionalization",
         "How institutionalized is the cooperation among the members, and what records stand "
         "behind each change?",
     )
-
-    def part() -> None:
-        rel = analysis.groupings_of(group.ccodes)
-        if rel.is_empty():
-            s.notes.append(
-                "No curated cooperation-mechanism records cover a grouping of these states. "
-                "Records can be added as YAML files (see the mechanisms documentation)."
-            )
-            return
-        chosen = pl.concat(
-            [
-                rel.filter(pl.col("relation") != "includes"),
-                rel.filter(pl.col("relation") == "includes").head(3),
-            ]
+    rel = api.groupings_of(group.ccodes).df
+    if rel.is_empty():
+        s.notes.append(
+            "No curated cooperation-mechanism records cover a grouping of these states. "
+            "Records can be added as YAML files (see the mechanisms documentation)."
         )
-        ids = chosen["grouping_id"].to_list()
-        index = analysis.institutionalization(ids, group.years)
-        main = chosen.row(0, named=True)
-        s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
-        if main["relation"] != "same":
-            s.notes.append(
-                f"No grouping with exactly these members is recorded; the main grouping shown "
-                f"is {main['grouping']} ({main['members']})."
-            )
-        ch = analysis.institution_changes([main["grouping_id"]], group.years)
-        if ch.height:
-            t = (
-                ch.sort("date")
-                .select(
-                    "year", "institutionalization", "change", "date", "title", "type", "source_url"
-                )
-                .with_columns(pl.col("type").str.replace_all("_", " "))
-            )
-            s.tables.append(
-                Table.from_frame(
-                    t,
-                    columns={
-                        "year": "Year",
-                        "institutionalization": "Index",
-                        "change": "Change",
-                        "date": "Date",
-                        "title": "Record (links to its public source)",
-                        "type": "Mechanism",
-                    },
-                    digits=1,
-                    caption=f"Records behind each change of the {main['grouping']} index",
-                    links={"title": "source_url"},
-                )
-            )
-        m = index.filter(
-            (pl.col("grouping_id") == main["grouping_id"])
-            & pl.col("institutionalization").is_not_null()
-        ).sort("year")
-        if m.height:
-            peak = m.sort("institutionalization").row(-1, named=True)
-            first = m.row(0, named=True)
-            last = m.row(-1, named=True)
-            s.findings.append(
-                f"{main['grouping']}: index {fmt(last['institutionalization'], 1)} in "
-                f"{last['year']} (first recorded {first['year']}: "
-                f"{fmt(first['institutionalization'], 1)}; peak "
-                f"{fmt(peak['institutionalization'], 1)} in {peak['year']})."
-            )
-            d = m.with_columns(pl.col("institutionalization").diff().alias("d")).drop_nulls("d")
-            if d.height:
-                up = d.sort("d").row(-1, named=True)
-                down = d.sort("d").row(0, named=True)
-                if up["d"] > 0:
-                    s.findings.append(f"Largest rise: {up['year']} (+{fmt(up['d'], 1)} points).")
-                if down["d"] < 0:
-                    s.findings.append(f"Largest fall: {down['year']} ({fmt(down['d'], 1)} points).")
-        for g in chosen.filter(pl.col("relation") == "within").iter_rows(named=True):
-            gi = (
-                index.filter(
-                    (pl.col("grouping_id") == g["grouping_id"])
-                    & pl.col("institutionalization").is_not_null()
-                )
-                .with_columns(pl.col("institutionalization").diff().alias("d"))
-                .drop_nulls("d")
-            )
-            if gi.height:
-                dip = gi.sort("d").row(0, named=True)
-                if dip["d"] < 0:
-                    s.findings.append(
-                        f"{g['grouping']}: sharpest drop in {dip['year']} "
-                        f"({fmt(dip['d'], 1)} points)."
-                    )
-
-    _guard(s, part)
+        return s
+    chosen = pl.concat(
+        [
+            rel.filter(pl.col("relation") != "includes"),
+            rel.filter(pl.col("relation") == "includes").head(3),
+        ]
+    )
+    index = api.institutionalization(chosen["grouping_id"].to_list(), group.years).df
+    main = chosen.row(0, named=True)
+    shown = index.filter(pl.col("institutionalization").is_not_null())["year"].max()
+    records = api.mechanism_records(chosen["grouping_id"].to_list()).df
+    s.inputs.append(mechanisms_use(records, int(shown) if shown is not None else None))  # type: ignore[arg-type]
+    s.figures.extend(institution_figures(group, index, main["grouping_id"], main["grouping"]))
+    if main["relation"] != "same":
+        s.notes.append(
+            f"No grouping with exactly these members is recorded; the main grouping shown "
+            f"is {main['grouping']} ({main['members']})."
+        )
+    changes = api.institution_changes([main["grouping_id"]], group.years).df
+    if changes.height:
+        s.tables.append(_changes_table(changes, main["grouping"]))
+    s.findings.extend(_index_findings(index, main))
+    for g in chosen.filter(pl.col("relation") == "within").iter_rows(named=True):
+        s.findings.extend(_dip_finding(index, g))
     return s
 
 
-# -- 3. de facto alliance score ---------------------------------------------------------
+def _changes_table(ch: pl.DataFrame, grouping: str) -> Table:
+    """The records behind each change of a grouping's index, linked to their sources."""
+    t = (
+        ch.sort("date")
+        .select("year", "institutionalization", "change", "date", "title", "type", "source_url")
+        .with_columns(pl.col("type").str.replace_all("_", " "))
+    )
+    return Table.from_frame(
+        t,
+        columns={
+            "year": "Year",
+            "institutionalization": "Index",
+            "change": "Change",
+            "date": "Date",
+            "title": "Record (links to its public source)",
+            "type": "Mechanism",
+        },
+        digits=1,
+        caption=f"Records behind each change of the {grouping} index",
+        links={"title": "source_url"},
+    )
+
+
+def _index_findings(index: pl.DataFrame, main: dict[str, Any]) -> list[str]:
+    """The main grouping's latest, first and peak index and its largest rise and fall."""
+    m = index.filter(
+        (pl.col("grouping_id") == main["grouping_id"])
+        & pl.col("institutionalization").is_not_null()
+    ).sort("year")
+    if not m.height:
+        return []
+    peak = m.sort("institutionalization").row(-1, named=True)
+    first, last = m.row(0, named=True), m.row(-1, named=True)
+    out = [
+        f"{main['grouping']}: index {fmt(last['institutionalization'], 1)} in "
+        f"{last['year']} (first recorded {first['year']}: "
+        f"{fmt(first['institutionalization'], 1)}; peak "
+        f"{fmt(peak['institutionalization'], 1)} in {peak['year']})."
+    ]
+    d = m.with_columns(pl.col("institutionalization").diff().alias("d")).drop_nulls("d")
+    if d.height:
+        up, down = d.sort("d").row(-1, named=True), d.sort("d").row(0, named=True)
+        if up["d"] > 0:
+            out.append(f"Largest rise: {up['year']} (+{fmt(up['d'], 1)} points).")
+        if down["d"] < 0:
+            out.append(f"Largest fall: {down['year']} ({fmt(down['d'], 1)} points).")
+    return out
+
+
+def _dip_finding(index: pl.DataFrame, g: dict[str, Any]) -> list[str]:
+    """The sharpest drop of a grouping's index, if it ever fell."""
+    gi = (
+        index.filter(
+            (pl.col("grouping_id") == g["grouping_id"])
+            & pl.col("institutionalization").is_not_null()
+        )
+        .with_columns(pl.col("institutionalization").diff().alias("d"))
+        .drop_nulls("d")
+    )
+    if not gi.height:
+        return []
+    dip = gi.sort("d").row(0, named=True)
+    if dip["d"] >= 0:
+        return []
+    return [f"{g['grouping']}: sharpest drop in {dip['year']} ({fmt(dip['d'], 1)} points)."]
+
+
+# -- 3. de facto alignment ---------------------------------------------------------------
 
 
 DEFACTO_COMPONENTS = (
     ("un_affinity", "UN affinity"),
     ("ideal_point", "Ideal-point proximity"),
     ("exercises", "Joint exercises"),
-    ("shared_allies", "Shared allies"),
-    ("us_troops", "US troop link"),
+    ("arms", "Arms dependence"),
     ("institutionalization", "Institutionalization"),
+    ("shared_rivals", "Shared rivals"),
+    ("dca", "Defense cooperation agreements"),
+    ("shared_patron", "Shared patron (US troops)"),
+    ("shared_allies", "Shared allies"),
+    ("rhetoric", "General Debate rhetoric"),
 )
 
 
 def build_defacto(group: Group) -> Section:
     s = Section(
         "defacto",
-        "De facto alliance score",
-        "How does the members' de facto alignment compare with formal allies of the same era?",
+        "De facto alignment",
+        "How aligned are the members, compared with the other dyads of the same years?",
     )
 
     def part() -> None:
-        pairs = analysis.defacto_pairs(group.ccodes, group.years)
+        res = api.defacto_pairs(group.ccodes, group.years)
+        _defacto_inputs(s, res)
+        pairs = res.df
         if pairs.is_empty():
             s.notes.append(
-                "The de facto alliance score covers {}–{} (ATOP); the window lies outside.".format(
-                    *analysis.DEFACTO_YEARS
+                "The de facto alignment score covers {}–{}; the window lies outside.".format(
+                    *api.DEFACTO_YEARS
                 )
             )
             return
-        note = _clip_note(
-            "The de facto alliance score's inputs", analysis.DEFACTO_YEARS, group.years
-        )
+        note = _clip_note("The de facto alignment score's inputs", api.DEFACTO_YEARS, group.years)
         if note:
             s.notes.append(note)
         d = _dyad_key(pairs).sort("year")
         labels = dyad_labels(group)
         lay = layout(
-            "De facto alliance score against formal allies",
-            y_title="Percentile among formal defense-pact dyads (0–100)",
+            "De facto alignment of the member pairs",
+            y_title="Percentile among the dyads on the same basis (0–100)",
             y_range=[0, 100],
             legend_title="Pair",
         )
         fig = figure(
-            line_traces(d, x="year", y="percentile_allies", series="dyad", labels=labels, digits=0),
+            line_traces(d, x="year", y="percentile", series="dyad", labels=labels, digits=0),
             lay,
         )
-        grp = analysis.defacto_group(group.ccodes, group.years)
+        grp = api.defacto_group(group.ccodes, group.years).df
         if grp.height and len(group.ccodes) > 2:
             fig["data"].append(
                 {
@@ -548,22 +586,24 @@ def build_defacto(group: Group) -> Section:
                     "mode": "lines",
                     "name": "Group (weakest pair)",
                     "x": grp["year"].to_list(),
-                    "y": grp["percentile_allies_min"].to_list(),
+                    "y": grp["percentile_min"].to_list(),
                     "line": {"color": "#000000", "dash": "dot", "width": 2.5},
                     "hovertemplate": "group, weakest pair: %{y:.0f}<extra></extra>",
                 }
             )
-        last = d.group_by("dyad").agg(pl.all().sort_by("year").last())
+        last = d.group_by("dyad", maintain_order=True).agg(pl.all().sort_by("year").last())
         last = last.with_columns(pl.col("dyad").replace_strict(labels, default=None).alias("pair"))
         s.figures.append(
             Figure(
                 "defacto",
-                "De facto alliance score of the member pairs",
-                "Percentile of each pair's de facto alliance score among all dyads with a "
-                "formal ATOP defense pact in the same year: 50 means the pair looks as aligned "
-                "as the median formal alliance. The score combines UN voting affinity, "
-                "ideal-point proximity, joint exercises, shared allies, US troop links and "
-                "institutionalization.",
+                "De facto alignment of the member pairs",
+                "Percentile of each pair's de facto alignment score among the dyads of the "
+                "same year observed on the same components (the basis), with the band over "
+                "alternative weights in the table. The score averages the observed components: "
+                "UN voting affinity and ideal-point proximity, joint exercises, arms "
+                "dependence, institutionalization, shared rivals and defense cooperation "
+                "agreements; a component a source does not observe is left out, never "
+                "counted as 0.",
                 fig,
                 Table.from_frame(
                     last.sort("pair").select(
@@ -571,28 +611,43 @@ def build_defacto(group: Group) -> Section:
                         "year",
                         "formal_defense",
                         "defacto_score",
+                        "percentile",
+                        "percentile_low",
+                        "percentile_high",
                         "percentile_allies",
-                        "percentile_all",
+                        "basis",
+                        "n_compared",
                     ),
                     columns={
                         "pair": "Pair",
                         "year": "Year",
                         "formal_defense": "Formal defense pact",
                         "defacto_score": "Score",
+                        "percentile": "Percentile (same basis)",
+                        "percentile_low": "Band, low",
+                        "percentile_high": "Band, high",
                         "percentile_allies": "Percentile among formal allies",
-                        "percentile_all": "Percentile among all dyads",
+                        "basis": "Compared on",
+                        "n_compared": "Dyads compared",
                     },
-                    digits={"defacto_score": 2, "percentile_allies": 0, "percentile_all": 0},
+                    digits={
+                        "defacto_score": 2,
+                        "percentile": 0,
+                        "percentile_low": 0,
+                        "percentile_high": 0,
+                        "percentile_allies": 0,
+                    },
                 ),
-                sources=["atop_alliance", "un_votes", "mme", "us_troops"],
+                sources=["atop_alliance", "un_votes", "mme_exercises", "sipri_arms", "dcad"],
             )
         )
-        comp_cols = [(c, lab) for c, lab in DEFACTO_COMPONENTS if c in last.columns]
+        used = set(api.defacto_components())
+        comp_cols = [(c, lab) for c, lab in DEFACTO_COMPONENTS if c in last.columns and c in used]
         long = last.select("pair", *[pl.col(c).alias(lab) for c, lab in comp_cols]).unpivot(
             index="pair", variable_name="component", value_name="value"
         )
         lay2 = layout(
-            f"Components of the score, {int(last['year'].max())}",
+            f"Components of the score, {last.select(pl.col('year').max()).item()}",
             x_title="Component",
             y_title="Scaled component (0–1)",
             y_range=[0, 1.02],
@@ -604,20 +659,33 @@ def build_defacto(group: Group) -> Section:
             Figure(
                 "defacto-components",
                 "What the de facto score is made of",
-                "Each component scaled to 0–1 (0.5 where not observed) in the last year with "
-                "data, per member pair.",
+                "Each component scaled to 0–1 in the last year with data, per member pair; "
+                "a component its source does not observe that year is missing.",
                 figure(bar_traces(long, x="component", y="value", series="pair"), lay2),
             )
         )
         for r in last.sort("pair").iter_rows(named=True):
             formal = "a formal defense pact" if r["formal_defense"] else "no formal defense pact"
             s.findings.append(
-                f"{r['pair']} in {r['year']} ({formal}): de facto score at the "
-                f"{fmt(r['percentile_allies'], 0)}th percentile of formal allies."
+                f"{r['pair']} in {r['year']} ({formal}): de facto alignment at the "
+                f"{fmt(r['percentile'], 0)}th percentile of the {r['n_compared']} dyads "
+                f"compared on {r['basis']} (band {fmt(r['percentile_low'], 0)}–"
+                f"{fmt(r['percentile_high'], 0)})."
             )
 
-    _guard(s, part)
+    part()
     return s
+
+
+def _defacto_inputs(s: Section, res: api.Result) -> None:
+    """The de facto score's inputs: alliances, UN votes, exercises (carried forward past
+    their data when the score carries them) and US troops, shown through the score's last
+    year."""
+    through = res.currency.data_through
+    carried_note = next((n for n in res.currency.notes if "carried" in n), "")
+    for name in ("alliances", "un_votes", "troops"):
+        s.use(name, through)
+    s.use("exercises", through, carried=bool(carried_note), rule=carried_note)
 
 
 # -- 4. network structure and blocs ---------------------------------------------------
@@ -631,20 +699,15 @@ HUB_LAYERS = (
 
 
 def hub_region(group: Group) -> tuple[int, str]:
-    """The hub (the United States) and the region of the group's other members."""
+    """The hub (the settings' ``reports.hub``) and the World Bank region of the group's
+    first member other than the hub (the hub's own region for a group of the hub alone)."""
     from allyscope import codes
+    from allyscope.settings import reports
 
-    if group_is_east_asian(group):
-        return 2, "East Asia"
-    others = [c for c in group.ccodes if c != 2]
-    region = codes.lookup(others[0]).get("wb_region") if others else None
-    return 2, str(region or "East Asia")
-
-
-def group_is_east_asian(group: Group) -> bool:
-    from allyscope.report.group import is_east_asian
-
-    return is_east_asian(group.ccodes)
+    hub = codes.resolve(reports().hub)
+    others = [c for c in group.ccodes if c != hub] or [hub]
+    region = codes.lookup(others[0]).get("wb_region")
+    return hub, str(region)
 
 
 def build_structure(group: Group) -> Section:
@@ -657,9 +720,10 @@ def build_structure(group: Group) -> Section:
 
     def hub_part() -> None:
         hub, region = hub_region(group)
-        df = analysis.hub_spoke(hub, region, group.years, [n for n, _ in HUB_LAYERS])
+        df = api.hub_spoke(hub, region, group.years, [n for n, _ in HUB_LAYERS]).df
         if df.is_empty():
             return
+        _hub_inputs(s, df, group)
         labels = dict(HUB_LAYERS)
         d = df.filter(pl.col("covered")).sort("year")
         lay = layout(
@@ -672,7 +736,7 @@ def build_structure(group: Group) -> Section:
             line_traces(d, x="year", y="lattice_density", series="layer", labels=labels), lay
         )
         last = (
-            d.group_by("layer")
+            d.group_by("layer", maintain_order=True)
             .agg(pl.all().sort_by("year").last())
             .with_columns(pl.col("layer").replace_strict(labels, default=None).alias("Layer"))
         )
@@ -709,28 +773,29 @@ def build_structure(group: Group) -> Section:
                 )
 
     def bloc_part() -> None:
-        blocs, pol = analysis.blocs(group.years)
+        bloc_res, pol_res = api.blocs(group.years)
+        s.use_result("un_votes", pol_res)
+        blocs, pol = bloc_res.df, pol_res.df
         if pol.is_empty():
             s.notes.append(
                 "UN voting blocs need UN votes ({}–{}); the window lies outside.".format(
-                    *analysis.UN_YEARS
+                    *api.un_years()
                 )
             )
             return
         states = [*group.ccodes, *group.counter]
         names = {c: group.name(c) for c in states}
-        mine = blocs.filter(pl.col("ccode").is_in(states)).with_columns(
-            (pl.col("affinity_usa_bloc") - pl.col("affinity_chn_rus_bloc")).alias("lean")
-        )
+        mine = blocs.filter(pl.col("ccode").is_in(states))
+        refs = [c for c in mine.columns if c.startswith("affinity_") and c.endswith("_bloc")]
         lay = layout(
             "Where the states sit between the UN voting blocs",
-            y_title="Lean (affinity with US bloc − with China/Russia bloc)",
+            y_title="Lean (affinity with the US's bloc − with China's bloc)",
             legend_title="State",
         )
         fig = figure(
             line_traces(mine.sort("year"), x="year", y="lean", series="ccode", labels=names), lay
         )
-        last_year = int(mine["year"].max())
+        last_year = int(mine.select(pl.col("year").max()).item())
         last = (
             mine.filter(pl.col("year") == last_year)
             .with_columns(
@@ -744,24 +809,28 @@ def build_structure(group: Group) -> Section:
                 "bloc-position",
                 "The group and the counter-group between the blocs",
                 "Each state's mean UN voting affinity (Cohen's kappa) with the members of the "
-                "US-led bloc minus that with the China/Russia-led bloc, from seeded community "
-                "detection on UN affinity each year. Above zero: closer to the US bloc.",
+                "bloc of the United States minus that with the bloc of China, from consensus "
+                "clustering of UN affinity each year (blocs named after their members of "
+                "largest capabilities). Above zero: closer to the US's bloc.",
                 fig,
                 Table.from_frame(
                     last.select(
                         "state",
                         "counter",
                         "bloc_label",
-                        "affinity_usa_bloc",
-                        "affinity_chn_rus_bloc",
+                        "stability",
+                        *refs,
                         "lean",
                     ),
                     columns={
                         "state": "State",
                         "counter": "Counter-group",
                         "bloc_label": f"Bloc {last_year}",
-                        "affinity_usa_bloc": "Affinity, US bloc",
-                        "affinity_chn_rus_bloc": "Affinity, CHN/RUS bloc",
+                        "stability": "Stability",
+                        **{
+                            c: f"Affinity, bloc of {c[len('affinity_') : -len('_bloc')].upper()}"
+                            for c in refs
+                        },
                         "lean": "Lean",
                     },
                 ),
@@ -808,10 +877,33 @@ def build_structure(group: Group) -> Section:
             )
 
     for p in (hub_part, bloc_part):
-        _guard(s, p)
+        p()
     if group.counter_rule:
         s.notes.append(f"Counter-group: {group.counter_rule}.")
     return s
+
+
+#: network layers -> the input each draws on
+_LAYER_INPUTS = {
+    "defense": "alliances",
+    "exercises": "exercises",
+    "un_affinity_top": "un_votes",
+    "mechanisms": "mechanisms",
+}
+
+
+def _hub_inputs(s: Section, df: pl.DataFrame, group: Group) -> None:
+    """Each layer's input, shown through the last year the layer's data cover (the
+    mechanism records' currency from the groupings of the group's members)."""
+    covered = df.filter(pl.col("covered")) if "covered" in df.columns else df
+    for layer, name in _LAYER_INPUTS.items():
+        years = covered.filter(pl.col("layer") == layer)["year"]
+        last = int(years.max()) if years.len() else None  # type: ignore[arg-type]
+        if name == "mechanisms":
+            ids = api.groupings_of(group.ccodes).df["grouping_id"].to_list()
+            s.inputs.append(mechanisms_use(api.mechanism_records(ids).df, last))
+        else:
+            s.use(name, last)
 
 
 # -- 5. forecast and scenarios ------------------------------------------------------------
@@ -976,7 +1068,7 @@ def build_forecast(group: Group) -> Section:
         from allyscope.errors import AllyscopeError
 
         try:
-            f = analysis.forecast(group.ccodes, horizon=5)
+            f = api.forecast(group.ccodes, horizon=5)
         except AllyscopeError as exc:
             s.notes.append(f"No forecast: {exc.message}.")
             return
@@ -986,114 +1078,217 @@ def build_forecast(group: Group) -> Section:
         s.findings.extend(findings)
         for n in f.notes:
             s.notes.append(n[0].upper() + n[1:] + ("" if n.endswith(".") else "."))
+        _forecast_inputs(s, f)
         if f.carried_forward:
             carried = sorted({c["feature"] for c in f.carried_forward})
             s.notes.append(
                 f"Inputs carried forward past their data's last year: {', '.join(carried)}."
             )
-        scen_rows = []
-        for sc in analysis.default_scenarios(group.ccodes):
-            if len(scen_rows) == 2:
-                break
-            try:
-                res = analysis.scenario(group.ccodes, sc, horizon=5)
-            except AllyscopeError as exc:
-                s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
-                continue
-            scen_rows.append((sc, res))
-        if scen_rows:
-            labels = [sc.name for sc, _ in scen_rows]
-            base = [100 * r.baseline.probability for _, r in scen_rows]
-            new = [100 * r.changed.probability for _, r in scen_rows]
-            lay = layout(
-                "Scenarios: the group's probability against the baseline",
-                x_title="",
-                y_title="Probability every pair is allied (%)"
-                if group.is_group_of_many
-                else "Probability of a defense pact (%)",
-                legend_title="",
-                hovermode="closest",
-            )
-            lay["barmode"] = "group"
-            fig = figure(
-                [
-                    {
-                        "type": "bar",
-                        "name": "Baseline",
-                        "x": labels,
-                        "y": base,
-                        "marker": {"color": "#999999"},
-                        "hovertemplate": "baseline: %{y:.2f}%<extra></extra>",
-                    },
-                    {
-                        "type": "bar",
-                        "name": "Scenario",
-                        "x": labels,
-                        "y": new,
-                        "marker": {"color": "#D55E00", "pattern": {"shape": "/"}},
-                        "hovertemplate": "scenario: %{y:.2f}%<extra></extra>",
-                    },
-                ],
-                lay,
-            )
-            rows = [
-                [
-                    sc.name,
-                    "; ".join(sc.describe()),
-                    _pct(r.baseline.probability, 2),
-                    _pct(r.changed.probability, 2),
-                    f"{100 * r.delta:+.2f} points",
-                ]
-                for sc, r in scen_rows
-            ]
-            s.figures.append(
-                Figure(
-                    "scenarios",
-                    "Scenarios",
-                    "The forecast under each scenario next to the baseline (same model and "
-                    "origin year; only the named inputs change).",
-                    fig,
-                    Table(
-                        ["Scenario", "Changes", "Baseline", "Scenario", "Change"],
-                        rows,
-                        align=["left", "left", "right", "right", "right"],
-                    ),
-                )
-            )
-            for sc, r in scen_rows:
-                s.findings.append(
-                    f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
-                    f"{_pct(r.baseline.probability, 2)} at baseline."
-                )
-                if abs(r.delta) < 5e-5:
-                    s.notes.append(
-                        f"Scenario “{sc.name}” leaves the forecast unchanged: the model gives "
-                        "the changed inputs no weight (in the training data they do not "
-                        "predict the onset of a defense pact)."
-                    )
+        _add_scenarios(s, group)
 
-    _guard(s, part)
+    part()
     return s
 
 
-#: the five questions, in the order the report answers them
-BUILDERS: tuple[tuple[str, Callable[[Group], Section]], ...] = (
-    ("institutions", build_institutions),
-    ("alignment", build_alignment),
-    ("defacto", build_defacto),
-    ("structure", build_structure),
-    ("forecast", build_forecast),
-)
+def _forecast_inputs(s: Section, f: Any) -> None:
+    """The forecast's inputs at its origin year: alliance status, and every input whose
+    values the forecast carries past the end of its data (with the forecast's rule)."""
+    year = int(f.year)
+    carried: dict[str, InputUse] = {}
+    for row in getattr(f, "carried_forward", None) or []:
+        rule = f"{row.get('feature')}: {row.get('treatment')}"
+        for src in str(row.get("sources", "")).split(","):
+            use = _carried_source(src.strip(), row.get("source_last_year"), year, rule)
+            if use is not None:
+                carried.setdefault(use.input, use)
+    if "alliances" not in carried:
+        s.use("alliances", year)
+    s.inputs.extend(carried.values())
+
+
+def _carried_source(src: str, last: Any, year: int, rule: str) -> InputUse | None:
+    """A source a forecast carries forward: as its input when the input ends where the
+    source does, else as the source itself (an input that reaches further through another
+    source, e.g. the quarterly troop file, must not hide that this one is carried)."""
+    import datetime as dt
+
+    from allyscope.sources.bounds import INPUTS
+    from allyscope.views.currency import input_of_source
+
+    name = input_of_source(src)
+    if name is None:
+        return None
+    end = coverage(name)[1]
+    if last is None or int(last) >= end:
+        return InputUse(name, year, True, rule)
+    title = INPUTS[name].title if name in INPUTS else name
+    return InputUse(src, year, True, rule, f"{title} ({src})", src, dt.date(int(last), 12, 31))
+
+
+def _add_scenarios(s: Section, group: Group) -> None:
+    """The default scenarios' forecasts against the baseline (figure, findings, notes)."""
+    from allyscope.errors import AllyscopeError
+
+    scen_rows: list[tuple[Any, Any]] = []
+    for sc in api.default_scenarios(group.ccodes):
+        if len(scen_rows) == 2:
+            break
+        try:
+            res = api.scenario(group.ccodes, sc, horizon=5)
+        except AllyscopeError as exc:
+            s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
+            continue
+        scen_rows.append((sc, res))
+    if not scen_rows:
+        return
+    labels = [sc.name for sc, _ in scen_rows]
+    base = [100 * r.baseline.probability for _, r in scen_rows]
+    new = [100 * r.changed.probability for _, r in scen_rows]
+    lay = layout(
+        "Scenarios: the group's probability against the baseline",
+        x_title="",
+        y_title="Probability every pair is allied (%)"
+        if group.is_group_of_many
+        else "Probability of a defense pact (%)",
+        legend_title="",
+        hovermode="closest",
+    )
+    lay["barmode"] = "group"
+    fig = figure(
+        [
+            {
+                "type": "bar",
+                "name": "Baseline",
+                "x": labels,
+                "y": base,
+                "marker": {"color": "#999999"},
+                "hovertemplate": "baseline: %{y:.2f}%<extra></extra>",
+            },
+            {
+                "type": "bar",
+                "name": "Scenario",
+                "x": labels,
+                "y": new,
+                "marker": {"color": "#D55E00", "pattern": {"shape": "/"}},
+                "hovertemplate": "scenario: %{y:.2f}%<extra></extra>",
+            },
+        ],
+        lay,
+    )
+    rows = [
+        [
+            sc.name,
+            "; ".join(sc.describe()),
+            _pct(r.baseline.probability, 2),
+            _pct(r.changed.probability, 2),
+            f"{100 * r.delta:+.2f} points",
+        ]
+        for sc, r in scen_rows
+    ]
+    s.figures.append(
+        Figure(
+            "scenarios",
+            "Scenarios",
+            "The forecast under each scenario next to the baseline (same model and "
+            "origin year; only the named inputs change).",
+            fig,
+            Table(
+                ["Scenario", "Changes", "Baseline", "Scenario", "Change"],
+                rows,
+                align=["left", "left", "right", "right", "right"],
+            ),
+        )
+    )
+    for sc, r in scen_rows:
+        s.findings.append(
+            f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
+            f"{_pct(r.baseline.probability, 2)} at baseline."
+        )
+        if abs(r.delta) < 5e-5:
+            s.notes.append(
+                f"Scenario “{sc.name}” leaves the forecast unchanged: the model gives "
+                "the changed inputs no weight (in the training data they do not "
+                "predict the onset of a defense pact)."
+            )
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A report section: its ``name`` (id), ``title``, ``build(group) -> Section`` and its
+    place in the report (``order``, ascending; allyscope's own use 10 ... 50)."""
+
+    name: str
+    title: str
+    build: Callable[[Group], Section]
+    order: int = 100
+
+    def run(self, group: Group) -> Section:
+        """Build the section and say how current its inputs are: each figure caption
+        gets its inputs' data-through years (carried values flagged) and the section its
+        information date (:func:`allyscope.views.currency.annotate`)."""
+        from allyscope.views.currency import annotate
+
+        return annotate(self.build(group))
+
+
+INSTITUTIONS = SectionSpec("institutions", "Institutionalization", build_institutions, 10)
+ALIGNMENT = SectionSpec("alignment", "Alignment over time", build_alignment, 20)
+DEFACTO = SectionSpec("defacto", "De facto alliance", build_defacto, 30)
+STRUCTURE = SectionSpec("structure", "Hub and spoke, blocs", build_structure, 40)
+FORECAST = SectionSpec("forecast", "Forecast and scenarios", build_forecast, 50)
+
+#: entry-point group of report sections
+ENTRY_POINT_GROUP = "allyscope.report_sections"
+
+
+def build_section(spec: SectionSpec, group: Group) -> Section:
+    """One section for ``group``. A section whose data cannot serve this group or window
+    (an :class:`~allyscope.errors.AllyscopeError`, such as a source that does not cover
+    the years) is kept with a note saying what is missing, so the report and the group
+    page show every other section."""
+    from allyscope.errors import AllyscopeError
+
+    try:
+        return spec.run(group)
+    except AllyscopeError as exc:
+        y0, y1 = group.years
+        s = Section(spec.name, spec.title, f"Not shown for {group.label}, {y0}–{y1}.")
+        s.notes.append(f"Not shown: {exc.message}" + (f" ({exc.hint})." if exc.hint else "."))
+        return s
+
+
+def registered_sections() -> list[SectionSpec]:
+    """Every section of the ``allyscope.report_sections`` entry points, in report order."""
+    from allyscope.plugins import plugins
+
+    specs: dict[str, SectionSpec] = {}
+    for plugin in plugins(ENTRY_POINT_GROUP):
+        spec = plugin.load()
+        if not isinstance(spec, SectionSpec):
+            raise TypeError(
+                f"entry point {plugin.name!r} ({plugin.value}) of {ENTRY_POINT_GROUP} names "
+                f"{type(spec).__name__}, not a SectionSpec"
+            )
+        specs.setdefault(spec.name, spec)
+    return sorted(specs.values(), key=lambda s: (s.order, s.name))
 
 
 __all__ = [
-    "BUILDERS",
+    "ALIGNMENT",
+    "DEFACTO",
+    "ENTRY_POINT_GROUP",
+    "FORECAST",
+    "INSTITUTIONS",
+    "STRUCTURE",
     "Section",
+    "SectionSpec",
     "build_alignment",
     "build_defacto",
     "build_forecast",
     "build_institutions",
+    "build_section",
     "build_structure",
+    "registered_sections",
     "un_affinity_figure",
 ]
 
@@ -1122,12 +1317,11 @@ def geo_layout(title: str, *, height: int = 460, fit: bool = False) -> dict[str,
     return lay
 
 
-def network_figure(
-    res: dict[str, Any], year: int, layer: str, region: str | None, hub: str | None = None
-) -> Figure:
+def network_figure(res: api.NetworkView, region: str | None, hub: str | None = None) -> Figure:
     """Ties of one layer drawn between capitals on a world (or regional) map."""
-    nodes: pl.DataFrame = res["nodes"].filter(pl.col("lat").is_not_null())
-    edges: pl.DataFrame = res["edges"]
+    year, layer = res.year, res.layer
+    nodes: pl.DataFrame = res.nodes.filter(pl.col("lat").is_not_null())
+    edges: pl.DataFrame = res.edges
     where = f" in {region}" if region else ""
     if region and hub:
         where += f" (with {hub})"
@@ -1172,7 +1366,7 @@ def network_figure(
             "showlegend": False,
         },
     ]
-    if not res.get("covered", True):
+    if not res.covered:
         fig = empty_note(lay, f"The {layer} layer's data do not cover {year}")
     else:
         fig = figure(traces, lay)
