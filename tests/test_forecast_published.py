@@ -111,16 +111,100 @@ def test_pseudo_prospective_evaluation_on_the_world_records_after_2018():
     from allyscope.forecast.prospective import prospective
 
     r = prospective(2018, 7, model="logit", outcome="any", n_boot=3)
-    # the world's records: a new USA-India treaty (2020) and Japan's accession to the
-    # US-Australia pact (2022): two events, two dyad onsets (USA-Japan was already allied)
-    assert r.summary["onset_dyads"] == 2 and r.summary["events"] == 2
+    # the world's records: a new USA-India treaty (2020), Japan's accession to the
+    # US-Australia pact (2022) and the Russia-DPRK treaty (2024): three events, three dyad
+    # onsets (USA-Japan was already allied, so the accession adds only Japan-Australia)
+    assert r.summary["onset_dyads"] == 3 and r.summary["events"] == 3
     assert dict(zip(r.onsets["ccode1"], r.onsets["kind"], strict=True)) == {
         USA: "new",
         JPN: "accession",
+        RUS: "new",
     }
     assert (r.ranking["trained_through"] == 2018).all()
-    assert r.events.height == 2 and set(r.events["kind"]) == {"new", "accession"}
+    assert r.events.height == 3 and sorted(r.events["kind"]) == ["accession", "new", "new"]
     s = r.summary
     assert 0 <= s["roc_auc_lo"] <= s["roc_auc"] <= s["roc_auc_hi"] <= 1
     assert s["expected_onset_dyads"] == pytest.approx(r.ranking["probability"].sum())
     assert 0 < s["base_rate"] < 1
+
+
+def _flip_status_after(year: int, column: str):
+    """A ``features`` wrapper whose alliance status is inverted in every year after
+    ``year``: every later onset, spell and end changes, nothing up to ``year`` does."""
+    import allyscope.forecast.data as data
+
+    original = data.features
+
+    def flipped(first: int, last: int) -> pl.DataFrame:
+        f = original(first, last)
+        return f.with_columns(
+            pl.when(pl.col("year") > year)
+            .then(1 - pl.col(column))
+            .otherwise(pl.col(column))
+            .cast(f.schema[column])
+            .alias(column)
+        )
+
+    return flipped
+
+
+def test_training_through_a_year_never_sees_a_later_outcome(monkeypatch):
+    import allyscope.forecast.data as data
+    from allyscope.forecast.data import to_matrix, training_table
+    from allyscope.forecast.feature_table import feature_names
+    from allyscope.forecast.model import train
+    from allyscope.forecast.outcome import status_column
+
+    y = 2000
+    kw = {"trained_through": y, "n_boot": 2, "refresh": True, "save": False}
+    before = train("logit", "any", **kw)
+    probe = training_table("any", 1990, y + 5)
+    X = to_matrix(probe, feature_names("any"))
+    monkeypatch.setattr(data, "features", _flip_status_after(y, status_column("any")))
+    # the perturbation reaches the training data after the year (the test can fail) ...
+    assert not training_table("any", y + 1, y + 5)["onset"].equals(
+        probe.filter(pl.col("year") > y)["onset"]
+    )
+    after = train("logit", "any", **kw)
+    # ... but not the model trained through it, nor its bootstrap refits
+    assert after.n_rows == before.n_rows and after.n_onsets == before.n_onsets
+    np.testing.assert_array_equal(
+        before.estimator.predict_proba(X), after.estimator.predict_proba(X)
+    )
+    for a, b in zip(before.ensemble, after.ensemble, strict=True):
+        np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_calibration_at_a_year_uses_only_windows_closed_by_then(monkeypatch):
+    import allyscope.forecast.backtesting as bt
+    from allyscope.forecast.published import calibration
+
+    t, h = 2005, 5
+    grid = np.linspace(0.0, 1.0, 201)
+    before = calibration("logit", "any", h, t, n_boot=3)
+    original = bt.model_backtest
+
+    def flipped(*args, **kwargs) -> pl.DataFrame:
+        preds = original(*args, **kwargs)
+        return preds.with_columns(
+            pl.when(pl.col("origin") > t - h)
+            .then(1 - pl.col("onset_within"))
+            .otherwise(pl.col("onset_within"))
+            .cast(pl.Int8)
+            .alias("onset_within")
+        )
+
+    monkeypatch.setattr(bt, "model_backtest", flipped)
+    after = calibration("logit", "any", h, t, n_boot=3)
+    assert before.origins == after.origins and max(after.origins) <= t - h
+    assert before.method == after.method
+    np.testing.assert_array_equal(before.apply(grid), after.apply(grid))
+    # published probabilities are probabilities, and calibration keeps the order
+    for cal in (before, after):
+        p = cal.apply(grid)
+        assert np.all((p >= 0) & (p <= 1)) and np.all(np.diff(p) >= -1e-12)
+    # a calibration at a later year sees the flipped windows (the test can fail)
+    later = calibration("logit", "any", h, t + h + 3, n_boot=3)
+    monkeypatch.setattr(bt, "model_backtest", original)
+    unflipped = calibration("logit", "any", h, t + h + 3, n_boot=3)
+    assert not np.array_equal(later.apply(grid), unflipped.apply(grid))

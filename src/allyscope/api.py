@@ -1651,7 +1651,9 @@ def scenario(ccodes: Sequence[int], spec: Scenario | str, horizon: int = 5) -> S
 class ForecastSettings:
     """What a forecast is asked for: ``horizon`` years ahead of origin ``year`` (``None``:
     the last year any input covers), with ``model`` ("logit", "boost" or "default") for
-    ``outcome`` ("defense" or "any"), seeded, with ``n_boot`` bootstrap refits."""
+    ``outcome`` ("defense" or "any"), seeded, with ``n_boot`` bootstrap refits. Model and
+    calibration see outcomes through ``trained_through`` only (``None``: all data; the
+    origin year: the pseudo-prospective forecast a forecaster then could have made)."""
 
     horizon: int = 5
     year: int | None = None
@@ -1659,6 +1661,7 @@ class ForecastSettings:
     outcome: str = "defense"
     seed: int = 0
     n_boot: int = 20
+    trained_through: int | None = None
 
     def kwargs(self) -> dict[str, Any]:
         return {
@@ -1668,6 +1671,7 @@ class ForecastSettings:
             "outcome": self.outcome,
             "seed": self.seed,
             "n_boot": self.n_boot,
+            "trained_through": self.trained_through,
         }
 
 
@@ -1678,7 +1682,13 @@ FORECAST_ALL = Schema(
         "year": "origin year",
         "state1": "first state",
         "state2": "second state",
-        "probability": "probability of a pact onset within the horizon",
+        "probability": "calibrated probability of a pact onset within the horizon",
+        "lower": "lower end of the 90% interval (with intervals)",
+        "upper": "upper end of the 90% interval (with intervals)",
+        "raw_probability": "the model's own (uncalibrated) probability",
+        "percentile": "rank percentile among the dyads at risk (100 = ranked first)",
+        "band_observed": "how often backtest forecasts in this probability's bin came true",
+        "trained_through": "last outcome year model and calibration saw",
     },
 )
 

@@ -49,11 +49,17 @@ def evaluate(
         int | None,
         typer.Option(
             "--to",
-            help="Last origin year (default: ATOP's last year minus the horizon).",
+            help="Last origin year (default: the last outcome year minus the horizon).",
         ),
     ] = None,
     step: Annotated[int, typer.Option("--step", help="Years between origins.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    n_boot: Annotated[
+        int,
+        typer.Option(
+            "--n-boot", help="Cluster-bootstrap replicates behind the skill intervals (>= 50)."
+        ),
+    ] = 1000,
     output: OutOpt = None,
     plot: Annotated[
         Path | None,
@@ -73,10 +79,13 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rolling-origin backtest: train up to each origin year t, forecast onsets in
-    t+1..t+h, and compare the models (ROC-AUC, PR-AUC, Brier, onset ranks)."""
+    t+1..t+h, recalibrate on windows closed by t, and score raw and calibrated forecasts
+    (Brier and Brier skill with cluster-bootstrap intervals, log loss, ROC/PR-AUC at dyad
+    and treaty-event level, reliability table)."""
     from allyscope.errors import InvalidInputError
     from allyscope.forecast.backtesting import backtest, check_origins, write_figure
-    from allyscope.forecast.outcome import ATOP_LAST
+    from allyscope.forecast.evaluation import evaluate as score_backtest
+    from allyscope.forecast.outcome import OUTCOME_LAST
 
     for p in (output, calibration, predictions):
         check_output(p)
@@ -84,7 +93,11 @@ def evaluate(
     clikit.check_years(first, last)
     if step < 1:
         raise InvalidInputError(f"--step must be at least 1, got {step}")
-    last = ATOP_LAST - horizon if last is None else last
+    if n_boot < 50:
+        raise InvalidInputError(
+            f"--n-boot must be at least 50, got {n_boot}", "the default 1000 gives stable intervals"
+        )
+    last = OUTCOME_LAST - horizon if last is None else last
     origins = check_origins(range(first, last + 1, step), horizon)
     kinds = [m.strip() for m in models.split(",") if m.strip()]
     with progress_bar() as bar:
@@ -96,8 +109,10 @@ def evaluate(
         res = backtest(
             kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=advance
         )
-    clikit.write_output(res.table, output, "backtest table")
-    clikit.write_output(res.calibration, calibration, "calibration table")
+    with clikit.busy("recalibrating and scoring (cluster bootstrap)"):
+        ev = score_backtest(res, n_boot=n_boot, seed=seed)
+    clikit.write_output(ev.scores, output, "scores")
+    clikit.write_output(ev.reliability, calibration, "reliability table")
     clikit.write_output(res.predictions, predictions, "backtest forecasts")
     files = write_figure(res, str(plot)) if plot else []
     if as_json:
@@ -108,7 +123,13 @@ def evaluate(
                 "origins": origins,
                 "best_model": res.best_model(),
                 "table": res.table.to_dicts(),
-                "calibration": res.calibration.to_dicts(),
+                "scored_origins": ev.origins,
+                "scores": ev.scores.to_dicts(),
+                "reliability": ev.reliability.to_dicts(),
+                "by_kind": ev.by_kind.to_dicts(),
+                "events": ev.events.height,
+                "goal": ev.goal,
+                "interval_level": ev.level,
                 "files": files,
             }
         )
@@ -118,6 +139,7 @@ def evaluate(
         f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins"
     )
     _show_backtest(res, title, files)
+    _show_evaluation(ev)
 
 
 def _show_backtest(res: Any, title: str, files: list[str]) -> None:
@@ -149,6 +171,75 @@ def _show_backtest(res: Any, title: str, files: list[str]) -> None:
     )
     for f in files:
         console.print(f"[green]wrote[/green] {f}")
+
+
+def _show_evaluation(ev: Any) -> None:
+    """Raw and recalibrated scores with cluster-bootstrap intervals, reliability, kinds."""
+    import polars as pl
+
+    from allyscope.forecast.evaluation import summary_table
+
+    console = clikit.console()
+    lvl = f"{ev.level:.0%}"
+    _print_frame(
+        summary_table(ev).rename(
+            {
+                "brier_skill": "Brier skill",
+                "log_loss": "log loss",
+                "roc_auc": "ROC-AUC",
+                "pr_auc": "PR-AUC",
+                "event_roc_auc": "event ROC-AUC",
+                "event_pr_auc": "event PR-AUC",
+            }
+        ),
+        title=f"Raw and recalibrated forecasts, origins {ev.origins[0]}-{ev.origins[-1]} "
+        f"[{lvl} cluster-bootstrap intervals over {ev.events.height:,} treaty events]",
+        max_rows=60,
+    )
+    console.print(
+        "[dim]raw: the model's own probability; platt, beta, isotonic: recalibrated at each "
+        "origin on windows already closed there; selected: the method with the lowest "
+        "out-of-sample log loss (then Brier) at that origin; event level: one row per "
+        "treaty event (same-year onsets sharing states and a new obligation)[/dim]"
+    )
+    rel = ev.reliability.select(
+        "model",
+        "method",
+        "bin",
+        "n",
+        pl.col("mean_forecast").round(4).alias("mean forecast"),
+        pl.col("observed").round(4),
+        pl.col("observed_lo").round(4).alias("lo"),
+        pl.col("observed_hi").round(4).alias("hi"),
+        "covers",
+    )
+    _print_frame(rel, title=f"Reliability (observed share with {lvl} interval)", max_rows=80)
+    if ev.by_kind.height:
+        _print_frame(
+            ev.by_kind.select(
+                "model",
+                "kind",
+                "onsets",
+                "events",
+                pl.col("roc_auc").round(3).alias("ROC-AUC"),
+                pl.col("event_roc_auc").round(3).alias("event ROC-AUC"),
+                pl.col("median_pct_rank").round(1).alias("onset rank"),
+            ),
+            title="Accessions to existing pacts and new pacts (selected calibration)",
+        )
+    for model, g in ev.goal.items():
+        lo, hi = g["brier_skill_interval"]
+        verdict = (
+            "[green]met[/green]"
+            if g["met"]
+            else "[yellow]not met[/yellow]: publish ranks and the calibrated band"
+        )
+        console.print(
+            f"{model}: Brier skill {g['brier_skill']:+.3f} [{lo:+.3f}, {hi:+.3f}]; every "
+            f"reliability bin covers the diagonal: {'yes' if g['bins_cover_diagonal'] else 'no'}"
+            f" — goal {verdict}",
+            highlight=False,
+        )
 
 
 def train_cmd(
@@ -220,6 +311,14 @@ def forecast_cmd(
     all_dyads: Annotated[
         bool, typer.Option("--all-dyads", help="Score every dyad at risk in --year.")
     ] = False,
+    train_through: Annotated[
+        int | None,
+        typer.Option(
+            "--train-through",
+            help="Train model and calibration on outcomes observable by the end of this year "
+            "only (a pseudo-prospective forecast; default: all data).",
+        ),
+    ] = None,
     scenario_file: Annotated[
         Path | None, typer.Option("--scenario", help="A scenario YAML file (docs/forecast.md).")
     ] = None,
@@ -265,7 +364,8 @@ def forecast_cmd(
 
     check_output(output)
     clikit.check_year(year)
-    settings = api.ForecastSettings(horizon, year, model, outcome, seed, n_boot)
+    clikit.check_year(train_through, flag="--train-through")
+    settings = api.ForecastSettings(horizon, year, model, outcome, seed, n_boot, train_through)
     if all_dyads:
         if states:
             raise InvalidInputError(
@@ -324,11 +424,19 @@ def _render_all_dyads(
         return
     y = int(df["year"][0]) if df.height else settings.year
     shown = ["rank", "state1", "state2", "probability"] + (["lower", "upper"] if intervals else [])
+    shown += ["percentile", "band_observed"]
+    t = int(df["trained_through"][0]) if df.height else None
+    how = str(df["calibration"][0]) if df.height else ""
     _print_frame(
         df.head(MAX_ROWS).select(shown),
         title=f"Most likely {settings.outcome} pact onsets within {settings.horizon} years of "
-        f"{y} ({df.height:,} dyads at risk)",
-        pct_cols=("probability", "lower", "upper"),
+        f"{y} ({df.height:,} dyads at risk; trained through {t}, {how} calibration)",
+        pct_cols=("probability", "lower", "upper", "band_observed"),
+    )
+    clikit.console().print(
+        "[dim]probability: calibrated; percentile: rank among the dyads at risk (100 = "
+        "first); band_observed: how often backtest forecasts in this probability's bin came "
+        "true[/dim]"
     )
 
 
@@ -340,6 +448,42 @@ def _render_run(run: Any, output: Path | None, as_json: bool) -> None:
     _show_forecast(run.base)
     for r in run.scenarios:
         _show_scenario(r)
+
+
+def _show_headlines(f: Any) -> None:
+    """Each open pair's rank and backtest band, and the forecast's information date."""
+    console = clikit.console()
+    for p in f.pairs:
+        h = p.headline
+        if p.allied or h is None:
+            continue
+        who = f"{p.label}: " if f.is_group else ""
+        if h.rank is not None and h.at_risk:
+            console.print(
+                f"  {who}rank {h.rank:,} of {h.at_risk:,} dyads at risk (percentile "
+                f"{h.percentile:.1f}); model's own probability {_fmt(h.raw_probability, True)}",
+                highlight=False,
+            )
+        if h.band is not None:
+            b = h.band
+            console.print(
+                f"  {who}backtest forecasts of {_fmt(b.lo, True)}–{_fmt(b.hi, True)} came true "
+                f"{_fmt(b.observed, True)} of the time (90% interval {_fmt(b.observed_lo, True)}"
+                f"–{_fmt(b.observed_hi, True)}; {b.n:,} forecasts, {b.events} treaty waves)",
+                highlight=False,
+            )
+    head = f.headline
+    if head is not None:
+        old = (
+            f"; oldest input {head.oldest_input[0]} through {head.oldest_input[1].isoformat()}"
+            if head.oldest_input
+            else ""
+        )
+        console.print(
+            f"  information date: {head.information_date.isoformat()}{old}; model and "
+            f"calibration trained on outcomes through {head.trained_through}",
+            highlight=False,
+        )
 
 
 def _show_forecast(f: Any) -> None:
@@ -358,7 +502,12 @@ def _show_forecast(f: Any) -> None:
     iv = f.interval
     ivs = f" (90% interval {_fmt(iv[0], True)}–{_fmt(iv[1], True)})" if iv else ""
     label = "every pair allied" if f.is_group else "probability"
-    console.print(f"  {label}: [bold]{_fmt(f.probability, True)}[/bold]{ivs}", highlight=False)
+    cal = f.model.get("calibration")
+    kind = f" ({cal}-calibrated)" if cal else " (uncalibrated)"
+    console.print(
+        f"  {label}{kind}: [bold]{_fmt(f.probability, True)}[/bold]{ivs}", highlight=False
+    )
+    _show_headlines(f)
     if f.is_group:
         lo, hi = f.group_bounds
         console.print(
@@ -371,6 +520,7 @@ def _show_forecast(f: Any) -> None:
             title="Pairs (allied pairs count as 1)",
             pct_cols=("probability", "lower", "upper"),
         )
+
     console.print(
         f"  [dim]model: {m['title']}, trained on 1946-{m['trained_through']} "
         f"({m['training_onsets']:,} onsets in {m['training_rows']:,} dyad-years)[/dim]",
@@ -428,12 +578,20 @@ def _show_scenario(r: Any) -> None:
     console.print(f"\n[bold]Scenario: {r.scenario.name}[/bold]", highlight=False)
     for c in r.scenario.describe():
         console.print(f"  - {c}", highlight=False)
+    import polars as pl
+
     t = r.table()
     _print_frame(
         t.select(
-            "state1", "state2", "baseline", "scenario", "change", "scenario_lower", "scenario_upper"
+            "state1",
+            "state2",
+            "baseline",
+            "scenario",
+            pl.col("change_pp").round(2).alias("change (pp)"),
+            "scenario_lower",
+            "scenario_upper",
         ),
-        pct_cols=("baseline", "scenario", "change", "scenario_lower", "scenario_upper"),
+        pct_cols=("baseline", "scenario", "scenario_lower", "scenario_upper"),
     )
     for n in r.changed.notes:
         if n not in r.baseline.notes:

@@ -913,6 +913,22 @@ def _pct(p: float | None, digits: int = 1) -> str:
     return "–" if p is None else f"{100 * p:.{digits}f}%"
 
 
+def _rank_text(h: Any) -> str:
+    if h is None or h.rank is None or not h.at_risk:
+        return "–"
+    return f"{h.rank:,} of {h.at_risk:,} (percentile {h.percentile:.1f})"
+
+
+def _band_text(h: Any) -> str:
+    b = None if h is None else h.band
+    if b is None:
+        return "–"
+    return (
+        f"{_pct(b.observed)} ({_pct(b.observed_lo)}–{_pct(b.observed_hi)}) of forecasts "
+        f"{_pct(b.lo)}–{_pct(b.hi)}"
+    )
+
+
 def forecast_figures(f: Any) -> tuple[list[Figure], list[Table], list[str]]:
     """Probability per pair (and for the group) with intervals, and the drivers."""
     figs: list[Figure] = []
@@ -955,33 +971,46 @@ def forecast_figures(f: Any) -> tuple[list[Figure], list[Table], list[str]]:
         ],
         lay,
     )
+    heads = {p.label: p.headline for p in f.pairs}
     table = Table(
-        ["Pair", "Allied now", "Probability", "Interval"],
+        ["Pair", "Allied now", "Probability", "Interval", "Rank", "Backtest band came true"],
         [
             [
                 r[0],
                 "yes" if r[3] else "no",
                 _pct(r[1]),
                 f"{_pct(r[2][0])}–{_pct(r[2][1])}" if r[2] else "–",
+                _rank_text(heads.get(r[0])),
+                _band_text(heads.get(r[0])),
             ]
             for r in rows
         ],
-        align=["left", "left", "right", "right"],
+        align=["left", "left", "right", "right", "right", "right"],
     )
+    head = f.headline
+    cal = f.model.get("calibration")
     figs.append(
         Figure(
             "forecast",
             "Forecast of a formal alliance",
             f"Probability that each pair not yet allied forms an ATOP defense pact within "
             f"{f.horizon} years of {f.year} ({f.model.get('title', f.model.get('model'))}, "
-            "bootstrap interval); for the group, the probability that every pair is allied. "
-            "Pairs already allied are listed in the table.",
+            + (f"{cal}-calibrated on rolling backtests; " if cal else "uncalibrated; ")
+            + "90% interval from the bootstrap refits of model and calibration). Rank: among "
+            "all dyads at risk that year; band: how often backtest forecasts in the same "
+            "probability bin came true. For the group, the probability that every pair is "
+            "allied. Pairs already allied are listed in the table.",
             fig,
             table,
             key_numbers=[
                 ("Origin year", str(f.year)),
                 ("Horizon", f"{f.horizon} years"),
                 ("Model", str(f.model.get("model", ""))),
+                ("Calibration", str(cal or "none")),
+                (
+                    "Information date",
+                    head.information_date.isoformat() if head is not None else "–",
+                ),
             ],
             sources=["atop_alliance"],
         )
@@ -990,11 +1019,16 @@ def forecast_figures(f: Any) -> tuple[list[Figure], list[Table], list[str]]:
         if p.allied:
             findings.append(f"{p.label}: already formally allied (ATOP defense pact).")
             continue
-        iv = f" ({_pct(p.interval[0])}–{_pct(p.interval[1])})" if p.interval else ""
-        findings.append(
-            f"{p.label}: {_pct(p.probability)}{iv} probability of a defense pact by "
-            f"{f.year + f.horizon}."
-        )
+        if p.headline is not None:
+            findings.append(
+                f"{p.label}: defense pact by {f.year + f.horizon}: {p.headline.describe()}."
+            )
+        else:
+            iv = f" ({_pct(p.interval[0])}–{_pct(p.interval[1])})" if p.interval else ""
+            findings.append(
+                f"{p.label}: {_pct(p.probability)}{iv} probability of a defense pact by "
+                f"{f.year + f.horizon}."
+            )
         if p.drivers is not None and p.drivers.height:
             d = p.drivers.sort("contribution")
             lay2 = layout(
@@ -1057,7 +1091,7 @@ def forecast_figures(f: Any) -> tuple[list[Figure], list[Table], list[str]]:
     return figs, tables, findings
 
 
-def build_forecast(group: Group) -> Section:
+def build_forecast(group: Group, horizon: int = 5) -> Section:
     s = Section(
         "forecast",
         "Forecast and scenarios",
@@ -1068,7 +1102,7 @@ def build_forecast(group: Group) -> Section:
         from allyscope.errors import AllyscopeError
 
         try:
-            f = api.forecast(group.ccodes, horizon=5)
+            f = api.forecast(group.ccodes, horizon=horizon)
         except AllyscopeError as exc:
             s.notes.append(f"No forecast: {exc.message}.")
             return
@@ -1084,7 +1118,7 @@ def build_forecast(group: Group) -> Section:
             s.notes.append(
                 f"Inputs carried forward past their data's last year: {', '.join(carried)}."
             )
-        _add_scenarios(s, group)
+        _add_scenarios(s, group, horizon)
 
     part()
     return s
@@ -1125,7 +1159,7 @@ def _carried_source(src: str, last: Any, year: int, rule: str) -> InputUse | Non
     return InputUse(src, year, True, rule, f"{title} ({src})", src, dt.date(int(last), 12, 31))
 
 
-def _add_scenarios(s: Section, group: Group) -> None:
+def _add_scenarios(s: Section, group: Group, horizon: int = 5) -> None:
     """The default scenarios' forecasts against the baseline (figure, findings, notes)."""
     from allyscope.errors import AllyscopeError
 
@@ -1134,7 +1168,7 @@ def _add_scenarios(s: Section, group: Group) -> None:
         if len(scen_rows) == 2:
             break
         try:
-            res = api.scenario(group.ccodes, sc, horizon=5)
+            res = api.scenario(group.ccodes, sc, horizon=horizon)
         except AllyscopeError as exc:
             s.notes.append(f"Scenario “{sc.name}” not computed: {exc.message}.")
             continue
@@ -1181,7 +1215,7 @@ def _add_scenarios(s: Section, group: Group) -> None:
             "; ".join(sc.describe()),
             _pct(r.baseline.probability, 2),
             _pct(r.changed.probability, 2),
-            f"{100 * r.delta:+.2f} points",
+            f"{100 * r.delta:+.2f} pp",
         ]
         for sc, r in scen_rows
     ]
@@ -1193,7 +1227,7 @@ def _add_scenarios(s: Section, group: Group) -> None:
             "origin year; only the named inputs change).",
             fig,
             Table(
-                ["Scenario", "Changes", "Baseline", "Scenario", "Change"],
+                ["Scenario", "Changes", "Baseline", "Scenario", "Change (percentage points)"],
                 rows,
                 align=["left", "left", "right", "right", "right"],
             ),
@@ -1202,7 +1236,8 @@ def _add_scenarios(s: Section, group: Group) -> None:
     for sc, r in scen_rows:
         s.findings.append(
             f"Scenario “{sc.name}”: {_pct(r.changed.probability, 2)} against "
-            f"{_pct(r.baseline.probability, 2)} at baseline."
+            f"{_pct(r.baseline.probability, 2)} at baseline ({100 * r.delta:+.2f} "
+            "percentage points)."
         )
         if abs(r.delta) < 5e-5:
             s.notes.append(

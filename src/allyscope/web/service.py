@@ -365,7 +365,7 @@ def forecast_payload(states: Sequence[str], horizon: int) -> dict[str, Any]:
     stage("resolving the group")
     group = resolve_group(states, None, None)
     stage("forecast and scenarios (the first forecast trains the model)")
-    s = annotate(build_forecast(group))
+    s = annotate(build_forecast(group, horizon))
     out = _sections_payload(group, [s])
     out["query"]["horizon"] = horizon
     return out
