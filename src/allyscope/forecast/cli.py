@@ -109,10 +109,12 @@ def evaluate(
         res = backtest(
             kinds, outcome, origins, horizon, seed=seed, refresh=refresh, progress=advance
         )
-    with clikit.busy("recalibrating and scoring (cluster bootstrap)"):
-        ev = score_backtest(res, n_boot=n_boot, seed=seed)
-    clikit.write_output(ev.scores, output, "scores")
-    clikit.write_output(ev.reliability, calibration, "reliability table")
+    ev = None
+    if _can_recalibrate(origins, horizon):
+        with clikit.busy("recalibrating and scoring (cluster bootstrap)"):
+            ev = score_backtest(res, n_boot=n_boot, seed=seed)
+    clikit.write_output(ev.scores if ev else res.table, output, "scores")
+    clikit.write_output(ev.reliability if ev else res.calibration, calibration, "reliability table")
     clikit.write_output(res.predictions, predictions, "backtest forecasts")
     files = write_figure(res, str(plot)) if plot else []
     if as_json:
@@ -123,13 +125,13 @@ def evaluate(
                 "origins": origins,
                 "best_model": res.best_model(),
                 "table": res.table.to_dicts(),
-                "scored_origins": ev.origins,
-                "scores": ev.scores.to_dicts(),
-                "reliability": ev.reliability.to_dicts(),
-                "by_kind": ev.by_kind.to_dicts(),
-                "events": ev.events.height,
-                "goal": ev.goal,
-                "interval_level": ev.level,
+                "scored_origins": ev.origins if ev else [],
+                "scores": ev.scores.to_dicts() if ev else [],
+                "reliability": ev.reliability.to_dicts() if ev else [],
+                "by_kind": ev.by_kind.to_dicts() if ev else [],
+                "events": ev.events.height if ev else None,
+                "goal": ev.goal if ev else {},
+                "interval_level": ev.level if ev else None,
                 "files": files,
             }
         )
@@ -139,7 +141,17 @@ def evaluate(
         f"{origins[0]}-{origins[-1]} (step {step}), {len(origins)} origins"
     )
     _show_backtest(res, title, files)
-    _show_evaluation(ev)
+    if ev is None:
+        from allyscope.forecast.calibration import MIN_ORIGINS
+
+        clikit.console().print(
+            f"[yellow]note:[/yellow] no recalibrated scores: recalibration at an origin needs "
+            f"{MIN_ORIGINS} earlier origins whose {horizon}-year windows had closed (use more "
+            "origins, e.g. the default --from/--to with --step 1)",
+            highlight=False,
+        )
+    else:
+        _show_evaluation(ev)
 
 
 def _show_backtest(res: Any, title: str, files: list[str]) -> None:
@@ -171,6 +183,13 @@ def _show_backtest(res: Any, title: str, files: list[str]) -> None:
     )
     for f in files:
         console.print(f"[green]wrote[/green] {f}")
+
+
+def _can_recalibrate(origins: list[int], horizon: int) -> bool:
+    """Whether any origin has enough closed earlier windows to recalibrate on."""
+    from allyscope.forecast.calibration import MIN_ORIGINS, closed_origins
+
+    return any(len(closed_origins(origins, t, horizon)) >= MIN_ORIGINS for t in origins)
 
 
 def _show_evaluation(ev: Any) -> None:

@@ -141,7 +141,7 @@ def _by_kind(d: pl.DataFrame, model: str, n_boot: int, seed: int) -> list[dict[s
             "onsets",
             "events",
         )
-        row = {"model": model, "kind": kind}
+        row: dict[str, Any] = {"model": model, "kind": kind}
         for k in keep:
             row[k] = s[k]
             if f"{k}_lo" in s:

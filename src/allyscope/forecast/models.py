@@ -123,7 +123,7 @@ class _Base(ClassifierMixin, BaseEstimator):
                 "the training data need both classes among rows with positive weight",
                 "fit on rows with and without an onset",
             )
-        self.prior_offset_ = float(np.log(self.negative_rate))  # type: ignore[attr-defined]
+        self.prior_offset_ = float(np.log(self.negative_rate))
         return Xa, ev, sw, idx
 
     def _validate_predict(self, X: Any) -> np.ndarray:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -268,7 +269,9 @@ def _rank_stats(
     out["median_pct_rank"] = float(np.median(ranks[pos])) if pos.any() else float("nan")
     out["top5pct_share"] = float(top[pos].mean()) if pos.any() else float("nan")
     out["events_foreseen_share"] = (
-        float(foreseen["hit"].mean()) if foreseen.height else float("nan")
+        float(foreseen["hit"].cast(pl.Float64).to_numpy().mean())
+        if foreseen.height
+        else float("nan")
     )
     out["base_pr_auc"] = float(y.mean())
     return out
@@ -323,7 +326,7 @@ def reliability(
     return pl.DataFrame(rows)
 
 
-def band(table: pl.DataFrame, probability: float) -> dict[str, float] | None:
+def band(table: pl.DataFrame, probability: float) -> dict[str, Any] | None:
     """The reliability row whose bin holds ``probability`` (None if that bin is empty)."""
     if table.height == 0:
         return None

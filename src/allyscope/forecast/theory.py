@@ -49,7 +49,7 @@ def voeten_coverage() -> tuple[int, int]:
     from allyscope.panel import addons
 
     cov = addons.get("voeten_idealpoint").coverage
-    assert cov is not None
+    assert isinstance(cov, tuple), "the Voeten add-on declares one coverage for all columns"
     return (int(cov[0]), int(cov[1]))
 
 
