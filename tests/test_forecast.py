@@ -59,10 +59,14 @@ def test_onsets_follow_the_treaties(table):
     # Japan re-entered the system in 1952 already allied with the US (1951 treaty): the
     # dyad has no onset and is never at risk
     assert rows(table, USA, JPN).height == 0
-    # Japan-South Korea is at risk in every year from their first common year to 2018
+    # Japan-South Korea is at risk in every year from their first common year to 2025
+    # (ATOP to 2018, then the sourced alliance records)
     jk = rows(table, JPN, ROK)
-    assert jk["year"].min() == 1953 and jk["year"].max() == 2018
-    assert jk.height == 2018 - 1953 + 1
+    assert jk["year"].min() == 1953 and jk["year"].max() == 2025
+    assert jk.height == 2025 - 1953 + 1
+    # after ATOP: Finland's NATO onset dated by its accession protocol (2022), Russia-DPRK
+    # by the 2024 treaty (a new onset after the Soviet treaty of 1961 lapsed)
+    assert first(USA, 375) == 2022 and 2024 in rows(events, RUS, PRK)["year"].to_list()
     # allied dyads leave the risk set: US-South Korea only up to its onset
     assert rows(table, USA, ROK)["year"].max() == 1953
 
