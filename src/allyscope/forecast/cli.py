@@ -67,7 +67,7 @@ def evaluate(
     ] = None,
     calibration: Annotated[
         Path | None,
-        typer.Option("--calibration", help="Write the calibration table to FILE."),
+        typer.Option("--calibration", help="Write the reliability table to FILE."),
     ] = None,
     predictions: Annotated[
         Path | None,
