@@ -49,7 +49,8 @@ def rolling(models: list[str], outcome: str, horizon: int, n_boot: int) -> None:
     print(
         f"\n== Rolling-origin evaluation: {outcome}, horizon {horizon}, origins "
         f"{origins[0]}-{origins[-1]}; scored origins {ev.origins[0]}-{ev.origins[-1]} "
-        f"(those with closed windows to recalibrate on); {ev.events.height} treaty events; "
+        f"(those with closed windows to recalibrate on); "
+        f"{ev.events['event'].n_unique()} treaty events ({ev.events.height} onset dyads); "
         f"{ev.level:.0%} cluster-bootstrap intervals, {n_boot} replicates"
     )
     with pl.Config(tbl_rows=100, tbl_cols=20, fmt_str_lengths=40, tbl_width_chars=250):
@@ -86,7 +87,26 @@ def rolling(models: list[str], outcome: str, horizon: int, n_boot: int) -> None:
         )
         if ev.by_kind.height:
             print("\nAccessions to existing pacts vs new pacts (selected calibration):")
-            print(ev.by_kind)
+            cols = ["roc_auc", "event_roc_auc", "median_pct_rank", "top5pct_share"]
+            print(
+                ev.by_kind.select(
+                    "model",
+                    "kind",
+                    "onsets",
+                    "events",
+                    *[
+                        pl.format(
+                            "{} [{}, {}]",
+                            pl.col(c).round(3),
+                            pl.col(f"{c}_lo").round(3),
+                            pl.col(f"{c}_hi").round(3),
+                        ).alias(c)
+                        if f"{c}_lo" in ev.by_kind.columns
+                        else pl.col(c).round(3)
+                        for c in cols
+                    ],
+                )
+            )
     for model, g in ev.goal.items():
         lo, hi = g["brier_skill_interval"]
         print(
