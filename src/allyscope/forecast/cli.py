@@ -129,7 +129,8 @@ def evaluate(
                 "scores": ev.scores.to_dicts() if ev else [],
                 "reliability": ev.reliability.to_dicts() if ev else [],
                 "by_kind": ev.by_kind.to_dicts() if ev else [],
-                "events": ev.events.height if ev else None,
+                "events": ev.events["event"].n_unique() if ev else None,
+                "onset_dyads": ev.events.height if ev else None,
                 "goal": ev.goal if ev else {},
                 "interval_level": ev.level if ev else None,
                 "files": files,
@@ -212,7 +213,8 @@ def _show_evaluation(ev: Any) -> None:
             }
         ),
         title=f"Raw and recalibrated forecasts, origins {ev.origins[0]}-{ev.origins[-1]} "
-        f"[{lvl} cluster-bootstrap intervals over {ev.events.height:,} treaty events]",
+        f"[{lvl} cluster-bootstrap intervals; {ev.events['event'].n_unique():,} treaty events, "
+        f"{ev.events.height:,} onset dyads]",
         max_rows=60,
     )
     console.print(

@@ -34,11 +34,11 @@ What each change does to the inputs (features of :mod:`allyscope.forecast.featur
     ``mme_joint_exercises_log`` becomes ``log(1 + n)`` (``stop``: n = 0). After 2010
     (the end of the MME data) the baseline is the pair's average of 2006-2010.
 ``mechanism_lapse``
-    a curated mechanism record of the group (``allyscope institutions``) ends. The
-    models have no institutionalization input (the records cover too few dyads to
-    estimate one, see docs/forecast.md), so only a record of an exercise type
-    (``joint_exercise``, ``multi_year_exercise_plan``) changes an input: joint exercises
-    stop. Other types are reported and leave the probability unchanged.
+    a curated mechanism record of the group (``allyscope institutions``) ends. Only a
+    record of an exercise type (``joint_exercise``, ``multi_year_exercise_plan``) changes
+    an input: joint exercises stop. Other types are reported and leave the probability
+    unchanged; the institutionalization index itself is set with
+    ``set: {mech_institutionalization: VALUE}``.
 ``set``
     any model input to a value on the model's scale (logs as in the feature definitions).
 
@@ -491,8 +491,8 @@ def _mechanism(rows, mask, value, states, year):
             f"{value} is a {r['type']}: joint exercises of its members set to 0"
         )
     return rows, (
-        f"{value} is a {r['type']}: the models have no institutionalization input, so its "
-        "lapse does not change the probability"
+        f"{value} is a {r['type']}: its lapse changes no model input (set "
+        "mech_institutionalization to ask about the institutionalization index)"
     )
 
 
