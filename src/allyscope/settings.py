@@ -163,7 +163,7 @@ class _NoAliasLoader(yaml.SafeLoader):
                 f"{self.name}:{line}: YAML anchors and aliases are not allowed in settings",
                 "write the values out",
             )
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
+        return super().compose_node(parent, index)
 
 
 def canonical_hash(data: object) -> str:
