@@ -392,6 +392,7 @@ def test_yaml_output_validates_with_real_country_codes(statement: Path, wh, tmp_
 
     register_commands()
     out = tmp_path / "recs" / "candidates.yaml"
+    out.parent.mkdir()  # a record folder of its own (a missing folder is refused)
     res = runner.invoke(app, ["extract", str(statement), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert validate_paths([out.parent]) == []

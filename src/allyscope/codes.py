@@ -288,7 +288,42 @@ def _norm(s: str) -> str:
     return s
 
 
-def _index() -> _Index:  # noqa: C901, PLR0912
+def _index_states(idx: _Index, states: pl.DataFrame) -> None:
+    """COW state-list spells, abbreviations and names."""
+    for c, abb, nm, y0, y1 in states.iter_rows():
+        idx.spells.setdefault(int(c), []).append((int(y0), int(y1)))
+        idx.by_abb.setdefault(abb.upper(), int(c))
+        idx.by_name.setdefault(_norm(nm), int(c))
+        idx.names.setdefault(int(c), nm)
+
+
+def _index_crosswalk(idx: _Index, cw: pl.DataFrame) -> None:
+    """Names from every crosswalk row, and every ISO3 code a state has held."""
+    for row in cw.iter_rows(named=True):
+        c = row["ccode"]
+        for key in ("name", "cow_statename", "gw_statename"):
+            if row[key]:
+                idx.by_name.setdefault(_norm(row[key]), c)
+        if row["iso3"]:
+            idx.iso3_any.setdefault(row["iso3"], set()).add(c)
+
+
+def _index_modern(idx: _Index, cw: pl.DataFrame) -> None:
+    """Modern codes from each state's latest crosswalk row: the latest state wins."""
+    last = cw.sort("year").group_by("ccode", maintain_order=True).last()
+    for row in last.sort("year").iter_rows(named=True):
+        if row["iso3"]:
+            idx.by_iso3[row["iso3"]] = row["ccode"]
+        if row["iso2"]:
+            idx.by_iso2[row["iso2"]] = row["ccode"]
+        if row["name"]:
+            idx.names[row["ccode"]] = row["name"]
+    for iso, codes in idx.iso3_any.items():  # historical-only codes (SUN, YUG, DDR ...)
+        if iso not in idx.by_iso3:
+            idx.by_iso3[iso] = max(codes)
+
+
+def _index() -> _Index:
     from allyscope.store import cached_table, open_warehouse
 
     wh = open_warehouse()
@@ -302,29 +337,9 @@ def _index() -> _Index:  # noqa: C901, PLR0912
             f"SELECT ccode, stateabb, statenme, styear, endyear FROM {STATES_SOURCE} "
             "ORDER BY ccode, styear"
         )
-        for c, abb, nm, y0, y1 in states.iter_rows():
-            idx.spells.setdefault(int(c), []).append((int(y0), int(y1)))
-            idx.by_abb.setdefault(abb.upper(), int(c))
-            idx.by_name.setdefault(_norm(nm), int(c))
-            idx.names.setdefault(int(c), nm)
-        last = cw.sort("year").group_by("ccode", maintain_order=True).last()
-        for row in cw.iter_rows(named=True):
-            c = row["ccode"]
-            for key in ("name", "cow_statename", "gw_statename"):
-                if row[key]:
-                    idx.by_name.setdefault(_norm(row[key]), c)
-            if row["iso3"]:
-                idx.iso3_any.setdefault(row["iso3"], set()).add(c)
-        for row in last.sort("year").iter_rows(named=True):  # modern codes: latest state wins
-            if row["iso3"]:
-                idx.by_iso3[row["iso3"]] = row["ccode"]
-            if row["iso2"]:
-                idx.by_iso2[row["iso2"]] = row["ccode"]
-            if row["name"]:
-                idx.names[row["ccode"]] = row["name"]
-        for iso, codes in idx.iso3_any.items():  # historical-only codes (SUN, YUG, DDR ...)
-            if iso not in idx.by_iso3:
-                idx.by_iso3[iso] = max(codes)
+        _index_states(idx, states)
+        _index_crosswalk(idx, cw)
+        _index_modern(idx, cw)
         for alias, c in ALIASES.items():
             idx.by_name[_norm(alias)] = c
         # a current ISO3 wins over a clashing COW abbreviation only where they differ in state
@@ -353,24 +368,16 @@ def _succession(ccode: int, year: int | None) -> int:
     return ccode
 
 
-def resolve(query: str | int, year: int | None = None) -> int:  # noqa: C901
-    """The COW code of a state named by COW code, ISO3, COW abbreviation, ISO2 or name.
+def _resolve_code(idx: _Index, query: str | int, year: int | None) -> int:
+    """A state given by its COW code (an int or a string of digits)."""
+    code = int(query)
+    if code not in idx.spells and code not in idx.names:
+        raise UnknownCountryError(str(query), [str(c) for c in idx.names], year)
+    return code
 
-    ISO3 codes are tried before COW abbreviations (``"KOR"`` is South Korea, not the
-    pre-1910 Korean Empire; use 730 for that). With ``year``, names of states whose code
-    changed resolve to the state of that year (``"Germany"`` in 1970 is 260).
-    """
-    idx = _index()
-    if isinstance(query, bool):
-        raise InvalidInputError(f"not a country: {query!r}")
-    if isinstance(query, int) or (isinstance(query, str) and query.strip().isdigit()):
-        code = int(query)
-        if code not in idx.spells and code not in idx.names:
-            raise UnknownCountryError(str(query), [str(c) for c in idx.names], year)
-        return code
-    q = str(query).strip()
-    if not q:
-        raise InvalidInputError("empty country name", "give a name or code such as 'JPN'")
+
+def _resolve_text(idx: _Index, q: str) -> int | None:
+    """A state given by ISO3, COW abbreviation, ISO2 or name; None when nothing matches."""
     code: int | None = None
     up = q.upper()
     if len(q) == 3 and q.isalpha():
@@ -383,6 +390,25 @@ def resolve(query: str | int, year: int | None = None) -> int:  # noqa: C901
         iso = _convert([q], "country.name", "iso3c")[0]
         if iso:
             code = idx.by_iso3.get(iso)
+    return code
+
+
+def resolve(query: str | int, year: int | None = None) -> int:
+    """The COW code of a state named by COW code, ISO3, COW abbreviation, ISO2 or name.
+
+    ISO3 codes are tried before COW abbreviations (``"KOR"`` is South Korea, not the
+    pre-1910 Korean Empire; use 730 for that). With ``year``, names of states whose code
+    changed resolve to the state of that year (``"Germany"`` in 1970 is 260).
+    """
+    idx = _index()
+    if isinstance(query, bool):
+        raise InvalidInputError(f"not a country: {query!r}")
+    if isinstance(query, int) or (isinstance(query, str) and query.strip().isdigit()):
+        return _resolve_code(idx, query, year)
+    q = str(query).strip()
+    if not q:
+        raise InvalidInputError("empty country name", "give a name or code such as 'JPN'")
+    code = _resolve_text(idx, q)
     if code is None:
         choices = [*idx.names.values(), *idx.by_iso3]
         raise UnknownCountryError(q, choices, None)

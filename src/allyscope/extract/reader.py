@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypedDict
 
 from allyscope.extract.dates import find_dates, parse_date
 from allyscope.extract.errors import (
@@ -470,7 +471,16 @@ class _HTMLCleaner(HTMLParser):
         self._flush()
 
 
-def clean_html(text: str) -> tuple[OffsetMap, dict[str, object]]:
+class DocMeta(TypedDict, total=False):
+    """What a document's markup says about it: title, dates, address and publisher."""
+
+    title: str | None
+    dates: list[str]
+    url: str | None
+    publisher: str | None
+
+
+def clean_html(text: str) -> tuple[OffsetMap, DocMeta]:
     main_only = bool(re.search(r"<(?:main|article)\b|role\s*=\s*[\"']?main", text, re.I))
     p = _HTMLCleaner(text, main_only)
     p.feed(text)
@@ -479,7 +489,7 @@ def clean_html(text: str) -> tuple[OffsetMap, dict[str, object]]:
         p = _HTMLCleaner(text, False)
         p.feed(text)
         p.close()
-    meta: dict[str, object] = {
+    meta: DocMeta = {
         "title": (" ".join("".join(p.h1_parts).split()) or " ".join("".join(p.title_parts).split()))
         or None,
         "dates": list(p.meta_dates),
@@ -488,8 +498,8 @@ def clean_html(text: str) -> tuple[OffsetMap, dict[str, object]]:
     }
     for blob in p.ldjson:
         for m in re.finditer(r'"datePublished"\s*:\s*"([^"]+)"', blob):
-            meta["dates"].append(m.group(1))  # type: ignore[union-attr]
-    meta["dates"] += p.time_dates  # type: ignore[operator]
+            meta["dates"].append(m.group(1))
+    meta["dates"] += p.time_dates
     return p.out, meta
 
 
@@ -510,7 +520,7 @@ _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _MD_LINKDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 
 
-def _front_matter(lines: list[str], meta: dict[str, object]) -> tuple[int, int]:
+def _front_matter(lines: list[str], meta: DocMeta) -> tuple[int, int]:
     """Read a leading ``---`` YAML block into ``meta``; return (characters, lines) used."""
     if not lines or lines[0].strip() != "---":
         return 0, 0
@@ -531,9 +541,9 @@ def _md_skipped(body: str) -> bool:
     return bool(body.strip()) and is_boilerplate_line(plain)
 
 
-def clean_markdown(text: str) -> tuple[OffsetMap, dict[str, object]]:
+def clean_markdown(text: str) -> tuple[OffsetMap, DocMeta]:
     out = OffsetMap()
-    meta: dict[str, object] = {"title": None, "dates": []}
+    meta: DocMeta = {"title": None, "dates": []}
     lines = text.splitlines(keepends=True)
     pos, first = _front_matter(lines, meta)
     in_fence = False
@@ -580,7 +590,7 @@ def _md_inline(s: str, base: int, out: OffsetMap) -> None:
         out.add(s[last:], base + last)
 
 
-def _read_front_matter(front: str, meta: dict[str, object]) -> None:
+def _read_front_matter(front: str, meta: DocMeta) -> None:
     import yaml
 
     try:
@@ -601,7 +611,7 @@ def _read_front_matter(front: str, meta: dict[str, object]) -> None:
             break
     for key in ("date", "published", "pubdate", "date_published"):
         if data.get(key):
-            meta["dates"].append(str(data[key]))  # type: ignore[union-attr]
+            meta["dates"].append(str(data[key]))
             break
 
 
@@ -773,7 +783,7 @@ def parse_text(
     if date is not None:
         doc_date, source = parse_date(date), "option"
     else:
-        doc_date = _pick_date([str(d) for d in meta.get("dates", [])])  # type: ignore[union-attr]
+        doc_date = _pick_date([str(d) for d in meta.get("dates", [])])
         source = "metadata" if doc_date else None
         if doc_date is None:
             doc_date = dateline_date(clean)

@@ -90,7 +90,7 @@ class NoAnswersError(InvalidInputError):
         )
 
 
-class Review(list):  # type: ignore[type-arg]
+class Review(list[tuple[Candidate, dict[str, Any]]]):
     """The accepted candidates, with how the review ended."""
 
     #: candidates left undecided because standard input ended (0: every one was decided

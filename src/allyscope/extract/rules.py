@@ -396,7 +396,7 @@ _LEVEL_CUES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-for _name, _ in _LEVEL_CUES:
+for _name, _cue in _LEVEL_CUES:
     assert _name in LEVELS, _name
 
 #: the level a type always has, or its default when the sentence names nobody

@@ -43,7 +43,7 @@ _LOCK = threading.Lock()
 
 
 def _fingerprint(paths: Iterable[Path]) -> tuple:
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for p in paths:
         p = Path(p)
         files = sorted([*p.glob("*.yaml"), *p.glob("*.yml")]) if p.is_dir() else [p]

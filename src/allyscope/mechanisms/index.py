@@ -130,43 +130,55 @@ class _Channel:
         """Did the series end after ``after`` and before ``year``?"""
         return any(e > after and e.year < year for e in self.ends)
 
-    def strength(  # noqa: C901
+    def _standing_in_force(self, r: Record, year: int) -> bool:
+        """Is standing record ``r`` in force in ``year`` (not past its end, series not ended)?"""
+        return (r.end_year is None or year <= r.end_year) and not self._ended(r.date.date, year)
+
+    def strength(
         self, year: int, partial: bool, st: InstitutionalizationSettings
     ) -> tuple[float, list[str]]:
         """Strength in ``year`` and the records behind it."""
-        best, ids = 0.0, []
-
-        def offer(v: float, rid: str) -> None:
-            nonlocal best, ids
-            if v > best + 1e-12:
-                best, ids = v, [rid]
-            elif v > 0 and abs(v - best) <= 1e-12:
-                ids.append(rid)
-
+        best = _Best()
         held_now = False
         for r in self.records:
             if r.year > year:
                 continue
             if r.regularity == "standing":
-                if (r.end_year is None or year <= r.end_year) and not self._ended(
-                    r.date.date, year
-                ):
-                    offer(1.0, r.id)
+                if self._standing_in_force(r, year):
+                    best.offer(1.0, r.id)
             elif r.year == year:
                 held_now = True
-                offer(1.0, r.id)
-        if held_now:
-            return best, ids
-        # not held this year: the series carries on from its last iterations, then lapses;
-        # in a partial year it keeps the strength it had the year before
+                best.offer(1.0, r.id)
+        if not held_now:
+            self._carry_over(best, year, partial, st)
+        return best.value, best.ids
+
+    def _carry_over(
+        self, best: _Best, year: int, partial: bool, st: InstitutionalizationSettings
+    ) -> None:
+        """Not held this year: the series carries on from its last iterations, then lapses;
+        in a partial year it keeps the strength it had the year before."""
         ref = year - 1 if partial else year
         for r in self.records:
             if r.regularity in ("standing", "one_off") or r.year >= year:
                 continue
             if self._ended(r.date.date, year):
                 continue
-            offer(1.0 if ref == r.year else _carry(ref, r.year, r.regularity, st), r.id)
-        return best, ids
+            best.offer(1.0 if ref == r.year else _carry(ref, r.year, r.regularity, st), r.id)
+
+
+class _Best:
+    """The largest strength offered so far and the records giving it (ties kept, in order)."""
+
+    def __init__(self) -> None:
+        self.value = 0.0
+        self.ids: list[str] = []
+
+    def offer(self, v: float, rid: str) -> None:
+        if v > self.value + 1e-12:
+            self.value, self.ids = v, [rid]
+        elif v > 0 and abs(v - self.value) <= 1e-12:
+            self.ids.append(rid)
 
 
 def _channels(recs: Sequence[Record]) -> dict[str, _Channel]:
@@ -199,35 +211,23 @@ def _last_year(g: Grouping, recs: Sequence[Record]) -> int:
 # -- one grouping-year ---------------------------------------------------------------------
 
 
-def _rows_for(  # noqa: C901
-    g: Grouping,
-    recs: Sequence[Record],
-    year: int,
+def _row(dim: str, comp: str, value: float, ids: Iterable[str], detail: str = "") -> dict:
+    return {
+        "dimension": dim,
+        "component": comp,
+        "contribution": value,
+        "record_ids": ",".join(sorted(set(ids))),
+        "detail": detail,
+    }
+
+
+def _dimension_rows(
+    active: dict[str, tuple[float, list[str]]],
+    channels: dict[str, _Channel],
     st: InstitutionalizationSettings,
-    channels: dict[str, _Channel] | None = None,
 ) -> list[dict]:
-    """Component rows of one grouping-year (contributions sum to the index)."""
+    """Each dimension's points, shared among its active channels by strength."""
     rows: list[dict] = []
-    partial = _is_partial(g, year)
-    channels = channels if channels is not None else _channels(recs)
-
-    def add(dim: str, comp: str, value: float, ids: Iterable[str], detail: str = "") -> None:
-        rows.append(
-            {
-                "dimension": dim,
-                "component": comp,
-                "contribution": value,
-                "record_ids": ",".join(sorted(set(ids))),
-                "detail": detail,
-            }
-        )
-
-    by_id = {r.id: r for r in recs}
-    active: dict[str, tuple[float, list[str]]] = {}
-    for name, ch in channels.items():
-        s, ids = ch.strength(year, partial, st)
-        if s > 0:
-            active[name] = (s, ids)
     for dim in st.dimensions:
         chans = {n: v for n, v in active.items() if channels[n].type in dim.types}
         total = sum(s for s, _ in chans.values())
@@ -236,38 +236,85 @@ def _rows_for(  # noqa: C901
         points = dim.score(total)
         for n in sorted(chans):
             s, ids = chans[n]
-            add(dim.name, n, points * s / total, ids, f"strength {s:g}")
-    # legal and breadth: every positive record behind an active channel, at its strength
-    in_force = [(by_id[i], s) for s, ids in active.values() for i in ids]
+            rows.append(_row(dim.name, n, points * s / total, ids, f"strength {s:g}"))
+    return rows
+
+
+def _legal_breadth_rows(
+    in_force: list[tuple[Record, float]], st: InstitutionalizationSettings
+) -> list[dict]:
+    """Legal (the most binding record in force, at its strength) and breadth (issue areas)."""
+    rows: list[dict] = []
     legal = [(st.bindingness_value[r.bindingness] * s, r) for r, s in in_force]
     best = max((v for v, _ in legal), default=0.0)
     if best > 0:
         ids = [r.id for v, r in legal if v == best]
         kinds = sorted({r.bindingness for v, r in legal if v == best})
-        add(
-            "legal",
-            "+".join(kinds),
-            st.legal_weight * best,
-            ids,
-            f"bindingness x strength {best:g}",
+        rows.append(
+            _row(
+                "legal",
+                "+".join(kinds),
+                st.legal_weight * best,
+                ids,
+                f"bindingness x strength {best:g}",
+            )
         )
     areas = sorted({a for r, _ in in_force for a in r.issue_areas})
     if areas:
-        add(
-            "breadth",
-            "issue_areas",
-            st.breadth_weight * diminishing(len(areas), st.breadth_half),
-            [r.id for r, _ in in_force],
-            ",".join(areas),
+        rows.append(
+            _row(
+                "breadth",
+                "issue_areas",
+                st.breadth_weight * diminishing(len(areas), st.breadth_half),
+                [r.id for r, _ in in_force],
+                ",".join(areas),
+            )
         )
+    return rows
+
+
+def _penalty_rows(
+    recs: Sequence[Record], year: int, st: InstitutionalizationSettings
+) -> list[dict]:
+    """Negative events at their strength in ``year``, weighted by severity."""
+    rows: list[dict] = []
     for r in recs:
         if not r.negative:
             continue
         s = strength(r, year, st)
         if s > 0:
             pen = st.penalty[r.severity or "context"]
-            add("penalties", r.type, -pen * s, [r.id], f"severity {r.severity}, strength {s:g}")
+            rows.append(
+                _row(
+                    "penalties", r.type, -pen * s, [r.id], f"severity {r.severity}, strength {s:g}"
+                )
+            )
     return rows
+
+
+def _rows_for(
+    g: Grouping,
+    recs: Sequence[Record],
+    year: int,
+    st: InstitutionalizationSettings,
+    channels: dict[str, _Channel] | None = None,
+) -> list[dict]:
+    """Component rows of one grouping-year (contributions sum to the index)."""
+    partial = _is_partial(g, year)
+    channels = channels if channels is not None else _channels(recs)
+    by_id = {r.id: r for r in recs}
+    active: dict[str, tuple[float, list[str]]] = {}
+    for name, ch in channels.items():
+        s, ids = ch.strength(year, partial, st)
+        if s > 0:
+            active[name] = (s, ids)
+    # legal and breadth: every positive record behind an active channel, at its strength
+    in_force = [(by_id[i], s) for s, ids in active.values() for i in ids]
+    return [
+        *_dimension_rows(active, channels, st),
+        *_legal_breadth_rows(in_force, st),
+        *_penalty_rows(recs, year, st),
+    ]
 
 
 # -- tables --------------------------------------------------------------------------------

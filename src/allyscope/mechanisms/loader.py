@@ -120,7 +120,7 @@ class _RecordLoader(yaml.SafeLoader):
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _AliasRefused(ev.start_mark.line + 1, f"more than {MAX_NODES:,} YAML nodes")
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
+        return super().compose_node(parent, index)
 
 
 def _scalar(node: yaml.ScalarNode, raw: bool) -> Any:
@@ -309,6 +309,22 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
+_States = tuple[tuple[int, ...], tuple[str, ...]]  #: COW codes and the codes as written
+
+
+def _coverage_span(cov: Mapping[str, Any]) -> tuple[PartialDate | None, int | None]:
+    """The last day covered (``to``) and the first year (``from``, a year), where given."""
+    end = start = None
+    if cov.get("to") not in (None, ""):
+        end = parse_date(cov["to"])
+    if cov.get("from") not in (None, ""):
+        first = parse_date(cov["from"])
+        if first.precision != "year":
+            raise ValueError(f"coverage.from is a year, not {first}")
+        start = first.year
+    return end, start
+
+
 class _Validator:
     def __init__(self, resolver: Resolver, today: dt.date) -> None:
         self.resolve = resolver
@@ -325,7 +341,7 @@ class _Validator:
         self.problems.append(Problem(file, line, fieldname, message))
 
     # states ------------------------------------------------------------------------------
-    def states(  # noqa: C901
+    def states(
         self, doc: _Doc, path: Path_, values: object, year: int | None
     ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         fname = str(path[-1])
@@ -339,23 +355,8 @@ class _Validator:
         ccodes: list[int] = []
         ok = True
         for i, v in enumerate(values):
-            if isinstance(v, bool) or not isinstance(v, str | int):
-                self.add(doc.file, doc.line(*path, i), fname, f"not a state code: {v!r}")
-                ok = False
-                continue
-            try:
-                c = self.resolve(str(v), year)
-            except UnknownNameError as exc:
-                msg = f"unknown or misspelled country {str(v)!r}"
-                if exc.suggestions:
-                    msg += "; did you mean " + " or ".join(repr(s) for s in exc.suggestions) + "?"
-                self.add(doc.file, doc.line(*path, i), fname, msg)
-                ok = False
-                continue
-            except AllyscopeError as exc:
-                if "warehouse" in type(exc).__name__.lower() or "Missing" in type(exc).__name__:
-                    raise
-                self.add(doc.file, doc.line(*path, i), fname, f"{v!r}: {exc.message}")
+            c = self.state(doc, (*path, i), fname, v, year)
+            if c is None:
                 ok = False
                 continue
             if c in ccodes:
@@ -365,6 +366,24 @@ class _Validator:
         if not ok:
             return None
         return tuple(ccodes), tuple(str(v) for v in values)
+
+    def state(self, doc: _Doc, path: Path_, fname: str, v: object, year: int | None) -> int | None:
+        """The COW code of one listed state; None (and a problem) where it is not one."""
+        if isinstance(v, bool) or not isinstance(v, str | int):
+            self.add(doc.file, doc.line(*path), fname, f"not a state code: {v!r}")
+            return None
+        try:
+            return self.resolve(str(v), year)
+        except UnknownNameError as exc:
+            msg = f"unknown or misspelled country {str(v)!r}"
+            if exc.suggestions:
+                msg += "; did you mean " + " or ".join(repr(s) for s in exc.suggestions) + "?"
+            self.add(doc.file, doc.line(*path), fname, msg)
+        except AllyscopeError as exc:
+            if "warehouse" in type(exc).__name__.lower() or "Missing" in type(exc).__name__:
+                raise
+            self.add(doc.file, doc.line(*path), fname, f"{v!r}: {exc.message}")
+        return None
 
     def expand_sets(self, doc: _Doc, path: Path_, values: list) -> list | None:
         """Replace ``$name`` by the states of ``member_sets: name`` (one level, no nesting)."""
@@ -404,28 +423,22 @@ class _Validator:
         return out if ok else None
 
     # groupings ---------------------------------------------------------------------------
-    def grouping(self, doc: _Doc, spec: object) -> Grouping | None:  # noqa: C901, PLR0912
-        if isinstance(spec, str):  # a reference to a grouping defined elsewhere
-            gid = self.names.get(_key(spec))
-            if gid is None:
-                self.add(
-                    doc.file,
-                    doc.line("grouping"),
-                    "grouping",
-                    f"unknown grouping {spec!r}; define it here (a mapping with id, name, "
-                    "members) or use the id of a shipped grouping",
-                )
-                return None
-            return self.groupings[gid]
-        if not isinstance(spec, Mapping):
+    def grouping_ref(self, doc: _Doc, spec: str) -> Grouping | None:
+        """A reference to a grouping defined elsewhere."""
+        gid = self.names.get(_key(spec))
+        if gid is None:
             self.add(
                 doc.file,
                 doc.line("grouping"),
                 "grouping",
-                "must be a mapping (id, name, members ...) or the id of a known grouping",
+                f"unknown grouping {spec!r}; define it here (a mapping with id, name, "
+                "members) or use the id of a shipped grouping",
             )
             return None
-        n0 = len(self.problems)
+        return self.groupings[gid]
+
+    def grouping_fields(self, doc: _Doc, spec: Mapping[str, Any]) -> list[str]:
+        """Unknown and missing fields, the id, kind and aliases; returns the aliases."""
         for k in spec:
             if k not in GROUPING_FIELDS:
                 self.add(doc.file, doc.line("grouping", k), f"grouping.{k}", f"unknown field {k!r}")
@@ -451,14 +464,11 @@ class _Validator:
                 "grouping.aliases",
                 "must be a list of names",
             )
-            aliases = []
-        cov, cov_start, cov_statement, cov_gaps = self.coverage(doc, spec)
-        members = None
-        if spec.get("members") not in (None, "", []):
-            members = self.states(doc, ("grouping", "members"), spec["members"], None)
-        if len(self.problems) > n0 or members is None:
-            return None
-        name = str(spec["name"])
+            return []
+        return aliases
+
+    def grouping_clash(self, doc: _Doc, gid: str, names: Sequence[str]) -> bool:
+        """Is the id already defined, or a name or alias used by another grouping?"""
         if gid in self.groupings:
             other = self.groupings[gid]
             self.add(
@@ -468,8 +478,8 @@ class _Validator:
                 f"grouping {gid!r} is already defined in {other.file}:{other.line}; "
                 f"to add records to it write `grouping: {gid}`",
             )
-            return None
-        for n in (gid, name, *aliases):
+            return True
+        for n in names:
             k = _key(n)
             if k in self.names and self.names[k] != gid:
                 self.add(
@@ -478,14 +488,39 @@ class _Validator:
                     "grouping",
                     f"name or alias {n!r} is already used by grouping {self.names[k]!r}",
                 )
-                return None
+                return True
+        return False
+
+    def grouping(self, doc: _Doc, spec: object) -> Grouping | None:
+        if isinstance(spec, str):
+            return self.grouping_ref(doc, spec)
+        if not isinstance(spec, Mapping):
+            self.add(
+                doc.file,
+                doc.line("grouping"),
+                "grouping",
+                "must be a mapping (id, name, members ...) or the id of a known grouping",
+            )
+            return None
+        n0 = len(self.problems)
+        aliases = self.grouping_fields(doc, spec)
+        cov, cov_start, cov_statement, cov_gaps = self.coverage(doc, spec)
+        members = None
+        if spec.get("members") not in (None, "", []):
+            members = self.states(doc, ("grouping", "members"), spec["members"], None)
+        if len(self.problems) > n0 or members is None:
+            return None
+        gid = str(spec["id"])  # a slug: checked above
+        name = str(spec["name"])
+        if self.grouping_clash(doc, gid, (gid, name, *aliases)):
+            return None
         g = Grouping(
             id=gid,
             name=name,
             members=members[0],
             member_codes=members[1],
             aliases=tuple(aliases),
-            kind=kind,
+            kind=spec.get("kind"),
             description=spec.get("description"),
             coverage_end=cov,
             coverage_start=cov_start,
@@ -499,14 +534,12 @@ class _Validator:
             self.names[_key(n)] = gid
         return g
 
-    def coverage(  # noqa: C901, PLR0912
+    def coverage(
         self, doc: _Doc, spec: Mapping[str, Any]
     ) -> tuple[PartialDate | None, int | None, str | None, tuple[int, ...]]:
         """``coverage: {from, to, statement, gaps}`` (or the older ``coverage_end``)."""
         cov = spec.get("coverage")
         old = spec.get("coverage_end")
-        end: PartialDate | None = None
-        start: int | None = None
         if cov is not None and old not in (None, ""):
             self.add(
                 doc.file,
@@ -516,16 +549,7 @@ class _Validator:
             )
             return None, None, None, ()
         if old not in (None, ""):
-            try:
-                end = parse_date(old)
-            except ValueError as exc:
-                self.add(
-                    doc.file,
-                    doc.line("grouping", "coverage_end"),
-                    "grouping.coverage_end",
-                    str(exc),
-                )
-            return end, None, None, ()
+            return self.coverage_end(doc, old), None, None, ()
         if cov is None:
             return None, None, None, ()
         where = ("grouping", "coverage")
@@ -537,6 +561,32 @@ class _Validator:
                 "must be a mapping: from, to, statement",
             )
             return None, None, None, ()
+        self.coverage_fields(doc, cov)
+        try:
+            end, start = _coverage_span(cov)
+        except ValueError as exc:
+            self.add(doc.file, doc.line(*where), "grouping.coverage", str(exc))
+            return None, None, None, ()
+        self.coverage_bounds(doc, end, start)
+        text = self.coverage_statement(doc, cov)
+        gaps = self.coverage_gaps(doc, cov, end, start)
+        return end, start, " ".join(text.split()) if text else None, tuple(sorted(set(gaps)))
+
+    def coverage_end(self, doc: _Doc, old: object) -> PartialDate | None:
+        """The older ``coverage_end: DATE``."""
+        try:
+            return parse_date(old)
+        except ValueError as exc:
+            self.add(
+                doc.file,
+                doc.line("grouping", "coverage_end"),
+                "grouping.coverage_end",
+                str(exc),
+            )
+            return None
+
+    def coverage_fields(self, doc: _Doc, cov: Mapping[str, Any]) -> None:
+        where = ("grouping", "coverage")
         for k in cov:
             if k not in COVERAGE_FIELDS:
                 self.add(
@@ -548,17 +598,10 @@ class _Validator:
         for k in ("to", "statement"):
             if cov.get(k) in (None, ""):
                 self.add(doc.file, doc.line(*where), f"grouping.coverage.{k}", f"missing {k}")
-        try:
-            if cov.get("to") not in (None, ""):
-                end = parse_date(cov["to"])
-            if cov.get("from") not in (None, ""):
-                first = parse_date(cov["from"])
-                if first.precision != "year":
-                    raise ValueError(f"coverage.from is a year, not {first}")
-                start = first.year
-        except ValueError as exc:
-            self.add(doc.file, doc.line(*where), "grouping.coverage", str(exc))
-            return None, None, None, ()
+
+    def coverage_bounds(self, doc: _Doc, end: PartialDate | None, start: int | None) -> None:
+        """The coverage ends by today and starts before it ends."""
+        where = ("grouping", "coverage")
         if end is not None and end.date > self.today:
             self.add(
                 doc.file, doc.line(*where, "to"), "grouping.coverage.to", f"{end} is in the future"
@@ -570,42 +613,46 @@ class _Validator:
                 "grouping.coverage.from",
                 f"{start} is after the end of coverage {end}",
             )
+
+    def coverage_statement(self, doc: _Doc, cov: Mapping[str, Any]) -> str | None:
         text = cov.get("statement")
         if text is not None and not isinstance(text, str):
             self.add(
                 doc.file,
-                doc.line(*where, "statement"),
+                doc.line("grouping", "coverage", "statement"),
                 "grouping.coverage.statement",
                 "must be text",
             )
-            text = None
+            return None
+        return text
+
+    def coverage_gaps(
+        self, doc: _Doc, cov: Mapping[str, Any], end: PartialDate | None, start: int | None
+    ) -> list[int]:
+        """Years within the coverage in which known iterations could not be sourced."""
+        where = ("grouping", "coverage", "gaps")
         gaps = cov.get("gaps") or []
         if not isinstance(gaps, list) or not all(
             isinstance(y, int) and not isinstance(y, bool) for y in gaps
         ):
             self.add(
-                doc.file,
-                doc.line(*where, "gaps"),
-                "grouping.coverage.gaps",
-                "must be a list of years",
+                doc.file, doc.line(*where), "grouping.coverage.gaps", "must be a list of years"
             )
-            gaps = []
-        elif start is not None and end is not None:
+            return []
+        if start is not None and end is not None:
             outside = [y for y in gaps if not start <= y <= end.year]
             if outside:
                 self.add(
                     doc.file,
-                    doc.line(*where, "gaps"),
+                    doc.line(*where),
                     "grouping.coverage.gaps",
                     f"gap years outside the coverage {start}-{end.year}: {outside}",
                 )
-        return end, start, " ".join(text.split()) if text else None, tuple(sorted(set(gaps)))
+        return gaps
 
     # records -----------------------------------------------------------------------------
-    def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:  # noqa: C901, PLR0912
-        path: Path_ = ("records", i)
-        line = doc.line(*path)
-        n0 = len(self.problems)
+    def record_schema(self, doc: _Doc, path: Path_, data: object) -> None:
+        """The schema's problems with one record, each at the line of its field."""
         for fname, msg in (
             check_record(data, self.today)
             if isinstance(data, Mapping)
@@ -619,47 +666,76 @@ class _Validator:
             if rest:
                 sub.append(rest)
             self.add(doc.file, doc.line(*path, *sub), fname, msg)
+
+    def record_id(self, doc: _Doc, path: Path_, rid: object) -> None:
+        """Record ids are unique across all files."""
+        if not isinstance(rid, str):
+            return
+        if rid in self.record_lines:
+            f0, l0 = self.record_lines[rid]
+            self.add(
+                doc.file,
+                doc.line(*path, "id"),
+                "id",
+                f"duplicate id {rid!r} (first used at {f0}:{l0})",
+            )
+        else:
+            self.record_lines[rid] = (doc.file, doc.line(*path, "id"))
+
+    def record_members(
+        self, doc: _Doc, path: Path_, data: Mapping[str, Any], g: Grouping, year: int | None
+    ) -> _States | None:
+        """The record's own members (at least two), else the grouping's."""
+        if "members" not in data:
+            return (g.members, g.member_codes)
+        members = self.states(doc, (*path, "members"), data["members"], year)
+        if members is not None and len(members[0]) < 2:
+            self.add(
+                doc.file,
+                doc.line(*path, "members"),
+                "members",
+                "a mechanism needs at least two states",
+            )
+            return None
+        return members
+
+    def record_actors(
+        self,
+        doc: _Doc,
+        path: Path_,
+        data: Mapping[str, Any],
+        members: _States | None,
+        year: int | None,
+    ) -> tuple[int, ...]:
+        """The members that acted (all of them members of the record)."""
+        if "actors" not in data:
+            return ()
+        res = self.states(doc, (*path, "actors"), data["actors"], year)
+        if res is None or members is None:
+            return ()
+        outside = [c for c, code in zip(*res, strict=True) if c not in members[0]]
+        if outside:
+            self.add(
+                doc.file,
+                doc.line(*path, "actors"),
+                "actors",
+                f"actors must be members of the record: {outside}",
+            )
+        return res[0]
+
+    def record(self, doc: _Doc, i: int, data: object, g: Grouping) -> None:
+        path: Path_ = ("records", i)
+        line = doc.line(*path)
+        n0 = len(self.problems)
+        self.record_schema(doc, path, data)
         if not isinstance(data, Mapping):
             return
-        rid = data.get("id")
-        if isinstance(rid, str):
-            if rid in self.record_lines:
-                f0, l0 = self.record_lines[rid]
-                self.add(
-                    doc.file,
-                    doc.line(*path, "id"),
-                    "id",
-                    f"duplicate id {rid!r} (first used at {f0}:{l0})",
-                )
-            else:
-                self.record_lines[rid] = (doc.file, doc.line(*path, "id"))
+        self.record_id(doc, path, data.get("id"))
         year = None
         with contextlib.suppress(ValueError, TypeError):
             year = parse_date(data.get("date")).year
-        members = (g.members, g.member_codes)
-        if "members" in data:
-            members = self.states(doc, (*path, "members"), data["members"], year)
-            if members is not None and len(members[0]) < 2:
-                self.add(
-                    doc.file,
-                    doc.line(*path, "members"),
-                    "members",
-                    "a mechanism needs at least two states",
-                )
-                members = None
-        actors: tuple[int, ...] = ()
-        if "actors" in data:
-            res = self.states(doc, (*path, "actors"), data["actors"], year)
-            if res is not None and members is not None:
-                outside = [c for c, code in zip(*res, strict=True) if c not in members[0]]
-                if outside:
-                    self.add(
-                        doc.file,
-                        doc.line(*path, "actors"),
-                        "actors",
-                        f"actors must be members of the record: {outside}",
-                    )
-                actors = res[0]
+        members = self.record_members(doc, path, data, g, year)
+        actors = self.record_actors(doc, path, data, members, year)
         for rid_aff in data.get("affects") or []:
             self.pending_affects.append((doc.file, doc.line(*path, "affects"), str(rid_aff)))
         ends = data.get("ends_series")
@@ -760,7 +836,43 @@ def _display(path: Path, shipped: Path) -> str:
         return str(path)
 
 
-def validate_texts(  # noqa: C901, PLR0912
+def _check_doc(v: _Validator, file: str, doc: _Doc) -> None:
+    """One parsed record file: its top-level keys, its grouping and its records."""
+    if not isinstance(doc.data, Mapping):
+        v.add(file, 1, "", "a record file is a mapping with `grouping:` and `records:`")
+        return
+    for k in doc.data:
+        if k not in _TOP_FIELDS:
+            v.add(
+                file,
+                doc.line(k),
+                str(k),
+                f"unknown top-level key {k!r} (grouping, member_sets, records)",
+            )
+    if "grouping" not in doc.data:
+        v.add(
+            file,
+            1,
+            "grouping",
+            "missing `grouping:` (a mapping, or the id of a known grouping)",
+        )
+        return
+    g = v.grouping(doc, doc.data["grouping"])
+    recs = doc.data.get("records")
+    if recs is None:
+        recs = []
+    if not isinstance(recs, list):
+        v.add(file, doc.line("records"), "records", "must be a list of records")
+        return
+    for i, rec in enumerate(recs):
+        if g is None:  # still check the records' own fields
+            for fname, msg in check_record(rec, v.today) if isinstance(rec, Mapping) else []:
+                v.add(file, doc.line("records", i, fname.split(".")[0]), fname, msg)
+            continue
+        v.record(doc, i, rec, g)
+
+
+def validate_texts(
     texts: Sequence[tuple[str, str]],
     *,
     resolver: Resolver | None = None,
@@ -783,44 +895,13 @@ def validate_texts(  # noqa: C901, PLR0912
         doc, probs = parse_yaml(text, file)
         v.problems.extend(probs)
         parsed.append((file, doc))
-    if any(doc is None for _, doc in parsed):
+    docs = [(file, doc) for file, doc in parsed if doc is not None]
+    if len(docs) < len(parsed):
         # a file that cannot be parsed (or was refused) stops the load here: its
         # problems are reported without spending time on the other files' contents
         return None, v.problems
-    for file, doc in parsed:
-        assert doc is not None
-        if not isinstance(doc.data, Mapping):
-            v.add(file, 1, "", "a record file is a mapping with `grouping:` and `records:`")
-            continue
-        for k in doc.data:
-            if k not in _TOP_FIELDS:
-                v.add(
-                    file,
-                    doc.line(k),
-                    str(k),
-                    f"unknown top-level key {k!r} (grouping, member_sets, records)",
-                )
-        if "grouping" not in doc.data:
-            v.add(
-                file,
-                1,
-                "grouping",
-                "missing `grouping:` (a mapping, or the id of a known grouping)",
-            )
-            continue
-        g = v.grouping(doc, doc.data["grouping"])
-        recs = doc.data.get("records")
-        if recs is None:
-            recs = []
-        if not isinstance(recs, list):
-            v.add(file, doc.line("records"), "records", "must be a list of records")
-            continue
-        for i, rec in enumerate(recs):
-            if g is None:  # still check the records' own fields
-                for fname, msg in check_record(rec, v.today) if isinstance(rec, Mapping) else []:
-                    v.add(file, doc.line("records", i, fname.split(".")[0]), fname, msg)
-                continue
-            v.record(doc, i, rec, g)
+    for file, doc in docs:
+        _check_doc(v, file, doc)
     v.finish()
     if v.problems:
         return None, v.problems

@@ -9,6 +9,7 @@ registry (``allyscope.panel.addons``) as ``allyscope.mechanisms.panel_addons``.
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 import polars as pl
 
@@ -53,7 +54,7 @@ def dyad_table(record_set=None) -> pl.DataFrame:
         .filter(pl.col("institutionalization").is_not_null())
         .select("grouping_id", "year", "institutionalization")
     )
-    last = int(idx["year"].max()) if idx.height else COVERAGE[1]
+    last = int(cast(int, idx["year"].max())) if idx.height else COVERAGE[1]
     # record-years in force (records x years: tens of records, not dyads)
     by_id = {r.id: r for r in rs.records}
     ry = [

@@ -513,17 +513,22 @@ def vocabulary_error(kind: str, value: object, vocab: Mapping[str, str]) -> str 
     return msg
 
 
-def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:  # noqa: C901, PLR0912, PLR0915
-    """Check one record mapping against the schema, without country codes or other files.
+_Problems = list[tuple[str, str]]
 
-    Returns ``(field, message)`` pairs; empty if the record is valid. Dates may be
-    strings or ``datetime.date``; vocabulary terms are matched as :func:`normalize_term`
-    does. Used by the loader and by tools that generate records.
-    """
-    today = today or _as_of()
-    out: list[tuple[str, str]] = []
-    if not isinstance(data, Mapping):
-        return [("", "a record must be a mapping of fields")]
+#: fields holding one vocabulary term: (field, what it is called, the vocabulary)
+_VOCAB_FIELDS: tuple[tuple[str, str, Mapping[str, str]], ...] = (
+    ("type", "mechanism type", MECHANISM_TYPES),
+    ("level", "level", LEVELS),
+    ("regularity", "regularity", REGULARITIES),
+    ("bindingness", "bindingness", BINDINGNESS),
+    ("source_kind", "source kind", SOURCE_KINDS),
+    ("status", "status", STATUSES),
+    ("severity", "severity", SEVERITIES),
+)
+
+
+def _check_fields(data: Mapping[str, Any], out: _Problems) -> None:
+    """Unknown and missing fields, and the slugs (id, series)."""
     for key in data:
         if key not in RECORD_FIELDS:
             from allyscope.errors import suggest
@@ -540,6 +545,9 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
         if val is not None and not (isinstance(val, str) and ID_RE.match(val)):
             out.append((key, f"{val!r} is not a slug (lower-case letters, digits, hyphens)"))
 
+
+def _check_dates(data: Mapping[str, Any], today: dt.date, out: _Problems) -> None:
+    """The date, its stated precision and the end date (not before the start)."""
     start = _check_date(data, "date", today, out)
     prec = data.get("date_precision")
     if prec is not None:
@@ -556,15 +564,10 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
     if start is not None and end is not None and end.last_day < start.date:
         out.append(("end_date", f"end date {end} is before the start date {start}"))
 
-    for key, kind, vocab in (
-        ("type", "mechanism type", MECHANISM_TYPES),
-        ("level", "level", LEVELS),
-        ("regularity", "regularity", REGULARITIES),
-        ("bindingness", "bindingness", BINDINGNESS),
-        ("source_kind", "source kind", SOURCE_KINDS),
-        ("status", "status", STATUSES),
-        ("severity", "severity", SEVERITIES),
-    ):
+
+def _check_terms(data: Mapping[str, Any], out: _Problems) -> None:
+    """Vocabulary terms, and the fields only negative events have (severity, ends_series)."""
+    for key, kind, vocab in _VOCAB_FIELDS:
         val = data.get(key)
         if val not in (None, ""):
             err = vocabulary_error(kind, val, vocab)
@@ -587,6 +590,10 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
         or not all(isinstance(x, str) and ID_RE.match(x) for x in ends)
     ):
         out.append(("ends_series", "must be a non-empty list of series slugs"))
+
+
+def _check_lists(data: Mapping[str, Any], out: _Problems) -> None:
+    """Issue areas, the lists of states and the free-text fields."""
     areas = data.get("issue_areas")
     if areas not in (None, "", []):
         if not isinstance(areas, list):
@@ -604,44 +611,73 @@ def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[
         val = data.get(key)
         if val is not None and not isinstance(val, str):
             out.append((key, "must be text"))
+
+
+def _check_record_sources(data: Mapping[str, Any], today: dt.date, out: _Problems) -> None:
+    """The source and any further sources."""
     src = data.get("source")
     if src not in (None, "", []):
         out.extend(("source" + f, m) for f, m in check_source(src, today))
     more = data.get("further_sources")
-    if more is not None:
-        if not isinstance(more, list):
-            out.append(("further_sources", "must be a list of sources"))
-        else:
-            for i, s in enumerate(more):
-                out.extend((f"further_sources[{i}]" + f, m) for f, m in check_source(s, today))
+    if more is None:
+        return
+    if not isinstance(more, list):
+        out.append(("further_sources", "must be a list of sources"))
+        return
+    for i, s in enumerate(more):
+        out.extend((f"further_sources[{i}]" + f, m) for f, m in check_source(s, today))
+
+
+def check_record(data: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Check one record mapping against the schema, without country codes or other files.
+
+    Returns ``(field, message)`` pairs; empty if the record is valid. Dates may be
+    strings or ``datetime.date``; vocabulary terms are matched as :func:`normalize_term`
+    does. Used by the loader and by tools that generate records.
+    """
+    today = today or _as_of()
+    out: _Problems = []
+    if not isinstance(data, Mapping):
+        return [("", "a record must be a mapping of fields")]
+    _check_fields(data, out)
+    _check_dates(data, today, out)
+    _check_terms(data, out)
+    _check_lists(data, out)
+    _check_record_sources(data, today, out)
     return out
 
 
-def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, str]]:  # noqa: C901
+def _url_problem(url: object) -> tuple[str, str] | None:
+    """A source URL that is not http(s), or whose host is not a source in its own right."""
+    if url in (None, ""):
+        return None
+    if not _URL_RE.match(str(url)):
+        return (".url", f"{url!r} is not an http(s) URL")
+    host = source_host(str(url))
+    if disallowed_host(host):
+        return (
+            ".url",
+            f"{host} is an aggregator, reprint site or blog, not a source; cite the "
+            "original (government, international organization, wire or newspaper)",
+        )
+    return None
+
+
+def check_source(src: object, today: dt.date | None = None) -> list[tuple[str, str]]:
     """Check one source mapping; field names come back as ``.title``, ``.url`` ..."""
     today = today or _as_of()
     if not isinstance(src, Mapping):
         return [("", "a source must be a mapping with title, publisher, date, url")]
-    out: list[tuple[str, str]] = []
+    out: _Problems = []
     for key in src:
         if key not in SOURCE_FIELDS:
             out.append((f".{key}", f"unknown source field {key!r} (title, publisher, date, url)"))
     for key in SOURCE_FIELDS:
         if src.get(key) in (None, ""):
             out.append((f".{key}", f"source {key} is missing"))
-    url = src.get("url")
-    if url not in (None, "") and not _URL_RE.match(str(url)):
-        out.append((".url", f"{url!r} is not an http(s) URL"))
-    elif url not in (None, ""):
-        host = source_host(str(url))
-        if disallowed_host(host):
-            out.append(
-                (
-                    ".url",
-                    f"{host} is an aggregator, reprint site or blog, not a source; cite the "
-                    "original (government, international organization, wire or newspaper)",
-                )
-            )
+    url_problem = _url_problem(src.get("url"))
+    if url_problem is not None:
+        out.append(url_problem)
     if src.get("date") not in (None, ""):
         try:
             d = parse_date(src["date"])

@@ -307,7 +307,10 @@ def _show_dyad(df: Any) -> None:
             pl.col("formal_defense").alias("allied"),
             _band("defacto_score", "score_low", "score_high", 2).alias("score (band)"),
             _band("percentile", "percentile_low", "percentile_high", 1).alias("percentile (band)"),
-            pl.col("percentile_allies").round(1).alias("among allies"),
+            pl.col("percentile_allies")
+            .round(1)
+            .map_elements(lambda v: f"{v:.1f}", return_dtype=pl.String)
+            .alias("among allies"),
             pl.col("n_compared").alias("compared"),
             _short("basis"),
             _short("not_compared"),

@@ -271,9 +271,9 @@ def _un_all_measures() -> pl.DataFrame:
     key = ("un", _warehouse_hash())
     df = _UN_MEMO.get(key)
     if df is None:
-        from allyscope import un
+        from allyscope.un.api import affinity
 
-        aff = un.affinity(issues="all", measures=list(UN_MEASURES))
+        aff = affinity(issues="all", measures=list(UN_MEASURES))
         df = aff.select(
             pl.col("ccode1").cast(pl.Int32),
             pl.col("ccode2").cast(pl.Int32),

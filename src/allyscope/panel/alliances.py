@@ -351,7 +351,26 @@ class _Checker:
         return out if ok else None
 
 
-def _check(  # noqa: C901
+def _check_coverage(
+    c: _Checker, data: Mapping[str, Any], as_of: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The file's coverage window (from, through), each None where missing or invalid."""
+    cov = data.get("coverage")
+    if not isinstance(cov, Mapping):
+        if "coverage" in data:
+            c.add(("coverage",), "coverage", "must be a mapping {from: DATE, through: DATE}")
+        return None, None
+    c.fields(cov, ("coverage",), COVERAGE_FIELDS, "coverage")
+    first = c.date(cov.get("from"), ("coverage", "from"), "coverage.from")
+    through = c.date(cov.get("through"), ("coverage", "through"), "coverage.through")
+    if first and through and first > through:
+        c.add(("coverage",), "coverage", f"from {first} is after through {through}")
+    if through and as_of and through > as_of:
+        c.add(("coverage",), "coverage.through", f"{through} is after as_of {as_of}")
+    return first, through
+
+
+def _check(
     data: Any, lines: dict[_Path, int], file: str, resolver: Resolver
 ) -> tuple[AllianceRecords | None, list[Problem]]:
     c = _Checker(file, lines, resolver)
@@ -363,18 +382,7 @@ def _check(  # noqa: C901
         if k not in data:
             c.add((), k, f"missing `{k}:`")
     as_of = c.date(data.get("as_of"), ("as_of",), "as_of") if "as_of" in data else None
-    cov = data.get("coverage")
-    first = through = None
-    if isinstance(cov, Mapping):
-        c.fields(cov, ("coverage",), COVERAGE_FIELDS, "coverage")
-        first = c.date(cov.get("from"), ("coverage", "from"), "coverage.from")
-        through = c.date(cov.get("through"), ("coverage", "through"), "coverage.through")
-        if first and through and first > through:
-            c.add(("coverage",), "coverage", f"from {first} is after through {through}")
-        if through and as_of and through > as_of:
-            c.add(("coverage",), "coverage.through", f"{through} is after as_of {as_of}")
-    elif "coverage" in data:
-        c.add(("coverage",), "coverage", "must be a mapping {from: DATE, through: DATE}")
+    first, through = _check_coverage(c, data, as_of)
     events = data.get("events")
     if events is not None and not isinstance(events, list):
         c.add(("events",), "events", "must be a list of records")
@@ -390,31 +398,22 @@ def _check(  # noqa: C901
     return AllianceRecords(as_of, first, through, tuple(out), file, ""), []
 
 
-def _check_event(  # noqa: C901, PLR0912, PLR0915
-    c: _Checker,
-    ev: Any,
-    path: _Path,
-    as_of: dt.date | None,
-    first: dt.date | None,
-    through: dt.date | None,
-    seen: dict[str, int],
-) -> AllianceEvent | None:
-    n0 = len(c.problems)
-    if not isinstance(ev, Mapping):
-        c.add(path, "", "a record is a mapping of fields")
-        return None
-    c.fields(ev, path, (*REQUIRED, *OPTIONAL), "a record")
-    for k in REQUIRED:
-        if k not in ev:
-            c.add(path, k, "missing (required)")
+def _check_id(c: _Checker, ev: Mapping[str, Any], path: _Path, seen: dict[str, int]) -> Any:
+    """The record's id: hyphenated lower-case words, unique in the file."""
     rid = ev.get("id")
-    if rid is not None:
-        if not (isinstance(rid, str) and ID_RE.match(rid)):
-            c.add((*path, "id"), "id", f"{rid!r} is not lower-case words joined by hyphens")
-        elif rid in seen:
-            c.add((*path, "id"), "id", f"duplicate id {rid!r} (first on line {seen[rid]})")
-        else:
-            seen[rid] = c.line(*path, "id")
+    if rid is None:
+        return rid
+    if not (isinstance(rid, str) and ID_RE.match(rid)):
+        c.add((*path, "id"), "id", f"{rid!r} is not lower-case words joined by hyphens")
+    elif rid in seen:
+        c.add((*path, "id"), "id", f"duplicate id {rid!r} (first on line {seen[rid]})")
+    else:
+        seen[rid] = c.line(*path, "id")
+    return rid
+
+
+def _check_header(c: _Checker, ev: Mapping[str, Any], path: _Path) -> None:
+    """The event kind, the treaty's name and its ATOP id."""
     kind = ev.get("event")
     if kind is not None and kind not in EVENTS:
         c.add((*path, "event"), "event", f"unknown event {kind!r}{_suggest(str(kind), EVENTS)}")
@@ -426,7 +425,17 @@ def _check_event(  # noqa: C901, PLR0912, PLR0915
         not isinstance(atop_id, int) or isinstance(atop_id, bool) or atop_id <= 0
     ):
         c.add((*path, "atop_id"), "atop_id", f"{atop_id!r} is not an ATOP alliance id (or null)")
-    # dates
+
+
+def _check_dates(
+    c: _Checker,
+    ev: Mapping[str, Any],
+    path: _Path,
+    as_of: dt.date | None,
+    first: dt.date | None,
+    through: dt.date | None,
+) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """Signature, entry into force and start dates, in order and within the file's window."""
     signed = c.date(ev.get("signed"), (*path, "signed"), "signed") if "signed" in ev else None
     in_force = c.date(ev.get("in_force"), (*path, "in_force"), "in_force", required=False)
     start = c.date(ev.get("start"), (*path, "start"), "start") if "start" in ev else None
@@ -443,8 +452,14 @@ def _check_event(  # noqa: C901, PLR0912, PLR0915
             "start",
             f"{start} is outside the file's coverage {first} to {through}",
         )
-    year = start.year if start else None
-    # parties
+    return signed, in_force, start
+
+
+def _check_parties(
+    c: _Checker, ev: Mapping[str, Any], path: _Path, year: int | None
+) -> tuple[list[str] | None, list[str] | None]:
+    """The event's states and, for accessions and withdrawals, the parties they join or leave."""
+    kind = ev.get("event")
     states = (
         c.states(ev.get("states"), (*path, "states"), "states", year) if "states" in ev else None
     )
@@ -466,107 +481,159 @@ def _check_event(  # noqa: C901, PLR0912, PLR0915
         both = sorted(set(states) & set(with_))
         if both:
             c.add((*path, "with"), "with", f"{', '.join(both)} also in states")
-    # obligations
-    obl = ev.get("obligations")
+    return states, with_
+
+
+def _check_obligations(c: _Checker, ev: Mapping[str, Any], path: _Path) -> list[str]:
+    """ATOP obligation names, each once."""
     obligations: list[str] = []
-    if "obligations" in ev:
-        if not isinstance(obl, list) or not obl:
-            c.add((*path, "obligations"), "obligations", "a non-empty list is required")
-        else:
-            for i, o in enumerate(obl):
-                if o not in OBLIGATIONS:
-                    c.add(
-                        (*path, "obligations", i),
-                        "obligations",
-                        f"{o!r} is not an ATOP obligation ({', '.join(OBLIGATIONS)})"
-                        + _suggest(str(o), list(OBLIGATIONS)),
-                    )
-                elif o in obligations:
-                    c.add((*path, "obligations", i), "obligations", f"{o} is listed twice")
-                else:
-                    obligations.append(o)
-    # direction
-    directed = None
-    d = ev.get("directed")
-    if d is not None:
-        parties = set(states or []) | set(with_ or [])
-        if not isinstance(d, Mapping) or set(d) != {"from", "to"}:
+    if "obligations" not in ev:
+        return obligations
+    obl = ev.get("obligations")
+    if not isinstance(obl, list) or not obl:
+        c.add((*path, "obligations"), "obligations", "a non-empty list is required")
+        return obligations
+    for i, o in enumerate(obl):
+        if o not in OBLIGATIONS:
             c.add(
-                (*path, "directed"), "directed", "must be null or {from: [ISO3...], to: [ISO3...]}"
+                (*path, "obligations", i),
+                "obligations",
+                f"{o!r} is not an ATOP obligation ({', '.join(OBLIGATIONS)})"
+                + _suggest(str(o), list(OBLIGATIONS)),
             )
+        elif o in obligations:
+            c.add((*path, "obligations", i), "obligations", f"{o} is listed twice")
         else:
-            ends = []
-            for k in ("from", "to"):
-                v = d[k]
-                if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
-                    c.add((*path, "directed", k), f"directed.{k}", "a non-empty list of ISO3 codes")
-                    continue
-                outside = [x for x in v if x not in parties]
-                if outside:
-                    c.add(
-                        (*path, "directed", k),
-                        f"directed.{k}",
-                        f"{', '.join(outside)} not a party of this event",
-                    )
-                ends.append(tuple(v))
-            if len(ends) == 2:
-                directed = (ends[0], ends[1])
-    # sources
-    srcs = ev.get("sources")
+            obligations.append(o)
+    return obligations
+
+
+def _check_directed(
+    c: _Checker,
+    ev: Mapping[str, Any],
+    path: _Path,
+    states: list[str] | None,
+    with_: list[str] | None,
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A one-way obligation's ends, each a list of the event's parties (None: mutual)."""
+    d = ev.get("directed")
+    if d is None:
+        return None
+    parties = set(states or []) | set(with_ or [])
+    if not isinstance(d, Mapping) or set(d) != {"from", "to"}:
+        c.add((*path, "directed"), "directed", "must be null or {from: [ISO3...], to: [ISO3...]}")
+        return None
+    ends = []
+    for k in ("from", "to"):
+        v = d[k]
+        if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+            c.add((*path, "directed", k), f"directed.{k}", "a non-empty list of ISO3 codes")
+            continue
+        outside = [x for x in v if x not in parties]
+        if outside:
+            c.add(
+                (*path, "directed", k),
+                f"directed.{k}",
+                f"{', '.join(outside)} not a party of this event",
+            )
+        ends.append(tuple(v))
+    return (ends[0], ends[1]) if len(ends) == 2 else None
+
+
+def _check_source(c: _Checker, s: object, sp: _Path, as_of: dt.date | None) -> RecordSource | None:
+    """One cited source; None where it is incomplete or invalid."""
+    if not isinstance(s, Mapping):
+        c.add(sp, "sources", "a source is a mapping {url, title, publisher, date, kind}")
+        return None
+    c.fields(s, sp, SOURCE_FIELDS, "a source")
+    for k in SOURCE_FIELDS:
+        if not s.get(k):
+            c.add(sp, f"sources.{k}", "missing (required)")
+    url = s.get("url")
+    if url and not (isinstance(url, str) and URL_RE.match(url)):
+        c.add((*sp, "url"), "sources.url", f"{url!r} is not an http(s) address")
+    kind_s = s.get("kind")
+    if kind_s and kind_s not in SOURCE_KINDS:
+        c.add(
+            (*sp, "kind"),
+            "sources.kind",
+            f"{kind_s!r} is not one of {', '.join(SOURCE_KINDS)}",
+        )
+    sd = c.date(s.get("date"), (*sp, "date"), "sources.date") if s.get("date") else None
+    if sd and as_of and sd > as_of:
+        c.add(
+            (*sp, "date"),
+            "sources.date",
+            f"{sd} is after the file's as_of date {as_of}",
+        )
+    if all(s.get(k) for k in SOURCE_FIELDS) and sd:
+        return RecordSource(str(url), str(s["title"]), str(s["publisher"]), sd, str(kind_s))
+    return None
+
+
+def _check_sources(
+    c: _Checker, ev: Mapping[str, Any], path: _Path, as_of: dt.date | None
+) -> list[RecordSource]:
+    """The record's sources: at least one, each complete."""
     sources: list[RecordSource] = []
-    if "sources" in ev:
-        if not isinstance(srcs, list) or not srcs:
-            c.add((*path, "sources"), "sources", "at least one source is required")
-        else:
-            for i, s in enumerate(srcs):
-                sp = (*path, "sources", i)
-                if not isinstance(s, Mapping):
-                    c.add(
-                        sp, "sources", "a source is a mapping {url, title, publisher, date, kind}"
-                    )
-                    continue
-                c.fields(s, sp, SOURCE_FIELDS, "a source")
-                for k in SOURCE_FIELDS:
-                    if not s.get(k):
-                        c.add(sp, f"sources.{k}", "missing (required)")
-                url = s.get("url")
-                if url and not (isinstance(url, str) and URL_RE.match(url)):
-                    c.add((*sp, "url"), "sources.url", f"{url!r} is not an http(s) address")
-                kind_s = s.get("kind")
-                if kind_s and kind_s not in SOURCE_KINDS:
-                    c.add(
-                        (*sp, "kind"),
-                        "sources.kind",
-                        f"{kind_s!r} is not one of {', '.join(SOURCE_KINDS)}",
-                    )
-                sd = c.date(s.get("date"), (*sp, "date"), "sources.date") if s.get("date") else None
-                if sd and as_of and sd > as_of:
-                    c.add(
-                        (*sp, "date"),
-                        "sources.date",
-                        f"{sd} is after the file's as_of date {as_of}",
-                    )
-                if all(s.get(k) for k in SOURCE_FIELDS) and sd:
-                    sources.append(
-                        RecordSource(
-                            str(url), str(s["title"]), str(s["publisher"]), sd, str(kind_s)
-                        )
-                    )
+    if "sources" not in ev:
+        return sources
+    srcs = ev.get("sources")
+    if not isinstance(srcs, list) or not srcs:
+        c.add((*path, "sources"), "sources", "at least one source is required")
+        return sources
+    for i, s in enumerate(srcs):
+        src = _check_source(c, s, (*path, "sources", i), as_of)
+        if src is not None:
+            sources.append(src)
+    return sources
+
+
+def _check_texts(c: _Checker, ev: Mapping[str, Any], path: _Path) -> None:
+    """The evidence (required where given) and free-text notes."""
     evidence = ev.get("evidence")
     if "evidence" in ev and not (isinstance(evidence, str) and evidence.strip()):
         c.add((*path, "evidence"), "evidence", "name the article(s) that carry the obligation")
     notes = ev.get("notes")
     if notes is not None and not isinstance(notes, str):
         c.add((*path, "notes"), "notes", "must be text")
+
+
+def _check_event(
+    c: _Checker,
+    ev: Any,
+    path: _Path,
+    as_of: dt.date | None,
+    first: dt.date | None,
+    through: dt.date | None,
+    seen: dict[str, int],
+) -> AllianceEvent | None:
+    n0 = len(c.problems)
+    if not isinstance(ev, Mapping):
+        c.add(path, "", "a record is a mapping of fields")
+        return None
+    c.fields(ev, path, (*REQUIRED, *OPTIONAL), "a record")
+    for k in REQUIRED:
+        if k not in ev:
+            c.add(path, k, "missing (required)")
+    rid = _check_id(c, ev, path, seen)
+    _check_header(c, ev, path)
+    signed, in_force, start = _check_dates(c, ev, path, as_of, first, through)
+    year = start.year if start else None
+    states, with_ = _check_parties(c, ev, path, year)
+    obligations = _check_obligations(c, ev, path)
+    directed = _check_directed(c, ev, path, states, with_)
+    sources = _check_sources(c, ev, path, as_of)
+    _check_texts(c, ev, path)
     if len(c.problems) > n0 or states is None or with_ is None or start is None or signed is None:
         return None
     assert year is not None
     ccodes = {s: c.resolver(s, year) for s in (*states, *with_)}
     return AllianceEvent(
         id=str(rid),
-        event=str(kind),
-        alliance=str(alliance).strip(),
-        atop_id=atop_id,
+        event=str(ev.get("event")),
+        alliance=str(ev.get("alliance")).strip(),
+        atop_id=ev.get("atop_id"),
         states=tuple(states),
         with_=tuple(with_),
         obligations=tuple(obligations),
@@ -575,8 +642,8 @@ def _check_event(  # noqa: C901, PLR0912, PLR0915
         in_force=in_force,
         start=start,
         sources=tuple(sources),
-        evidence=str(evidence).strip(),
-        notes=str(notes or "").strip(),
+        evidence=str(ev.get("evidence")).strip(),
+        notes=str(ev.get("notes") or "").strip(),
         ccodes=ccodes,
         file=c.file,
         line=c.line(*path),

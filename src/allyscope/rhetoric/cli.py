@@ -57,6 +57,7 @@ def _window(start: int | None, end: int | None) -> tuple[int, int]:
     from allyscope import api
     from allyscope.errors import InvalidInputError
 
+    clikit.check_years(start, end)
     lo, hi = api.rhetoric_years()
     y0 = lo if start is None else start
     y1 = hi if end is None else end
@@ -209,13 +210,14 @@ def themes_cmd(
     from allyscope import api
     from allyscope.errors import InvalidInputError
 
+    clikit.check_outputs(output, plot)
+    clikit.check_years(start, end)
     if list_themes:
         for key, label in api.rhetoric_theme_names().items():
             clikit.console().print(f"{key:<40} {label}", highlight=False)
         return
     if not states:
         raise InvalidInputError("no state given", "name one or more states, e.g. USA JPN KOR")
-    clikit.check_outputs(output, plot)
     window = _window(start, end)
     with clikit.busy("reading the General Debate speeches ..."):
         sal, ev = api.rhetoric_themes(states, window, theme, k=max(evidence, 1))

@@ -276,40 +276,52 @@ class Source:
         return bibtex(self.citations)
 
 
-def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:  # noqa: C901, PLR0912
+def _as_number(expr: pl.Expr, src: pl.Series) -> pl.Expr:
+    """Text columns stripped and read as floats (unreadable text becomes null)."""
+    if src.dtype == pl.String:
+        return expr.str.strip_chars().cast(pl.Float64, strict=False)
+    return expr
+
+
+def _cast_date(expr: pl.Expr, src: pl.Series, target: pl.DataType) -> pl.Expr:
+    if src.dtype == pl.String:
+        return expr.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    if src.dtype in (pl.Datetime, pl.Object):
+        return expr.cast(pl.Date, strict=False)
+    return expr
+
+
+def _cast_int(expr: pl.Expr, src: pl.Series, target: pl.DataType) -> pl.Expr:
+    return _as_number(expr, src).cast(pl.Float64).cast(target)
+
+
+def _cast_float(expr: pl.Expr, src: pl.Series, target: pl.DataType) -> pl.Expr:
+    return _as_number(expr, src).cast(pl.Float64)
+
+
+#: how a raw column becomes each declared type
+_CASTS: dict[str, Callable[[pl.Expr, pl.Series, pl.DataType], pl.Expr]] = {
+    "date": _cast_date,
+    "int": _cast_int,
+    "intx": _cast_int,
+    "float": _cast_float,
+    "bool": lambda expr, src, target: expr.cast(pl.Float64, strict=False).cast(pl.Boolean),
+    "mark": lambda expr, src, target: expr.is_not_null(),
+    "str": lambda expr, src, target: expr.cast(pl.String),
+}
+
+
+def _cast(raw: pl.DataFrame, col: Column, path: Path) -> pl.Expr:
     src = raw.get_column(col.raw)
     target = DTYPES[col.dtype]
-    expr = pl.col(col.raw)
-    if col.dtype == "date":
-        if src.dtype == pl.String:
-            expr = expr.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        elif src.dtype in (pl.Datetime, pl.Object):
-            expr = expr.cast(pl.Date, strict=False)
-    elif col.dtype == "int":
-        if src.dtype == pl.String:
-            expr = expr.str.strip_chars().cast(pl.Float64, strict=False)
+    if col.dtype == "int":
         bad = _bad_ints(raw, col)
         if bad is not None:
             raise SchemaError(
                 f"{path}: column {col.raw!r} should hold whole numbers, found {bad!r}",
                 "the file is not the pinned version",
             )
-        expr = expr.cast(pl.Float64).cast(target)
-    elif col.dtype == "intx":
-        if src.dtype == pl.String:
-            expr = expr.str.strip_chars().cast(pl.Float64, strict=False)
-        expr = expr.cast(pl.Float64).cast(target)
-    elif col.dtype == "float":
-        if src.dtype == pl.String:
-            expr = expr.str.strip_chars().cast(pl.Float64, strict=False)
-        expr = expr.cast(pl.Float64)
-    elif col.dtype == "bool":
-        expr = expr.cast(pl.Float64, strict=False).cast(pl.Boolean)
-    elif col.dtype == "mark":
-        expr = expr.is_not_null()
-    elif col.dtype == "str":
-        expr = expr.cast(pl.String)
-    return expr.alias(col.name)
+    return _CASTS[col.dtype](pl.col(col.raw), src, target).alias(col.name)
 
 
 def _bad_ints(raw: pl.DataFrame, col: Column) -> object | None:

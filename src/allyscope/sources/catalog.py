@@ -9,8 +9,10 @@ read ``raw[>canonical]:type``; canonical names are snake_case.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from typing import cast
 
 from allyscope.errors import UnknownSourceError
 from allyscope.sources import current
@@ -43,7 +45,7 @@ def _src(name: str, file: str, **kw: object) -> Source:
 def _ps(name: str, **kw: object) -> Source:
     kw.setdefault("license", PS_LICENSE)
     kw.setdefault("object_name", name)
-    cites = tuple(kw.pop("citations", ()))  # type: ignore[arg-type]
+    cites = tuple(cast("Iterable[str]", kw.pop("citations", ())))
     return _src(
         name, f"peacesciencer/{name}.rda", citations=(*cites, "miller2022peacesciencer"), **kw
     )

@@ -25,6 +25,8 @@ import polars as pl
 from allyscope.errors import CorruptFileError, SchemaError
 
 if TYPE_CHECKING:
+    import _csv
+
     from allyscope.sources.base import Source
 
 
@@ -41,6 +43,24 @@ def clean_header(names: Sequence[str]) -> list[str]:
     if dups:
         raise SchemaError(f"header names {dups} repeat after cleaning")
     return out
+
+
+def _width_error(path: Path, line: int, n: int, width: int, source: Source) -> SchemaError:
+    return SchemaError(
+        f"{path}:{line}: {n} fields where the header has {width}",
+        f"the file is not the pinned version; run `allyscope data fetch --force {source.name}`",
+    )
+
+
+def _join_split(
+    pending: tuple[list[str], int], rec: list[str], width: int, source: Source, path: Path
+) -> list[str]:
+    """A record broken by a line break in its last field, joined again: the continuation's
+    first field is empty and the two together are one field longer than the header."""
+    head, head_line = pending
+    if rec[0] == "" and len(head) + len(rec) - 1 == width:
+        return head + rec[1:]
+    raise _width_error(path, head_line, len(head), width, source)
 
 
 @dataclass(frozen=True)
@@ -66,7 +86,7 @@ class TextCSV:
     null_values: tuple[str, ...] = ("NA", "")
     marks: tuple[tuple[str, str], ...] = ()
 
-    def __call__(self, source: Source, path: Path) -> pl.DataFrame:  # noqa: C901, PLR0912
+    def __call__(self, source: Source, path: Path) -> pl.DataFrame:
         lines = self._decode(source, path)
         body = lines[self.skip_lines :]
         first_line = self.skip_lines + 1
@@ -80,49 +100,65 @@ class TextCSV:
             ) from None
         except SchemaError as exc:
             raise SchemaError(f"{path}:{first_line}: {exc.message}") from None
-        width = len(header)
-        rows: list[list[str]] = []
-        where: list[int] = []
-        pending: tuple[list[str], int] | None = None
-        prev_end = 1
         try:
-            for rec in reader:
-                start = first_line + prev_end  # physical line where this record begins
-                prev_end = reader.line_num
-                if not rec:
-                    continue
-                if pending is not None:
-                    head, head_line = pending
-                    pending = None
-                    if rec[0] == "" and len(head) + len(rec) - 1 == width:
-                        rows.append(head + rec[1:])
-                        where.append(head_line)
-                        continue
-                    raise SchemaError(
-                        f"{path}:{head_line}: {len(head)} fields where the header has {width}",
-                        "the file is not the pinned version; run `allyscope data fetch "
-                        f"--force {source.name}`",
-                    )
-                if len(rec) == width:
-                    rows.append(rec)
-                    where.append(start)
-                elif self.join_split_rows and len(rec) < width:
-                    pending = (rec, start)
-                else:
-                    raise SchemaError(
-                        f"{path}:{start}: {len(rec)} fields where the header has {width}",
-                        "the file is not the pinned version; run `allyscope data fetch "
-                        f"--force {source.name}`",
-                    )
+            rows, where = self._records(reader, len(header), first_line, source, path)
         except csv.Error as exc:
             raise CorruptFileError(
                 f"{path}:{first_line + reader.line_num}: cannot parse CSV ({exc})",
                 f"run `allyscope data fetch --force {source.name}`",
             ) from None
+        self._check_marks(header, rows, where, first_line, source, path)
+        nulls = set(self.null_values)
+        cols = {
+            name: pl.Series(name, [None if r[j] in nulls else r[j] for r in rows], dtype=pl.String)
+            for j, name in enumerate(header)
+        }
+        df = pl.DataFrame(cols)
+        if self.line_column:
+            df = df.with_columns(pl.Series("line", [str(n) for n in where], dtype=pl.String))
+        return df
+
+    def _records(
+        self, reader: _csv.Reader, width: int, first_line: int, source: Source, path: Path
+    ) -> tuple[list[list[str]], list[int]]:
+        """The records below the header, each with the physical line where it begins;
+        split rows are joined where ``join_split_rows`` allows."""
+        rows: list[list[str]] = []
+        where: list[int] = []
+        pending: tuple[list[str], int] | None = None
+        prev_end = 1
+        for rec in reader:
+            start = first_line + prev_end  # physical line where this record begins
+            prev_end = reader.line_num
+            if not rec:
+                continue
+            if pending is not None:
+                rows.append(_join_split(pending, rec, width, source, path))
+                where.append(pending[1])
+                pending = None
+            elif len(rec) == width:
+                rows.append(rec)
+                where.append(start)
+            elif self.join_split_rows and len(rec) < width:
+                pending = (rec, start)
+            else:
+                raise _width_error(path, start, len(rec), width, source)
         if pending is not None:
             raise SchemaError(
                 f"{path}:{pending[1]}: {len(pending[0])} fields where the header has {width}"
             )
+        return rows, where
+
+    def _check_marks(
+        self,
+        header: list[str],
+        rows: list[list[str]],
+        where: list[int],
+        first_line: int,
+        source: Source,
+        path: Path,
+    ) -> None:
+        """Columns declared in ``marks`` hold only their mark or nothing."""
         for col, mark in self.marks:
             if col not in header:
                 raise SchemaError(f"{path}:{first_line}: no column {col!r} in the header")
@@ -135,15 +171,6 @@ class TextCSV:
                         "the file is not the pinned version; run `allyscope data fetch "
                         f"--force {source.name}`",
                     )
-        nulls = set(self.null_values)
-        cols = {
-            name: pl.Series(name, [None if r[j] in nulls else r[j] for r in rows], dtype=pl.String)
-            for j, name in enumerate(header)
-        }
-        df = pl.DataFrame(cols)
-        if self.line_column:
-            df = df.with_columns(pl.Series("line", [str(n) for n in where], dtype=pl.String))
-        return df
 
     def _decode(self, source: Source, path: Path) -> list[str]:
         data = path.read_bytes()

@@ -19,7 +19,9 @@ import functools
 import io
 import itertools
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -363,7 +365,7 @@ def _vs(name: str, file: str, **kw: object) -> Source:
     sha, size, repo, commit, upstream_path = PINS[file]
     kw.setdefault("version", f"{repo.split('/')[1]}@{commit[:7]}")
     years = kw.get("years")
-    check = kw.pop("check", None)
+    check = cast("Callable[..., None] | None", kw.pop("check", None))
     if check is not None:
         kw["check"] = functools.partial(check, years=years)
     return Source(

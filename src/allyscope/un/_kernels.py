@@ -438,8 +438,9 @@ def trajectory_system(first, last, prec, prior0, w):
     return diag, off
 
 
+# numba-compiled loop over periods and items: one fused pass, kept whole for speed
 @njit(cache=True)
-def recentre(first, last, item_period, x, a, b, s, w, prior_ab):
+def recentre(first, last, item_period, x, a, b, s, w, prior_ab):  # noqa: C901, PLR0912, PLR0915
     """Shift and rescale the positions of each period to where the priors are highest.
 
     See :func:`allyscope.un.idealpoints.recentre`. Returns new ``x, a, b``.

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -137,7 +137,9 @@ def joint_counts(v: np.ndarray) -> np.ndarray:
     return np.rint(c).astype(np.int32).reshape(3, n, 3, n).transpose(1, 3, 0, 2)
 
 
-def dyad_measures(x: Sequence[int], y: Sequence[int], metric: str = "absolute") -> dict[str, float]:
+def dyad_measures(
+    x: Sequence[int | None], y: Sequence[int | None], metric: str = "absolute"
+) -> dict[str, float | None]:
     """All measures for two vote vectors (codes 1 yes, 2 abstain, 3 no, 0 or None missing)."""
     a = np.array([0 if v is None else v for v in x], dtype=np.int8)
     b = np.array([0 if v is None else v for v in y], dtype=np.int8)
@@ -164,7 +166,49 @@ def _period_slices(data: VoteData, period: str) -> tuple[np.ndarray, ...]:
     )
 
 
-def compute(  # noqa: C901, PLR0915
+def _period_matrix(
+    r: np.ndarray, c: np.ndarray, v: np.ndarray, rc_ids: np.ndarray, keep_cc: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """One period's country x roll-call vote matrix (0 missing), its countries and each
+    roll call's row in the roll-call table; None where fewer than two countries voted."""
+    sel = np.isin(r, rc_ids)
+    if keep_cc is not None:
+        sel &= np.isin(c, keep_cc)
+    r, c, v = r[sel], c[sel], v[sel]
+    if len(r) == 0:
+        return None
+    rids, ri = np.unique(r, return_inverse=True)
+    cids, ci = np.unique(c, return_inverse=True)
+    n = len(cids)
+    if n < 2:
+        return None
+    mat = np.zeros((n, len(rids)), dtype=np.int8)
+    mat[ci, ri] = v
+    return cids, mat, np.searchsorted(rc_ids, rids)
+
+
+def _issue_tables(
+    mat: np.ndarray, pos: np.ndarray, issues: Sequence[str], flags: dict[str, np.ndarray]
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Joint vote tables of every pair (``np.triu_indices`` order) per issue; issues with no
+    roll call in the period give no tables."""
+    n = mat.shape[0]
+    iu, ju = np.triu_indices(n, 1)
+    y = np.concatenate([(mat == k) for k in (1, 2, 3)], axis=0).astype(np.float32)
+    for issue in issues:
+        if issue == "all":
+            yi = y
+        else:
+            cols = flags[issue][pos]
+            if not cols.any():  # no roll call on this issue in the period: no rows
+                continue
+            yi = y[:, cols]
+        prod = yi @ yi.T  # (3n x 3n): block (k, l) holds n_kl for all pairs
+        tab = prod.reshape(3, n, 3, n).transpose(1, 3, 0, 2)[iu, ju]
+        yield issue, np.rint(tab).astype(np.int16)
+
+
+def compute(
     data: VoteData,
     *,
     period: str = "year",
@@ -202,34 +246,13 @@ def compute(  # noqa: C901, PLR0915
         p = int(pcol[s])
         if wanted is not None and p not in wanted:
             continue
-        r, c, v = rcid[s:e], cc[s:e], vote[s:e]
-        sel = np.isin(r, rc_ids)
-        if keep_cc is not None:
-            sel &= np.isin(c, keep_cc)
-        r, c, v = r[sel], c[sel], v[sel]
-        if len(r) == 0:
+        found = _period_matrix(rcid[s:e], cc[s:e], vote[s:e], rc_ids, keep_cc)
+        if found is None:
             continue
-        rids, ri = np.unique(r, return_inverse=True)
-        cids, ci = np.unique(c, return_inverse=True)
-        n = len(cids)
-        if n < 2:
-            continue
-        mat = np.zeros((n, len(rids)), dtype=np.int8)
-        mat[ci, ri] = v
-        pos = np.searchsorted(rc_ids, rids)
-        iu, ju = np.triu_indices(n, 1)
-        y = np.concatenate([(mat == k) for k in (1, 2, 3)], axis=0).astype(np.float32)
-        for issue in issues:
-            if issue == "all":
-                yi = y
-            else:
-                cols = flags[issue][pos]
-                if not cols.any():  # no roll call on this issue in the period: no rows
-                    continue
-                yi = y[:, cols]
-            prod = yi @ yi.T  # (3n x 3n): block (k, l) holds n_kl for all pairs
-            tab = prod.reshape(3, n, 3, n).transpose(1, 3, 0, 2)[iu, ju]
-            tables.append(np.rint(tab).astype(np.int16))
+        cids, mat, pos = found
+        iu, ju = np.triu_indices(len(cids), 1)
+        for issue, tab in _issue_tables(mat, pos, issues, flags):
+            tables.append(tab)
             parts["ccode1"].append(cids[iu])
             parts["ccode2"].append(cids[ju])
             parts["period"].append(np.full(len(iu), p, dtype=np.int32))

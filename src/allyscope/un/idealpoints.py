@@ -769,7 +769,9 @@ def _anderson_coefficients(gram: np.ndarray, r: np.ndarray, ratio: float) -> np.
     return v @ (pr / (d2 + lam))
 
 
-def fit(
+# the estimator's iteration (step, acceleration, monotonicity guard, convergence test) is
+# kept whole to follow the method's published description step by step (docs/un.md)
+def fit(  # noqa: C901, PLR0912, PLR0915
     prob: Problem,
     *,
     tol: float = 1e-8,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -46,8 +47,17 @@ def series_lines(
     """``(label, sparkline, first, last)`` per series over the full range of ``x``."""
     xs = sorted(df[x].unique().to_list())
     vals = df[value].drop_nulls()
-    lo = float(vals.min()) if lo is None and len(vals) else (lo if lo is not None else 0.0)
-    hi = float(vals.max()) if hi is None and len(vals) else (hi if hi is not None else 1.0)
+    # a numeric column: its min and max are numbers (polars types them as any literal)
+    lo = (
+        float(cast(float, vals.min()))
+        if lo is None and len(vals)
+        else (lo if lo is not None else 0.0)
+    )
+    hi = (
+        float(cast(float, vals.max()))
+        if hi is None and len(vals)
+        else (hi if hi is not None else 1.0)
+    )
     rows = []
     for name, part in df.sort(x).group_by(label, maintain_order=True):
         by_x = dict(zip(part[x].to_list(), part[value].to_list(), strict=True))
