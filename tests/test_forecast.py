@@ -145,9 +145,6 @@ def _perturb(path: Path, t: int) -> None:
                 "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = 'year'"
             ).fetchall()
         ]
-        # the state system stays: the alliance records after ATOP are checked against it
-        # (a state missing from it is a data error, not a later event to hide)
-        tables = [tab for tab in tables if not tab.startswith("cow_system")]
         for tab in tables:
             cols = con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
