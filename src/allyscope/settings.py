@@ -325,7 +325,9 @@ def _institutionalization(path: Path, data: object) -> InstitutionalizationSetti
     return out
 
 
-def _range(r: _Reader, key: str, *, lo: float = 0.0, hi: float | None = None) -> tuple[float, float]:
+def _range(
+    r: _Reader, key: str, *, lo: float = 0.0, hi: float | None = None
+) -> tuple[float, float]:
     v = r.get(key)
     if (
         not isinstance(v, list)

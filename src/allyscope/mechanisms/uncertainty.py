@@ -147,7 +147,7 @@ def band_table(
     """One row per grouping-year of each grouping's span with the four band columns.
 
     Bands are cached in memory per records, settings and grouping."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for g in groupings:
         recs = tuple(rs.of(g))
         key = (repr(g), recs, repr(st))
