@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from test_mechanisms import COVERAGE, load_text, rec, record_file
 
 from allyscope import settings as settings_mod
 from allyscope.errors import SchemaError
@@ -15,6 +14,7 @@ from allyscope.mechanisms import uncertainty
 from allyscope.mechanisms.index import index_table
 from allyscope.mechanisms.loader import RecordSet
 from allyscope.settings import IndexUncertaintySettings
+from test_mechanisms import COVERAGE, load_text, rec, record_file
 
 SHIPPED = settings_mod.institutionalization()
 
