@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from allyscope.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from allyscope.settings import CounterGroupPreset
 
 #: first year any report section can show (UN, post-war alliances)
 FIRST_YEAR = 1946
@@ -152,10 +156,16 @@ def _in_region(ccodes: Sequence[int], region: str, except_states: Sequence[str])
     return all(codes.lookup(c).get("wb_region") == region for c in others)
 
 
-def is_east_asian(ccodes: Sequence[int]) -> bool:
-    """Whether every member other than the United States lies in East Asia & the Pacific
-    (the World Bank region): the groups whose report follows the East Asian themes."""
-    return _in_region(ccodes, "East Asia & Pacific", ("USA",))
+def regional_preset(ccodes: Sequence[int]) -> CounterGroupPreset | None:
+    """The first preset of the settings' ``reports.counter_groups`` whose region rule the
+    group meets (every member, the preset's ``except`` states aside, lies in its World Bank
+    region), or None."""
+    from allyscope.settings import reports
+
+    for preset in reports().counter_groups:
+        if _in_region(ccodes, preset.region, preset.except_states):
+            return preset
+    return None
 
 
 def default_counter(ccodes: Sequence[int], years: tuple[int, int]) -> tuple[list[int], str]:
@@ -166,13 +176,13 @@ def default_counter(ccodes: Sequence[int], years: tuple[int, int]) -> tuple[list
     from allyscope.settings import reports
 
     st = reports()
-    for preset in st.counter_groups:
-        if _in_region(ccodes, preset.region, preset.except_states):
-            chosen = [codes.resolve(s) for s in preset.states]
-            chosen = [c for c in chosen if c not in ccodes]
-            if chosen:
-                names = ", ".join(codes.name(c) for c in chosen)
-                return chosen, f"{preset.name} (settings): {names}"
+    preset = regional_preset(ccodes)
+    if preset is not None:
+        chosen = [codes.resolve(s) for s in preset.states]
+        chosen = [c for c in chosen if c not in ccodes]
+        if chosen:
+            names = ", ".join(codes.name(c) for c in chosen)
+            return chosen, f"{preset.name} (settings): {names}"
     from allyscope import api
 
     least = api.least_aligned(ccodes, years, n=st.least_aligned)
@@ -218,8 +228,8 @@ __all__ = [
     "Group",
     "check_years",
     "default_counter",
-    "is_east_asian",
     "last_year",
+    "regional_preset",
     "resolve_group",
     "resolve_states",
 ]

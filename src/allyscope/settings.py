@@ -616,12 +616,14 @@ def _defacto(path: Path, data: object) -> DefactoSettings:
 @dataclass(frozen=True)
 class CounterGroupPreset:
     """A default counter-group: ``states`` for groups whose members (``except`` aside) all
-    lie in the World Bank region ``region``."""
+    lie in the World Bank region ``region``; ``themes``: the General Debate themes the
+    report follows for such a group (empty: the most frequent ones)."""
 
     name: str
     region: str
     except_states: tuple[str, ...]
     states: tuple[str, ...]
+    themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -666,8 +668,9 @@ def _counter_group(r: _Reader) -> CounterGroupPreset:
         region=_text(r, "region"),
         except_states=_str_list(r, "except") if r.data.get("except") else (),
         states=_str_list(r, "states"),
+        themes=_str_list(r, "themes") if r.data.get("themes") else (),
     )
-    r.used.add("except")
+    r.used.update({"except", "themes"})
     r.done()
     return out
 

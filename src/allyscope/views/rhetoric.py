@@ -18,8 +18,6 @@ from allyscope.groups import Group
 from allyscope.views.figures import Figure, Table, empty_note, figure, fmt, layout, line_traces
 from allyscope.views.sections import Section, SectionSpec
 
-#: themes the section follows when the group is East Asian (else the most salient ones)
-EAST_ASIA_THEMES = ("rules-based order", "north korea nuclear and missiles", "taiwan strait")
 #: evidence sentences quoted per table
 MAX_QUOTES = 8
 #: longest quotation shown (characters; the full sentence is in the API and -o output)
@@ -197,12 +195,14 @@ def theme_evidence_table(evidence: pl.DataFrame, labels: dict[str, str]) -> Tabl
 
 
 def _pick_themes(group: Group, sal: pl.DataFrame) -> list[str]:
-    """The themes the section follows: the East Asian set for an East Asian group, else
-    the three with the most matching sentences in the window."""
-    from allyscope.groups import is_east_asian
+    """The themes the section follows: those of the settings' regional preset the group
+    meets (``reports.counter_groups[].themes``), else the three with the most matching
+    sentences in the window."""
+    from allyscope.groups import regional_preset
 
-    if is_east_asian(group.ccodes):
-        return list(EAST_ASIA_THEMES)
+    preset = regional_preset(group.ccodes)
+    if preset is not None and preset.themes:
+        return list(preset.themes)
     top = (
         sal.group_by("theme")
         .agg(pl.col("sentences").sum().alias("n"))
