@@ -1,4 +1,5 @@
-"""Timings for the mechanism records: load + validate, the index, the dyad add-on.
+"""Timings for the mechanism records: load + validate, the index and its uncertainty band,
+the dyad add-on.
 
 Run: ALLYSCOPE_HOME=... python bench/mechanisms.py
 """
@@ -79,6 +80,21 @@ def main() -> None:
     print(f"  {t.height} grouping-years")
     c = timed("components, all groupings (best of 5)", lambda: index.components(rs), repeat=5)
     print(f"  {c.height} component rows")
+
+    from allyscope.mechanisms import uncertainty
+
+    def fresh_band(groupings):
+        uncertainty._CACHE.clear()
+        return index.index_table(rs, groupings, uncertainty=True)
+
+    timed(
+        "index + band, US-Japan-ROK, all years (best of 3)",
+        lambda: fresh_band("US-Japan-ROK"),
+        repeat=3,
+    )
+    b = timed("index + band, all groupings and years (best of 3)", lambda: fresh_band(None), 3)
+    print(f"  {b.height} grouping-years")
+    timed("index + band again (in-memory cache)", lambda: index.index_table(rs, uncertainty=True))
 
     def fresh_dyads():
         _CACHE.clear()

@@ -2,7 +2,8 @@
 
 Prints the number of shipped records per grouping and per source kind, the coverage of
 each grouping, and the institutionalization index of the trilateral and of Japan-ROK
-for 2015-2025 with each year's completeness flag, from the shipped records and settings.
+for 2015-2025 with each year's completeness flag and uncertainty band, from the shipped
+records and settings.
 
 Run: ALLYSCOPE_HOME=... python scripts/mechanisms_summary.py
 """
@@ -51,7 +52,9 @@ def main() -> None:
     print("\nper source kind:")
     for kind, n in recs.group_by("source_kind").len().sort("len", descending=True).iter_rows():
         print(f"  {kind:<18} {n:>4}")
-    idx = m.institutionalization(["US-Japan-ROK", "Japan-ROK"], range(2015, 2026), record_set=rs)
+    idx = m.institutionalization(
+        ["US-Japan-ROK", "Japan-ROK"], range(2015, 2026), record_set=rs, uncertainty=True
+    )
     print("\ninstitutionalization index, 2015-2025 (p: partial year):")
     print("  year  US-Japan-ROK  Japan-ROK")
     for year in range(2015, 2026):
@@ -62,6 +65,17 @@ def main() -> None:
             mark = " p" if r["partial"] else "  "
             vals.append(f"{r['institutionalization']:>10.1f}{mark}")
         print(f"  {year}  {vals[0]}  {vals[1]}")
+    print(
+        "\nthe same with its band (5th-95th percentile over perturbed settings and coding)"
+        " and its range with any one record left out:"
+    )
+    for gid in ("us-japan-rok", "japan-rok"):
+        for r in idx.filter(pl.col("grouping_id") == gid).iter_rows(named=True):
+            print(
+                f"  {gid:<13} {r['year']}  {r['institutionalization']:5.1f}  "
+                f"band {r['index_low']:5.1f} to {r['index_high']:5.1f}  "
+                f"one record out {r['drop_one_low']:5.1f} to {r['drop_one_high']:5.1f}"
+            )
 
 
 if __name__ == "__main__":

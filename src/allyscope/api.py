@@ -835,7 +835,9 @@ INSTITUTIONALIZATION = Schema(
         "grouping_id": "identifier of the grouping",
         "grouping": "its name",
         "year": "calendar year",
-        "institutionalization": "institutionalization index (0 ... 1)",
+        "institutionalization": "institutionalization index (0 ... 100, net of penalties)",
+        "index_low": "low end of its band (5th percentile over perturbed settings and coding)",
+        "index_high": "high end of its band (95th percentile)",
         "n_active": "records in force that year",
     },
 )
@@ -885,7 +887,10 @@ def institutionalization(
     from allyscope import mechanisms
 
     df = mechanisms.institutionalization(
-        list(grouping_ids), years=range(years[0], years[1] + 1), components=components
+        list(grouping_ids),
+        years=range(years[0], years[1] + 1),
+        components=components,
+        uncertainty=not components,
     )
     schema = INSTITUTION_COMPONENTS if components else INSTITUTIONALIZATION
     return _result(schema, df, ("mechanisms",), None, value=None)

@@ -79,6 +79,22 @@ class DimensionSettings:
 
 
 @dataclass(frozen=True)
+class IndexUncertaintySettings:
+    """How the uncertainty band of the institutionalization index is drawn."""
+
+    draws: int
+    seed: int
+    band: tuple[float, float]  # percentiles
+    concentration: float  # Dirichlet concentration of the weight shares (inf: fixed)
+    half_factor: tuple[float, float]  # log-uniform multiplier of every half
+    decay: tuple[float, float]  # uniform
+    max_lapse: tuple[int, int]  # whole years, uniform
+    persistence: tuple[float, float]  # uniform
+    penalty_factor: tuple[float, float]  # one multiplier of all penalties, uniform
+    bindingness_flip: float  # chance a meeting's statement/none reads the other way
+
+
+@dataclass(frozen=True)
 class InstitutionalizationSettings:
     """Weights and shapes of the institutionalization index."""
 
@@ -91,6 +107,7 @@ class InstitutionalizationSettings:
     max_lapse: int
     negative_persistence: float
     penalty: Mapping[str, float]  # severity -> points
+    uncertainty: IndexUncertaintySettings | None = None  # None: the shipped file's
     hash: str = ""  # of this section, canonical JSON
 
     def dimension(self, name: str) -> DimensionSettings:
@@ -287,6 +304,7 @@ def _institutionalization(path: Path, data: object) -> InstitutionalizationSetti
     if max_lapse != int(max_lapse):
         raise lapse.err("max_lapse", "must be a whole number of years")
     persistence = neg.number("persistence")
+    unc = _index_uncertainty(top.sub("uncertainty")) if "uncertainty" in top.data else None
     if persistence > 1:
         raise neg.err("persistence", "must be between 0 and 1")
     out = InstitutionalizationSettings(
@@ -299,10 +317,56 @@ def _institutionalization(path: Path, data: object) -> InstitutionalizationSetti
         max_lapse=int(max_lapse),
         negative_persistence=persistence,
         penalty=penalty,
+        uncertainty=unc,
         hash=canonical_hash(data),
     )
     for r in (legal, breadth, lapse, neg, top):
         r.done()
+    return out
+
+
+def _range(
+    r: _Reader, key: str, *, lo: float = 0.0, hi: float | None = None
+) -> tuple[float, float]:
+    v = r.get(key)
+    if (
+        not isinstance(v, list)
+        or len(v) != 2
+        or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)
+        or not lo <= v[0] <= v[1]
+        or (hi is not None and v[1] > hi)
+    ):
+        limit = f" and at most {hi:g}" if hi is not None else ""
+        raise r.err(key, f"must be a range [low, high] with low <= high, from {lo:g}{limit}")
+    return float(v[0]), float(v[1])
+
+
+def _index_uncertainty(r: _Reader) -> IndexUncertaintySettings:
+    band = _range(r, "band", hi=100)
+    if band[0] >= band[1]:
+        raise r.err("band", "must be two percentiles [low, high] with low < high")
+    half = _range(r, "half_factor")
+    if half[0] <= 0:
+        raise r.err("half_factor", "must be positive")
+    lapse = _range(r, "max_lapse", lo=1)
+    if any(x != int(x) for x in lapse):
+        raise r.err("max_lapse", "must be whole numbers of years")
+    flip = r.number("bindingness_flip")
+    if flip > 1:
+        raise r.err("bindingness_flip", "must be a probability between 0 and 1")
+    out = IndexUncertaintySettings(
+        draws=_whole(r, "draws", minimum=1),
+        seed=_whole(r, "seed"),
+        band=band,
+        concentration=r.number("concentration", positive=True),
+        half_factor=half,
+        decay=_range(r, "decay", hi=1),
+        max_lapse=(int(lapse[0]), int(lapse[1])),
+        persistence=_range(r, "persistence", hi=1),
+        penalty_factor=_range(r, "penalty_factor"),
+        bindingness_flip=flip,
+    )
+    r.done()
     return out
 
 
@@ -729,6 +793,7 @@ __all__ = [
     "DimensionSettings",
     "ExerciseTieSettings",
     "GeneralSettings",
+    "IndexUncertaintySettings",
     "InstitutionalizationSettings",
     "NetworkSettings",
     "PairScenario",

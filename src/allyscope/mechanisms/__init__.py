@@ -216,6 +216,7 @@ def institutionalization(
     extra_dirs: PathLike | Iterable[PathLike] | None = None,
     *,
     components: bool = False,
+    uncertainty: bool = False,
     record_set: RecordSet | None = None,
     settings: InstitutionalizationSettings | None = None,
 ) -> pl.DataFrame:
@@ -227,6 +228,10 @@ def institutionalization(
     per grouping, year, dimension and component with the record ids behind it), whose
     contributions sum to the index. The table carries a ``completeness`` flag per
     grouping-year; compare groupings with :func:`rank`, which ranks only complete years.
+    ``uncertainty=True`` adds the index's band: ``index_low`` and ``index_high`` (the
+    percentiles of the index under seeded perturbations of its weights, shapes and
+    bindingness coding) and ``drop_one_low``, ``drop_one_high`` (its range when any one
+    record is left out); see the section "Uncertainty" of the docs.
     ``settings``: weights and shapes (default: ``allyscope/settings.yaml``).
     """
     from allyscope.mechanisms import index as _index
@@ -234,7 +239,7 @@ def institutionalization(
     rs = _rs(extra_dirs, record_set)
     if components:
         return _index.components(rs, grouping, years, settings=settings)
-    return _index.index_table(rs, grouping, years, settings=settings)
+    return _index.index_table(rs, grouping, years, settings=settings, uncertainty=uncertainty)
 
 
 def rank(

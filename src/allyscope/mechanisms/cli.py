@@ -79,7 +79,7 @@ def institutions(
         table_out = m.institutionalization(ids, years, record_set=rs, components=True)
         _print_components(console, table_out)
     else:
-        table_out = m.institutionalization(ids, years, record_set=rs)
+        table_out = m.institutionalization(ids, years, record_set=rs, uncertainty=True)
         _print_index(console, table_out, len(ids))
     changes = m.changes(ids, years, record_set=rs)
     if show_records and not show_components:
@@ -89,7 +89,9 @@ def institutions(
         from allyscope.mechanisms.plot import index_figure
 
         idx = (
-            table_out if not show_components else m.institutionalization(ids, years, record_set=rs)
+            table_out
+            if not show_components
+            else m.institutionalization(ids, years, record_set=rs, uncertainty=True)
         )
         clikit.write_plot(index_figure(idx, changes), plot)
 
@@ -152,6 +154,27 @@ def _fmt(v: float | None) -> str:
     return "" if v is None else f"{v:.1f}"
 
 
+def _with_band(r: dict[str, Any], low: str = "index_low", high: str = "index_high") -> str:
+    """The index with its band, e.g. ``73.6 (68.4–78.8)``."""
+    v = r["institutionalization"]
+    if v is None:
+        return ""
+    if r.get(low) is None:
+        return _fmt(v)
+    return f"{v:.1f} ({r[low]:.1f}–{r[high]:.1f})"
+
+
+def _range(r: dict[str, Any], low: str, high: str) -> str:
+    return "" if r.get(low) is None else f"{r[low]:.1f}–{r[high]:.1f}"
+
+
+_BAND_NOTE = (
+    "(low–high): 5th–95th percentile of the index under perturbed weights, shapes and "
+    "bindingness coding (docs/institutionalization.md, Uncertainty)."
+)
+_DROP_NOTE = "one record out: the range of the index when any one record is left out."
+
+
 def _print_index(console, idx, n_groupings: int) -> None:
     import polars as pl
     from rich.table import Table
@@ -159,13 +182,14 @@ def _print_index(console, idx, n_groupings: int) -> None:
     if n_groupings > 1:  # comparison: one column per grouping, flagged where incomplete
         marks = {"partial": " p", "incomplete": " i", "not_systematic": " *", "not_assessed": " *"}
         cell = idx.with_columns(
-            pl.when(pl.col("institutionalization").is_null())
-            .then(pl.lit(""))
-            .otherwise(
-                pl.col("institutionalization").round(1).cast(pl.String)
-                + pl.col("completeness").replace_strict(marks, default="", return_dtype=pl.String)
+            pl.Series(
+                "cell",
+                [
+                    _with_band(r) + marks.get(r["completeness"] or "", "")
+                    for r in idx.iter_rows(named=True)
+                ],
+                dtype=pl.String,
             )
-            .alias("cell")
         )
         wide = cell.pivot(on="grouping", index="year", values="cell").sort("year")
         t = Table(title="institutionalization index (0-100, net of penalties)")
@@ -179,6 +203,8 @@ def _print_index(console, idx, n_groupings: int) -> None:
             "*: not coded systematically. Compare groupings only on unmarked years "
             "(allyscope.mechanisms.rank)."
         )
+        if "index_low" in idx.columns:
+            console.print(_BAND_NOTE)
         return
     name = idx["grouping"][0] if idx.height else ""
     dims = [
@@ -192,16 +218,24 @@ def _print_index(console, idx, n_groupings: int) -> None:
         "penalties",
     ]
     t = Table(title=f"{name}: institutionalization index")
-    for c in ("year", "index", *dims, "coding"):
+    banded = "index_low" in idx.columns
+    extra = ("one record out",) if banded else ()
+    for c in ("year", "index (low–high)" if banded else "index", *extra):
+        t.add_column(c, justify="right", no_wrap=True)
+    for c in (*dims, "coding"):
         t.add_column(c, justify="right")
     for r in idx.sort("year").iter_rows(named=True):
         t.add_row(
             str(r["year"]),
-            _fmt(r["institutionalization"]),
+            _with_band(r),
+            *((_range(r, "drop_one_low", "drop_one_high"),) if banded else ()),
             *(_fmt(r.get(d)) for d in dims),
             r.get("completeness") or "",
         )
     console.print(t)
+    if banded:
+        console.print(_BAND_NOTE)
+        console.print(_DROP_NOTE)
 
 
 def _print_components(console, comp) -> None:

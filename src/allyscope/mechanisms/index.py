@@ -402,6 +402,7 @@ def index_table(
     years: Iterable[int] | None = None,
     *,
     settings: InstitutionalizationSettings | None = None,
+    uncertainty: bool = False,
 ) -> pl.DataFrame:
     """One row per grouping-year: the index, its dimension scores, and how complete.
 
@@ -412,7 +413,13 @@ def index_table(
     (records counting that year), ``n_promised`` (promises made that year, not counted)
     and ``new_records`` (ids of records dated that year). Without ``years``, each
     grouping runs from its first record to the end of its coverage.
+
+    ``uncertainty=True`` adds ``index_low``, ``index_high`` (the sensitivity band of the
+    index) and ``drop_one_low``, ``drop_one_high`` (its range when any one record is left
+    out) after ``institutionalization`` (:mod:`allyscope.mechanisms.uncertainty`).
     """
+    from allyscope.mechanisms import uncertainty as _band
+
     st = _settings(settings)
     dims = list(dimension_order(st))
     comp = components(rs, groupings, years, settings=st)
@@ -457,6 +464,7 @@ def index_table(
                 schema_overrides={"completeness": pl.String, "partial": pl.Boolean},
             )
         )
+    band_cols = list(_band.BAND_COLUMNS) if uncertainty else []
     if not frames:
         return pl.DataFrame(
             schema={
@@ -464,6 +472,7 @@ def index_table(
                 "grouping": pl.String,
                 "year": pl.Int32,
                 "institutionalization": pl.Float64,
+                **dict.fromkeys(band_cols, pl.Float64),
                 **dict.fromkeys(dims, pl.Float64),
                 "completeness": pl.String,
                 "partial": pl.Boolean,
@@ -493,11 +502,15 @@ def index_table(
         .otherwise(None)
         .alias("institutionalization")
     )
+    if uncertainty:
+        bands = _band.band_table(rs, _select(rs, groupings), st)
+        out = out.join(bands, on=["grouping_id", "year"], how="left")
     return out.select(
         "grouping_id",
         "grouping",
         "year",
         "institutionalization",
+        *band_cols,
         *dims,
         "completeness",
         "partial",

@@ -10,6 +10,7 @@ import polars as pl
 
 def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
     """A line chart of the index per grouping; hovering a year lists its new records.
+    Where ``idx`` has ``index_low`` and ``index_high``, the band is shaded.
 
     A partial year (coded only up to the end of coverage) is drawn as an open marker and
     labelled as such on hover; years not coded systematically are labelled too."""
@@ -35,6 +36,20 @@ def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
             "not_systematic": "not coded systematically<br>",
             "not_assessed": "not coded systematically<br>",
         }
+        if "index_low" in grp.columns:  # the 5th-95th percentile band, shaded
+            fig.add_trace(
+                go.Scatter(
+                    x=years + years[::-1],
+                    y=grp["index_high"].to_list() + grp["index_low"].to_list()[::-1],
+                    fill="toself",
+                    opacity=0.2,
+                    line={"width": 0},
+                    name=f"{gname} band",
+                    legendgroup=str(gname),
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
         fig.add_trace(
             go.Scatter(
                 x=years,
@@ -49,6 +64,7 @@ def index_figure(idx: pl.DataFrame, changes: pl.DataFrame | None = None):
                     label.get(f or "", "") + notes.get(int(y), "")
                     for y, f in zip(years, flags, strict=True)
                 ],
+                legendgroup=str(gname),
                 hovertemplate="%{x}: %{y:.1f}<br>%{customdata}<extra>"
                 + escape(str(gname))
                 + "</extra>",

@@ -219,6 +219,50 @@ def line_traces(
     return traces
 
 
+def _translucent(color: str, alpha: float = 0.15) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def band_traces(
+    df: pl.DataFrame,
+    *,
+    x: str,
+    low: str,
+    high: str,
+    series: str,
+    label: str = "band",
+    digits: int = 1,
+) -> list[dict[str, Any]]:
+    """A shaded band from ``low`` to ``high`` per value of ``series``, in the colour
+    :func:`line_traces` gives that series (put these traces before the lines).
+
+    Each band is two traces named "<series> <label> (high)" and "... (low)", the second
+    filled up to the first; they stay out of the legend."""
+    traces: list[dict[str, Any]] = []
+    keys = df[series].unique(maintain_order=True).to_list()
+    for i, key in enumerate(keys):
+        part = df.filter(pl.col(series) == key).sort(x)
+        color = _translucent(PALETTE[i % len(PALETTE)])
+        for edge, col in (("high", high), ("low", low)):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": f"{key} {label} ({edge})",
+                    "x": _clean(part[x].to_list()),
+                    "y": _clean(part[col].to_list()),
+                    "line": {"width": 0, "color": color},
+                    "fill": "tonexty" if edge == "low" else "none",
+                    "fillcolor": color,
+                    "connectgaps": False,
+                    "showlegend": False,
+                    "hovertemplate": f"{key} {label} {edge}: %{{y:.{digits}f}}<extra></extra>",
+                }
+            )
+    return traces
+
+
 def bar_traces(
     df: pl.DataFrame,
     *,

@@ -31,6 +31,7 @@ from allyscope.views.currency import InputUse, mechanisms_use
 from allyscope.views.figures import (
     Figure,
     Table,
+    band_traces,
     bar_traces,
     empty_note,
     figure,
@@ -332,8 +333,18 @@ def institution_figures(
         y_title="Index points (0–100)",
         legend_title="Grouping",
     )
+    banded = "index_low" in idx.columns
+    bands = (
+        band_traces(idx, x="year", low="index_low", high="index_high", series="grouping")
+        if banded
+        else []
+    )
     fig1 = figure(
-        line_traces(idx, x="year", y="institutionalization", series="grouping", digits=1), lay
+        [
+            *bands,
+            *line_traces(idx, x="year", y="institutionalization", series="grouping", digits=1),
+        ],
+        lay,
     )
     summary = (
         idx.sort("year")
@@ -344,6 +355,14 @@ def institution_figures(
             pl.col("year").sort_by("institutionalization").last().alias("peak_year"),
             pl.col("year").max().alias("last"),
             pl.col("institutionalization").last().alias("latest"),
+            *(
+                [
+                    pl.col("index_low").last().alias("latest_low"),
+                    pl.col("index_high").last().alias("latest_high"),
+                ]
+                if banded
+                else []
+            ),
         )
     )
     out = [
@@ -354,7 +373,16 @@ def institution_figures(
             "curated cooperation-mechanism records: regular leader and ministerial meetings, "
             "standing mechanisms, military integration, legal bindingness and issue breadth, "
             "with decay when mechanisms lapse and penalties for setbacks. Blank years: no "
-            "recorded grouping yet.",
+            "recorded grouping yet."
+            + (
+                " Shaded: the 5th–95th percentile of the index over "
+                f"{_band_draws()} seeded draws of its weights, shapes and lapse and penalty "
+                "parameters and of the bindingness coding on which coders disagreed "
+                "(the institutionalization documentation, Uncertainty); the band does not "
+                "cover events missing from the records."
+                if banded
+                else ""
+            ),
             fig1,
             Table.from_frame(
                 summary,
@@ -365,6 +393,8 @@ def institution_figures(
                     "peak_year": "Peak year",
                     "last": "Last year",
                     "latest": "Latest",
+                    "latest_low": "Latest, low",
+                    "latest_high": "Latest, high",
                 },
                 digits=1,
             ),
@@ -410,13 +440,28 @@ def institution_figures(
                     digits=1,
                 ),
                 key_numbers=[
-                    (f"Index {last['year']}", fmt(last["institutionalization"], 1)),
+                    (f"Index {last['year']}", _with_band(last)),
                     ("Active mechanisms", str(last.get("n_active", "–"))),
                 ],
                 sources=["mechanisms"],
             )
         )
     return out
+
+
+def _band_draws() -> int:
+    from allyscope.mechanisms.uncertainty import uncertainty_settings
+    from allyscope.settings import institutionalization
+
+    return uncertainty_settings(institutionalization()).draws
+
+
+def _with_band(r: dict[str, Any]) -> str:
+    """An index with its band, e.g. "73.6 (68.4–78.8)"."""
+    v = fmt(r["institutionalization"], 1)
+    if r.get("index_low") is None:
+        return str(v)
+    return f"{v} ({fmt(r['index_low'], 1)}–{fmt(r['index_high'], 1)})"
 
 
 def build_institutions(group: Group) -> Section:
@@ -495,10 +540,15 @@ def _index_findings(index: pl.DataFrame, main: dict[str, Any]) -> list[str]:
     peak = m.sort("institutionalization").row(-1, named=True)
     first, last = m.row(0, named=True), m.row(-1, named=True)
     out = [
-        f"{main['grouping']}: index {fmt(last['institutionalization'], 1)} in "
+        f"{main['grouping']}: index {_with_band(last)} in "
         f"{last['year']} (first recorded {first['year']}: "
         f"{fmt(first['institutionalization'], 1)}; peak "
         f"{fmt(peak['institutionalization'], 1)} in {peak['year']})."
+        + (
+            " In brackets: the 5th–95th percentile band."
+            if last.get("index_low") is not None
+            else ""
+        )
     ]
     d = m.with_columns(pl.col("institutionalization").diff().alias("d")).drop_nulls("d")
     if d.height:
