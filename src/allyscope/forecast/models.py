@@ -30,6 +30,7 @@ missing-value handling: each split learns which side missing values go to).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,11 @@ class _Base:
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self._param_names}
+
+    def fit(
+        self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> _Base:  # pragma: no cover - every estimator defines its own
+        raise NotImplementedError
 
     def set_params(self, **params: Any) -> _Base:
         for k, v in params.items():
@@ -395,7 +401,7 @@ def _threads(n: int | None) -> Any:
     return threadpool_limits(limits=n, user_api="openmp")
 
 
-ESTIMATORS: dict[str, type[_Base]] = {"logit": RareEventsLogit, "boost": BoostedTrees}
+ESTIMATORS: dict[str, Callable[..., _Base]] = {"logit": RareEventsLogit, "boost": BoostedTrees}
 ESTIMATOR_TITLES: dict[str, str] = {
     "logit": "rare-events logit (Firth, prior-corrected)",
     "boost": "gradient-boosted trees (HistGradientBoosting, prior-corrected)",
