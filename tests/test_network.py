@@ -228,3 +228,37 @@ def test_defense_cooperation_agreements(net) -> None:
     assert d.filter(pl.col("year") == 2005)["dca_signed"].item() == 1
     assert d.filter(pl.col("year") == 2010)["dca_in_force"].item() >= 1
     assert d["year"].max() <= 2010  # DCAD v1.0 ends in 2010
+
+
+def test_general_debate_layers(net) -> None:
+    """Who names whom at the UN General Debate: both directions kept apart, years the corpus
+    covers without a mention are covered and tieless, years after it are not covered; the
+    similarity layer keeps the year's most alike tenth of the speech pairs."""
+    from allyscope.network.layers import RHETORIC_QUANTILE, layer_edges
+    from allyscope.rhetoric.analysis import table
+
+    e = layer_edges("rhetoric_mentions", (2017, 2017))
+    row = e.filter((pl.col("ccode1") == KOR) & (pl.col("ccode2") == JPN))
+    said = table("dyads").filter(pl.col("year") == 2017)
+    by = {
+        (a, b): said.filter((pl.col("ccode1") == a) & (pl.col("ccode2") == b))["mentions"].sum()
+        for a, b in ((KOR, JPN), (JPN, KOR))
+    }
+    assert row["mentions_1to2"].item() == by[(KOR, JPN)]  # South Korea naming Japan
+    assert row["mentions_2to1"].item() == by[(JPN, KOR)]
+    assert row["weight"].item() == by[(KOR, JPN)] + by[(JPN, KOR)] > 0
+    assert (e["ccode1"] < e["ccode2"]).all()
+    g = net.yearly_network(2022, "rhetoric_mentions")
+    named_2022 = table("dyads").filter(
+        (pl.col("year") == 2022)
+        & pl.col("ccode1").is_in([JPN, KOR])
+        & pl.col("ccode2").is_in([JPN, KOR])
+        & (pl.col("mentions") > 0)
+    )
+    assert g.graph["covered"] and g.has_edge(JPN, KOR) == (named_2022.height > 0)
+    assert net.yearly_network(2025, "rhetoric_similarity").graph["covered"] is False
+    sim = layer_edges("rhetoric_similarity", (2020, 2020))
+    pairs = table("similarity").filter(pl.col("year") == 2020).drop_nulls("similarity")
+    share = sim.height / pairs.height
+    assert abs(share - (1 - RHETORIC_QUANTILE)) < 0.02, share
+    assert sim["similarity"].min() >= pairs["similarity"].quantile(RHETORIC_QUANTILE) - 1e-9

@@ -164,6 +164,26 @@ LAYERS: dict[str, Layer] = {
             "troops",
         ),
         Layer(
+            "rhetoric_mentions",
+            "Naming each other at the UN General Debate",
+            "either state names the other in its General Debate speech that year",
+            "mentions of each other in both speeches (mentions_1to2, mentions_2to1 by "
+            "direction; tone: mean VADER tone of the naming sentences)",
+            ("ungd_speeches",),
+            True,
+            "rhetoric",
+        ),
+        Layer(
+            "rhetoric_similarity",
+            "Similar General Debate speeches",
+            "the two states' General Debate speeches are among the year's most alike: TF-IDF "
+            "cosine similarity at or above the year's 90th percentile",
+            "the similarity (0-1)",
+            ("ungd_speeches",),
+            True,
+            "rhetoric",
+        ),
+        Layer(
             "mechanisms",
             "Cooperation mechanisms",
             "both states are members of a curated cooperation grouping whose "
@@ -799,6 +819,8 @@ def layer_edges(
         )
     if name in ("mechanisms", "exercises"):
         return _listed_edges(name, y0, y1)
+    if name.startswith("rhetoric_"):
+        return _rhetoric_edges(name, y0, y1)
     df = table if table is not None else dyad_table((y0, y1))
     df = df.filter(pl.col("year").is_between(y0, y1))
     if name.startswith("un_"):
@@ -832,6 +854,65 @@ def _listed_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
     for side in ("ccode1", "ccode2"):
         m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
     return m.select(*_KEY, *cols).sort("year", "ccode1", "ccode2")
+
+
+#: share of the year's dyads below the cut of the rhetoric_similarity layer
+RHETORIC_QUANTILE = 0.9
+
+
+def _rhetoric_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
+    """Ties of the General Debate layers, between states in the system that year: who
+    names whom (both directions summed) and the year's most similar speeches."""
+    from allyscope.rhetoric.analysis import table
+
+    if name == "rhetoric_mentions":
+        d = table("dyads").drop_nulls(["ccode1", "ccode2"])
+        d = d.filter(pl.col("year").is_between(y0, y1) & (pl.col("mentions") > 0))
+        lo = pl.min_horizontal("ccode1", "ccode2")
+        hi = pl.max_horizontal("ccode1", "ccode2")
+        forward = pl.col("ccode1") < pl.col("ccode2")
+        m = (
+            d.with_columns(
+                pl.when(forward).then(pl.col("mentions")).otherwise(0).alias("mentions_1to2"),
+                pl.when(forward).then(0).otherwise(pl.col("mentions")).alias("mentions_2to1"),
+                lo.alias("_lo"),
+                hi.alias("_hi"),
+            )
+            .group_by("_lo", "_hi", "year")
+            .agg(
+                pl.col("mentions").sum().cast(pl.Float64).alias("weight"),
+                pl.col("mentions_1to2").sum().alias("mentions_1to2"),
+                pl.col("mentions_2to1").sum().alias("mentions_2to1"),
+                ((pl.col("tone") * pl.col("sentences")).sum() / pl.col("sentences").sum()).alias(
+                    "tone"
+                ),
+            )
+            .rename({"_lo": "ccode1", "_hi": "ccode2"})
+        )
+        extra = ["mentions_1to2", "mentions_2to1", "tone"]
+    else:
+        sim = table("similarity").drop_nulls(["ccode1", "ccode2", "similarity"])
+        sim = sim.filter(pl.col("year").is_between(y0, y1)).with_columns(
+            pl.min_horizontal("ccode1", "ccode2").alias("_lo"),
+            pl.max_horizontal("ccode1", "ccode2").alias("_hi"),
+        )
+        sim = sim.unique(["_lo", "_hi", "year"]).drop("ccode1", "ccode2")
+        sim = sim.rename({"_lo": "ccode1", "_hi": "ccode2"})
+        cut = pl.col("similarity").quantile(RHETORIC_QUANTILE, "linear").over("year")
+        m = sim.filter(pl.col("similarity") >= cut).with_columns(
+            pl.col("similarity").alias("weight")
+        )
+        extra = ["similarity"]
+    nodes = node_table((y0, y1)).select("year", "ccode")
+    for side in ("ccode1", "ccode2"):
+        m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
+    return m.select(
+        pl.col("ccode1").cast(pl.Int32),
+        pl.col("ccode2").cast(pl.Int32),
+        pl.col("year").cast(pl.Int32),
+        "weight",
+        *extra,
+    ).sort("year", "ccode1", "ccode2")
 
 
 def _count_edges(df: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -877,6 +958,7 @@ def _un_edges(
 __all__ = [
     "DEFAULT_YEARS",
     "LAYERS",
+    "RHETORIC_QUANTILE",
     "UN_MEASURES",
     "Layer",
     "check_layers",
