@@ -262,3 +262,18 @@ def test_general_debate_layers(net) -> None:
     share = sim.height / pairs.height
     assert abs(share - (1 - RHETORIC_QUANTILE)) < 0.02, share
     assert sim["similarity"].min() >= pairs["similarity"].quantile(RHETORIC_QUANTILE) - 1e-9
+
+
+def test_arms_layer(net) -> None:
+    """SIPRI deliveries as ties: Japan's major arms come from the United States (almost all
+    its imports), Russia supplies India; years after the register's last are not covered."""
+    from allyscope.network.layers import layer_edges
+
+    e = layer_edges("arms", (2015, 2024))
+    us_jpn = e.filter((pl.col("ccode1") == US) & (pl.col("ccode2") == JPN))
+    assert us_jpn["year"].to_list() == list(range(2015, 2025))
+    assert (us_jpn["tiv_1to2"] > us_jpn["tiv_2to1"]).all()
+    assert us_jpn.filter(pl.col("year") >= 2020)["dependence"].min() > 0.8
+    rus_ind = e.filter((pl.col("ccode1") == 365) & (pl.col("ccode2") == 750))
+    assert rus_ind.height >= 8 and (rus_ind["tiv_1to2"] > 0).all()
+    assert net.yearly_network(2025, "arms").graph["covered"] is False

@@ -164,6 +164,17 @@ LAYERS: dict[str, Layer] = {
             "troops",
         ),
         Layer(
+            "arms",
+            "Arms transfers",
+            "either state delivered major conventional arms to the other that year (SIPRI)",
+            "trend-indicator values delivered, both directions (tiv_1to2, tiv_2to1; "
+            "dependence: the larger of the two recipients' shares of their imports from "
+            "the other over five years)",
+            ("sipri_arms",),
+            True,
+            "arms_transfers",
+        ),
+        Layer(
             "rhetoric_mentions",
             "Naming each other at the UN General Debate",
             "either state names the other in its General Debate speech that year",
@@ -821,6 +832,8 @@ def layer_edges(
         return _listed_edges(name, y0, y1)
     if name.startswith("rhetoric_"):
         return _rhetoric_edges(name, y0, y1)
+    if name == "arms":
+        return _arms_edges(y0, y1)
     df = table if table is not None else dyad_table((y0, y1))
     df = df.filter(pl.col("year").is_between(y0, y1))
     if name.startswith("un_"):
@@ -854,6 +867,43 @@ def _listed_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
     for side in ("ccode1", "ccode2"):
         m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
     return m.select(*_KEY, *cols).sort("year", "ccode1", "ccode2")
+
+
+def _arms_edges(y0: int, y1: int) -> pl.DataFrame:
+    """Ties of the arms layer: deliveries in either direction that year, between states in
+    the system."""
+    from allyscope.panel.arms import arms_transfers
+
+    d = arms_transfers().filter(pl.col("year").is_between(y0, y1) & (pl.col("sipri_tiv") > 0))
+    forward = pl.col("ccode1") < pl.col("ccode2")
+    m = (
+        d.with_columns(
+            pl.when(forward).then(pl.col("sipri_tiv")).otherwise(0.0).alias("tiv_1to2"),
+            pl.when(forward).then(0.0).otherwise(pl.col("sipri_tiv")).alias("tiv_2to1"),
+            pl.min_horizontal("ccode1", "ccode2").alias("_lo"),
+            pl.max_horizontal("ccode1", "ccode2").alias("_hi"),
+        )
+        .group_by("_lo", "_hi", "year")
+        .agg(
+            pl.col("sipri_tiv").sum().cast(pl.Float64).alias("weight"),
+            pl.col("tiv_1to2").sum().cast(pl.Float64),
+            pl.col("tiv_2to1").sum().cast(pl.Float64),
+            pl.col("sipri_share_5y").max().alias("dependence"),
+        )
+        .rename({"_lo": "ccode1", "_hi": "ccode2"})
+    )
+    nodes = node_table((y0, y1)).select("year", "ccode")
+    for side in ("ccode1", "ccode2"):
+        m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
+    return m.select(
+        pl.col("ccode1").cast(pl.Int32),
+        pl.col("ccode2").cast(pl.Int32),
+        pl.col("year").cast(pl.Int32),
+        "weight",
+        "tiv_1to2",
+        "tiv_2to1",
+        "dependence",
+    ).sort("year", "ccode1", "ccode2")
 
 
 #: share of the year's dyads below the cut of the rhetoric_similarity layer
