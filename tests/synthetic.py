@@ -35,6 +35,31 @@ ISSUES = ("me", "nu", "di", "hr", "co", "ec")
 GW_OF = {}  #: COW and GW codes agree for every state of this world
 
 
+#: troopdata's personnel columns besides active-duty troops (zero in the synthetic world)
+TROOP_COLUMNS = (
+    "army_ad",
+    "navy_ad",
+    "air_force_ad",
+    "marine_corps_ad",
+    "coast_guard_ad",
+    "space_force_ad",
+    "army_national_guard",
+    "air_national_guard",
+    "army_reserve",
+    "navy_reserve",
+    "marine_corps_reserve",
+    "air_force_reserve",
+    "coast_guard_reserve",
+    "total_selected_reserve",
+    "army_civilian",
+    "navy_civilian",
+    "marine_corps_civilian",
+    "air_force_civilian",
+    "dod_civilian",
+    "total_civilian",
+)
+
+
 def _read(name: str) -> list[dict[str, str]]:
     with open(FIXTURES / name, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -647,31 +672,7 @@ def tables() -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
                 if s.ccode == 2
                 else (0 if s.ccode == 840 and y > 1992 else troops.get(s.ccode, 0))
             ),
-            **{
-                k: 0
-                for k in (
-                    "army_ad",
-                    "navy_ad",
-                    "air_force_ad",
-                    "marine_corps_ad",
-                    "coast_guard_ad",
-                    "space_force_ad",
-                    "army_national_guard",
-                    "air_national_guard",
-                    "army_reserve",
-                    "navy_reserve",
-                    "marine_corps_reserve",
-                    "air_force_reserve",
-                    "coast_guard_reserve",
-                    "total_selected_reserve",
-                    "army_civilian",
-                    "navy_civilian",
-                    "marine_corps_civilian",
-                    "air_force_civilian",
-                    "dod_civilian",
-                    "total_civilian",
-                )
-            },
+            **dict.fromkeys(TROOP_COLUMNS, 0),
         }
         for s in ss
         for y in _years(1950, 2024)
@@ -778,32 +779,7 @@ def _current_tables(
         ]
     annual = {(r["ccode"], r["year"]): r["troops_ad"] for r in t["us_troops"]}
     months = {1: "March", 2: "June", 3: "September", 4: "December"}
-    zero = {
-        k: 0
-        for k in [
-            "army_ad",
-            "navy_ad",
-            "air_force_ad",
-            "marine_corps_ad",
-            "coast_guard_ad",
-            "space_force_ad",
-            "army_national_guard",
-            "air_national_guard",
-            "army_reserve",
-            "navy_reserve",
-            "marine_corps_reserve",
-            "air_force_reserve",
-            "coast_guard_reserve",
-            "total_selected_reserve",
-            "army_civilian",
-            "navy_civilian",
-            "marine_corps_civilian",
-            "air_force_civilian",
-            "dod_civilian",
-            "total_civilian",
-            "troops_all",
-        ]
-    }
+    zero = dict.fromkeys((*TROOP_COLUMNS, "troops_all"), 0)
     out["us_troops_quarterly"] = [
         {
             "ccode": s.ccode,

@@ -109,3 +109,19 @@ def test_trilateral_exposure_to_china(wh) -> None:
     assert {"Gallium", "Graphite", "Rare earths"} <= set(summary["dominated_commodities"])
     with pytest.raises(InvalidInputError, match="also in the group"):
         minerals.exposure(["USA", "CHN"], "China")
+
+
+def test_report_states_the_groups_mineral_exposure(wh) -> None:
+    """The structure section says where the counter-group dominates the supply of US
+    critical minerals: China for rare earths and gallium, with the year of the data."""
+    from allyscope.groups import resolve_group
+    from allyscope.views.sections import Section, _minerals_part
+
+    g = resolve_group(["USA", "JPN", "KOR"], 2015, 2025)
+    s = Section("structure", "Hub and spokes, lattice and blocs", "?")
+    _minerals_part(s, g)
+    (table,) = s.tables
+    china = next(r for r in table.rows if r[0] == "China")
+    assert "Rare earths" in china[4] and "Gallium" in china[4]
+    assert 0 < china[3] <= china[2] < china[1]
+    assert [(u.input, u.shown_through) for u in s.inputs] == [("minerals", 2024)]

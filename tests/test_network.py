@@ -228,3 +228,52 @@ def test_defense_cooperation_agreements(net) -> None:
     assert d.filter(pl.col("year") == 2005)["dca_signed"].item() == 1
     assert d.filter(pl.col("year") == 2010)["dca_in_force"].item() >= 1
     assert d["year"].max() <= 2010  # DCAD v1.0 ends in 2010
+
+
+def test_general_debate_layers(net) -> None:
+    """Who names whom at the UN General Debate: both directions kept apart, years the corpus
+    covers without a mention are covered and tieless, years after it are not covered; the
+    similarity layer keeps the year's most alike tenth of the speech pairs."""
+    from allyscope.network.layers import RHETORIC_QUANTILE, layer_edges
+    from allyscope.rhetoric.analysis import table
+
+    e = layer_edges("rhetoric_mentions", (2017, 2017))
+    row = e.filter((pl.col("ccode1") == KOR) & (pl.col("ccode2") == JPN))
+    said = table("dyads").filter(pl.col("year") == 2017)
+    by = {
+        (a, b): said.filter((pl.col("ccode1") == a) & (pl.col("ccode2") == b))["mentions"].sum()
+        for a, b in ((KOR, JPN), (JPN, KOR))
+    }
+    assert row["mentions_1to2"].item() == by[(KOR, JPN)]  # South Korea naming Japan
+    assert row["mentions_2to1"].item() == by[(JPN, KOR)]
+    assert row["weight"].item() == by[(KOR, JPN)] + by[(JPN, KOR)] > 0
+    assert (e["ccode1"] < e["ccode2"]).all()
+    g = net.yearly_network(2022, "rhetoric_mentions")
+    named_2022 = table("dyads").filter(
+        (pl.col("year") == 2022)
+        & pl.col("ccode1").is_in([JPN, KOR])
+        & pl.col("ccode2").is_in([JPN, KOR])
+        & (pl.col("mentions") > 0)
+    )
+    assert g.graph["covered"] and g.has_edge(JPN, KOR) == (named_2022.height > 0)
+    assert net.yearly_network(2025, "rhetoric_similarity").graph["covered"] is False
+    sim = layer_edges("rhetoric_similarity", (2020, 2020))
+    pairs = table("similarity").filter(pl.col("year") == 2020).drop_nulls("similarity")
+    share = sim.height / pairs.height
+    assert abs(share - (1 - RHETORIC_QUANTILE)) < 0.02, share
+    assert sim["similarity"].min() >= pairs["similarity"].quantile(RHETORIC_QUANTILE) - 1e-9
+
+
+def test_arms_layer(net) -> None:
+    """SIPRI deliveries as ties: Japan's major arms come from the United States (almost all
+    its imports), Russia supplies India; years after the register's last are not covered."""
+    from allyscope.network.layers import layer_edges
+
+    e = layer_edges("arms", (2015, 2024))
+    us_jpn = e.filter((pl.col("ccode1") == US) & (pl.col("ccode2") == JPN))
+    assert us_jpn["year"].to_list() == list(range(2015, 2025))
+    assert (us_jpn["tiv_1to2"] > us_jpn["tiv_2to1"]).all()
+    assert us_jpn.filter(pl.col("year") >= 2020)["dependence"].min() > 0.8
+    rus_ind = e.filter((pl.col("ccode1") == 365) & (pl.col("ccode2") == 750))
+    assert rus_ind.height >= 8 and (rus_ind["tiv_1to2"] > 0).all()
+    assert net.yearly_network(2025, "arms").graph["covered"] is False

@@ -147,7 +147,8 @@ def test_plugin_adds_a_report_section(demo_plugin, synthetic, monkeypatch):
     from allyscope.views.sections import registered_sections
 
     names = [s.name for s in registered_sections()]
-    assert names[:5] == ["institutions", "alignment", "defacto", "structure", "forecast"]
+    builtin = ["institutions", "alignment", "rhetoric", "defacto", "structure", "forecast"]
+    assert names[:6] == builtin
     assert names[-1] == "demo"
     # a report with only the plugin's section (the built-in ones are tested elsewhere)
     monkeypatch.setattr(

@@ -9,8 +9,9 @@ One build runs at a time per warehouse: a build holds an operating-system lock o
 second build waits for it. Holding the lock, a build first removes what a dead build left
 (its ``.building`` file and DuckDB's ``.wal`` beside it); files of a build still running in
 another process are never touched. A build whose inputs are those the warehouse was built
-from -- the same pinned files, loader code, schema and library versions, recorded as
-``build_key`` in its ``meta`` table -- leaves the file as it is (``force=True`` rebuilds).
+from -- the same pinned files (and the same fetched copies on disk), loader code, schema
+and library versions, recorded as ``build_key`` in its ``meta`` table -- leaves the file
+as it is (``force=True`` rebuilds).
 
 Read access goes through :class:`Warehouse` (``open_warehouse()``), which hands out
 read-only cursors and returns tables as polars, pandas or Arrow. Derived tables that are
@@ -72,12 +73,23 @@ def data_hash(sources: Iterable[Source] | None = None) -> str:
 
 
 def build_key(sources: Iterable[Source] | None = None) -> str:
-    """What a warehouse is built from: the pinned files (:func:`data_hash`), the code that
-    loads them (the ``sources`` package and this module), the warehouse schema and the
-    versions of the libraries that read and store them. Equal keys give equal warehouses."""
+    """What a warehouse is built from: the pinned files (:func:`data_hash`) and the fetched
+    copies on disk (path, size and modification time, so a file replaced or damaged since
+    the last build is verified again), the code that loads them (the ``sources`` package
+    and this module), the warehouse schema and the versions of the libraries that read and
+    store them. Equal keys give equal warehouses."""
+    srcs = list(SOURCES.values()) if sources is None else list(sources)
+    files = []
+    for src in srcs:
+        path = raw_path(src)
+        st = path.stat() if path.is_file() else None
+        files.append(
+            [src.name, str(path.resolve()), st.st_size if st else -1, st.st_mtime_ns if st else -1]
+        )
     blob = json.dumps(
         {
-            "data": data_hash(sources),
+            "data": data_hash(srcs),
+            "files": files,
             "schema": SCHEMA_VERSION,
             "loaders": tree_fingerprint(_PACKAGE_ROOT / "sources"),
             "store": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -420,7 +421,7 @@ _UN_FEATURES: tuple[Feature, ...] = (
     ),
 )
 #: UN-voting level inputs and their five-year change inputs (scenarios move them together)
-UN_LEVELS: dict[str, str | None] = {
+UN_LEVELS: dict[str, str] = {
     "un_kappa": "un_kappa_change_5y",
     "un_idealpoint_distance": "un_idealpoint_distance_change_5y",
 }
@@ -499,6 +500,11 @@ def _log1p(col: str | pl.Expr) -> pl.Expr:
     return e.cast(pl.Float64).log1p()
 
 
+def _int(value: object) -> int:
+    """A polars aggregate of an integer column as a Python int."""
+    return int(cast("int", value))
+
+
 def common_neighbours(edges: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     """For each row ``(ccode1, ccode2, year)`` of ``pairs``, the number of states linked to
     both in the same year in ``edges`` (``a, b, year``; undirected, any order, duplicates
@@ -509,8 +515,8 @@ def common_neighbours(edges: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
         return np.zeros(0)
     if edges.height == 0:
         return np.zeros(pairs.height)
-    y0 = int(min(edges["year"].min(), pairs["year"].min()))  # type: ignore[arg-type]
-    y1 = int(max(edges["year"].max(), pairs["year"].max()))  # type: ignore[arg-type]
+    y0 = min(_int(edges["year"].min()), _int(pairs["year"].min()))
+    y1 = max(_int(edges["year"].max()), _int(pairs["year"].max()))
     n = (y1 - y0 + 1) * 1000
     e = (
         edges.select(

@@ -37,6 +37,7 @@ missing-value handling: each split learns which side missing values go to).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -448,7 +449,7 @@ def _threads(n: int | None) -> Any:
     return threadpool_limits(limits=n, user_api="openmp")
 
 
-ESTIMATORS: dict[str, type[_Base]] = {"logit": RareEventsLogit, "boost": BoostedTrees}
+ESTIMATORS: dict[str, Callable[..., _Base]] = {"logit": RareEventsLogit, "boost": BoostedTrees}
 ESTIMATOR_TITLES: dict[str, str] = {
     "logit": "rare-events logit (Firth, prior-corrected)",
     "boost": "gradient-boosted trees (HistGradientBoosting, prior-corrected)",

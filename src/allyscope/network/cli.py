@@ -60,7 +60,8 @@ def network(
         typer.Option(
             "--layer",
             help="Layer(s), comma-separated, or 'all': defense, atop_other, igo, "
-            "un_affinity, un_affinity_top, exercises, us_troops, mechanisms.",
+            "un_affinity, un_affinity_top, exercises, us_troops, arms, rhetoric_mentions, "
+            "rhetoric_similarity, mechanisms.",
         ),
     ] = "defense",
     region: Annotated[

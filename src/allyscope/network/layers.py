@@ -164,6 +164,37 @@ LAYERS: dict[str, Layer] = {
             "troops",
         ),
         Layer(
+            "arms",
+            "Arms transfers",
+            "either state delivered major conventional arms to the other that year (SIPRI)",
+            "trend-indicator values delivered, both directions (tiv_1to2, tiv_2to1; "
+            "dependence: the larger of the two recipients' shares of their imports from "
+            "the other over five years)",
+            ("sipri_arms",),
+            True,
+            "arms_transfers",
+        ),
+        Layer(
+            "rhetoric_mentions",
+            "Naming each other at the UN General Debate",
+            "either state names the other in its General Debate speech that year",
+            "mentions of each other in both speeches (mentions_1to2, mentions_2to1 by "
+            "direction; tone: mean VADER tone of the naming sentences)",
+            ("ungd_speeches",),
+            True,
+            "rhetoric",
+        ),
+        Layer(
+            "rhetoric_similarity",
+            "Similar General Debate speeches",
+            "the two states' General Debate speeches are among the year's most alike: TF-IDF "
+            "cosine similarity at or above the year's 90th percentile",
+            "the similarity (0-1)",
+            ("ungd_speeches",),
+            True,
+            "rhetoric",
+        ),
+        Layer(
             "mechanisms",
             "Cooperation mechanisms",
             "both states are members of a curated cooperation grouping whose "
@@ -799,6 +830,10 @@ def layer_edges(
         )
     if name in ("mechanisms", "exercises"):
         return _listed_edges(name, y0, y1)
+    if name.startswith("rhetoric_"):
+        return _rhetoric_edges(name, y0, y1)
+    if name == "arms":
+        return _arms_edges(y0, y1)
     df = table if table is not None else dyad_table((y0, y1))
     df = df.filter(pl.col("year").is_between(y0, y1))
     if name.startswith("un_"):
@@ -828,10 +863,91 @@ def _listed_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
         )
         cols = [pl.col("exercise_weight").alias("weight")]
         cols += [pl.col(c) for c in ("exercise_weight", "exercise_count")]
+    return _in_system(m, y0, y1).select(*_KEY, *cols).sort("year", "ccode1", "ccode2")
+
+
+def _in_system(m: pl.DataFrame, y0: int, y1: int) -> pl.DataFrame:
+    """The rows of ``m`` whose two states (``ccode1``, ``ccode2``) are in the system that
+    year."""
     nodes = node_table((y0, y1)).select("year", "ccode")
     for side in ("ccode1", "ccode2"):
         m = m.join(nodes.rename({"ccode": side}), on=["year", side], how="semi")
-    return m.select(*_KEY, *cols).sort("year", "ccode1", "ccode2")
+    return m
+
+
+def _both_directions(d: pl.DataFrame, value: str, prefix: str, *aggs: pl.Expr) -> pl.DataFrame:
+    """Directed dyad-years (``ccode1`` toward ``ccode2``) summed per non-directed pair and
+    year: ``weight`` (the total of ``value``), ``<prefix>_1to2`` and ``<prefix>_2to1`` (by
+    direction, ``ccode1 < ccode2``) and ``aggs``."""
+    forward = pl.col("ccode1") < pl.col("ccode2")
+    return (
+        d.with_columns(
+            pl.when(forward).then(pl.col(value)).otherwise(0).alias(f"{prefix}_1to2"),
+            pl.when(forward).then(0).otherwise(pl.col(value)).alias(f"{prefix}_2to1"),
+            pl.min_horizontal("ccode1", "ccode2").alias("_lo"),
+            pl.max_horizontal("ccode1", "ccode2").alias("_hi"),
+        )
+        .group_by("_lo", "_hi", "year")
+        .agg(
+            pl.col(value).sum().cast(pl.Float64).alias("weight"),
+            pl.col(f"{prefix}_1to2").sum(),
+            pl.col(f"{prefix}_2to1").sum(),
+            *aggs,
+        )
+        .rename({"_lo": "ccode1", "_hi": "ccode2"})
+    )
+
+
+def _ties(m: pl.DataFrame, y0: int, y1: int, extra: Sequence[str]) -> pl.DataFrame:
+    """A layer's ties between states in the system: keys, ``weight`` and ``extra``."""
+    return (
+        _in_system(m, y0, y1)
+        .select(
+            pl.col("ccode1").cast(pl.Int32),
+            pl.col("ccode2").cast(pl.Int32),
+            pl.col("year").cast(pl.Int32),
+            "weight",
+            *extra,
+        )
+        .sort("year", "ccode1", "ccode2")
+    )
+
+
+def _arms_edges(y0: int, y1: int) -> pl.DataFrame:
+    """Ties of the arms layer: deliveries in either direction that year, between states in
+    the system."""
+    from allyscope.panel.arms import arms_transfers
+
+    d = arms_transfers().filter(pl.col("year").is_between(y0, y1) & (pl.col("sipri_tiv") > 0))
+    m = _both_directions(d, "sipri_tiv", "tiv", pl.col("sipri_share_5y").max().alias("dependence"))
+    return _ties(m, y0, y1, ["tiv_1to2", "tiv_2to1", "dependence"])
+
+
+#: share of the year's dyads below the cut of the rhetoric_similarity layer
+RHETORIC_QUANTILE = 0.9
+
+
+def _rhetoric_edges(name: str, y0: int, y1: int) -> pl.DataFrame:
+    """Ties of the General Debate layers, between states in the system that year: who
+    names whom (both directions summed) and the year's most similar speeches."""
+    from allyscope.rhetoric.analysis import table
+
+    if name == "rhetoric_mentions":
+        d = table("dyads").drop_nulls(["ccode1", "ccode2"])
+        d = d.filter(pl.col("year").is_between(y0, y1) & (pl.col("mentions") > 0))
+        tone = (pl.col("tone") * pl.col("sentences")).sum() / pl.col("sentences").sum()
+        m = _both_directions(d, "mentions", "mentions", tone.alias("tone"))
+        return _ties(m, y0, y1, ["mentions_1to2", "mentions_2to1", "tone"])
+    sim = table("similarity").drop_nulls(["ccode1", "ccode2", "similarity"])
+    sim = sim.filter(pl.col("year").is_between(y0, y1)).with_columns(
+        pl.min_horizontal("ccode1", "ccode2").alias("_lo"),
+        pl.max_horizontal("ccode1", "ccode2").alias("_hi"),
+    )
+    sim = sim.unique(["_lo", "_hi", "year"]).drop("ccode1", "ccode2")
+    sim = sim.rename({"_lo": "ccode1", "_hi": "ccode2"})
+    cut = pl.col("similarity").quantile(RHETORIC_QUANTILE, "linear").over("year")
+    m = sim.filter(pl.col("similarity") >= cut).with_columns(pl.col("similarity").alias("weight"))
+    return _ties(m, y0, y1, ["similarity"])
 
 
 def _count_edges(df: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -877,6 +993,7 @@ def _un_edges(
 __all__ = [
     "DEFAULT_YEARS",
     "LAYERS",
+    "RHETORIC_QUANTILE",
     "UN_MEASURES",
     "Layer",
     "check_layers",

@@ -129,6 +129,26 @@ class Source:
     def schema(self) -> dict[str, pl.DataType]:
         return {c.name: DTYPES[c.dtype] for c in self.columns}
 
+    @classmethod
+    def from_pin(
+        cls, name: str, file: str, pin: tuple[str, int, str, str, str], **kw: object
+    ) -> Source:
+        """A source read from ``file``, pinned by ``pin`` (SHA-256, bytes, repository,
+        commit, upstream path: a row of a ``PINS`` table); its version defaults to
+        ``<repository name>@<commit>``."""
+        sha, size, repo, commit, upstream_path = pin
+        kw.setdefault("version", f"{repo.split('/')[1]}@{commit[:7]}")
+        return cls(
+            name=name,
+            file=file,
+            sha256=sha,
+            bytes=size,
+            repo=repo,
+            commit=commit,
+            upstream_path=upstream_path,
+            **kw,  # type: ignore[arg-type]
+        )
+
     # -- fetching and checking ------------------------------------------------------------
 
     def is_present(self, path: str | os.PathLike[str], verify: bool = False) -> bool:

@@ -168,18 +168,7 @@ DEMOCRACY_CITES = (
 
 
 def _src(name: str, file: str, **kw: object) -> Source:
-    sha, size, repo, commit, upstream_path = PINS[file]
-    kw.setdefault("version", f"{repo.split('/')[1]}@{commit[:7]}")
-    return Source(
-        name=name,
-        file=file,
-        sha256=sha,
-        bytes=size,
-        repo=repo,
-        commit=commit,
-        upstream_path=upstream_path,
-        **kw,  # type: ignore[arg-type]
-    )
+    return Source.from_pin(name, file, PINS[file], **kw)
 
 
 def _isard(name: str, obj: str, **kw: object) -> Source:

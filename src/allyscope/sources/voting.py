@@ -362,22 +362,10 @@ _STATEDEPT_LICENSE = "US government work (public domain); transcription MIT (mar
 
 
 def _vs(name: str, file: str, **kw: object) -> Source:
-    sha, size, repo, commit, upstream_path = PINS[file]
-    kw.setdefault("version", f"{repo.split('/')[1]}@{commit[:7]}")
-    years = kw.get("years")
     check = cast("Callable[..., None] | None", kw.pop("check", None))
     if check is not None:
-        kw["check"] = functools.partial(check, years=years)
-    return Source(
-        name=name,
-        file=file,
-        sha256=sha,
-        bytes=size,
-        repo=repo,
-        commit=commit,
-        upstream_path=upstream_path,
-        **kw,  # type: ignore[arg-type]
-    )
+        kw["check"] = functools.partial(check, years=kw.get("years"))
+    return Source.from_pin(name, file, PINS[file], **kw)
 
 
 def _statedept(year: int, column_spec: str) -> Source:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -928,9 +928,48 @@ def build_structure(group: Group) -> Section:
 
     for p in (hub_part, bloc_part):
         p()
+    _minerals_part(s, group)
     if group.counter_rule:
         s.notes.append(f"Counter-group: {group.counter_rule}.")
     return s
+
+
+def _minerals_part(s: Section, group: Group) -> None:
+    """Supply-chain exposure of the group to each counter-group state (USGS minerals)."""
+    from allyscope import minerals
+
+    rows: list[list[Any]] = []
+    year = None
+    for c in group.counter:
+        h = minerals.exposure_summary(group.ccodes, c)
+        year = int(cast("int", h["year"]))
+        if not h["dominated"]:
+            continue
+        goods = cast("list[str]", h["dominated_commodities"])
+        name = group.name(c)
+        lt = h["dominated_group_lt_tenth"]
+        rows.append([name, h["series"], h["dominated"], lt, ", ".join(goods)])
+        s.findings.append(
+            f"{name} produces at least half of world output in {h['dominated']} of the "
+            f"{h['series']} US critical-mineral series ({year}); in {lt} of them the group "
+            "produces less than a tenth of what it does."
+        )
+    if year is None:
+        return
+    s.use("minerals", year)
+    if rows:
+        s.tables.append(
+            Table(
+                ["Supplier", "Series", "Supplier ≥ 50%", "Group < 1/10", "Commodities"],
+                rows,
+                caption=(
+                    "Supply-chain exposure: US critical-mineral series (USGS Mineral "
+                    f"Commodity Summaries 2025, production {year}) in which a "
+                    "counter-group state produces at least half of world output, and in "
+                    "how many the group's own production is below a tenth of it."
+                ),
+            )
+        )
 
 
 #: network layers -> the input each draws on
