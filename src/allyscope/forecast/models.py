@@ -117,7 +117,7 @@ class _Base(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         ev = yi.astype(np.float64)
         sw = None if sample_weight is None else _check_sample_weight(sample_weight, Xa)
-        idx = case_control_sample(ev, self.negative_rate, self.random_state, sw)  # type: ignore[attr-defined]
+        idx = case_control_sample(ev, self.negative_rate, self.random_state, sw)
         ys = ev[idx]
         if ys.sum() == 0 or ys.sum() == ys.size:
             raise InvalidInputError(
