@@ -78,11 +78,14 @@ def onset_events(outcome: str) -> pl.DataFrame:
     return cached_table("forecast_onset_events", params, compute)
 
 
-def _frames(preds: pl.DataFrame, events: pl.DataFrame, horizon: int) -> pl.DataFrame:
-    """Recalibrated rows with their base-rate forecast and the event that followed."""
+def _frames(
+    preds: pl.DataFrame, events: pl.DataFrame, horizon: int, rolled: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Recalibrated rows with their base-rate forecast and the event that followed
+    (``rolled``: the rolling recalibration of ``preds`` when it is already at hand)."""
     from allyscope.forecast.events import assign_events
 
-    cal = rolling_recalibration(preds, horizon, methods=METHODS)
+    cal = rolled if rolled is not None else rolling_recalibration(preds, horizon, methods=METHODS)
     base = cal.filter(pl.col("model") == "base_rate").select(
         "origin", *DYAD, pl.col("prob").alias("base")
     )

@@ -153,6 +153,10 @@ class Calibration:
         return Band(**{k: row[k] for k in Band.__dataclass_fields__})
 
 
+#: calibrations fitted in this process, by their arguments and the warehouse's data
+_FITTED: dict[tuple[Any, ...], Calibration] = {}
+
+
 def calibration(
     model: str,
     outcome: str,
@@ -166,9 +170,10 @@ def calibration(
     method: str | None = None,
 ) -> Calibration:
     """Fit the calibrator a forecast trained through ``trained_through`` uses (see module
-    docs). The rolling backtest behind it is cached; the fits take seconds."""
-    from allyscope.forecast.backtesting import default_origins, model_backtest
-    from allyscope.forecast.evaluation import onset_events
+    docs). The rolling backtest and its rolling recalibration are cached on disk, the
+    fitted calibration in memory for the process."""
+    from allyscope.forecast.backtesting import default_origins
+    from allyscope.store import open_warehouse
 
     origins = default_origins(horizon, step)
     closed = closed_origins(origins, trained_through, horizon)
@@ -179,10 +184,78 @@ def calibration(
             f"train through {origins[0] + horizon + MIN_ORIGINS - 1} or later, or shorten the "
             "horizon",
         )
+    key = (
+        open_warehouse().data_hash,
+        model,
+        outcome,
+        horizon,
+        trained_through,
+        seed,
+        repr(sorted((params or {}).items())),
+        n_boot,
+        step,
+        method,
+    )
+    if key not in _FITTED:
+        _FITTED[key] = _fit_calibration(
+            model, outcome, horizon, trained_through, origins, closed, seed, params, n_boot, method
+        )
+    return _FITTED[key]
+
+
+def rolled_backtest(
+    model: str,
+    outcome: str,
+    origins: list[int],
+    horizon: int,
+    *,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A model's backtest forecasts and their rolling recalibration
+    (:func:`~allyscope.forecast.calibration.rolling_recalibration`), both cached. The
+    recalibrated forecasts of an origin use only origins closed before it, so the rows of
+    the origins closed by any year equal those recalibrated from that year's view alone."""
+    from allyscope.forecast.backtesting import model_backtest
+    from allyscope.forecast.models import make_estimator
+    from allyscope.store import cached_table
+
     preds = model_backtest(model, outcome, origins, horizon, seed=seed, params=params)
+    key = {
+        "model": model,
+        "outcome": outcome,
+        "origins": list(origins),
+        "horizon": horizon,
+        "seed": seed,
+        "params": make_estimator(model, **(params or {})).get_params(),
+        "methods": list(METHODS),
+        "min_origins": MIN_ORIGINS,
+    }
+    rolled = cached_table(
+        "forecast_rolled", key, lambda: rolling_recalibration(preds, horizon, methods=METHODS)
+    )
+    return preds, rolled
+
+
+def _fit_calibration(
+    model: str,
+    outcome: str,
+    horizon: int,
+    trained_through: int,
+    origins: list[int],
+    closed: list[int],
+    seed: int,
+    params: dict[str, Any] | None,
+    n_boot: int,
+    method: str | None,
+) -> Calibration:
+    from allyscope.forecast.evaluation import onset_events
+
+    preds, rolled = rolled_backtest(model, outcome, origins, horizon, seed=seed, params=params)
     past = preds.filter(pl.col("origin").is_in(closed))
+    rolled_past = rolled.filter(pl.col("origin").is_in(closed))
     events = onset_events(outcome).filter(pl.col("year") <= trained_through)
-    chosen, rel = _rolling_choice(past, horizon, trained_through, events, method, seed)
+    chosen, rel = _rolling_choice(past, rolled_past, horizon, trained_through, events, method, seed)
     rows = past.filter(pl.col("model") == model)
     p = rows["prob"].to_numpy()
     y = rows["onset_within"].to_numpy().astype(np.float64)
@@ -205,6 +278,7 @@ def calibration(
 
 def _rolling_choice(
     past: pl.DataFrame,
+    rolled: pl.DataFrame,
     horizon: int,
     trained_through: int,
     events: pl.DataFrame,
@@ -217,11 +291,16 @@ def _rolling_choice(
     from allyscope.forecast.evaluation import _frames
     from allyscope.forecast.skill import reliability
 
-    rolled = rolling_recalibration(past, horizon, methods=METHODS)
+    if rolled.height == 0:
+        raise InvalidInputError(
+            f"no backtest origin closed by {trained_through} has {MIN_ORIGINS} closed "
+            f"{horizon}-year windows before it",
+            "train through a later year or shorten the horizon",
+        )
     chosen = (
         check_method(method) if method else (_choose(rolled, horizon, trained_through) or FALLBACK)
     )
-    frame = _frames(past, events, horizon)
+    frame = _frames(past, events, horizon, rolled=rolled)
     mine = frame.filter((pl.col("model") != "base_rate") & (pl.col("method") == chosen))
     return chosen, reliability(mine, seed=seed)
 
@@ -335,4 +414,5 @@ __all__ = [
     "headline",
     "information",
     "rank_at_origin",
+    "rolled_backtest",
 ]
