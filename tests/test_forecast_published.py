@@ -177,8 +177,10 @@ def test_training_through_a_year_never_sees_a_later_outcome(monkeypatch):
 
 def test_calibration_at_a_year_uses_only_windows_closed_by_then(monkeypatch):
     import allyscope.forecast.backtesting as bt
+    import allyscope.forecast.published as pub
     from allyscope.forecast.published import calibration
 
+    monkeypatch.setattr(pub, "_FITTED", {})  # fits made here stay here
     t, h = 2005, 5
     grid = np.linspace(0.0, 1.0, 201)
     before = calibration("logit", "any", h, t, n_boot=3)
@@ -195,7 +197,8 @@ def test_calibration_at_a_year_uses_only_windows_closed_by_then(monkeypatch):
         )
 
     monkeypatch.setattr(bt, "model_backtest", flipped)
-    after = calibration("logit", "any", h, t, n_boot=3)
+    # refresh: recalibrate from the (flipped) backtest instead of the cached recalibration
+    after = calibration("logit", "any", h, t, n_boot=3, refresh=True)
     assert before.origins == after.origins and max(after.origins) <= t - h
     assert before.method == after.method
     np.testing.assert_array_equal(before.apply(grid), after.apply(grid))
@@ -204,7 +207,7 @@ def test_calibration_at_a_year_uses_only_windows_closed_by_then(monkeypatch):
         p = cal.apply(grid)
         assert np.all((p >= 0) & (p <= 1)) and np.all(np.diff(p) >= -1e-12)
     # a calibration at a later year sees the flipped windows (the test can fail)
-    later = calibration("logit", "any", h, t + h + 3, n_boot=3)
+    later = calibration("logit", "any", h, t + h + 3, n_boot=3, refresh=True)
     monkeypatch.setattr(bt, "model_backtest", original)
-    unflipped = calibration("logit", "any", h, t + h + 3, n_boot=3)
+    unflipped = calibration("logit", "any", h, t + h + 3, n_boot=3, refresh=True)
     assert not np.array_equal(later.apply(grid), unflipped.apply(grid))

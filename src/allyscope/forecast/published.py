@@ -168,10 +168,12 @@ def calibration(
     n_boot: int = 20,
     step: int = CALIBRATION_STEP,
     method: str | None = None,
+    refresh: bool = False,
 ) -> Calibration:
     """Fit the calibrator a forecast trained through ``trained_through`` uses (see module
     docs). The rolling backtest and its rolling recalibration are cached on disk, the
-    fitted calibration in memory for the process."""
+    fitted calibration in memory for the process; ``refresh`` recomputes the
+    recalibration and the fit from the backtest."""
     from allyscope.forecast.backtesting import default_origins
     from allyscope.store import open_warehouse
 
@@ -196,9 +198,19 @@ def calibration(
         step,
         method,
     )
-    if key not in _FITTED:
+    if refresh or key not in _FITTED:
         _FITTED[key] = _fit_calibration(
-            model, outcome, horizon, trained_through, origins, closed, seed, params, n_boot, method
+            model,
+            outcome,
+            horizon,
+            trained_through,
+            origins,
+            closed,
+            seed,
+            params,
+            n_boot,
+            method,
+            refresh=refresh,
         )
     return _FITTED[key]
 
@@ -211,6 +223,7 @@ def rolled_backtest(
     *,
     seed: int = 0,
     params: dict[str, Any] | None = None,
+    refresh: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A model's backtest forecasts and their rolling recalibration
     (:func:`~allyscope.forecast.calibration.rolling_recalibration`), both cached. The
@@ -232,7 +245,10 @@ def rolled_backtest(
         "min_origins": MIN_ORIGINS,
     }
     rolled = cached_table(
-        "forecast_rolled", key, lambda: rolling_recalibration(preds, horizon, methods=METHODS)
+        "forecast_rolled",
+        key,
+        lambda: rolling_recalibration(preds, horizon, methods=METHODS),
+        refresh=refresh,
     )
     return preds, rolled
 
@@ -248,10 +264,14 @@ def _fit_calibration(
     params: dict[str, Any] | None,
     n_boot: int,
     method: str | None,
+    *,
+    refresh: bool = False,
 ) -> Calibration:
     from allyscope.forecast.evaluation import onset_events
 
-    preds, rolled = rolled_backtest(model, outcome, origins, horizon, seed=seed, params=params)
+    preds, rolled = rolled_backtest(
+        model, outcome, origins, horizon, seed=seed, params=params, refresh=refresh
+    )
     past = preds.filter(pl.col("origin").is_in(closed))
     rolled_past = rolled.filter(pl.col("origin").is_in(closed))
     events = onset_events(outcome).filter(pl.col("year") <= trained_through)
