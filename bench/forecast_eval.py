@@ -167,7 +167,7 @@ def theory(outcome: str) -> None:
     print("\nNeutrality and the other theory inputs in the onset logit (per SD):")
     print(
         coefs.filter(
-            pl.col("feature").str.contains("neutral|dcad|mech_|voeten|missing|covered")
+            pl.col("input").str.contains("neutral|dcad|mech_|voeten|missing|covered")
         ).with_columns((pl.col("coef") / pl.col("se")).round(2).alias("z"))
     )
     neutral_pairs(outcome)

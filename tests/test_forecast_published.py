@@ -79,12 +79,24 @@ def test_group_forecast_has_a_headline_without_rank():
     assert h.probability <= min(p.probability for p in f.pairs)
 
 
-def test_train_through_must_leave_closed_windows_to_calibrate_on():
+def test_train_through_must_leave_closed_windows_to_calibrate_on(monkeypatch):
+    import allyscope.forecast.predict as pr
     from allyscope.errors import InvalidInputError
     from allyscope.forecast import forecast
+    from allyscope.forecast.published import earliest_calibrated
 
-    with pytest.raises(InvalidInputError, match="closed windows"):
-        forecast(["JPN", "CHN"], year=1975, trained_through=1975, explain=False, **SMALL)
+    # backtest origins start in 1970; a 5-year calibrator needs five closed windows
+    # (origins 1970-1974) before an origin it can be scored at (1979), whose own window
+    # closes in 1984
+    assert earliest_calibrated(5) == 1984 and earliest_calibrated(7) == 1970 + 4 + 2 * 7
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a model was fitted before the year was checked")
+
+    monkeypatch.setattr(pr, "train", no_fit)
+    with pytest.raises(InvalidInputError, match="train-through year 1983") as err:
+        forecast(["JPN", "CHN"], year=1983, trained_through=1983, explain=False, **SMALL)
+    assert "1984" in str(err.value)
     with pytest.raises(InvalidInputError, match="train-through year 1900"):
         forecast(["JPN", "CHN"], year=1975, trained_through=1900, explain=False, **SMALL)
 

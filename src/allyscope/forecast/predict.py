@@ -408,9 +408,18 @@ def _frechet(ps: Sequence[float]) -> tuple[float, float]:
     return (max(0.0, float(sum(ps)) - (len(ps) - 1)), float(min(ps)))
 
 
-def check_trained_through(year: int | None) -> int:
-    """The last outcome year a model may be trained on (default: the last observed)."""
+def check_trained_through(
+    year: int | None,
+    horizon: int | None = None,
+    *,
+    calibrated: bool = False,
+    step: int = CALIBRATION_STEP,
+) -> int:
+    """The last outcome year a model may be trained on (default: the last observed). With
+    ``calibrated``, also the earliest year whose closed backtest windows can calibrate a
+    ``horizon``-year forecast -- checked before anything is fitted."""
     from allyscope.forecast.outcome import TRAIN_FIRST
+    from allyscope.forecast.published import earliest_calibrated
 
     if year is None:
         return OUTCOME_LAST
@@ -418,10 +427,19 @@ def check_trained_through(year: int | None) -> int:
         t = int(year)
     except (TypeError, ValueError):
         raise InvalidInputError(f"train-through must be a year, got {year!r}") from None
-    if not TRAIN_FIRST + 10 <= t <= OUTCOME_LAST:
+    first = TRAIN_FIRST + 10
+    if calibrated and horizon is not None:
+        first = max(first, earliest_calibrated(horizon, step))
+    if not first <= t <= OUTCOME_LAST:
+        why = (
+            f"a calibrated {horizon}-year forecast needs earlier forecasts whose windows had "
+            f"closed by then (or pass calibrated=False / --raw)"
+            if calibrated and horizon is not None and first > TRAIN_FIRST + 10
+            else "a model needs ten years of training data"
+        )
         raise InvalidInputError(
             f"train-through year {t} is out of range",
-            f"choose {TRAIN_FIRST + 10}-{OUTCOME_LAST}: onsets are observed to {OUTCOME_LAST}",
+            f"choose {first}-{OUTCOME_LAST}: onsets are observed to {OUTCOME_LAST}; {why}",
         )
     return t
 
@@ -610,7 +628,9 @@ def forecast(
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     y = check_year(year)
-    t = check_trained_through(trained_through)
+    t = check_trained_through(
+        trained_through, horizon, calibrated=calibrated, step=calibration_step
+    )
     ccodes = resolve_states(states, y)
     names = [codes.name(c) for c in ccodes]
     fm = train(model, outcome, trained_through=t, seed=seed, n_boot=n_boot, params=params)
@@ -691,7 +711,9 @@ def forecast_all(
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     y = check_year(year)
-    t = check_trained_through(trained_through)
+    t = check_trained_through(
+        trained_through, horizon, calibrated=calibrated, step=calibration_step
+    )
     fm = train(model, outcome, trained_through=t, seed=seed, n_boot=n_boot, params=params)
     risk = at_risk(features(y, y), outcome)
     cal = (

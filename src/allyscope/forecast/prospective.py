@@ -61,9 +61,17 @@ def prospective(
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     kind = check_model(model)
-    if origin + horizon > OUTCOME_LAST:
-        from allyscope.errors import InvalidInputError
+    from allyscope.errors import InvalidInputError
+    from allyscope.forecast.published import earliest_calibrated
 
+    first = earliest_calibrated(horizon, CALIBRATION_STEP)
+    if origin < first:
+        raise InvalidInputError(
+            f"a pseudo-prospective test from origin {origin} cannot be calibrated: too few "
+            f"earlier {horizon}-year backtest windows had closed by then",
+            f"choose an origin from {first} on, or a shorter horizon",
+        )
+    if origin + horizon > OUTCOME_LAST:
         raise InvalidInputError(
             f"the window {origin + 1}-{origin + horizon} runs past the last observed year "
             f"{OUTCOME_LAST}",

@@ -153,6 +153,22 @@ class Calibration:
         return Band(**{k: row[k] for k in Band.__dataclass_fields__})
 
 
+def earliest_calibrated(horizon: int, step: int = CALIBRATION_STEP) -> int:
+    """The first trained-through year at which a ``horizon``-year forecast can be
+    calibrated: :data:`MIN_ORIGINS` backtest origins have closed windows, and at least one
+    of them has :data:`MIN_ORIGINS` closed origins of its own (to choose the method)."""
+    from allyscope.forecast.backtesting import default_origins
+
+    origins = default_origins(horizon, step)
+    for t in range(origins[0], origins[-1] + horizon + 1):
+        closed = closed_origins(origins, t, horizon)
+        if len(closed) >= MIN_ORIGINS and any(
+            len(closed_origins(origins, o, horizon)) >= MIN_ORIGINS for o in closed
+        ):
+            return t
+    return origins[-1] + horizon + 1
+
+
 #: calibrations fitted in this process, by their arguments and the warehouse's data
 _FITTED: dict[tuple[Any, ...], Calibration] = {}
 
@@ -183,8 +199,7 @@ def calibration(
         raise InvalidInputError(
             f"a {horizon}-year forecast trained through {trained_through} has only {len(closed)} "
             f"backtest origins with closed windows to calibrate on; it needs {MIN_ORIGINS}",
-            f"train through {origins[0] + horizon + MIN_ORIGINS - 1} or later, or shorten the "
-            "horizon",
+            f"train through {earliest_calibrated(horizon, step)} or later, or shorten the horizon",
         )
     key = (
         open_warehouse().data_hash,
@@ -431,6 +446,7 @@ __all__ = [
     "Calibration",
     "Headline",
     "calibration",
+    "earliest_calibrated",
     "headline",
     "information",
     "rank_at_origin",
