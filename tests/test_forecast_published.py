@@ -38,7 +38,9 @@ def test_dyad_forecast_is_published_calibrated_with_its_headline():
     assert h.method in ("platt", "beta", "isotonic")
     d = f.to_dict()
     assert d["headline"]["probability"] == h.probability and d["trained_through"] == 2010
-    assert "probability" in h.describe() or "%" in h.describe()
+    line = h.describe()
+    assert f"{h.probability:.1%}" in line and "2010-12-31" in line
+    assert f"rank {h.rank:,} of {h.at_risk:,}" in line
 
 
 def test_uncalibrated_forecast_publishes_the_raw_probability():

@@ -482,13 +482,16 @@ def _score(
     point, draws = _draws(fm, rows, horizon)
     if cal is None:
         return _Scored(point, draws, point, draws, [None] * point.size)
-    raw_all, _ = fm.horizon_proba(reference, horizon)
+    # each pair is ranked against every other dyad at risk: the query's own rows enter with
+    # the values scored here (a scenario's, if any), never twice
+    others = reference.join(rows.select("ccode1", "ccode2"), on=["ccode1", "ccode2"], how="anti")
+    raw_others, _ = fm.horizon_proba(others, horizon)
     heads: list[Headline | None] = [
         headline(
             cal,
             float(point[j]),
             draws[:, j] if fm.ensemble else None,
-            raw_all=raw_all,
+            raw_all=np.concatenate([raw_others, point]),
             year=y,
             feature_names=fm.feature_names,
         )

@@ -64,12 +64,12 @@ def prospective(
     from allyscope.errors import InvalidInputError
     from allyscope.forecast.published import earliest_calibrated
 
-    first = earliest_calibrated(horizon, CALIBRATION_STEP)
-    if origin < first:
+    earliest = earliest_calibrated(horizon, calibration_step or CALIBRATION_STEP)
+    if origin < earliest:
         raise InvalidInputError(
             f"a pseudo-prospective test from origin {origin} cannot be calibrated: too few "
             f"earlier {horizon}-year backtest windows had closed by then",
-            f"choose an origin from {first} on, or a shorter horizon",
+            f"choose an origin from {earliest} on, or a shorter horizon",
         )
     if origin + horizon > OUTCOME_LAST:
         raise InvalidInputError(
@@ -174,27 +174,32 @@ def _summary(
     }
     if y.sum() == 0:
         return out
-    frame = ranked.select(
-        pl.lit(0).alias("origin"),
-        pl.col("probability").alias("prob"),
-        pl.lit(base).alias("base"),
-        pl.col("onset").alias("onset_within"),
-        "event",
-        pl.format("{}-{}", "ccode1", "ccode2").alias("dyad"),
+
+    def frame(col: str) -> pl.DataFrame:
+        return ranked.select(
+            pl.lit(0).alias("origin"),
+            pl.col(col).alias("prob"),
+            pl.lit(base).alias("base"),
+            pl.col("onset").alias("onset_within"),
+            "event",
+            pl.format("{}-{}", "ccode1", "ccode2").alias("dyad"),
+        )
+
+    # scores of the probabilities from the published (calibrated) ones; ranking skill from
+    # the model's own probabilities, which give the ranks (isotonic steps would tie dyads)
+    s = skill(
+        frame("probability"), n_boot=n_boot_skill, n_boot_ranks=1, seed=seed, negative_key="dyad"
     )
-    s = skill(frame, n_boot=n_boot_skill, n_boot_ranks=200, seed=seed, negative_key="dyad")
-    for k in (
-        "roc_auc",
-        "pr_auc",
-        "event_roc_auc",
-        "event_pr_auc",
-        "brier",
-        "brier_base",
-        "brier_skill",
-        "log_loss",
-    ):
+    r = skill(
+        frame("raw_probability"), n_boot=200, n_boot_ranks=200, seed=seed, negative_key="dyad"
+    )
+    for k in ("roc_auc", "pr_auc", "event_roc_auc", "event_pr_auc"):
+        out[k] = r[k]
+        out[f"{k}_lo"], out[f"{k}_hi"] = r.get(f"{k}_lo"), r.get(f"{k}_hi")
+    for k in ("brier", "brier_base", "brier_skill", "log_loss"):
         out[k] = s[k]
         out[f"{k}_lo"], out[f"{k}_hi"] = s.get(f"{k}_lo"), s.get(f"{k}_hi")
+    s = r
     out["median_pct_rank"] = s["median_pct_rank"]
     out["top5pct_share"] = s["top5pct_share"]
     out["events_foreseen_share"] = s["events_foreseen_share"]

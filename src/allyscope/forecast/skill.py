@@ -327,12 +327,15 @@ def reliability(
 
 
 def band(table: pl.DataFrame, probability: float) -> dict[str, Any] | None:
-    """The reliability row whose bin holds ``probability`` (None if that bin is empty)."""
+    """The reliability row whose bin holds ``probability`` (None if that bin held no
+    backtest forecast); the last bin is closed on the right."""
     if table.height == 0:
         return None
-    hit = table.filter((pl.col("lo") <= probability) & (pl.col("hi") > probability))
-    if hit.height == 0 and probability >= float(table["hi"].max()):  # type: ignore[arg-type]
-        hit = table.tail(1)
+    top = float(BINS[-1])
+    hit = table.filter(
+        (pl.col("lo") <= probability)
+        & ((pl.col("hi") > probability) | ((pl.col("hi") == top) & (probability == top)))
+    )
     return hit.row(0, named=True) if hit.height else None
 
 
