@@ -117,7 +117,7 @@ def test_evaluation_of_a_small_backtest():
     for k in ("brier_skill", "log_loss", "roc_auc"):
         assert f"{k}_lo" in row and f"{k}_hi" in row
     assert set(ev.reliability["method"].to_list()) == {"raw", "selected"}
-    assert "logit" in ev.goal and isinstance(ev.goal["logit"]["met"], bool)
+    assert "logit" in ev.target and isinstance(ev.target["logit"]["met"], bool)
     assert ev.events.filter(pl.col("year") == 2001).height == 1
 
 

@@ -131,7 +131,7 @@ def evaluate(
                 "by_kind": ev.by_kind.to_dicts() if ev else [],
                 "events": ev.events["event"].n_unique() if ev else None,
                 "onset_dyads": ev.events.height if ev else None,
-                "goal": ev.goal if ev else {},
+                "target": ev.target if ev else {},
                 "interval_level": ev.level if ev else None,
                 "files": files,
             }
@@ -248,7 +248,7 @@ def _show_evaluation(ev: Any) -> None:
             ),
             title="Accessions to existing pacts and new pacts (selected calibration)",
         )
-    for model, g in ev.goal.items():
+    for model, g in ev.target.items():
         lo, hi = g["brier_skill_interval"]
         verdict = (
             "[green]met[/green]"
@@ -258,7 +258,7 @@ def _show_evaluation(ev: Any) -> None:
         console.print(
             f"{model}: Brier skill {g['brier_skill']:+.3f} [{lo:+.3f}, {hi:+.3f}]; every "
             f"reliability bin covers the diagonal: {'yes' if g['bins_cover_diagonal'] else 'no'}"
-            f" — goal {verdict}",
+            f" — calibration target {verdict}",
             highlight=False,
         )
 

@@ -15,7 +15,7 @@ an :class:`Evaluation`:
   cluster-bootstrap intervals of the observed share and whether each covers the diagonal.
 * ``by_kind`` -- ranking skill for onsets that were accessions to existing pacts and for
   new pacts, separately (:mod:`allyscope.forecast.events`).
-* ``goal`` -- per model: Brier skill of the selected recalibration above 0 with its whole
+* ``target`` -- the calibration target, per model: Brier skill of the selected recalibration above 0 with its whole
   interval, and every reliability bin covering the diagonal.
 """
 
@@ -44,7 +44,7 @@ class Evaluation:
     reliability: pl.DataFrame
     by_kind: pl.DataFrame
     events: pl.DataFrame
-    goal: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target: dict[str, dict[str, Any]] = field(default_factory=dict)
     level: float = LEVEL
 
     def score(self, model: str, method: str = "selected") -> dict[str, Any]:
@@ -119,10 +119,10 @@ def evaluate(
     score_df = pl.DataFrame(scores).sort("model", "method")
     rel_df = pl.concat(rel).select("model", "method", pl.exclude("model", "method"))
     kind_df = pl.DataFrame(kinds) if kinds else pl.DataFrame()
-    goal = _goal(score_df, rel_df)
+    target = _target(score_df, rel_df)
     used = ev.filter(pl.col("year") > min(origins))
     return Evaluation(
-        result.outcome, result.horizon, origins, score_df, rel_df, kind_df, used, goal
+        result.outcome, result.horizon, origins, score_df, rel_df, kind_df, used, target
     )
 
 
@@ -153,7 +153,7 @@ def _by_kind(d: pl.DataFrame, model: str, n_boot: int, seed: int) -> list[dict[s
     return out
 
 
-def _goal(scores: pl.DataFrame, rel: pl.DataFrame) -> dict[str, dict[str, Any]]:
+def _target(scores: pl.DataFrame, rel: pl.DataFrame) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for model in scores.filter(pl.col("model") != "base_rate")["model"].unique().sort():
         s = scores.filter((pl.col("model") == model) & (pl.col("method") == "selected"))
