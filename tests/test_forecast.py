@@ -176,6 +176,9 @@ def _perturb(path: Path, t: int) -> None:
         con.execute(
             f"UPDATE mme_exercises SET state_a = 'Japan', state_b = 'China' WHERE start_year >= {t}"
         )
+        # defense cooperation agreements: later ones moved into year t, a third deleted
+        con.execute(f"DELETE FROM dcad WHERE sign_year >= {t} AND hash(rowid) % 3 = 0")
+        con.execute(f"UPDATE dcad SET sign_year = {t} WHERE sign_year > {t}")
         con.execute(
             "UPDATE un_votes SET vote = CASE vote WHEN 'yes' THEN 'no' ELSE 'yes' END WHERE rcid IN "
             f"(SELECT rcid FROM un_roll_calls WHERE year(date) >= {t})"
@@ -208,8 +211,11 @@ def test_no_feature_uses_information_from_the_outcome_year_or_later(data_home, t
     after = changed.filter(pl.col("year") == t - 1)
     assert before.height > 10_000
     assert before.equals(after)
-    # the perturbation did reach the year t itself (the test can fail)
-    assert not base.filter(pl.col("year") == t).equals(changed.filter(pl.col("year") == t))
+    # the perturbation did reach the year t itself (the test can fail), the defense
+    # cooperation agreements included
+    now, later = base.filter(pl.col("year") == t), changed.filter(pl.col("year") == t)
+    assert not now.equals(later)
+    assert not now["dcad_dcas_5y_log"].equals(later["dcad_dcas_5y_log"])
 
 
 # -- forecasts -------------------------------------------------------------------------------
