@@ -608,7 +608,9 @@ def _show_scenario(r: Any) -> None:
             "state2",
             "baseline",
             "scenario",
-            pl.col("change_pp").round(2).alias("change (pp)"),
+            pl.col("change_pp")
+            .map_elements(lambda v: f"{v:+.1f} pp", return_dtype=pl.String)
+            .alias("change"),
             "scenario_lower",
             "scenario_upper",
         ),

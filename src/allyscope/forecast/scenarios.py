@@ -23,8 +23,9 @@ What each change does to the inputs (features of :mod:`allyscope.forecast.featur
 
 ``leader_change``
     ``archigos_transitions`` of a pair becomes the number of its states with a scenario
-    transition, or the baseline value if that is higher. (Archigos ends in 2015; for
-    later origins the baseline is the pair's yearly average of 2011-2015.)
+    transition, or the baseline value if that is higher. (Archigos ends in 2015 and REIGN,
+    which continues it, in 2020; for later origins the baseline is the pair's yearly
+    average of 2016-2020.)
 ``un_affinity``
     every UN-voting input of the pair takes its value of the given year (``lowest``: each
     input at its worst value within the 20 years up to the origin -- the lowest kappa, the
@@ -390,11 +391,13 @@ def _leader(rows, mask, value, states, year):
     old = rows["archigos_transitions"].cast(pl.Float64).to_numpy()
     new = np.where(np.isnan(old), n, np.maximum(old, n))
     note = None
-    end = last_year("archigossums")
+    from allyscope.forecast.feature_table import feature_map
+
+    end = feature_map()["archigos_transitions"].coverage[1]
     if year > end:
         note = (
-            f"leader transitions after {end} are not recorded (Archigos ends in {end}): the "
-            f"baseline uses each pair's yearly average of {end - 4}-{end}"
+            f"leader transitions after {end} are not recorded (Archigos to 2015, then REIGN, "
+            f"ends in {end}): the baseline uses each pair's yearly average of {end - 4}-{end}"
         )
     return _set(rows, mask, "archigos_transitions", new), note
 
