@@ -265,32 +265,6 @@ def _selected(out: pl.DataFrame, horizon: int, methods: Sequence[str]) -> pl.Dat
     return picked.drop("chosen").with_columns(pl.lit("selected").alias("method"))
 
 
-def final_calibrator(
-    preds: pl.DataFrame, model: str, horizon: int, origin: int, method: str | None = None
-) -> tuple[ProbabilityCalibrator, str]:
-    """The calibrator a forecast from ``origin`` uses: fitted on the backtest forecasts of
-    ``model`` from origins closed at ``origin``, with ``method`` or the method the rolling
-    selection would choose there. Returns the calibrator and its method."""
-    raw = preds.filter(pl.col("model") == model)
-    origins = sorted(raw["origin"].unique().to_list())
-    closed = closed_origins(origins, origin, horizon)
-    if len(closed) < MIN_ORIGINS:
-        raise InvalidInputError(
-            f"only {len(closed)} backtest origins had closed by {origin} for a {horizon}-year "
-            f"horizon; a calibrator needs {MIN_ORIGINS}",
-            "choose a later origin or a shorter horizon",
-        )
-    if method is None:  # the choice a forecaster at ``origin`` could make
-        rolled = rolling_recalibration(raw, horizon, methods=METHODS)
-        method = _choose(rolled, horizon, origin) or FALLBACK
-    m = check_method(method)
-    past = raw.filter(pl.col("origin").is_in(closed))
-    cal = ProbabilityCalibrator(m).fit(
-        past["prob"].to_numpy(), past["onset_within"].to_numpy().astype(np.float64)
-    )
-    return cal, m
-
-
 def _choose(rolled: pl.DataFrame, horizon: int, origin: int) -> str | None:
     losses = _origin_losses(
         rolled.filter(
@@ -316,7 +290,6 @@ __all__ = [
     "brier",
     "check_method",
     "closed_origins",
-    "final_calibrator",
     "log_loss",
     "rolling_recalibration",
     "selection",

@@ -34,7 +34,10 @@ from allyscope.forecast.skill import LEVEL
 INPUTS = ("dcad_dcas_5y_log", "mech_institutionalization")
 #: the step each effect is reported for: one agreement more than none; ten index points
 STEPS: dict[str, tuple[float, str]] = {
-    "dcad_dcas_5y_log": (float(np.log(2.0)), "one defense cooperation agreement (vs none)"),
+    "dcad_dcas_5y_log": (
+        float(np.log(2.0)),
+        "log(1 + agreements) up by log 2 (one defense cooperation agreement rather than none)",
+    ),
     "mech_institutionalization": (10.0, "ten points of the institutionalization index"),
 }
 N_BOOT = 100
