@@ -107,10 +107,10 @@ def rolling(models: list[str], outcome: str, horizon: int, n_boot: int) -> None:
                     ],
                 )
             )
-    for model, g in ev.goal.items():
+    for model, g in ev.target.items():
         lo, hi = g["brier_skill_interval"]
         print(
-            f"goal {model}: Brier skill {g['brier_skill']:+.4f} [{lo:+.4f}, {hi:+.4f}]; bins "
+            f"calibration target, {model}: Brier skill {g['brier_skill']:+.4f} [{lo:+.4f}, {hi:+.4f}]; bins "
             f"cover the diagonal: {g['bins_cover_diagonal']} (missing: "
             f"{g['bins_missing_diagonal']}); met: {g['met']}"
         )
