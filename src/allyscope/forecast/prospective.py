@@ -40,7 +40,7 @@ class ProspectiveResult:
 
 
 def prospective(
-    origin: int = 2018,
+    origin: int | None = None,
     horizon: int = 7,
     *,
     model: str | None = None,
@@ -51,16 +51,18 @@ def prospective(
     calibration_step: int | None = None,
 ) -> ProspectiveResult:
     """Rank the dyads at risk at ``origin`` trained through ``origin`` and score the
-    ranking against the onsets of the next ``horizon`` years (see module docs)."""
+    ranking against the onsets of the next ``horizon`` years (see module docs). Default
+    origin: ATOP's last year, so that every scored onset comes from the alliance records."""
     from allyscope.forecast.evaluation import onset_events
     from allyscope.forecast.model import check_horizon, check_model
-    from allyscope.forecast.outcome import OUTCOME_LAST, check_outcome
+    from allyscope.forecast.outcome import ATOP_LAST, OUTCOME_LAST, check_outcome
     from allyscope.forecast.predict import forecast_all
     from allyscope.forecast.published import CALIBRATION_STEP
 
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     kind = check_model(model)
+    origin = ATOP_LAST if origin is None else int(origin)
     from allyscope.errors import InvalidInputError
     from allyscope.forecast.published import earliest_calibrated
 
