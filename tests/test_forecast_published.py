@@ -225,3 +225,13 @@ def test_calibration_at_a_year_uses_only_windows_closed_by_then(monkeypatch):
     monkeypatch.setattr(bt, "model_backtest", original)
     unflipped = calibration("logit", "any", h, t + h + 3, n_boot=3, refresh=True)
     assert not np.array_equal(later.apply(grid), unflipped.apply(grid))
+
+
+def test_a_band_without_onsets_says_so_instead_of_a_zero_width_interval():
+    from allyscope.forecast.published import Band
+
+    empty = Band("0.5-1", 0.5, 1.0, 0.62, 0.0, 0.0, 0.0, n=162, onsets=0, events=0)
+    assert empty.record() == "never (162 forecasts, no onset among them)"
+    full = Band("0.1-0.2", 0.1, 0.2, 0.14, 0.062, 0.037, 0.093, n=9805, onsets=610, events=24)
+    text = full.record()
+    assert "6.2% of the time" in text and "3.7%–9.3%" in text and "24 treaty waves" in text

@@ -489,8 +489,7 @@ def _show_headlines(f: Any) -> None:
             b = h.band
             console.print(
                 f"  {who}backtest forecasts of {_fmt(b.lo, True)}–{_fmt(b.hi, True)} came true "
-                f"{_fmt(b.observed, True)} of the time (90% interval {_fmt(b.observed_lo, True)}"
-                f"–{_fmt(b.observed_hi, True)}; {b.n:,} forecasts, {b.events} treaty waves)",
+                f"{b.record()}",
                 highlight=False,
             )
     head = f.headline

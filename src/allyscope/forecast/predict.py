@@ -576,8 +576,7 @@ def _notes(pairs: list[PairForecast], y: int, trained_through: int) -> list[str]
         if b is not None and not b.observed_lo <= p.probability <= b.observed_hi:
             notes.append(
                 f"{p.label}: in the backtest, forecasts of {b.lo:.1%}-{b.hi:.1%} came true "
-                f"{b.observed:.1%} of the time ({b.observed_lo:.1%}-{b.observed_hi:.1%}): the "
-                "calibrated probability sits outside that band"
+                f"{b.record()}: the calibrated probability sits outside that band"
             )
     if y > ATOP_LAST:
         notes.append(

@@ -64,6 +64,17 @@ class Band:
     onsets: int
     events: int
 
+    def record(self) -> str:
+        """How often the bin's backtest forecasts came true, with the interval, the number
+        of forecasts and of treaty waves; a bin without any onset says so instead of
+        showing a zero-width interval, which a bootstrap of no events cannot widen."""
+        if self.onsets == 0:
+            return f"never ({self.n:,} forecasts, no onset among them)"
+        return (
+            f"{self.observed:.1%} of the time (90% interval {self.observed_lo:.1%}–"
+            f"{self.observed_hi:.1%}; {self.n:,} forecasts, {self.events} treaty waves)"
+        )
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -107,10 +118,7 @@ class Headline:
             )
         if self.band is not None:
             b = self.band
-            parts.append(
-                f"backtest forecasts of {b.lo:.1%}–{b.hi:.1%} came true {b.observed:.1%} of the time "
-                f"({b.observed_lo:.1%}–{b.observed_hi:.1%}; {b.n:,} forecasts, {b.events} waves)"
-            )
+            parts.append(f"backtest forecasts of {b.lo:.1%}–{b.hi:.1%} came true {b.record()}")
         parts.append(f"information through {self.information_date.isoformat()}")
         return "; ".join(parts)
 

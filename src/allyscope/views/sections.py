@@ -1012,6 +1012,8 @@ def _band_text(h: Any) -> str:
     b = None if h is None else h.band
     if b is None:
         return "–"
+    if b.onsets == 0:
+        return f"none of {b.n:,} forecasts {_pct(b.lo)}–{_pct(b.hi)}"
     return (
         f"{_pct(b.observed)} ({_pct(b.observed_lo)}–{_pct(b.observed_hi)}) of forecasts "
         f"{_pct(b.lo)}–{_pct(b.hi)}"
