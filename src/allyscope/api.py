@@ -1683,7 +1683,7 @@ class ForecastSettings:
 FORECAST_ALL = Schema(
     "forecast_all",
     {
-        "rank": "rank of the dyad by probability (1 = most likely)",
+        "rank": "rank of the dyad by the model's own probability (1 = most likely)",
         "year": "origin year",
         "state1": "first state",
         "state2": "second state",
@@ -1693,7 +1693,10 @@ FORECAST_ALL = Schema(
         "raw_probability": "the model's own (uncalibrated) probability",
         "percentile": "rank percentile among the dyads at risk (100 = ranked first)",
         "band_observed": "how often backtest forecasts in this probability's bin came true",
+        "band_lo": "lower end of the 90% cluster-bootstrap interval of band_observed",
+        "band_hi": "upper end of the 90% cluster-bootstrap interval of band_observed",
         "trained_through": "last outcome year model and calibration saw",
+        "calibration": "the calibration method (platt, beta or isotonic; none when raw)",
     },
 )
 
