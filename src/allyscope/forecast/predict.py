@@ -596,6 +596,39 @@ def _notes(pairs: list[PairForecast], y: int, trained_through: int) -> list[str]
     return notes
 
 
+def _fitted(
+    model: str | None,
+    outcome: str,
+    horizon: int,
+    trained_through: int,
+    seed: int,
+    n_boot: int,
+    params: dict[str, Any] | None,
+    calibrated: bool,
+    step: int,
+) -> tuple[ForecastModel, Calibration | None]:
+    """The model trained through ``trained_through`` and, unless ``calibrated`` is off, the
+    calibration its forecasts are published with (one calibrator per bootstrap refit)."""
+    from allyscope.forecast.published import calibration
+
+    fm = train(
+        model, outcome, trained_through=trained_through, seed=seed, n_boot=n_boot, params=params
+    )
+    if not calibrated:
+        return fm, None
+    cal = calibration(
+        fm.kind,
+        outcome,
+        horizon,
+        trained_through,
+        seed=seed,
+        params=params,
+        n_boot=max(len(fm.ensemble), 1),
+        step=step,
+    )
+    return fm, cal
+
+
 def forecast(
     states: Sequence[str | int],
     horizon: int = 5,
@@ -624,7 +657,6 @@ def forecast(
     origin-year inputs before scoring. ``params``: estimator parameters. Raises
     :class:`~allyscope.errors.InvalidInputError` for a dyad that is already allied.
     """
-    from allyscope.forecast.published import calibration
     from allyscope.forecast.scenarios import as_scenario
 
     outcome = check_outcome(outcome)
@@ -635,30 +667,18 @@ def forecast(
     )
     ccodes = resolve_states(states, y)
     names = [codes.name(c) for c in ccodes]
-    fm = train(model, outcome, trained_through=t, seed=seed, n_boot=n_boot, params=params)
+    sc = as_scenario(scenario) if scenario is not None else None
+    fm, cal = _fitted(
+        model, outcome, horizon, t, seed, n_boot, params, calibrated, calibration_step
+    )
     feats = features(y, y)
     rows = _pair_rows(feats, ccodes, y)
     allied = _already_allied(rows, outcome, names, y)
-    sc = as_scenario(scenario) if scenario is not None else None
     notes: list[str] = []
     risk_rows = rows.filter(pl.col(status_column(outcome)) == 0)
     if sc is not None:
         risk_rows, sc_notes = sc.apply(risk_rows, ccodes, y)
         notes.extend(sc_notes)
-    cal = (
-        calibration(
-            fm.kind,
-            outcome,
-            horizon,
-            t,
-            seed=seed,
-            params=params,
-            n_boot=max(len(fm.ensemble), 1),
-            step=calibration_step,
-        )
-        if calibrated
-        else None
-    )
     reference = at_risk(feats, outcome)
     scored = _score(fm, risk_rows, reference, horizon, y, cal)
     drv = drivers(fm, risk_rows, reference, seed) if explain else [None] * risk_rows.height
@@ -708,30 +728,16 @@ def forecast_all(
 
     ``trained_through=year`` gives the pseudo-prospective ranking: model and calibrator
     see only outcomes observable at the end of ``year``."""
-    from allyscope.forecast.published import calibration
-
     outcome = check_outcome(outcome)
     horizon = check_horizon(horizon)
     y = check_year(year)
     t = check_trained_through(
         trained_through, horizon, calibrated=calibrated, step=calibration_step
     )
-    fm = train(model, outcome, trained_through=t, seed=seed, n_boot=n_boot, params=params)
-    risk = at_risk(features(y, y), outcome)
-    cal = (
-        calibration(
-            fm.kind,
-            outcome,
-            horizon,
-            t,
-            seed=seed,
-            params=params,
-            n_boot=max(len(fm.ensemble), 1),
-            step=calibration_step,
-        )
-        if calibrated
-        else None
+    fm, cal = _fitted(
+        model, outcome, horizon, t, seed, n_boot, params, calibrated, calibration_step
     )
+    risk = at_risk(features(y, y), outcome)
     if intervals and fm.ensemble:
         point, draws = _draws(fm, risk, horizon)
         pub_draws = cal.apply_draws(draws) if cal is not None else draws
