@@ -211,6 +211,27 @@ def backtest(
     return BacktestResult(pl.concat(parts), horizon, outcome, origins, kinds)
 
 
+def backtest_key(
+    kind: str,
+    outcome: str,
+    origins: Sequence[int],
+    horizon: int,
+    seed: int,
+    params: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What a model's backtest forecasts depend on besides data and code: the cache key of
+    the backtest and of everything computed from it alone."""
+    return {
+        "model": kind,
+        "outcome": outcome,
+        "origins": list(origins),
+        "horizon": horizon,
+        "seed": seed,
+        "params": make_estimator(kind, **(params or {})).get_params(),
+        "features": feature_names(outcome),
+    }
+
+
 def model_backtest(
     kind: str,
     outcome: str,
@@ -226,18 +247,9 @@ def model_backtest(
     from allyscope.store import cached_table
 
     kind = check_model(kind)
-    key = {
-        "model": kind,
-        "outcome": outcome,
-        "origins": list(origins),
-        "horizon": horizon,
-        "seed": seed,
-        "params": make_estimator(kind, **(params or {})).get_params(),
-        "features": feature_names(outcome),
-    }
     return cached_table(
         "forecast_backtest",
-        key,
+        backtest_key(kind, outcome, origins, horizon, seed, params),
         lambda: (
             run_backtest(
                 [kind],

@@ -252,18 +252,11 @@ def rolled_backtest(
     (:func:`~allyscope.forecast.calibration.rolling_recalibration`), both cached. The
     recalibrated forecasts of an origin use only origins closed before it, so the rows of
     the origins closed by any year equal those recalibrated from that year's view alone."""
-    from allyscope.forecast.backtesting import model_backtest
-    from allyscope.forecast.models import make_estimator
+    from allyscope.forecast.backtesting import backtest_key, model_backtest
     from allyscope.store import cached_table
 
     preds = model_backtest(model, outcome, origins, horizon, seed=seed, params=params)
-    key = {
-        "model": model,
-        "outcome": outcome,
-        "origins": list(origins),
-        "horizon": horizon,
-        "seed": seed,
-        "params": make_estimator(model, **(params or {})).get_params(),
+    key = backtest_key(model, outcome, origins, horizon, seed, params) | {
         "methods": list(METHODS),
         "min_origins": MIN_ORIGINS,
     }
