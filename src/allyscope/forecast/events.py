@@ -165,33 +165,27 @@ def cluster_onsets(
         .join(nold, on="event", how="left")
         .with_columns(pl.col("old_members").fill_null(0).cast(pl.Int32))
     )
-    return out.select(
-        pl.col("ccode1").cast(pl.Int32),
-        pl.col("ccode2").cast(pl.Int32),
-        pl.col("year").cast(pl.Int32),
-        "event",
-        pl.col("event_dyads").cast(pl.Int32),
-        pl.col("event_states").cast(pl.Int32),
-        "kind",
-        "old_members",
-        "records",
-    ).sort("year", "event", *DYAD)
+    return out.select(pl.col(c).cast(t) for c, t in EVENT_SCHEMA.items()).sort(
+        "year", "event", *DYAD
+    )
+
+
+#: the columns of :func:`cluster_onsets`
+EVENT_SCHEMA: dict[str, pl.DataType] = {
+    "ccode1": pl.Int32(),
+    "ccode2": pl.Int32(),
+    "year": pl.Int32(),
+    "event": pl.String(),
+    "event_dyads": pl.Int32(),
+    "event_states": pl.Int32(),
+    "kind": pl.String(),
+    "old_members": pl.Int32(),
+    "records": pl.List(pl.String),
+}
 
 
 def _empty() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "ccode1": pl.Int32,
-            "ccode2": pl.Int32,
-            "year": pl.Int32,
-            "event": pl.String,
-            "event_dyads": pl.Int32,
-            "event_states": pl.Int32,
-            "kind": pl.String,
-            "old_members": pl.Int32,
-            "records": pl.List(pl.String),
-        }
-    )
+    return pl.DataFrame(schema=EVENT_SCHEMA)
 
 
 def _members(ev: pl.DataFrame) -> pl.DataFrame:
