@@ -19,6 +19,7 @@ import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from allyscope.errors import DataMissingError, RecordValidationError
 
@@ -81,25 +82,43 @@ def anchors_and_aliases(text: str) -> list[tuple[int, str]]:
     return out
 
 
-@cache
-def _header(path: str, mtime: float) -> tuple[dt.date, dt.date, dt.date]:
+def file_mtime(path: Path, what: str) -> float:
+    """The modification time of a record file (part of its loaders' cache keys); a
+    missing file is :class:`DataMissingError` naming ``what`` it should have been."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        raise DataMissingError(f"no {what} at {path}") from None
+
+
+def load_yaml(path: str | os.PathLike[str], hint: str, *, node: bool = False) -> tuple[Any, Any]:
+    """``(data, node)`` of a record file: read within bounds (:func:`read_text`), refused
+    with ``hint`` when it holds YAML anchors or aliases, parsed safely; ``node`` (the
+    composed tree, for line numbers) only when asked for, else None. Errors name the line."""
     import yaml
 
-    del mtime  # part of the cache key only
     text = read_text(path)
     refs = anchors_and_aliases(text)
     if refs:
         line, tok = refs[0]
         raise RecordValidationError(
             f"{path}:{line}: YAML anchors and aliases ({tok}) are not allowed in record files",
-            "write every list out in full",
+            hint,
         )
     try:
+        tree = yaml.compose(text, Loader=yaml.SafeLoader) if node else None
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise RecordValidationError(f"{path}:{line}: not valid YAML ({exc})") from None
+    return data, tree
+
+
+@cache
+def _header(path: str, mtime: float) -> tuple[dt.date, dt.date, dt.date]:
+    del mtime  # part of the cache key only
+    data, _ = load_yaml(path, "write every list out in full")
     try:
         cov = data["coverage"]
         as_of, first, through = (_date(data["as_of"]), _date(cov["from"]), _date(cov["through"]))
@@ -121,11 +140,7 @@ def _date(value: object) -> dt.date:
 def records_header(path: str | os.PathLike[str] | None = None) -> tuple[dt.date, dt.date, dt.date]:
     """``(as_of, from, through)`` declared by a record file (default: the shipped one)."""
     p = Path(path) if path is not None else records_path()
-    try:
-        mtime = p.stat().st_mtime
-    except FileNotFoundError:
-        raise DataMissingError(f"no record file at {p}") from None
-    return _header(str(p), mtime)
+    return _header(str(p), file_mtime(p, "record file"))
 
 
 def records_coverage(path: str | os.PathLike[str] | None = None) -> tuple[dt.date, dt.date]:

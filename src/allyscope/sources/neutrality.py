@@ -91,27 +91,9 @@ class _Problems:
 
 
 def _parse(path: Path) -> tuple[Any, Any]:
-    import yaml
+    from allyscope.sources.alliance_records import load_yaml
 
-    from allyscope.sources.alliance_records import anchors_and_aliases, read_text
-
-    text = read_text(path)
-    refs = anchors_and_aliases(text)
-    if refs:
-        line, tok = refs[0]
-        raise RecordValidationError(
-            f"{path}:{line}: YAML anchors and aliases ({tok}) are not allowed in record files",
-            "write every value out in full",
-        )
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RecordValidationError(
-            f"{path}:{mark.line + 1 if mark else 1}: not valid YAML ({exc})"
-        ) from None
-    return data, node
+    return load_yaml(path, "write every value out in full", node=True)
 
 
 class _Lines(dict):
@@ -279,14 +261,10 @@ def _check_overlaps(spells: list[NeutralitySpell], probs: _Problems) -> None:
 
 def load_spells(path: str | os.PathLike[str] | None = None) -> NeutralityRecords:
     """Validate and load a neutrality record file (default: the shipped one)."""
-    p = Path(path) if path is not None else default_path()
-    try:
-        mtime = p.stat().st_mtime
-    except FileNotFoundError:
-        from allyscope.errors import DataMissingError
+    from allyscope.sources.alliance_records import file_mtime
 
-        raise DataMissingError(f"no neutrality record file at {p}") from None
-    return _load(str(p), mtime)
+    p = Path(path) if path is not None else default_path()
+    return _load(str(p), file_mtime(p, "neutrality record file"))
 
 
 @cache
