@@ -433,7 +433,7 @@ def check_trained_through(
     if not first <= t <= OUTCOME_LAST:
         why = (
             f"a calibrated {horizon}-year forecast needs earlier forecasts whose windows had "
-            f"closed by then (or pass calibrated=False / --raw)"
+            f"closed by then (in Python, calibrated=False publishes the model's own probability)"
             if calibrated and horizon is not None and first > TRAIN_FIRST + 10
             else "a model needs ten years of training data"
         )
